@@ -1,0 +1,52 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// The CPU backend's hot loops need FMA and AVX2 (`SIMD8<Float>.addingProduct` becomes per-lane `fmaf`
+// calls without them) and -Ounchecked (-O spills the GEMM micro-kernel's accumulators). Swift has no
+// per-function target attribute, so the flags are set for the whole module; they apply in debug builds
+// too, so `swift test` exercises the same code that `rnn-bench` times. `haswell` (x86-64-v3) rather than
+// `native` so that binaries travel. SwiftPM refuses unsafeFlags in a dependency required by version:
+// users who take Recur that way add `-Xswiftc -target-cpu -Xswiftc haswell` to their own build.
+let hotLoops: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"], .when(platforms: [.linux])),
+    .unsafeFlags(["-Ounchecked"], .when(platforms: [.macOS])),
+]
+
+let package = Package(
+    name: "Recur",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Recur", targets: ["Recur"]),
+        .library(name: "RecurCPU", targets: ["RecurCPU"]),
+        .library(name: "RecurFixtures", targets: ["RecurFixtures"]),
+        .executable(name: "rnn-bench", targets: ["rnn-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The core: descriptors, the Backend protocol, BPTT written once over it, safetensors.
+        .target(name: "Recur"),
+        // The pure-Swift backend: the reference, and fast.
+        .target(name: "RecurCPU", dependencies: ["Recur"], swiftSettings: hotLoops),
+        // PyTorch reference fixtures (shared/fixtures/FORMAT.md): load, run on a backend, compare.
+        .target(name: "RecurFixtures", dependencies: ["Recur"]),
+        // The conformance suite every backend runs, and the fixtures it needs (never imported by a product).
+        .target(
+            name: "RecurTestSupport",
+            dependencies: ["Recur", "RecurCPU", "RecurFixtures"],
+            resources: [.copy("Fixtures")]
+        ),
+        .executableTarget(
+            name: "rnn-bench",
+            dependencies: [
+                "Recur", "RecurCPU", "RecurFixtures",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "RecurTests", dependencies: ["Recur", "RecurCPU"]),
+        .testTarget(name: "RecurCPUTests", dependencies: ["Recur", "RecurCPU"]),
+        // The conformance suite, once per backend.
+        .testTarget(name: "ConformanceTests", dependencies: ["Recur", "RecurFixtures", "RecurTestSupport"]),
+    ]
+)

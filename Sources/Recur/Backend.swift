@@ -1,0 +1,165 @@
+/// A device that trains recurrent networks: it owns memory and offers the operations one BPTT
+/// step needs. BPTT itself is written once, in `RecurrentStack`, over these operations; a backend
+/// passes the conformance suite (RecurTestSupport) to be trusted.
+///
+/// Operations are enqueued in order; a backend may run them asynchronously. Only `download`
+/// (and `synchronize`) make the host wait. Shapes of every operation are checked by the caller
+/// (`RecurrentStack` validates user input once); backends treat a mismatch as a programming error.
+public protocol Backend: AnyObject {
+    /// A short name for reports: "cpu", "opencl".
+    var name: String { get }
+    /// The device in words ("AMD EPYC 7B13, 2 threads").
+    var deviceDescription: String { get }
+
+    // MARK: Memory
+
+    /// A zero-filled buffer of `count` 32-bit elements.
+    func makeBuffer(count: Int) throws -> any DeviceBuffer
+    /// Whether `buffer` was made by this backend (a foreign buffer is a user error, caught up front).
+    func owns(_ buffer: any DeviceBuffer) -> Bool
+    /// Copies host values into `buffer` starting at element `offset`.
+    func upload(_ values: [Float], to buffer: any DeviceBuffer, offset: Int) throws
+    func upload(_ values: [Int32], to buffer: any DeviceBuffer, offset: Int) throws
+    /// Copies `count` elements starting at `offset` back to the host (waits for queued work).
+    func download(_ buffer: any DeviceBuffer, offset: Int, count: Int) throws -> [Float]
+    /// Waits until every queued operation has finished.
+    func synchronize() throws
+
+    // MARK: Dense algebra
+
+    /// dst = value, elementwise over the view.
+    func fill(_ dst: Matrix, value: Float)
+    /// dst = src (same rows and cols; any leading dimensions).
+    func copy(_ src: Matrix, to dst: Matrix)
+    /// C = alpha * op(A) * op(B) + beta * C, op(X) = X or X^T. op(A) is (M x K), op(B) is (K x N), C is (M x N).
+    func gemm(transA: Bool, transB: Bool, alpha: Float, _ a: Matrix, _ b: Matrix, beta: Float, _ c: Matrix)
+    /// dst[j] = (accumulate ? dst[j] : 0) + sum over rows r of src[r, j]. dst is a 1 x N view.
+    func sumRows(_ src: Matrix, into dst: Matrix, accumulate: Bool)
+    /// y += alpha * x, elementwise (same shapes): the plain SGD update, and gradient accumulation.
+    func axpy(alpha: Float, _ x: Matrix, _ y: Matrix)
+
+    // MARK: Recurrent cells (one time step over the batch, fused)
+
+    /// Gate nonlinearities and state update of one time step; see `CellForwardStep`.
+    func cellForward(_ step: CellForwardStep)
+    /// Gate derivatives of one time step; see `CellBackwardStep`.
+    func cellBackward(_ step: CellBackwardStep)
+}
+
+/// One fused forward time step of a cell, over B rows of the batch. Shapes use
+/// B = batch, H = hidden size, G = gates (`CellMode.gateCount`), S = `CellMode.savedWidth`.
+///
+/// For row b, with pre-activations pre = xProj + biasIH + hProj + biasHH:
+/// - RNN: h = act(pre)
+/// - LSTM: i, f, g, o = sigmoid, sigmoid, tanh, sigmoid of pre; c = f*cPrev + i*g; h = o*tanh(c)
+/// - GRU: r, z = sigmoid(pre_r), sigmoid(pre_z); n = tanh(xProj_n + bIH_n + r*(hProj_n + bHH_n));
+///   h = (1-z)*n + z*hPrev
+/// Rows whose sequence has ended (`time >= lengths[b]`) carry the state (h = hPrev, c = cPrev)
+/// and write zero to `output`.
+public struct CellForwardStep {
+    public var mode: CellMode
+    /// (B, G*H): x_t W_ih^T for this step, without bias.
+    public var xProj: Matrix
+    /// (B, G*H): h_{t-1} W_hh^T, without bias.
+    public var hProj: Matrix
+    /// (1, G*H) each, or nil when the layer has no bias.
+    public var biasIH: Matrix?
+    public var biasHH: Matrix?
+    /// (B, H): the previous state, and where the new one goes (distinct views).
+    public var hPrev: Matrix
+    public var hNext: Matrix
+    /// (B, H): LSTM only.
+    public var cPrev: Matrix?
+    public var cNext: Matrix?
+    /// (B, H): the layer output at this time step, usually a strided view into y (ld = D*H).
+    public var output: Matrix
+    /// (B, S*H): activations for the backward; nil for inference and for Elman RNNs.
+    public var saved: Matrix?
+    /// (B) Int32 lengths, or nil when every sequence has all T steps.
+    public var lengths: (any DeviceBuffer)?
+    /// The time index t of this step (compared against lengths).
+    public var time: Int
+
+    public init(
+        mode: CellMode, xProj: Matrix, hProj: Matrix, biasIH: Matrix?, biasHH: Matrix?,
+        hPrev: Matrix, hNext: Matrix, cPrev: Matrix?, cNext: Matrix?, output: Matrix,
+        saved: Matrix?, lengths: (any DeviceBuffer)?, time: Int
+    ) {
+        self.mode = mode; self.xProj = xProj; self.hProj = hProj; self.biasIH = biasIH; self.biasHH = biasHH
+        self.hPrev = hPrev; self.hNext = hNext; self.cPrev = cPrev; self.cNext = cNext; self.output = output
+        self.saved = saved; self.lengths = lengths; self.time = time
+    }
+
+    public var batch: Int { hPrev.rows }
+    public var hidden: Int { hPrev.cols }
+}
+
+/// One fused backward time step of a cell: the mirror of `CellForwardStep`.
+///
+/// For row b, dh = dhNext + (valid ? dOutput : 0) is the gradient of h_t. The step writes the
+/// pre-activation gradients and the part of dh_{t-1} that does not go through W_hh:
+/// - dGatesX (B, G*H): gradient of x_t W_ih^T + b_ih (feeds dW_ih, db_ih and dx)
+/// - dGatesH (B, G*H): gradient of h_{t-1} W_hh^T + b_hh (feeds dW_hh, db_hh and dh_{t-1});
+///   equal to dGatesX except for the GRU's n block (dn * r). For other cells it may alias dGatesX.
+/// - dhPrev (B, H): the direct part of dh_{t-1}: GRU dh*z, LSTM and RNN zero. The caller then adds
+///   dGatesH W_hh.
+/// - dcPrev (B, H): LSTM dc*f.
+/// Rows whose sequence has ended pass the gradient through unchanged (dhPrev = dh, dcPrev = dc)
+/// and write zero gate gradients.
+public struct CellBackwardStep {
+    public var mode: CellMode
+    /// (B, S*H) saved by the forward at this step.
+    public var saved: Matrix?
+    /// (B, H): h_{t-1} (GRU), h_t (RNN: its derivative is taken from the output), c_{t-1} (LSTM).
+    public var hPrev: Matrix
+    public var hOut: Matrix
+    public var cPrev: Matrix?
+    /// (B, H): gradient arriving from step t+1 (or from h_n at the last step).
+    public var dhNext: Matrix
+    public var dcNext: Matrix?
+    /// (B, H): gradient of the layer output at t (a strided view into dy), or nil for none.
+    public var dOutput: Matrix?
+    public var dGatesX: Matrix
+    public var dGatesH: Matrix
+    public var dhPrev: Matrix
+    public var dcPrev: Matrix?
+    public var lengths: (any DeviceBuffer)?
+    public var time: Int
+
+    public init(
+        mode: CellMode, saved: Matrix?, hPrev: Matrix, hOut: Matrix, cPrev: Matrix?,
+        dhNext: Matrix, dcNext: Matrix?, dOutput: Matrix?, dGatesX: Matrix, dGatesH: Matrix,
+        dhPrev: Matrix, dcPrev: Matrix?, lengths: (any DeviceBuffer)?, time: Int
+    ) {
+        self.mode = mode; self.saved = saved; self.hPrev = hPrev; self.hOut = hOut; self.cPrev = cPrev
+        self.dhNext = dhNext; self.dcNext = dcNext; self.dOutput = dOutput; self.dGatesX = dGatesX
+        self.dGatesH = dGatesH; self.dhPrev = dhPrev; self.dcPrev = dcPrev; self.lengths = lengths
+        self.time = time
+    }
+
+    public var batch: Int { hPrev.rows }
+    public var hidden: Int { hPrev.cols }
+}
+
+extension Backend {
+    /// A tensor holding `values` with `shape`.
+    public func tensor(_ values: [Float], shape: [Int]) throws -> Tensor {
+        let count = shape.reduce(1, *)
+        guard values.count == count else {
+            throw RecurError.shapeMismatch(tensor: "values", actual: [values.count], expected: shape)
+        }
+        let buffer = try makeBuffer(count: count)
+        try upload(values, to: buffer, offset: 0)
+        return Tensor(shape: shape, buffer: buffer)
+    }
+
+    /// A zero tensor of `shape`.
+    public func zeros(_ shape: [Int]) throws -> Tensor {
+        Tensor(shape: shape, buffer: try makeBuffer(count: shape.reduce(1, *)))
+    }
+
+    /// The tensor's values on the host.
+    public func array(_ tensor: Tensor) throws -> [Float] {
+        try download(tensor.buffer, offset: 0, count: tensor.count)
+    }
+}

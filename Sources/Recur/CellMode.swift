@@ -1,0 +1,43 @@
+import Foundation
+
+/// The recurrent cell, named as PyTorch and cuDNN name them.
+public enum CellMode: String, CaseIterable, Sendable, Codable {
+    case rnnTanh = "RNN_TANH"
+    case rnnReLU = "RNN_RELU"
+    case lstm = "LSTM"
+    case gru = "GRU"
+
+    /// Gates stacked in the rows of `weight_ih` and `weight_hh`: LSTM (i, f, g, o), GRU (r, z, n).
+    public var gateCount: Int {
+        switch self {
+        case .rnnTanh, .rnnReLU: return 1
+        case .lstm: return 4
+        case .gru: return 3
+        }
+    }
+
+    /// Whether the cell carries a second state (the LSTM's c).
+    public var hasCellState: Bool { self == .lstm }
+
+    /// Per-step activations the forward saves for the backward, in units of H per batch row:
+    /// LSTM (i, f, g, o, tanh c_t); GRU (r, z, n, W_hn h + b_hn); Elman RNN none (h_t itself suffices).
+    public var savedWidth: Int {
+        switch self {
+        case .rnnTanh, .rnnReLU: return 0
+        case .lstm: return 5
+        case .gru: return 4
+        }
+    }
+
+    /// Parses PyTorch's spelling ("LSTM", "RNN_TANH") and the lower-case one ("lstm", "rnn-tanh").
+    public init?(name: String) {
+        let canonical = name.uppercased().replacingOccurrences(of: "-", with: "_")
+        switch canonical {
+        case "RNN", "RNN_TANH", "TANH": self = .rnnTanh
+        case "RNN_RELU", "RELU": self = .rnnReLU
+        case "LSTM": self = .lstm
+        case "GRU": self = .gru
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// Errors a user can act on: each names what was expected and what was given.
+///
+/// Preconditions stay for internal invariants only; anything that depends on a caller's input
+/// (shapes, sizes, lengths, parameter names, files) arrives here as a typed error.
+public enum RecurError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// A descriptor field is out of range ("hidden size must be at least 1, got 0").
+    case invalidConfiguration(String)
+    /// A tensor's feature axis does not match the layer ("input has 37 features, the layer expects 64").
+    case featureMismatch(tensor: String, actual: Int, expected: Int)
+    /// A tensor's batch axis does not match the input's.
+    case batchMismatch(tensor: String, actual: Int, expected: Int)
+    /// A tensor has the wrong shape altogether.
+    case shapeMismatch(tensor: String, actual: [Int], expected: [Int])
+    /// A per-sequence length is zero, negative or longer than the sequence.
+    case invalidLength(index: Int, length: Int, sequenceLength: Int)
+    /// A parameter the layer needs is absent from the given set.
+    case missingParameter(String)
+    /// The given set names a parameter the layer does not have.
+    case unexpectedParameter(String)
+    /// A tensor was created by another backend than the one asked to use it.
+    case foreignTensor(String)
+    /// A value read from a file or argument is not usable (the message says which and why).
+    case invalidValue(String)
+
+    public var description: String {
+        switch self {
+        case .invalidConfiguration(let message):
+            return message
+        case .featureMismatch(let tensor, let actual, let expected):
+            return "\(tensor) has \(actual) features, the layer expects \(expected)"
+        case .batchMismatch(let tensor, let actual, let expected):
+            return "\(tensor) has batch \(actual), the input has batch \(expected)"
+        case .shapeMismatch(let tensor, let actual, let expected):
+            return "\(tensor) has shape \(actual), expected \(expected)"
+        case .invalidLength(let index, let length, let sequenceLength):
+            if length < 1 {
+                return "lengths[\(index)] is \(length): every sequence needs at least one step"
+            }
+            return "lengths[\(index)] is \(length), longer than the sequence (\(sequenceLength) steps)"
+        case .missingParameter(let name):
+            return "parameter \(name) is missing"
+        case .unexpectedParameter(let name):
+            return "parameter \(name) does not belong to this layer"
+        case .foreignTensor(let name):
+            return "\(name) lives on another backend than the one asked to use it"
+        case .invalidValue(let message):
+            return message
+        }
+    }
+}

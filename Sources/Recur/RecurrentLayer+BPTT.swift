@@ -1,0 +1,269 @@
+/// Backpropagation through time, written once over the `Backend` operations, the way cuDNN and
+/// haste run it. Shapes: T steps, B sequences, I_l input features of layer l, H hidden units,
+/// G gates, D directions, S saved activations per hidden unit (`CellMode.savedWidth`).
+///
+/// Forward, per layer and direction:
+///   1. one GEMM projects every time step at once: xProj (T*B, G*H) = X (T*B, I_l) W_ih^T
+///   2. per step one recurrent GEMM, hProj (B, G*H) = h_{t-1} W_hh^T, then one fused cell step
+///      (biases, gate nonlinearities, state update, masking by length, saving activations).
+/// Backward mirrors it: per step (in reverse) one fused cell step and one recurrent GEMM
+/// dh_{t-1} += dGatesH_t W_hh; after the loop the weight gradients are three large GEMMs and two
+/// column sums, and dX = dGatesX W_ih feeds the layer below.
+
+/// What the forward produced, and what its backward needs.
+public struct RNNForward {
+    /// (T, B, D*H), or (B, T, D*H) when batch-first; zero past each sequence's length.
+    public let output: Tensor
+    /// (L*D, B, H): each sequence's state after its own last step.
+    public let hN: Tensor
+    /// (L*D, B, H): LSTM only.
+    public let cN: Tensor?
+    let saved: SavedForBackward?
+}
+
+/// Gradients of the inputs of a forward (parameter gradients accumulate in the layer).
+public struct RNNGradients {
+    /// Like the input.
+    public let input: Tensor
+    /// (L*D, B, H).
+    public let h0: Tensor
+    /// (L*D, B, H): LSTM only.
+    public let c0: Tensor?
+}
+
+/// Activations kept from a training forward for its backward.
+struct SavedForBackward {
+    let steps: Int
+    let batch: Int
+    /// Per layer: its input (T*B, I_l) in time-major order.
+    let layerInputs: [Matrix]
+    /// Per layer and direction: hidden states ((T+1)*B, H); slot s holds rows s*B ..< (s+1)*B.
+    /// Forward direction: slot 0 = h0, slot t+1 = h_t. Reverse: slot T = h0, slot t = h_t.
+    let hiddenStates: [[Matrix]]
+    /// Same layout for the LSTM's c.
+    let cellStates: [[Matrix]]
+    /// Per layer and direction: (T*B, S*H) activations, by time.
+    let activations: [[Matrix]]
+    let lengths: (any DeviceBuffer)?
+}
+
+extension RecurrentLayer {
+    /// Runs the stack over `input` ((T, B, I), or (B, T, I) when batch-first). Missing initial
+    /// states are zero. `lengths` (one per sequence, 1...T, any order) make the sequences variable-length.
+    /// With `training`, the activations BPTT needs are kept in the result for `backward`.
+    public func forward(
+        _ input: Tensor, h0: Tensor? = nil, c0: Tensor? = nil, lengths: [Int]? = nil, training: Bool = true
+    ) throws -> RNNForward {
+        let (steps, batch) = try validateInput(input)
+        try validateState(h0, "h0", batch: batch)
+        try validateCellState(c0, "c0", batch: batch)
+        try validateLengths(lengths, steps: steps, batch: batch)
+
+        let d = descriptor
+        let hidden = d.hiddenSize, gates = d.gateCount * hidden, rows = steps * batch
+        let lstm = d.mode.hasCellState
+        let savedWidth = d.mode.savedWidth * hidden
+
+        var lengthBuffer: (any DeviceBuffer)?
+        if let lengths {
+            let buffer = try backend.makeBuffer(count: batch)
+            try backend.upload(lengths.map { Int32($0) }, to: buffer, offset: 0)
+            lengthBuffer = buffer
+        }
+
+        var layerInput = try timeMajor(input, steps: steps, batch: batch)
+        let xProj = Matrix(try backend.makeBuffer(count: rows * gates), rows: rows, cols: gates)
+        let hProj = Matrix(try backend.makeBuffer(count: batch * gates), rows: batch, cols: gates)
+        let hN = try backend.zeros([d.stateCount, batch, hidden])
+        let cN = lstm ? try backend.zeros([d.stateCount, batch, hidden]) : nil
+
+        var layerInputs: [Matrix] = [], hiddenStates: [[Matrix]] = [], cellStates: [[Matrix]] = []
+        var activations: [[Matrix]] = []
+        for layer in 0..<d.numLayers {
+            let output = Matrix(try backend.makeBuffer(count: rows * d.outputSize), rows: rows, cols: d.outputSize)
+            var layerHidden: [Matrix] = [], layerCell: [Matrix] = [], layerSaved: [Matrix] = []
+            for direction in 0..<d.directions {
+                let w = weights(layer: layer, direction: direction, in: parameters)
+                let stateRow = layer * d.directions + direction
+                let reverse = direction == 1
+                let hs = try stateSequence(steps: steps, batch: batch)
+                let cs = lstm ? try stateSequence(steps: steps, batch: batch) : nil
+                let saved = training && savedWidth > 0
+                    ? Matrix(try backend.makeBuffer(count: rows * savedWidth), rows: rows, cols: savedWidth) : nil
+                let firstSlot = reverse ? steps : 0, lastSlot = reverse ? 0 : steps
+                try initialState(h0, row: stateRow, into: hs.rows(firstSlot * batch, batch))
+                if let cs { try initialState(c0, row: stateRow, into: cs.rows(firstSlot * batch, batch)) }
+
+                backend.gemm(transA: false, transB: true, alpha: 1, layerInput, w.inputWeight, beta: 0, xProj)
+                for step in 0..<steps {
+                    let t = reverse ? steps - 1 - step : step
+                    let prev = (reverse ? t + 1 : t) * batch, next = (reverse ? t : t + 1) * batch
+                    let hPrev = hs.rows(prev, batch)
+                    backend.gemm(transA: false, transB: true, alpha: 1, hPrev, w.hiddenWeight, beta: 0, hProj)
+                    backend.cellForward(CellForwardStep(
+                        mode: d.mode, xProj: xProj.rows(t * batch, batch), hProj: hProj,
+                        biasIH: w.inputBias, biasHH: w.hiddenBias,
+                        hPrev: hPrev, hNext: hs.rows(next, batch),
+                        cPrev: cs?.rows(prev, batch), cNext: cs?.rows(next, batch),
+                        output: output.rows(t * batch, batch).columns(direction * hidden, hidden),
+                        saved: saved?.rows(t * batch, batch), lengths: lengthBuffer, time: t))
+                }
+                backend.copy(hs.rows(lastSlot * batch, batch), to: stateRowView(hN, stateRow))
+                if let cs, let cN { backend.copy(cs.rows(lastSlot * batch, batch), to: stateRowView(cN, stateRow)) }
+                layerHidden.append(hs)
+                if let cs { layerCell.append(cs) }
+                if let saved { layerSaved.append(saved) }
+            }
+            layerInputs.append(layerInput)
+            hiddenStates.append(layerHidden)
+            cellStates.append(layerCell)
+            activations.append(layerSaved)
+            layerInput = output
+        }
+
+        let output = try userLayout(layerInput, steps: steps, batch: batch)
+        let saved = training
+            ? SavedForBackward(
+                steps: steps, batch: batch, layerInputs: layerInputs, hiddenStates: hiddenStates,
+                cellStates: cellStates, activations: activations, lengths: lengthBuffer)
+            : nil
+        return RNNForward(output: output, hN: hN, cN: cN, saved: saved)
+    }
+
+    /// Backpropagates through a training forward. Missing upstream gradients are zero. Parameter
+    /// gradients are added to `gradients`; the gradients of the input and initial states are returned.
+    public func backward(
+        _ forward: RNNForward, gradOutput: Tensor?, gradHN: Tensor? = nil, gradCN: Tensor? = nil
+    ) throws -> RNNGradients {
+        guard let saved = forward.saved else {
+            throw RecurError.invalidValue("backward needs a forward run with training: true")
+        }
+        let steps = saved.steps, batch = saved.batch
+        try validateOutputGradient(gradOutput, steps: steps, batch: batch)
+        try validateState(gradHN, "grad_h_n", batch: batch)
+        try validateCellState(gradCN, "grad_c_n", batch: batch)
+
+        let d = descriptor
+        let hidden = d.hiddenSize, gates = d.gateCount * hidden, rows = steps * batch
+        let lstm = d.mode.hasCellState
+
+        // dGatesH differs from dGatesX only for the GRU's n block; other cells share one buffer.
+        let dGatesX = Matrix(try backend.makeBuffer(count: rows * gates), rows: rows, cols: gates)
+        let dGatesH = d.mode == .gru
+            ? Matrix(try backend.makeBuffer(count: rows * gates), rows: rows, cols: gates) : dGatesX
+        var dh = (try stateBuffer(batch), try stateBuffer(batch))
+        var dc = lstm ? (try stateBuffer(batch), try stateBuffer(batch)) : nil
+        let gradH0 = try backend.zeros([d.stateCount, batch, hidden])
+        let gradC0 = lstm ? try backend.zeros([d.stateCount, batch, hidden]) : nil
+
+        // dY of the top layer, time-major; nil when no output gradient was given.
+        var dOutput: Matrix? = try gradOutput.map { try timeMajor($0, steps: steps, batch: batch) }
+        var dInput = Matrix(saved.layerInputs[0].buffer, rows: 0, cols: 0)
+        for layer in stride(from: d.numLayers - 1, through: 0, by: -1) {
+            let x = saved.layerInputs[layer]
+            dInput = Matrix(try backend.makeBuffer(count: rows * x.cols), rows: rows, cols: x.cols)
+            for direction in 0..<d.directions {
+                let w = weights(layer: layer, direction: direction, in: parameters)
+                let g = weights(layer: layer, direction: direction, in: gradients)
+                let stateRow = layer * d.directions + direction
+                let reverse = direction == 1
+                let hs = saved.hiddenStates[layer][direction]
+                let cs = lstm ? saved.cellStates[layer][direction] : nil
+                let activations = d.mode.savedWidth > 0 ? saved.activations[layer][direction] : nil
+                try initialState(gradHN, row: stateRow, into: dh.0)
+                if let dc { try initialState(gradCN, row: stateRow, into: dc.0) }
+
+                for step in 0..<steps {
+                    // Reverse of the forward's order.
+                    let t = reverse ? step : steps - 1 - step
+                    let prev = (reverse ? t + 1 : t) * batch, next = (reverse ? t : t + 1) * batch
+                    backend.cellBackward(CellBackwardStep(
+                        mode: d.mode, saved: activations?.rows(t * batch, batch),
+                        hPrev: hs.rows(prev, batch), hOut: hs.rows(next, batch), cPrev: cs?.rows(prev, batch),
+                        dhNext: dh.0, dcNext: dc?.0,
+                        dOutput: dOutput?.rows(t * batch, batch).columns(direction * hidden, hidden),
+                        dGatesX: dGatesX.rows(t * batch, batch), dGatesH: dGatesH.rows(t * batch, batch),
+                        dhPrev: dh.1, dcPrev: dc?.1, lengths: saved.lengths, time: t))
+                    backend.gemm(
+                        transA: false, transB: false, alpha: 1, dGatesH.rows(t * batch, batch), w.hiddenWeight,
+                        beta: 1, dh.1)
+                    dh = (dh.1, dh.0)
+                    if let pair = dc { dc = (pair.1, pair.0) }
+                }
+                backend.copy(dh.0, to: stateRowView(gradH0, stateRow))
+                if let dc, let gradC0 { backend.copy(dc.0, to: stateRowView(gradC0, stateRow)) }
+
+                // Weight gradients: a few large GEMMs over all steps at once.
+                // h_{t-1} of every t, in time order: slots 0..<T forward, 1...T reverse.
+                let previousStates = hs.rows(reverse ? batch : 0, rows)
+                backend.gemm(transA: true, transB: false, alpha: 1, dGatesX, x, beta: 1, g.inputWeight)
+                backend.gemm(transA: true, transB: false, alpha: 1, dGatesH, previousStates, beta: 1, g.hiddenWeight)
+                if let inputBias = g.inputBias, let hiddenBias = g.hiddenBias {
+                    backend.sumRows(dGatesX, into: inputBias, accumulate: true)
+                    backend.sumRows(dGatesH, into: hiddenBias, accumulate: true)
+                }
+                backend.gemm(
+                    transA: false, transB: false, alpha: 1, dGatesX, w.inputWeight, beta: direction == 0 ? 0 : 1,
+                    dInput)
+            }
+            dOutput = dInput
+        }
+        let gradInput = try userLayout(dInput, steps: steps, batch: batch)
+        return RNNGradients(input: gradInput, h0: gradH0, c0: gradC0)
+    }
+
+    // MARK: Helpers
+
+    /// ((T+1)*B, H) states of one direction.
+    private func stateSequence(steps: Int, batch: Int) throws -> Matrix {
+        let hidden = descriptor.hiddenSize
+        return Matrix(try backend.makeBuffer(count: (steps + 1) * batch * hidden), rows: (steps + 1) * batch, cols: hidden)
+    }
+
+    /// (B, H) scratch.
+    private func stateBuffer(_ batch: Int) throws -> Matrix {
+        let hidden = descriptor.hiddenSize
+        return Matrix(try backend.makeBuffer(count: batch * hidden), rows: batch, cols: hidden)
+    }
+
+    /// Row `row` of an (L*D, B, H) state tensor as a (B, H) matrix.
+    private func stateRowView(_ state: Tensor, _ row: Int) -> Matrix {
+        let batch = state.shape[1], hidden = state.shape[2]
+        return Matrix(state.buffer, offset: row * batch * hidden, rows: batch, cols: hidden)
+    }
+
+    /// Copies row `row` of an optional (L*D, B, H) state into `dst`, or zeroes `dst`.
+    private func initialState(_ state: Tensor?, row: Int, into dst: Matrix) throws {
+        if let state {
+            backend.copy(stateRowView(state, row), to: dst)
+        } else {
+            backend.fill(dst, value: 0)
+        }
+    }
+
+    /// A (T, B, F) or batch-first (B, T, F) tensor as a time-major (T*B, F) matrix (copied only when
+    /// batch-first).
+    private func timeMajor(_ tensor: Tensor, steps: Int, batch: Int) throws -> Matrix {
+        let features = tensor.shape[2]
+        guard descriptor.batchFirst else { return tensor.matrix }
+        let dst = Matrix(try backend.makeBuffer(count: steps * batch * features), rows: steps * batch, cols: features)
+        // Time step t of every sequence is a (B, F) matrix with row stride T*F in the batch-first tensor.
+        for t in 0..<steps {
+            let src = Matrix(tensor.buffer, offset: t * features, rows: batch, cols: features, ld: steps * features)
+            backend.copy(src, to: dst.rows(t * batch, batch))
+        }
+        return dst
+    }
+
+    /// A time-major (T*B, F) matrix as a tensor in the user's layout.
+    private func userLayout(_ matrix: Matrix, steps: Int, batch: Int) throws -> Tensor {
+        let features = matrix.cols
+        guard descriptor.batchFirst else { return Tensor(shape: [steps, batch, features], buffer: matrix.buffer) }
+        let dst = try backend.makeBuffer(count: steps * batch * features)
+        for t in 0..<steps {
+            let view = Matrix(dst, offset: t * features, rows: batch, cols: features, ld: steps * features)
+            backend.copy(matrix.rows(t * batch, batch), to: view)
+        }
+        return Tensor(shape: [batch, steps, features], buffer: dst)
+    }
+}

@@ -1,0 +1,61 @@
+/// Memory owned by one backend (host memory for the CPU backend, a `cl_mem` for OpenCL).
+/// Elements are 32-bit: `Float` for values, `Int32` for indices and lengths.
+public protocol DeviceBuffer: AnyObject {
+    /// Capacity in 32-bit elements.
+    var count: Int { get }
+}
+
+/// A row-major n-dimensional array on a backend: a shape over a device buffer.
+public struct Tensor {
+    public let shape: [Int]
+    public let buffer: any DeviceBuffer
+
+    public init(shape: [Int], buffer: any DeviceBuffer) {
+        precondition(shape.reduce(1, *) <= buffer.count, "tensor shape \(shape) exceeds its buffer")
+        self.shape = shape
+        self.buffer = buffer
+    }
+
+    public var count: Int { shape.reduce(1, *) }
+
+    /// The whole tensor as a (rows x cols) matrix, cols being the last axis.
+    public var matrix: Matrix {
+        let cols = shape.last ?? 1
+        return Matrix(buffer, offset: 0, rows: count / max(cols, 1), cols: cols)
+    }
+}
+
+/// A row-major 2-D view into a device buffer: element (r, c) is at `offset + r * ld + c`.
+/// The BPTT loop addresses time steps, directions and gate blocks through views, never copies.
+public struct Matrix {
+    public let buffer: any DeviceBuffer
+    public let offset: Int
+    public let rows: Int
+    public let cols: Int
+    /// Leading dimension (row stride), at least `cols`.
+    public let ld: Int
+
+    public init(_ buffer: any DeviceBuffer, offset: Int = 0, rows: Int, cols: Int, ld: Int? = nil) {
+        let ld = ld ?? cols
+        precondition(rows >= 0 && cols >= 0 && ld >= cols && offset >= 0, "bad matrix view")
+        precondition(rows == 0 || offset + (rows - 1) * ld + cols <= buffer.count, "matrix view past its buffer")
+        self.buffer = buffer
+        self.offset = offset
+        self.rows = rows
+        self.cols = cols
+        self.ld = ld
+    }
+
+    /// Rows `start ..< start + count`.
+    public func rows(_ start: Int, _ count: Int) -> Matrix {
+        Matrix(buffer, offset: offset + start * ld, rows: count, cols: cols, ld: ld)
+    }
+
+    /// Columns `start ..< start + count` of every row.
+    public func columns(_ start: Int, _ count: Int) -> Matrix {
+        Matrix(buffer, offset: offset + start, rows: rows, cols: count, ld: ld)
+    }
+
+    /// Whether rows follow each other with no gap.
+    public var isContiguous: Bool { ld == cols || rows <= 1 }
+}

@@ -1,0 +1,57 @@
+/// Elementwise agreement of a computed tensor with PyTorch's, under FORMAT.md's rule
+/// |got - expected| <= absolute + relative * |expected|.
+public struct Tolerance: Sendable, Equatable {
+    public let absolute: Float
+    public let relative: Float
+
+    /// Layer cases: one forward and backward in float32.
+    public static let layer = Tolerance(absolute: 1e-5, relative: 1e-4)
+    /// Training cases: several steps compound rounding.
+    public static let training = Tolerance(absolute: 1e-4, relative: 1e-3)
+}
+
+/// How far one tensor is from its reference.
+public struct Comparison: Sendable {
+    public let tensor: String
+    public let maxAbsolute: Float
+    /// Largest |got - expected| / |expected| over elements whose expected value is not zero.
+    public let maxRelative: Float
+    /// Largest |got - expected| / (absolute + relative * |expected|): the tensor passes when <= 1.
+    public let worstRatio: Float
+    /// Elements outside the tolerance, and where the first one is.
+    public let violations: Int
+    public let firstViolation: Int?
+    /// Whether the shapes agreed (a mismatch fails outright).
+    public let shapeMessage: String?
+
+    public var passed: Bool { shapeMessage == nil && violations == 0 }
+
+    public init(tensor: String, got: [Float], expected: [Float], tolerance: Tolerance) {
+        self.tensor = tensor
+        guard got.count == expected.count else {
+            self.maxAbsolute = .infinity; self.maxRelative = .infinity; self.worstRatio = .infinity
+            self.violations = max(got.count, expected.count); self.firstViolation = 0
+            self.shapeMessage = "\(tensor) has \(got.count) elements, the reference \(expected.count)"
+            return
+        }
+        var maxAbsolute: Float = 0, maxRelative: Float = 0, worstRatio: Float = 0
+        var violations = 0
+        var firstViolation: Int?
+        for index in got.indices {
+            let difference = abs(got[index] - expected[index])
+            let bound = tolerance.absolute + tolerance.relative * abs(expected[index])
+            // A NaN anywhere fails: comparisons with NaN are false, so test the passing side.
+            let within = difference <= bound
+            if !within {
+                violations += 1
+                if firstViolation == nil { firstViolation = index }
+            }
+            let ratio = within ? difference / bound : (difference.isNaN ? .infinity : difference / bound)
+            maxAbsolute = max(maxAbsolute, difference.isNaN ? .infinity : difference)
+            if expected[index] != 0 { maxRelative = max(maxRelative, difference.isNaN ? .infinity : difference / abs(expected[index])) }
+            worstRatio = max(worstRatio, ratio)
+        }
+        self.maxAbsolute = maxAbsolute; self.maxRelative = maxRelative; self.worstRatio = worstRatio
+        self.violations = violations; self.firstViolation = firstViolation; self.shapeMessage = nil
+    }
+}

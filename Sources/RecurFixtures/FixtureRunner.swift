@@ -1,0 +1,43 @@
+import Foundation
+import Recur
+
+/// Runs fixture files (shared/fixtures/FORMAT.md) on a backend. A file that cannot be read is an
+/// error (the caller reports it as unusable input); a kind this runner does not handle yet is a
+/// failing report that says so.
+public enum FixtureRunner {
+    public enum Failure: Error, CustomStringConvertible {
+        case unreadable(path: String, reason: String)
+        public var description: String {
+            switch self {
+            case .unreadable(let path, let reason): return "cannot read fixture \(path): \(reason)"
+            }
+        }
+    }
+
+    /// Reads and validates a fixture file.
+    public static func load(_ url: URL) throws -> SafeTensors {
+        do {
+            return try SafeTensors(contentsOf: url)
+        } catch {
+            throw Failure.unreadable(path: url.path, reason: "\(error)")
+        }
+    }
+
+    /// Runs one loaded fixture on `backend`.
+    public static func run(_ file: SafeTensors, named name: String, on backend: any Backend) -> FixtureReport {
+        let kind = file.metadata["kind"] ?? "(none)"
+        do {
+            switch kind {
+            case "layer":
+                let comparisons = try LayerFixture(file).run(on: backend)
+                return FixtureReport(file: name, backend: backend.name, comparisons: comparisons)
+            default:
+                return FixtureReport(
+                    file: name, backend: backend.name, comparisons: [],
+                    problem: "fixture kind \"\(kind)\" is not supported yet (layer fixtures only)")
+            }
+        } catch {
+            return FixtureReport(file: name, backend: backend.name, comparisons: [], problem: "error: \(error)")
+        }
+    }
+}

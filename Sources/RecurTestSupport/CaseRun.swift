@@ -1,0 +1,92 @@
+import Recur
+
+/// A RandomCase's host data, and its forward and backward on a backend, every result on the host
+/// under the fixture names (output, h_n, c_n, grad_input, grad_h0, grad_c0, grad.<parameter>).
+struct CaseData {
+    let testCase: RandomCase
+    let parameters: [String: (shape: [Int], values: [Float])]
+    let input: (shape: [Int], values: [Float])
+    let h0: [Float]
+    let c0: [Float]?
+    let gradOutput: [Float]
+    let gradHN: [Float]
+    let gradCN: [Float]?
+
+    init(_ testCase: RandomCase) {
+        let d = testCase.descriptor
+        self.testCase = testCase
+        var generator = SeededGenerator(seed: testCase.seed)
+        func normal(_ count: Int) -> [Float] {
+            // Box-Muller: standard normal values, like torch.randn.
+            (0..<count).map { _ in
+                let u = max(generator.uniform(0, 1), 1e-7), v = generator.uniform(0, 1)
+                return Float((-2 * Double.log(Double(u))).squareRoot() * Double.cos(2 * Double.pi * Double(v)))
+            }
+        }
+        let bound = 1 / Float(d.hiddenSize).squareRoot()
+        var parameters: [String: (shape: [Int], values: [Float])] = [:]
+        for entry in d.parameterLayout.entries {
+            parameters[entry.name] = (entry.shape, (0..<entry.count).map { _ in generator.uniform(-bound, bound) })
+        }
+        self.parameters = parameters
+        let steps = testCase.steps, batch = testCase.batch
+        let inputShape = d.batchFirst ? [batch, steps, d.inputSize] : [steps, batch, d.inputSize]
+        input = (inputShape, normal(steps * batch * d.inputSize))
+        let stateCount = d.stateCount * batch * d.hiddenSize
+        h0 = normal(stateCount)
+        c0 = d.mode.hasCellState ? normal(stateCount) : nil
+        gradOutput = normal(steps * batch * d.outputSize)
+        gradHN = normal(stateCount)
+        gradCN = d.mode.hasCellState ? normal(stateCount) : nil
+    }
+
+    var stateShape: [Int] { [testCase.descriptor.stateCount, testCase.batch, testCase.descriptor.hiddenSize] }
+    var outputShape: [Int] {
+        let d = testCase.descriptor
+        return d.batchFirst ? [testCase.batch, testCase.steps, d.outputSize] : [testCase.steps, testCase.batch, d.outputSize]
+    }
+
+    /// Forward only; `input` and `h0` may be replaced (finite differences perturb them).
+    func loss(on backend: any Backend, parameters: [String: (shape: [Int], values: [Float])]? = nil,
+              input: [Float]? = nil, h0: [Float]? = nil, c0: [Float]? = nil) throws -> Double {
+        let layer = try RecurrentLayer(testCase.descriptor, backend: backend)
+        try layer.loadParameters(parameters ?? self.parameters)
+        let forward = try layer.forward(
+            try backend.tensor(input ?? self.input.values, shape: self.input.shape),
+            h0: try backend.tensor(h0 ?? self.h0, shape: stateShape),
+            c0: try (c0 ?? self.c0).map { try backend.tensor($0, shape: stateShape) },
+            lengths: testCase.lengths, training: false)
+        var loss = dot(try backend.array(forward.output), gradOutput) + dot(try backend.array(forward.hN), gradHN)
+        if let cN = forward.cN, let gradCN { loss += dot(try backend.array(cN), gradCN) }
+        return loss
+    }
+
+    /// Forward and backward; every result by fixture name.
+    func run(on backend: any Backend) throws -> [String: [Float]] {
+        let layer = try RecurrentLayer(testCase.descriptor, backend: backend)
+        try layer.loadParameters(parameters)
+        let forward = try layer.forward(
+            try backend.tensor(input.values, shape: input.shape),
+            h0: try backend.tensor(h0, shape: stateShape),
+            c0: try c0.map { try backend.tensor($0, shape: stateShape) },
+            lengths: testCase.lengths, training: true)
+        let gradients = try layer.backward(
+            forward, gradOutput: try backend.tensor(gradOutput, shape: outputShape),
+            gradHN: try backend.tensor(gradHN, shape: stateShape),
+            gradCN: try gradCN.map { try backend.tensor($0, shape: stateShape) })
+        var results: [String: [Float]] = [
+            "output": try backend.array(forward.output), "h_n": try backend.array(forward.hN),
+            "grad_input": try backend.array(gradients.input), "grad_h0": try backend.array(gradients.h0),
+        ]
+        if let cN = forward.cN { results["c_n"] = try backend.array(cN) }
+        if let c0 = gradients.c0 { results["grad_c0"] = try backend.array(c0) }
+        for entry in layer.parameterLayout.entries {
+            results["grad." + entry.name] = try layer.gradient(entry.name)
+        }
+        return results
+    }
+}
+
+func dot(_ a: [Float], _ b: [Float]) -> Double {
+    zip(a, b).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+}

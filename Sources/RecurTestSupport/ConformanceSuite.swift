@@ -1,0 +1,109 @@
+import Foundation
+import Recur
+import RecurCPU
+import RecurFixtures
+
+/// The checks every backend must pass, written once and run against each backend (the way
+/// tinygrad's test/backend runs one suite on every device):
+/// 1. every reference fixture (PyTorch's outputs and gradients) within FORMAT.md's tolerance;
+/// 2. agreement with the CPU reference on configurations no fixture covers;
+/// 3. finite-difference gradient checks on small random configurations.
+/// Each check returns what it measured; the test targets assert on it.
+public struct ConformanceSuite {
+    public let backend: any Backend
+    /// The CPU backend on one thread: the reference for configurations without a fixture.
+    public let reference: any Backend
+
+    public init(backend: any Backend, reference: any Backend = CPUBackend(threads: 1)) {
+        self.backend = backend
+        self.reference = reference
+    }
+
+    /// Runs one fixture file on the backend.
+    public func fixture(_ url: URL) throws -> FixtureReport {
+        let file = try FixtureRunner.load(url)
+        return FixtureRunner.run(file, named: url.lastPathComponent, on: backend)
+    }
+
+    /// Runs a random case on the backend and on the reference; one comparison per result tensor.
+    public func agreement(_ testCase: RandomCase, tolerance: Tolerance = .layer) throws -> [Comparison] {
+        let data = CaseData(testCase)
+        let got = try data.run(on: backend)
+        let expected = try data.run(on: reference)
+        return expected.keys.sorted().map { name in
+            Comparison(tensor: name, got: got[name] ?? [], expected: expected[name]!, tolerance: tolerance)
+        }
+    }
+
+    /// Central finite differences of the loss (sum of outputs and final states weighted by random
+    /// upstream gradients) against the backend's analytic gradients, at `samples` entries of every
+    /// parameter, of the input and of the initial states.
+    public func gradientCheck(_ testCase: RandomCase, samples: Int = 3) throws -> GradientCheckReport {
+        let data = CaseData(testCase)
+        let analytic = try data.run(on: backend)
+        let epsilon: Float = 3e-3
+        var generator = SeededGenerator(seed: testCase.seed &+ 99)
+        var checks: [GradientCheckReport.Check] = []
+
+        func check(_ name: String, count: Int, loss: (Int, Float) throws -> Double) throws {
+            for _ in 0..<min(samples, count) {
+                let index = Int.random(in: 0..<count, using: &generator)
+                let numeric = (try loss(index, epsilon) - loss(index, -epsilon)) / Double(2 * epsilon)
+                checks.append(.init(tensor: name, index: index, numeric: numeric,
+                                    analytic: Double(analytic[name]![index])))
+            }
+        }
+        for (name, parameter) in data.parameters.sorted(by: { $0.key < $1.key }) {
+            try check("grad." + name, count: parameter.values.count) { index, delta in
+                var perturbed = data.parameters
+                perturbed[name]!.values[index] += delta
+                return try data.loss(on: backend, parameters: perturbed)
+            }
+        }
+        try check("grad_input", count: data.input.values.count) { index, delta in
+            var input = data.input.values
+            input[index] += delta
+            return try data.loss(on: backend, input: input)
+        }
+        try check("grad_h0", count: data.h0.count) { index, delta in
+            var h0 = data.h0
+            h0[index] += delta
+            return try data.loss(on: backend, h0: h0)
+        }
+        if let c0 = data.c0 {
+            try check("grad_c0", count: c0.count) { index, delta in
+                var perturbed = c0
+                perturbed[index] += delta
+                return try data.loss(on: backend, c0: perturbed)
+            }
+        }
+        return GradientCheckReport(testCase: testCase, checks: checks)
+    }
+}
+
+/// Finite differences against analytic gradients. A check passes when
+/// |numeric - analytic| <= 2e-3 + 2e-2 * max(|numeric|, |analytic|): float32 central differences
+/// with epsilon 3e-3 carry about 1e-4 of rounding noise on these losses.
+public struct GradientCheckReport: CustomStringConvertible, Sendable {
+    public struct Check: Sendable {
+        public let tensor: String
+        public let index: Int
+        public let numeric: Double
+        public let analytic: Double
+        public var passed: Bool {
+            abs(numeric - analytic) <= 2e-3 + 2e-2 * max(abs(numeric), abs(analytic))
+        }
+    }
+
+    public let testCase: RandomCase
+    public let checks: [Check]
+    public var failures: [Check] { checks.filter { !$0.passed } }
+    public var passed: Bool { !checks.isEmpty && failures.isEmpty }
+
+    public var description: String {
+        let shown = failures.prefix(5).map {
+            "\($0.tensor)[\($0.index)] numeric \($0.numeric) analytic \($0.analytic)"
+        }
+        return "\(testCase): \(checks.count) checks, \(failures.count) failed" + (shown.isEmpty ? "" : ": " + shown.joined(separator: "; "))
+    }
+}

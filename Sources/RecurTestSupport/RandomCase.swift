@@ -1,0 +1,82 @@
+import Recur
+
+/// A random configuration for the conformance suite: a descriptor, a sequence shape, optional
+/// lengths, and a seed that fixes parameters, inputs, initial states and upstream gradients.
+public struct RandomCase: CustomStringConvertible, Sendable {
+    public let descriptor: RNNDescriptor
+    public let steps: Int
+    public let batch: Int
+    public let variableLengths: Bool
+    public let seed: UInt64
+
+    public init(_ descriptor: RNNDescriptor, steps: Int, batch: Int, variableLengths: Bool = false, seed: UInt64) {
+        self.descriptor = descriptor; self.steps = steps; self.batch = batch
+        self.variableLengths = variableLengths; self.seed = seed
+    }
+
+    public var description: String {
+        let d = descriptor
+        var parts = ["\(d.mode.rawValue) I=\(d.inputSize) H=\(d.hiddenSize) L=\(d.numLayers) T=\(steps) B=\(batch)"]
+        if d.bidirectional { parts.append("bi") }
+        if !d.bias { parts.append("no-bias") }
+        if d.batchFirst { parts.append("batch-first") }
+        if variableLengths { parts.append("lengths") }
+        return parts.joined(separator: " ")
+    }
+
+    /// Lengths in 1...T, unsorted, one sequence at full length.
+    public var lengths: [Int]? {
+        guard variableLengths else { return nil }
+        var generator = SeededGenerator(seed: seed &+ 17)
+        var lengths = (0..<batch).map { _ in Int.random(in: 1...steps, using: &generator) }
+        lengths[Int.random(in: 0..<batch, using: &generator)] = steps
+        return lengths
+    }
+}
+
+/// The configurations every backend must get right.
+public enum ConformanceCases {
+    /// Configurations no fixture covers, compared against the CPU reference: odd sizes, long
+    /// sequences, batch 1, 3 layers, bidirectional, lengths, no bias, batch-first, for every cell.
+    public static let agreement: [RandomCase] = {
+        var cases: [RandomCase] = []
+        var seed: UInt64 = 1
+        func add(_ mode: CellMode, _ i: Int, _ h: Int, layers: Int = 1, bi: Bool = false, bias: Bool = true,
+                 batchFirst: Bool = false, steps: Int, batch: Int, lengths: Bool = false) {
+            let d = try! RNNDescriptor(mode: mode, inputSize: i, hiddenSize: h, numLayers: layers,
+                                       bidirectional: bi, bias: bias, batchFirst: batchFirst)
+            cases.append(RandomCase(d, steps: steps, batch: batch, variableLengths: lengths, seed: seed))
+            seed += 1
+        }
+        for mode in CellMode.allCases {
+            add(mode, 13, 37, steps: 7, batch: 5)
+            add(mode, 9, 17, steps: 200, batch: 3, lengths: true)
+            add(mode, 16, 33, steps: 12, batch: 1)
+            add(mode, 5, 11, layers: 3, bi: true, steps: 6, batch: 4, lengths: true)
+            add(mode, 7, 10, layers: 2, bias: false, batchFirst: true, steps: 9, batch: 3)
+            add(mode, 64, 128, bi: true, batchFirst: true, steps: 10, batch: 8, lengths: true)
+        }
+        return cases
+    }()
+
+    /// Small configurations for finite-difference checks: every mode x layers x direction x bias x lengths.
+    public static let gradientCheck: [RandomCase] = {
+        var cases: [RandomCase] = []
+        var seed: UInt64 = 100
+        for mode in CellMode.allCases {
+            for layers in [1, 2] {
+                for bi in [false, true] {
+                    for bias in [true, false] {
+                        for lengths in [false, true] {
+                            let d = try! RNNDescriptor(mode: mode, inputSize: 3, hiddenSize: 4, numLayers: layers,
+                                                       bidirectional: bi, bias: bias, batchFirst: lengths && bi)
+                            cases.append(RandomCase(d, steps: 4, batch: 3, variableLengths: lengths, seed: seed))
+                            seed += 1
+                        }
+                    }
+                }
+            }
+        }
+        return cases
+    }()
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Recur
+import RecurFixtures
+import RecurTestSupport
+import Testing
+
+/// The one conformance suite, run on every backend in `TestBackends` (tinygrad's test/backend idea):
+/// PyTorch's fixtures, agreement with the CPU reference where no fixture exists, finite differences.
+@Suite struct Conformance {
+    @Test("fixture reproduces PyTorch", arguments: TestBackends.names, FixtureFiles.layer)
+    func fixture(backend: String, file: URL) throws {
+        let suite = ConformanceSuite(backend: try TestBackends.make(backend))
+        let report = try suite.fixture(file)
+        #expect(report.passed, "\(report.line)")
+    }
+
+    @Test("agrees with the CPU reference", arguments: TestBackends.names, ConformanceCases.agreement)
+    func agreement(backend: String, testCase: RandomCase) throws {
+        let suite = ConformanceSuite(backend: try TestBackends.make(backend))
+        for comparison in try suite.agreement(testCase) {
+            #expect(comparison.passed, "\(testCase): \(comparison.tensor) max_abs \(comparison.maxAbsolute) (\(comparison.violations) elements)")
+        }
+    }
+
+    @Test("analytic gradients match finite differences", arguments: TestBackends.names, ConformanceCases.gradientCheck)
+    func gradients(backend: String, testCase: RandomCase) throws {
+        let suite = ConformanceSuite(backend: try TestBackends.make(backend))
+        let report = try suite.gradientCheck(testCase)
+        #expect(report.passed, "\(report)")
+    }
+
+    @Test("the bundled fixtures cover every cell and option")
+    func fixtureSet() throws {
+        let names = Set(FixtureFiles.layer.map { $0.deletingPathExtension().lastPathComponent })
+        // The nine shared cases and the generated ones (Fixtures/README.md).
+        for expected in ["rnn_tanh_1l", "rnn_relu_2l", "lstm_1l", "lstm_2l_bi", "lstm_varlen", "lstm_nobias_batchfirst",
+                         "gru_1l", "gru_2l_bi", "gru_varlen_bi", "gru_odd_13x37", "lstm_3l", "rnn_tanh_t200",
+                         "lstm_b1", "gru_bf_varlen_bi_2l", "rnn_relu_nobias_bi_varlen", "lstm_bf_varlen_bi_nobias_2l"] {
+            #expect(names.contains(expected), "missing fixture \(expected)")
+        }
+    }
+}
