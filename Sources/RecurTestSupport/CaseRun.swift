@@ -1,3 +1,4 @@
+import Foundation
 import Recur
 
 /// A RandomCase's host data, and its forward and backward on a backend, every result on the host
@@ -20,7 +21,7 @@ struct CaseData {
             // Box-Muller: standard normal values, like torch.randn.
             (0..<count).map { _ in
                 let u = max(generator.uniform(0, 1), 1e-7), v = generator.uniform(0, 1)
-                return Float((-2 * Double.log(Double(u))).squareRoot() * Double.cos(2 * Double.pi * Double(v)))
+                return Float((-2 * log(Double(u))).squareRoot() * cos(2 * Double.pi * Double(v)))
             }
         }
         let bound = 1 / Float(d.hiddenSize).squareRoot()

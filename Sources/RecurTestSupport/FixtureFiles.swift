@@ -7,8 +7,8 @@ public enum FixtureFiles {
         guard let root = Bundle.module.url(forResource: "Fixtures", withExtension: nil) else { return [] }
         let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
         var urls: [URL] = []
-        while let url = enumerator?.nextObject() as? URL where url.pathExtension == "safetensors" {
-            urls.append(url)
+        while let url = enumerator?.nextObject() as? URL {
+            if url.pathExtension == "safetensors" { urls.append(url) }
         }
         return urls.sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
