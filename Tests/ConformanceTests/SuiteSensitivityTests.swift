@@ -1,0 +1,68 @@
+import Foundation
+import Recur
+import RecurCPU
+import RecurFixtures
+import RecurTestSupport
+import Testing
+
+/// The conformance suite must be able to fail: a backend with a small error in one gate derivative
+/// or in one forward gate is caught by the fixtures, the agreement check and the gradient check.
+@Suite struct SuiteSensitivity {
+    @Test func aWrongBackwardFailsTheFixturesAndTheGradientCheck() throws {
+        let faulty = FaultyBackend(fault: .backward)
+        let suite = ConformanceSuite(backend: faulty)
+        let lstm = try #require(FixtureFiles.layer.first { $0.lastPathComponent == "lstm_1l.safetensors" })
+        let report = try suite.fixture(lstm)
+        #expect(!report.passed)
+        #expect(report.line.hasPrefix("FAIL"))
+        let gradientCase = try #require(ConformanceCases.gradientCheck.first { $0.descriptor.mode == .lstm })
+        #expect(!(try suite.gradientCheck(gradientCase).passed))
+    }
+
+    @Test func aWrongForwardFailsTheAgreementCheck() throws {
+        let suite = ConformanceSuite(backend: FaultyBackend(fault: .forward))
+        let testCase = try #require(ConformanceCases.agreement.first { $0.descriptor.mode == .gru })
+        #expect(try suite.agreement(testCase).contains { !$0.passed })
+    }
+}
+
+/// The CPU backend with one deliberate error: 10% too much in the gate gradients (finite differences
+/// resolve about 2%), or 0.1% too much in h_t.
+final class FaultyBackend: Backend {
+    enum Fault { case forward, backward }
+    let base = CPUBackend(threads: 1)
+    let fault: Fault
+    init(fault: Fault) { self.fault = fault }
+
+    var name: String { "faulty" }
+    var deviceDescription: String { base.deviceDescription }
+    func makeBuffer(count: Int) throws -> any DeviceBuffer { try base.makeBuffer(count: count) }
+    func owns(_ buffer: any DeviceBuffer) -> Bool { base.owns(buffer) }
+    func upload(_ values: [Float], to buffer: any DeviceBuffer, offset: Int) throws {
+        try base.upload(values, to: buffer, offset: offset)
+    }
+    func upload(_ values: [Int32], to buffer: any DeviceBuffer, offset: Int) throws {
+        try base.upload(values, to: buffer, offset: offset)
+    }
+    func download(_ buffer: any DeviceBuffer, offset: Int, count: Int) throws -> [Float] {
+        try base.download(buffer, offset: offset, count: count)
+    }
+    func synchronize() throws { try base.synchronize() }
+    func fill(_ dst: Matrix, value: Float) { base.fill(dst, value: value) }
+    func copy(_ src: Matrix, to dst: Matrix) { base.copy(src, to: dst) }
+    func gemm(transA: Bool, transB: Bool, alpha: Float, _ a: Matrix, _ b: Matrix, beta: Float, _ c: Matrix) {
+        base.gemm(transA: transA, transB: transB, alpha: alpha, a, b, beta: beta, c)
+    }
+    func sumRows(_ src: Matrix, into dst: Matrix, accumulate: Bool) { base.sumRows(src, into: dst, accumulate: accumulate) }
+    func axpy(alpha: Float, _ x: Matrix, _ y: Matrix) { base.axpy(alpha: alpha, x, y) }
+
+    func cellForward(_ step: CellForwardStep) {
+        base.cellForward(step)
+        if fault == .forward { base.axpy(alpha: 1e-3, step.hNext, step.hNext) }
+    }
+
+    func cellBackward(_ step: CellBackwardStep) {
+        base.cellBackward(step)
+        if fault == .backward { base.axpy(alpha: 0.1, step.dGatesX, step.dGatesX) }
+    }
+}
