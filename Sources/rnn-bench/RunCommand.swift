@@ -1,0 +1,163 @@
+import ArgumentParser
+import Foundation
+import Recur
+
+/// `rnn-bench run`: times the standard workloads the way torch_bench.py does, so that the two tables
+/// compare row by row.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Time a training step and an inference step of the standard workloads.",
+        discussion: """
+            A training step is zero the gradients, forward, backward from a fixed upstream gradient, \
+            one SGD update (learning rate 1e-3), then wait for the backend. An inference step is a \
+            forward without saving activations, then wait. Each is run --warmup times untimed, then \
+            --repeat times timed; the table gives the median and the range in milliseconds. GFLOP/s \
+            count only the matrix products, as configs.json says (training = 3 x forward).
+            """
+    )
+
+    @Option(help: "The backend to time.")
+    var backend: BackendChoice = .cpu
+
+    @Option(name: .customLong("config"), help: ArgumentHelp("A config to run (repeatable; default all).", valueName: "name"))
+    var configNames: [String] = []
+
+    @Option(name: .customLong("repeat"), help: "Timed runs of each step.")
+    var repeats: Int = 5
+
+    @Option(help: "Untimed runs of each step first (caches, allocator, thread pool).")
+    var warmup: Int = 2
+
+    @Option(name: .customLong("json"), help: ArgumentHelp("Also write the results as JSON here.", valueName: "file"))
+    var jsonPath: String?
+
+    @Option(
+        name: .customLong("configs"),
+        help: ArgumentHelp("Read the configs from this file instead of the built-in ones (configs.json's format).", valueName: "file"))
+    var configsPath: String?
+
+    func validate() throws {
+        guard repeats >= 1 else { throw ValidationError("--repeat must be at least 1, got \(repeats)") }
+        guard warmup >= 0 else { throw ValidationError("--warmup must be at least 0, got \(warmup)") }
+        if let jsonPath {
+            // Checked up front: finding out after a run of several minutes loses the run.
+            let directory = URL(fileURLWithPath: jsonPath).deletingLastPathComponent().path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--json \(jsonPath): directory \(directory) does not exist")
+            }
+        }
+        _ = try selectedConfigs()
+    }
+
+    /// The configs to run: those named by --config, in the order given, or every config of the set.
+    func selectedConfigs() throws -> [BenchConfig] {
+        let set: BenchConfigSet
+        if let configsPath {
+            do {
+                set = try BenchConfigSet(contentsOf: configsPath)
+            } catch {
+                throw ValidationError("--configs: \(error)")
+            }
+        } else {
+            set = BenchConfigSet.builtin
+        }
+        guard !configNames.isEmpty else { return set.configs }
+        var selected: [BenchConfig] = []
+        for name in configNames where !selected.contains(where: { $0.name == name }) {
+            guard let config = set.config(named: name) else {
+                throw ValidationError("unknown config \(name); valid names: \(set.names.joined(separator: ", "))")
+            }
+            selected.append(config)
+        }
+        return selected
+    }
+
+    func run() throws {
+        let configs = try selectedConfigs()
+        let backends = try backend.makeBackends()
+
+        for backend in backends {
+            print("\(backend.name): \(backend.deviceDescription)")
+        }
+        print("warm-up \(warmup), timed repeats \(repeats); times in ms\n")
+        let table = Table(names: configs.map(\.name), backends: backends.map(\.name))
+        table.headerLines.forEach { print($0) }
+        Console.flush()
+
+        var groups: [ConfigGroup] = []
+        for config in configs {
+            var group = ConfigGroup(config: config, rows: [])
+            for backend in backends {
+                group.rows.append(try measure(config, on: backend))
+            }
+            table.lines(for: group).forEach { print($0) }
+            Console.flush()
+            groups.append(group)
+        }
+
+        if let jsonPath {
+            do {
+                try JSONReport(devices: backends.map(\.deviceDescription), groups: groups).write(to: jsonPath)
+            } catch {
+                throw ValidationError("cannot write --json \(jsonPath): \(error.localizedDescription)")
+            }
+        }
+    }
+
+    /// Times one config on one backend. The layer, the input and the upstream gradient are made once,
+    /// outside the timings, as the peer makes its module and tensors once.
+    private func measure(_ config: BenchConfig, on backend: any Backend) throws -> BenchRow {
+        let layer = try RecurrentLayer(config.descriptor(), backend: backend, seed: 0)
+        // Fixed seeds: every run (and every backend) times the same values.
+        let input = try backend.tensor(Self.randomValues(count: config.inputShape.reduce(1, *), seed: 1), shape: config.inputShape)
+        let gradOutput = try backend.tensor(Self.randomValues(count: config.outputShape.reduce(1, *), seed: 2), shape: config.outputShape)
+        try backend.synchronize()
+
+        let progress = ProgressReporter(label: "\(config.name) on \(backend.name)")
+        let train = try Timing.measure(warmup: warmup, repeats: repeats, afterEach: { progress.report("training", $0, $1) }) {
+            layer.zeroGradients()
+            let forward = try layer.forward(input, training: true)
+            _ = try layer.backward(forward, gradOutput: gradOutput)
+            layer.sgdStep(learningRate: 1e-3)
+            try backend.synchronize()
+        }
+        let infer = try Timing.measure(warmup: warmup, repeats: repeats, afterEach: { progress.report("inference", $0, $1) }) {
+            _ = try layer.forward(input, training: false)
+            try backend.synchronize()
+        }
+        return BenchRow(config: config, backend: backend.name, train: train, infer: infer)
+    }
+
+    /// Uniform in [-1, 1), like the scale of torch.randn's values without needing a normal generator.
+    private static func randomValues(count: Int, seed: UInt64) -> [Float] {
+        var generator = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in generator.uniform(-1, 1) }
+    }
+}
+
+/// Progress of one config on stderr, only once it has run for a while: quick configs stay silent,
+/// slow ones (a naive engine, a large config) show that the run is alive and how far it is.
+private final class ProgressReporter {
+    private let label: String
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+    private var lastReport: ContinuousClock.Instant?
+
+    /// Seconds before the first line, and between lines.
+    private static let quiet: Duration = .seconds(2)
+
+    init(label: String) {
+        self.label = label
+        start = clock.now
+    }
+
+    func report(_ phase: String, _ done: Int, _ total: Int) {
+        let now = clock.now
+        guard now - start >= Self.quiet, lastReport.map({ now - $0 >= Self.quiet }) ?? true else { return }
+        lastReport = now
+        let elapsed = String(format: "%.1f", Timing.milliseconds(now - start) / 1000)
+        Console.error("  \(label): \(phase) \(done)/\(total) (\(elapsed) s)")
+    }
+}

@@ -1,0 +1,52 @@
+/// Median, fastest and slowest of repeated timings, in milliseconds.
+///
+/// The median rather than the mean, as torch_bench.py reports: one preempted run must not move the
+/// figure compared with the peer. For an even count it is the mean of the two middle samples, as
+/// Python's `statistics.median` takes it.
+struct TimingStats: Sendable, Equatable {
+    let median: Double
+    let min: Double
+    let max: Double
+
+    init(milliseconds samples: [Double]) {
+        precondition(!samples.isEmpty, "timing statistics of no samples")
+        let sorted = samples.sorted()
+        let middle = sorted.count / 2
+        median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        min = sorted[0]
+        max = sorted[sorted.count - 1]
+    }
+
+    var medianSeconds: Double { median / 1000 }
+}
+
+/// Measuring with a monotonic clock.
+enum Timing {
+    /// Runs `body` `warmup` times untimed, then `repeats` times timed with a monotonic clock (wall-clock
+    /// time can jump). `afterEach(done, total)` is called after every run, warm-up included, so that a
+    /// caller can report progress on long workloads.
+    static func measure(
+        warmup: Int, repeats: Int, afterEach: (_ done: Int, _ total: Int) -> Void = { _, _ in },
+        _ body: () throws -> Void
+    ) throws -> TimingStats {
+        let clock = ContinuousClock()
+        let total = warmup + repeats
+        for index in 0..<warmup {
+            try body()
+            afterEach(index + 1, total)
+        }
+        var samples: [Double] = []
+        samples.reserveCapacity(repeats)
+        for index in 0..<repeats {
+            let elapsed = try clock.measure(body)
+            samples.append(milliseconds(elapsed))
+            afterEach(warmup + index + 1, total)
+        }
+        return TimingStats(milliseconds: samples)
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return Double(parts.seconds) * 1e3 + Double(parts.attoseconds) * 1e-15
+    }
+}
