@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Recur", targets: ["Recur"]),
         .library(name: "RecurCPU", targets: ["RecurCPU"]),
         .library(name: "RecurFixtures", targets: ["RecurFixtures"]),
+        .library(name: "RecurOpenCL", targets: ["RecurOpenCL"]),
         .executable(name: "rnn-bench", targets: ["rnn-bench"]),
     ],
     dependencies: [
@@ -29,6 +30,18 @@ let package = Package(
         .target(name: "Recur"),
         // The pure-Swift backend: the reference, and fast.
         .target(name: "RecurCPU", dependencies: ["Recur"], swiftSettings: hotLoops),
+        // The OpenCL C API (1.2), linked through pkg-config.
+        .systemLibrary(
+            name: "COpenCL",
+            pkgConfig: "OpenCL",
+            providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]
+        ),
+        // The OpenCL runtime and backend; the top-level Kernels/*.cl are embedded by EmbedKernels.
+        .target(name: "RecurOpenCL", dependencies: ["Recur", "COpenCL"], plugins: ["EmbedKernels"]),
+        // Writes Kernels/*.cl as Swift raw strings (KernelFile, KernelName) at build time.
+        .plugin(name: "EmbedKernels", capability: .buildTool(), dependencies: ["embed-kernels"]),
+        // The generator EmbedKernels runs (a host tool; never shipped).
+        .executableTarget(name: "embed-kernels"),
         // PyTorch reference fixtures (shared/fixtures/FORMAT.md): load, run on a backend, compare.
         .target(name: "RecurFixtures", dependencies: ["Recur"]),
         // The conformance suite every backend runs, and the fixtures it needs (never imported by a product).
@@ -46,6 +59,7 @@ let package = Package(
         ),
         .testTarget(name: "RecurTests", dependencies: ["Recur", "RecurCPU"]),
         .testTarget(name: "RecurCPUTests", dependencies: ["Recur", "RecurCPU"]),
+        .testTarget(name: "RecurOpenCLTests", dependencies: ["RecurOpenCL", "embed-kernels"]),
         // The conformance suite, once per backend.
         .testTarget(name: "ConformanceTests", dependencies: ["Recur", "RecurFixtures", "RecurTestSupport"]),
     ]

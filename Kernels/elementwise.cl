@@ -1,0 +1,52 @@
+// The backend's dense elementwise operations on matrix views.
+//
+// A view is a buffer, an element offset, rows, cols and ld (the row stride, ld >= cols): element
+// (r, c) is at buffer[off + r * ld + c]. Views let the host address time steps, directions and gate
+// blocks of one allocation without copies, so every kernel here takes strided views.
+//
+// 2-D kernels run on a (cols, rows) range: dimension 0 walks along a row, so neighbouring
+// work-items touch neighbouring addresses. Every kernel checks its bounds, so the host may round
+// the range up to a multiple of a local size.
+
+// Element (r, c) of a view; size_t so that a large row index times ld does not overflow int.
+#define VIEW_AT(off, ld, r, c) ((size_t)(off) + (size_t)(r) * (size_t)(ld) + (size_t)(c))
+
+// dst = value over a rows x cols view.
+__kernel void fill_matrix(__global float* dst, const int off, const int rows, const int cols,
+                          const int ld, const float value) {
+    const int c = get_global_id(0), r = get_global_id(1);
+    if (c >= cols || r >= rows) return;
+    dst[VIEW_AT(off, ld, r, c)] = value;
+}
+
+// dst = src, between two rows x cols views with their own strides (the views must not overlap).
+__kernel void copy_matrix(__global const float* src, const int src_off, const int src_ld,
+                          __global float* dst, const int dst_off, const int dst_ld,
+                          const int rows, const int cols) {
+    const int c = get_global_id(0), r = get_global_id(1);
+    if (c >= cols || r >= rows) return;
+    dst[VIEW_AT(dst_off, dst_ld, r, c)] = src[VIEW_AT(src_off, src_ld, r, c)];
+}
+
+// y += alpha * x over two rows x cols views: the plain SGD step and gradient accumulation.
+__kernel void axpy_matrix(const float alpha,
+                          __global const float* x, const int x_off, const int x_ld,
+                          __global float* y, const int y_off, const int y_ld,
+                          const int rows, const int cols) {
+    const int c = get_global_id(0), r = get_global_id(1);
+    if (c >= cols || r >= rows) return;
+    const size_t i = VIEW_AT(y_off, y_ld, r, c);
+    y[i] = fma(alpha, x[VIEW_AT(x_off, x_ld, r, c)], y[i]);
+}
+
+// dst[c] = (accumulate ? dst[c] : 0) + sum over r of src[r, c]: column sums (bias gradients).
+// One work-item per column on a (cols) range, summing rows in order, as the CPU reference does,
+// so both round the same way. Neighbouring work-items read neighbouring columns of each row.
+__kernel void sum_rows(__global const float* src, const int off, const int rows, const int cols,
+                       const int ld, __global float* dst, const int dst_off, const int accumulate) {
+    const int c = get_global_id(0);
+    if (c >= cols) return;
+    float sum = accumulate ? dst[dst_off + c] : 0.0f;
+    for (int r = 0; r < rows; ++r) sum += src[VIEW_AT(off, ld, r, c)];
+    dst[dst_off + c] = sum;
+}

@@ -1,0 +1,93 @@
+// Launches of Kernels/elementwise.cl. Each struct's stored properties mirror its kernel's
+// signature, in order (OpenCL `int` is Int32 here); `arguments` lists them in that order.
+//
+// A view is (buffer, offset, rows, cols, ld): element (r, c) at offset + r * ld + c. 2-D kernels
+// run on a (cols, rows) range so that neighbouring work-items touch neighbouring addresses.
+
+/// dst = value over a view.
+struct FillMatrix: KernelLaunch {
+    static let kernel = KernelName.fillMatrix
+
+    var dst: Buffer
+    var off: Int32
+    var rows: Int32
+    var cols: Int32
+    var ld: Int32
+    var value: Float
+
+    var arguments: [KernelArgument] {
+        [.view(dst, offset: off, rows: rows, cols: cols, ld: ld), .int32(off), .int32(rows), .int32(cols), .int32(ld), .float(value)]
+    }
+    var globalSize: [Int] { [Int(cols), Int(rows)] }
+}
+
+/// dst = src between two views of the same shape.
+struct CopyMatrix: KernelLaunch {
+    static let kernel = KernelName.copyMatrix
+
+    var src: Buffer
+    var srcOff: Int32
+    var srcLd: Int32
+    var dst: Buffer
+    var dstOff: Int32
+    var dstLd: Int32
+    var rows: Int32
+    var cols: Int32
+
+    var arguments: [KernelArgument] {
+        [
+            .view(src, offset: srcOff, rows: rows, cols: cols, ld: srcLd), .int32(srcOff), .int32(srcLd),
+            .view(dst, offset: dstOff, rows: rows, cols: cols, ld: dstLd), .int32(dstOff), .int32(dstLd),
+            .int32(rows), .int32(cols),
+        ]
+    }
+    var globalSize: [Int] { [Int(cols), Int(rows)] }
+}
+
+/// y += alpha * x between two views of the same shape.
+struct AxpyMatrix: KernelLaunch {
+    static let kernel = KernelName.axpyMatrix
+
+    var alpha: Float
+    var x: Buffer
+    var xOff: Int32
+    var xLd: Int32
+    var y: Buffer
+    var yOff: Int32
+    var yLd: Int32
+    var rows: Int32
+    var cols: Int32
+
+    var arguments: [KernelArgument] {
+        [
+            .float(alpha),
+            .view(x, offset: xOff, rows: rows, cols: cols, ld: xLd), .int32(xOff), .int32(xLd),
+            .view(y, offset: yOff, rows: rows, cols: cols, ld: yLd), .int32(yOff), .int32(yLd),
+            .int32(rows), .int32(cols),
+        ]
+    }
+    var globalSize: [Int] { [Int(cols), Int(rows)] }
+}
+
+/// dst[c] = (accumulate ? dst[c] : 0) + sum over rows of src[r, c]; one work-item per column.
+struct SumRows: KernelLaunch {
+    static let kernel = KernelName.sumRows
+
+    var src: Buffer
+    var off: Int32
+    var rows: Int32
+    var cols: Int32
+    var ld: Int32
+    var dst: Buffer
+    var dstOff: Int32
+    /// 0 or 1 (OpenCL C 1.2 kernels take no `bool` arguments).
+    var accumulate: Int32
+
+    var arguments: [KernelArgument] {
+        [
+            .view(src, offset: off, rows: rows, cols: cols, ld: ld), .int32(off), .int32(rows), .int32(cols), .int32(ld),
+            .view(dst, offset: dstOff, rows: 1, cols: cols, ld: cols), .int32(dstOff), .int32(accumulate),
+        ]
+    }
+    var globalSize: [Int] { [Int(cols)] }
+}

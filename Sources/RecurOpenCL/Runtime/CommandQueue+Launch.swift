@@ -1,0 +1,93 @@
+import COpenCL
+
+extension CommandQueue {
+    /// Enqueues one kernel launch without waiting. Everything is checked first: the arguments
+    /// against the kernel's signature and every buffer against the elements the launch touches
+    /// (`bufferTooSmall`), so a launch that throws has enqueued nothing and set no argument.
+    func enqueue<Launch: KernelLaunch>(_ launch: Launch) throws(OpenCLError) {
+        let name = Launch.kernel
+        let arguments = launch.arguments
+        try validate(arguments, for: name)
+        let (global, local) = try ranges(launch, name: name)
+        if global.contains(0) { return }   // nothing to run, and OpenCL rejects empty ranges
+
+        let kernel = try kernel(name, defines: launch.defines)
+        for (index, argument) in arguments.enumerated() { try kernel.set(argument, at: index) }
+        let status: cl_int = global.withUnsafeBufferPointer { global in
+            guard let local else {
+                return clEnqueueNDRangeKernel(raw, kernel.raw, cl_uint(global.count), nil, global.baseAddress, nil, 0, nil, nil)
+            }
+            return local.withUnsafeBufferPointer { local in
+                clEnqueueNDRangeKernel(raw, kernel.raw, cl_uint(global.count), nil, global.baseAddress, local.baseAddress, 0, nil, nil)
+            }
+        }
+        if status != CL_SUCCESS {
+            // Drivers allocate lazily, so the first launch that touches a buffer can be where memory runs out.
+            let bytes = arguments.reduce(0) { total, argument in
+                if case let .buffer(buffer, _) = argument { total + buffer.byteCount } else { total }
+            }
+            throw CLStatus(status).asAllocationError(call: "clEnqueueNDRangeKernel(\(name.rawValue))", bytes: bytes, device: device)
+        }
+    }
+
+    /// The kernel object for `name` built with this queue's defines plus `extra`, made once per queue.
+    func kernel(_ name: KernelName, defines extra: [String: String] = [:]) throws(OpenCLError) -> Kernel {
+        let options = try BuildOptions(defines: defines.merging(extra) { _, launch in launch })
+        let key = KernelKey(name: name, options: options)
+        if let kernel = kernels[key] { return kernel }
+        let program = try ProgramCache.shared.program(name.file, context: context, options: options)
+        let kernel = try Kernel(program: program, name: name)
+        kernels[key] = kernel
+        return kernel
+    }
+
+    private func validate(_ arguments: [KernelArgument], for name: KernelName) throws(OpenCLError) {
+        let parameters = name.parameters
+        guard arguments.count == parameters.count else {
+            throw .invalidArgument("\(name.rawValue) takes \(parameters.count) arguments, the launch passes \(arguments.count)")
+        }
+        for (index, (argument, parameter)) in zip(arguments, parameters).enumerated() {
+            guard parameter.accepts(argument) else {
+                throw .invalidArgument("\(name.rawValue): argument \(index) is \(parameter), the launch passes \(argument)")
+            }
+            switch argument {
+            case let .buffer(buffer, needs):
+                guard buffer.context === context else {
+                    throw .invalidArgument("\(name.rawValue): argument \(index) (\(parameter.name)) belongs to another context")
+                }
+                guard needs <= buffer.count else {
+                    throw .bufferTooSmall(kernel: name, argument: index, neededElements: needs, availableElements: buffer.count)
+                }
+            case let .local(bytes) where bytes <= 0:
+                throw .invalidArgument("\(name.rawValue): argument \(index) (\(parameter.name)) asks for \(bytes) bytes of local memory")
+            default:
+                break
+            }
+        }
+    }
+
+    private func ranges<Launch: KernelLaunch>(_ launch: Launch, name: KernelName) throws(OpenCLError) -> (global: [Int], local: [Int]?) {
+        var global = launch.globalSize
+        guard (1...3).contains(global.count), global.allSatisfy({ $0 >= 0 }) else {
+            throw .invalidArgument("\(name.rawValue): global size \(global) is not 1 to 3 non-negative dimensions")
+        }
+        guard let local = launch.localSize else { return (global, nil) }
+        guard local.count == global.count, local.allSatisfy({ $0 > 0 }) else {
+            throw .invalidArgument("\(name.rawValue): local size \(local) does not fit global size \(global)")
+        }
+        // OpenCL 1.2 needs global to be a multiple of local; the kernels check their bounds.
+        for d in global.indices { global[d] = (global[d] + local[d] - 1) / local[d] * local[d] }
+        return (global, local)
+    }
+}
+
+extension KernelArgument: CustomStringConvertible {
+    var description: String {
+        switch self {
+        case let .buffer(buffer, needs): "a buffer of \(buffer.count) elements (needs \(needs))"
+        case let .int32(value): "int32 \(value)"
+        case let .float(value): "float \(value)"
+        case let .local(bytes): "\(bytes) bytes of local memory"
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import COpenCL
+
+/// A 4-byte element type that buffers hold: `Float` values and `Int32` indices.
+public protocol DeviceElement: BitwiseCopyable {}
+extension Float: DeviceElement {}
+extension Int32: DeviceElement {}
+
+extension CommandQueue {
+    /// Copies `values` into `buffer` from element `offset`. The write is blocking: the array's
+    /// storage is only valid during the call, and a non-blocking write would read it later.
+    public func write<Element: DeviceElement>(_ values: [Element], to buffer: Buffer, offset: Int = 0) throws(OpenCLError) {
+        try checkRange(buffer, offset: offset, count: values.count, element: Element.self, what: "write")
+        guard !values.isEmpty else { return }
+        let status = values.withUnsafeBytes { bytes in
+            clEnqueueWriteBuffer(raw, buffer.raw, cl_bool(CL_TRUE), offset * 4, bytes.count, bytes.baseAddress, 0, nil, nil)
+        }
+        if status != CL_SUCCESS {
+            throw CLStatus(status).asAllocationError(call: "clEnqueueWriteBuffer", bytes: buffer.byteCount, device: device)
+        }
+    }
+
+    /// Reads `count` elements from element `offset`; waits for the queued work that precedes it.
+    public func read<Element: DeviceElement>(_ buffer: Buffer, offset: Int = 0, count: Int, as type: Element.Type = Float.self) throws(OpenCLError) -> [Element] {
+        try checkRange(buffer, offset: offset, count: count, element: Element.self, what: "read")
+        guard count > 0 else { return [] }
+        var status: cl_int = CL_SUCCESS
+        let values = [Element](unsafeUninitializedCapacity: count) { storage, initialized in
+            status = clEnqueueReadBuffer(raw, buffer.raw, cl_bool(CL_TRUE), offset * 4, count * 4, storage.baseAddress, 0, nil, nil)
+            initialized = status == CL_SUCCESS ? count : 0
+        }
+        if status != CL_SUCCESS {
+            throw CLStatus(status).asAllocationError(call: "clEnqueueReadBuffer", bytes: buffer.byteCount, device: device)
+        }
+        return values
+    }
+
+    /// Sets `count` elements from `offset` (the whole buffer by default) to `value`, without waiting.
+    public func fill<Element: DeviceElement>(_ buffer: Buffer, with value: Element, offset: Int = 0, count: Int? = nil) throws(OpenCLError) {
+        let count = count ?? buffer.count - offset
+        try checkRange(buffer, offset: offset, count: count, element: Element.self, what: "fill")
+        guard count > 0 else { return }
+        var pattern = value   // copied by the call: it may die when the call returns
+        let status = clEnqueueFillBuffer(raw, buffer.raw, &pattern, 4, offset * 4, count * 4, 0, nil, nil)
+        if status != CL_SUCCESS {
+            throw CLStatus(status).asAllocationError(call: "clEnqueueFillBuffer", bytes: buffer.byteCount, device: device)
+        }
+    }
+
+    /// Copies `count` elements between buffers (or non-overlapping ranges of one), without waiting.
+    public func copy(from source: Buffer, offset sourceOffset: Int = 0, to destination: Buffer, offset destinationOffset: Int = 0, count: Int) throws(OpenCLError) {
+        try checkRange(source, offset: sourceOffset, count: count, element: Float.self, what: "copy from")
+        try checkRange(destination, offset: destinationOffset, count: count, element: Float.self, what: "copy to")
+        guard count > 0 else { return }
+        let status = clEnqueueCopyBuffer(raw, source.raw, destination.raw, sourceOffset * 4, destinationOffset * 4, count * 4, 0, nil, nil)
+        if status != CL_SUCCESS {
+            throw CLStatus(status).asAllocationError(call: "clEnqueueCopyBuffer", bytes: source.byteCount + destination.byteCount, device: device)
+        }
+    }
+
+    private func checkRange<Element>(_ buffer: Buffer, offset: Int, count: Int, element: Element.Type, what: String) throws(OpenCLError) {
+        guard MemoryLayout<Element>.stride == 4 else {
+            throw .invalidArgument("buffers hold 4-byte elements; \(Element.self) has \(MemoryLayout<Element>.stride) bytes")
+        }
+        guard buffer.context === context else {
+            throw .invalidArgument("\(what): the buffer belongs to another context")
+        }
+        guard offset >= 0, count >= 0, offset <= buffer.count, count <= buffer.count - offset else {
+            throw .invalidArgument("\(what) of \(count) elements at offset \(offset) does not fit a buffer of \(buffer.count) elements")
+        }
+    }
+}

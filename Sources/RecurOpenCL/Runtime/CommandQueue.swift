@@ -1,0 +1,52 @@
+import COpenCL
+
+/// An in-order command queue on its context's device. Kernel launches and copies are enqueued
+/// without waiting; the host waits only in `finish()` and in reads, where it needs the values.
+///
+/// Not `Sendable`: the queue owns its kernel objects, whose arguments are set before each launch
+/// (`clSetKernelArg` is not thread-safe). Use one queue per thread or task.
+public final class CommandQueue {
+    let raw: cl_command_queue
+    public let context: Context
+    /// `-D` defines every program launched from this queue is built with (per-device tuning).
+    public let defines: [String: String]
+
+    /// Kernel objects by name and build options, made on first launch.
+    var kernels: [KernelKey: Kernel] = [:]
+
+    struct KernelKey: Hashable {
+        let name: KernelName
+        let options: BuildOptions
+    }
+
+    public var device: Device { context.device }
+
+    public init(context: Context, defines: [String: String] = [:]) throws(OpenCLError) {
+        _ = try BuildOptions(defines: defines)   // reject bad defines here, not at the first launch
+        var status: cl_int = CL_SUCCESS
+        // Properties 0: in order, no profiling. clCreateCommandQueue is the 1.2 call (2.0 renamed it).
+        let queue = clCreateCommandQueue(context.raw, context.device.id, 0, &status)
+        guard status == CL_SUCCESS, let queue else {
+            if let queue { clReleaseCommandQueue(queue) }
+            throw .call("clCreateCommandQueue", CLStatus(status))
+        }
+        raw = queue
+        self.context = context
+        self.defines = defines
+    }
+
+    deinit {
+        // Release does not wait, but OpenCL runs what was queued before freeing the queue.
+        clReleaseCommandQueue(raw)
+    }
+
+    /// Waits until everything enqueued so far has run.
+    public func finish() throws(OpenCLError) {
+        try check("clFinish", clFinish(raw))
+    }
+
+    /// Submits what is queued to the device without waiting.
+    public func flush() throws(OpenCLError) {
+        try check("clFlush", clFlush(raw))
+    }
+}

@@ -1,0 +1,49 @@
+import COpenCL
+
+/// One kernel object of a built program. Not `Sendable`: `clSetKernelArg` is the one OpenCL call
+/// that is not thread-safe, so a kernel belongs to one queue (`CommandQueue` caches its own).
+final class Kernel {
+    let raw: cl_kernel
+    let program: Program
+    let name: KernelName
+
+    init(program: Program, name: KernelName) throws(OpenCLError) {
+        var status: cl_int = CL_SUCCESS
+        let kernel = clCreateKernel(program.raw, name.rawValue, &status)
+        guard status == CL_SUCCESS, let kernel else {
+            if let kernel { clReleaseKernel(kernel) }
+            throw .call("clCreateKernel(\(name.rawValue))", CLStatus(status))
+        }
+        raw = kernel
+        self.program = program
+        self.name = name
+    }
+
+    deinit { clReleaseKernel(raw) }
+
+    /// CL_KERNEL_NUM_ARGS: the parameter count the device compiler saw.
+    func argumentCount() throws(OpenCLError) -> Int {
+        let raw = self.raw
+        return Int(try Info.value("clGetKernelInfo(CL_KERNEL_NUM_ARGS)", as: cl_uint.self) {
+            clGetKernelInfo(raw, cl_kernel_info(CL_KERNEL_NUM_ARGS), $0, $1, $2)
+        })
+    }
+
+    /// Sets argument `index`. OpenCL copies the value, so the temporaries here may die at once.
+    func set(_ argument: KernelArgument, at index: Int) throws(OpenCLError) {
+        let call = "clSetKernelArg(\(name.rawValue), \(index))"
+        let slot = cl_uint(index)
+        switch argument {
+        case let .buffer(buffer, _):
+            var mem: cl_mem? = buffer.raw
+            try check(call, clSetKernelArg(raw, slot, MemoryLayout<cl_mem>.size, &mem))
+        case var .int32(value):
+            try check(call, clSetKernelArg(raw, slot, MemoryLayout<Int32>.size, &value))
+        case var .float(value):
+            try check(call, clSetKernelArg(raw, slot, MemoryLayout<Float>.size, &value))
+        case let .local(bytes):
+            // A NULL value with a size reserves that much local memory per work-group.
+            try check(call, clSetKernelArg(raw, slot, bytes, nil))
+        }
+    }
+}
