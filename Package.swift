@@ -47,13 +47,13 @@ let package = Package(
         // The conformance suite every backend runs, and the fixtures it needs (never imported by a product).
         .target(
             name: "RecurTestSupport",
-            dependencies: ["Recur", "RecurCPU", "RecurFixtures"],
+            dependencies: ["Recur", "RecurCPU", "RecurOpenCL", "RecurFixtures"],
             resources: [.copy("Fixtures")]
         ),
         .executableTarget(
             name: "rnn-bench",
             dependencies: [
-                "Recur", "RecurCPU", "RecurFixtures",
+                "Recur", "RecurCPU", "RecurOpenCL", "RecurFixtures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

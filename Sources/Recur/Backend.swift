@@ -3,7 +3,9 @@
 /// passes the conformance suite (RecurTestSupport) to be trusted.
 ///
 /// Operations are enqueued in order; a backend may run them asynchronously. Only `download`
-/// (and `synchronize`) make the host wait. Shapes of every operation are checked by the caller
+/// (and `synchronize`) make the host wait. Operations throw the device's own failures (out of
+/// device memory, a lost device); an error an operation only reports later surfaces at the next
+/// `synchronize` or `download`. Shapes of every operation are checked by the caller
 /// (`RecurrentStack` validates user input once); backends treat a mismatch as a programming error.
 public protocol Backend: AnyObject {
     /// A short name for reports: "cpu", "opencl".
@@ -28,22 +30,22 @@ public protocol Backend: AnyObject {
     // MARK: Dense algebra
 
     /// dst = value, elementwise over the view.
-    func fill(_ dst: Matrix, value: Float)
+    func fill(_ dst: Matrix, value: Float) throws
     /// dst = src (same rows and cols; any leading dimensions).
-    func copy(_ src: Matrix, to dst: Matrix)
+    func copy(_ src: Matrix, to dst: Matrix) throws
     /// C = alpha * op(A) * op(B) + beta * C, op(X) = X or X^T. op(A) is (M x K), op(B) is (K x N), C is (M x N).
-    func gemm(transA: Bool, transB: Bool, alpha: Float, _ a: Matrix, _ b: Matrix, beta: Float, _ c: Matrix)
+    func gemm(transA: Bool, transB: Bool, alpha: Float, _ a: Matrix, _ b: Matrix, beta: Float, _ c: Matrix) throws
     /// dst[j] = (accumulate ? dst[j] : 0) + sum over rows r of src[r, j]. dst is a 1 x N view.
-    func sumRows(_ src: Matrix, into dst: Matrix, accumulate: Bool)
+    func sumRows(_ src: Matrix, into dst: Matrix, accumulate: Bool) throws
     /// y += alpha * x, elementwise (same shapes): the plain SGD update, and gradient accumulation.
-    func axpy(alpha: Float, _ x: Matrix, _ y: Matrix)
+    func axpy(alpha: Float, _ x: Matrix, _ y: Matrix) throws
 
     // MARK: Recurrent cells (one time step over the batch, fused)
 
     /// Gate nonlinearities and state update of one time step; see `CellForwardStep`.
-    func cellForward(_ step: CellForwardStep)
+    func cellForward(_ step: CellForwardStep) throws
     /// Gate derivatives of one time step; see `CellBackwardStep`.
-    func cellBackward(_ step: CellBackwardStep)
+    func cellBackward(_ step: CellBackwardStep) throws
 }
 
 /// One fused forward time step of a cell, over B rows of the batch. Shapes use

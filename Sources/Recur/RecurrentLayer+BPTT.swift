@@ -94,13 +94,13 @@ extension RecurrentLayer {
                 try initialState(h0, row: stateRow, into: hs.rows(firstSlot * batch, batch))
                 if let cs { try initialState(c0, row: stateRow, into: cs.rows(firstSlot * batch, batch)) }
 
-                backend.gemm(transA: false, transB: true, alpha: 1, layerInput, w.inputWeight, beta: 0, xProj)
+                try backend.gemm(transA: false, transB: true, alpha: 1, layerInput, w.inputWeight, beta: 0, xProj)
                 for step in 0..<steps {
                     let t = reverse ? steps - 1 - step : step
                     let prev = (reverse ? t + 1 : t) * batch, next = (reverse ? t : t + 1) * batch
                     let hPrev = hs.rows(prev, batch)
-                    backend.gemm(transA: false, transB: true, alpha: 1, hPrev, w.hiddenWeight, beta: 0, hProj)
-                    backend.cellForward(CellForwardStep(
+                    try backend.gemm(transA: false, transB: true, alpha: 1, hPrev, w.hiddenWeight, beta: 0, hProj)
+                    try backend.cellForward(CellForwardStep(
                         mode: d.mode, xProj: xProj.rows(t * batch, batch), hProj: hProj,
                         biasIH: w.inputBias, biasHH: w.hiddenBias,
                         hPrev: hPrev, hNext: hs.rows(next, batch),
@@ -108,8 +108,8 @@ extension RecurrentLayer {
                         output: output.rows(t * batch, batch).columns(direction * hidden, hidden),
                         saved: saved?.rows(t * batch, batch), lengths: lengthBuffer, time: t))
                 }
-                backend.copy(hs.rows(lastSlot * batch, batch), to: stateRowView(hN, stateRow))
-                if let cs, let cN { backend.copy(cs.rows(lastSlot * batch, batch), to: stateRowView(cN, stateRow)) }
+                try backend.copy(hs.rows(lastSlot * batch, batch), to: stateRowView(hN, stateRow))
+                if let cs, let cN { try backend.copy(cs.rows(lastSlot * batch, batch), to: stateRowView(cN, stateRow)) }
                 layerHidden.append(hs)
                 if let cs { layerCell.append(cs) }
                 if let saved { layerSaved.append(saved) }
@@ -177,32 +177,32 @@ extension RecurrentLayer {
                     // Reverse of the forward's order.
                     let t = reverse ? step : steps - 1 - step
                     let prev = (reverse ? t + 1 : t) * batch, next = (reverse ? t : t + 1) * batch
-                    backend.cellBackward(CellBackwardStep(
+                    try backend.cellBackward(CellBackwardStep(
                         mode: d.mode, saved: activations?.rows(t * batch, batch),
                         hPrev: hs.rows(prev, batch), hOut: hs.rows(next, batch), cPrev: cs?.rows(prev, batch),
                         dhNext: dh.0, dcNext: dc?.0,
                         dOutput: dOutput?.rows(t * batch, batch).columns(direction * hidden, hidden),
                         dGatesX: dGatesX.rows(t * batch, batch), dGatesH: dGatesH.rows(t * batch, batch),
                         dhPrev: dh.1, dcPrev: dc?.1, lengths: saved.lengths, time: t))
-                    backend.gemm(
+                    try backend.gemm(
                         transA: false, transB: false, alpha: 1, dGatesH.rows(t * batch, batch), w.hiddenWeight,
                         beta: 1, dh.1)
                     dh = (dh.1, dh.0)
                     if let pair = dc { dc = (pair.1, pair.0) }
                 }
-                backend.copy(dh.0, to: stateRowView(gradH0, stateRow))
-                if let dc, let gradC0 { backend.copy(dc.0, to: stateRowView(gradC0, stateRow)) }
+                try backend.copy(dh.0, to: stateRowView(gradH0, stateRow))
+                if let dc, let gradC0 { try backend.copy(dc.0, to: stateRowView(gradC0, stateRow)) }
 
                 // Weight gradients: a few large GEMMs over all steps at once.
                 // h_{t-1} of every t, in time order: slots 0..<T forward, 1...T reverse.
                 let previousStates = hs.rows(reverse ? batch : 0, rows)
-                backend.gemm(transA: true, transB: false, alpha: 1, dGatesX, x, beta: 1, g.inputWeight)
-                backend.gemm(transA: true, transB: false, alpha: 1, dGatesH, previousStates, beta: 1, g.hiddenWeight)
+                try backend.gemm(transA: true, transB: false, alpha: 1, dGatesX, x, beta: 1, g.inputWeight)
+                try backend.gemm(transA: true, transB: false, alpha: 1, dGatesH, previousStates, beta: 1, g.hiddenWeight)
                 if let inputBias = g.inputBias, let hiddenBias = g.hiddenBias {
-                    backend.sumRows(dGatesX, into: inputBias, accumulate: true)
-                    backend.sumRows(dGatesH, into: hiddenBias, accumulate: true)
+                    try backend.sumRows(dGatesX, into: inputBias, accumulate: true)
+                    try backend.sumRows(dGatesH, into: hiddenBias, accumulate: true)
                 }
-                backend.gemm(
+                try backend.gemm(
                     transA: false, transB: false, alpha: 1, dGatesX, w.inputWeight, beta: direction == 0 ? 0 : 1,
                     dInput)
             }
@@ -235,9 +235,9 @@ extension RecurrentLayer {
     /// Copies row `row` of an optional (L*D, B, H) state into `dst`, or zeroes `dst`.
     private func initialState(_ state: Tensor?, row: Int, into dst: Matrix) throws {
         if let state {
-            backend.copy(stateRowView(state, row), to: dst)
+            try backend.copy(stateRowView(state, row), to: dst)
         } else {
-            backend.fill(dst, value: 0)
+            try backend.fill(dst, value: 0)
         }
     }
 
@@ -250,7 +250,7 @@ extension RecurrentLayer {
         // Time step t of every sequence is a (B, F) matrix with row stride T*F in the batch-first tensor.
         for t in 0..<steps {
             let src = Matrix(tensor.buffer, offset: t * features, rows: batch, cols: features, ld: steps * features)
-            backend.copy(src, to: dst.rows(t * batch, batch))
+            try backend.copy(src, to: dst.rows(t * batch, batch))
         }
         return dst
     }
@@ -262,7 +262,7 @@ extension RecurrentLayer {
         let dst = try backend.makeBuffer(count: steps * batch * features)
         for t in 0..<steps {
             let view = Matrix(dst, offset: t * features, rows: batch, cols: features, ld: steps * features)
-            backend.copy(matrix.rows(t * batch, batch), to: view)
+            try backend.copy(matrix.rows(t * batch, batch), to: view)
         }
         return Tensor(shape: [batch, steps, features], buffer: dst)
     }

@@ -68,8 +68,8 @@ public final class RecurrentLayer {
         }
     }
 
-    public func zeroGradients() {
-        backend.fill(Matrix(gradients, rows: 1, cols: parameterLayout.totalCount), value: 0)
+    public func zeroGradients() throws {
+        try backend.fill(Matrix(gradients, rows: 1, cols: parameterLayout.totalCount), value: 0)
     }
 
     private func entry(_ name: String) throws -> ParameterLayout.Entry {
@@ -102,8 +102,8 @@ public final class RecurrentLayer {
 
 extension RecurrentLayer {
     /// Plain SGD, parameters -= learningRate * gradients, over the whole flat buffer at once.
-    public func sgdStep(learningRate: Float) {
+    public func sgdStep(learningRate: Float) throws {
         let all = Matrix(parameters, rows: 1, cols: parameterLayout.totalCount)
-        backend.axpy(alpha: -learningRate, Matrix(gradients, rows: 1, cols: parameterLayout.totalCount), all)
+        try backend.axpy(alpha: -learningRate, Matrix(gradients, rows: 1, cols: parameterLayout.totalCount), all)
     }
 }

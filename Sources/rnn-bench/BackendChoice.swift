@@ -1,14 +1,15 @@
 import ArgumentParser
 import Recur
 import RecurCPU
+import RecurOpenCL
 
 /// The `--backend` value of every subcommand. A choice names one or more backends, so that a
 /// command simply runs its work on each of the list in turn.
-///
-/// To add a backend: a case here, its line in `makeBackends`. `all` (every backend this build and
-/// machine can run, in turn) belongs here too once there is more than one.
 enum BackendChoice: String, CaseIterable, ExpressibleByArgument {
     case cpu
+    case opencl
+    /// Every backend this machine can run, in turn (OpenCL only where a device exists).
+    case all
 
     // ArgumentParser lists `allCases` in --help and in the error for an unknown name.
 
@@ -16,10 +17,19 @@ enum BackendChoice: String, CaseIterable, ExpressibleByArgument {
         self.init(rawValue: argument.lowercased())
     }
 
-    /// The backends to run, in report order. Throws when a named backend cannot start on this machine.
-    func makeBackends() throws -> [any Backend] {
+    /// The backends to run, in report order. Throws when a named backend cannot start on this
+    /// machine; `all` leaves out (and says on stderr) an OpenCL backend that cannot start.
+    func makeBackends(device: String?) throws -> [any Backend] {
         switch self {
         case .cpu: return [CPUBackend()]
+        case .opencl: return [try OpenCLBackend(device: device)]
+        case .all:
+            do {
+                return [CPUBackend(), try OpenCLBackend(device: device)]
+            } catch {
+                Console.error("rnn-bench: OpenCL left out: \(error)")
+                return [CPUBackend()]
+            }
         }
     }
 }

@@ -18,6 +18,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "The backend to check.")
     var backend: BackendChoice = .cpu
 
+    @Option(help: "The OpenCL device: an index or part of a name (see `rnn-bench devices`; default RECUR_DEVICE, else the first GPU, else the first CPU device).")
+    var device: String?
+
     @Argument(help: "Fixture files (.safetensors).")
     var files: [String] = []
 
@@ -50,7 +53,7 @@ struct CheckCommand: ParsableCommand {
             throw ExitCode(2)
         }
 
-        let backends = try backend.makeBackends()
+        let backends = try backend.makeBackends(device: device)
         var failed = 0
         for fixture in fixtures {
             for backend in backends {

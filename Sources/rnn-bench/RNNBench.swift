@@ -14,7 +14,7 @@ struct RNNBench: ParsableCommand {
 
             Exit status: 0 success, 1 a fixture failed, 2 unusable arguments or input files.
             """,
-        subcommands: [CheckCommand.self, RunCommand.self]
+        subcommands: [CheckCommand.self, RunCommand.self, DevicesCommand.self]
     )
 
     /// ArgumentParser exits 64 (EX_USAGE) on a usage error; scripts around this tool (CI, the peer

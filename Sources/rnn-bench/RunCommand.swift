@@ -20,6 +20,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The backend to time.")
     var backend: BackendChoice = .cpu
 
+    @Option(help: "The OpenCL device: an index or part of a name (see `rnn-bench devices`; default RECUR_DEVICE, else the first GPU, else the first CPU device).")
+    var device: String?
+
     @Option(name: .customLong("config"), help: ArgumentHelp("A config to run (repeatable; default all).", valueName: "name"))
     var configNames: [String] = []
 
@@ -76,7 +79,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let configs = try selectedConfigs()
-        let backends = try backend.makeBackends()
+        let backends = try backend.makeBackends(device: device)
 
         for backend in backends {
             print("\(backend.name): \(backend.deviceDescription)")
@@ -117,10 +120,10 @@ struct RunCommand: ParsableCommand {
 
         let progress = ProgressReporter(label: "\(config.name) on \(backend.name)")
         let train = try Timing.measure(warmup: warmup, repeats: repeats, afterEach: { progress.report("training", $0, $1) }) {
-            layer.zeroGradients()
+            try layer.zeroGradients()
             let forward = try layer.forward(input, training: true)
             _ = try layer.backward(forward, gradOutput: gradOutput)
-            layer.sgdStep(learningRate: 1e-3)
+            try layer.sgdStep(learningRate: 1e-3)
             try backend.synchronize()
         }
         let infer = try Timing.measure(warmup: warmup, repeats: repeats, afterEach: { progress.report("inference", $0, $1) }) {

@@ -48,21 +48,23 @@ final class FaultyBackend: Backend {
         try base.download(buffer, offset: offset, count: count)
     }
     func synchronize() throws { try base.synchronize() }
-    func fill(_ dst: Matrix, value: Float) { base.fill(dst, value: value) }
-    func copy(_ src: Matrix, to dst: Matrix) { base.copy(src, to: dst) }
-    func gemm(transA: Bool, transB: Bool, alpha: Float, _ a: Matrix, _ b: Matrix, beta: Float, _ c: Matrix) {
-        base.gemm(transA: transA, transB: transB, alpha: alpha, a, b, beta: beta, c)
+    func fill(_ dst: Matrix, value: Float) throws { try base.fill(dst, value: value) }
+    func copy(_ src: Matrix, to dst: Matrix) throws { try base.copy(src, to: dst) }
+    func gemm(transA: Bool, transB: Bool, alpha: Float, _ a: Matrix, _ b: Matrix, beta: Float, _ c: Matrix) throws {
+        try base.gemm(transA: transA, transB: transB, alpha: alpha, a, b, beta: beta, c)
     }
-    func sumRows(_ src: Matrix, into dst: Matrix, accumulate: Bool) { base.sumRows(src, into: dst, accumulate: accumulate) }
-    func axpy(alpha: Float, _ x: Matrix, _ y: Matrix) { base.axpy(alpha: alpha, x, y) }
+    func sumRows(_ src: Matrix, into dst: Matrix, accumulate: Bool) throws {
+        try base.sumRows(src, into: dst, accumulate: accumulate)
+    }
+    func axpy(alpha: Float, _ x: Matrix, _ y: Matrix) throws { try base.axpy(alpha: alpha, x, y) }
 
-    func cellForward(_ step: CellForwardStep) {
-        base.cellForward(step)
-        if fault == .forward { base.axpy(alpha: 1e-3, step.hNext, step.hNext) }
+    func cellForward(_ step: CellForwardStep) throws {
+        try base.cellForward(step)
+        if fault == .forward { try base.axpy(alpha: 1e-3, step.hNext, step.hNext) }
     }
 
-    func cellBackward(_ step: CellBackwardStep) {
-        base.cellBackward(step)
-        if fault == .backward { base.axpy(alpha: 0.1, step.dGatesX, step.dGatesX) }
+    func cellBackward(_ step: CellBackwardStep) throws {
+        try base.cellBackward(step)
+        if fault == .backward { try base.axpy(alpha: 0.1, step.dGatesX, step.dGatesX) }
     }
 }

@@ -1,0 +1,343 @@
+// SGEMM: C = alpha * op(A) * op(B) + beta * C, with op(X) = X or X^T.
+//
+// Every matrix is a row-major view: a buffer, an element offset and a leading dimension (row
+// stride). op(A) is M x K, op(B) is K x N and C is M x N; A is stored M x K (K x M when transA),
+// B is stored K x N (N x K when transB). beta == 0 ignores C's old contents, NaN included.
+//
+// Two paths:
+// - gemm_tiled: any transposes, sizes, offsets and strides; each work-item computes a
+//   GEMM_TM x GEMM_TN register block, optionally through local-memory tiles (GPUs).
+// - pack_b_panels + gemm_packed (+ pack_a_rows when A is transposed): the fast path on CPU
+//   devices (POCL). op(B) is packed once into 16-column panels; each work-item then computes an
+//   GEMM_MR x 16 block of C over the whole K with float8 accumulators.
+
+// ---------------------------------------------------------------------------------------------
+// gemm_tiled knobs.
+//   GEMM_TM, GEMM_TN   rows and columns of C one work-item computes (its register block)
+//   GEMM_WG_M, GEMM_WG_N  the work-group's shape: local size (GEMM_WG_N, GEMM_WG_M)
+//   GEMM_LOCAL          1: stage GEMM_TK-deep tiles of op(A) and op(B) in local memory (GPUs);
+//                       0: read global memory directly (CPUs: no barriers)
+//   GEMM_TK             depth of a local-memory tile (GEMM_LOCAL == 1 only)
+// A work-group computes a (GEMM_WG_M*GEMM_TM) x (GEMM_WG_N*GEMM_TN) tile of C; work-item
+// (tx, ty) owns rows tileRow + ty + i*GEMM_WG_M and columns tileCol + tx + j*GEMM_WG_N, so that
+// neighbouring work-items touch neighbouring columns (coalesced on GPUs, vectorisable on CPUs).
+#ifndef GEMM_TM
+#define GEMM_TM 4
+#endif
+#ifndef GEMM_TN
+#define GEMM_TN 4
+#endif
+#ifndef GEMM_WG_M
+#define GEMM_WG_M 8
+#endif
+#ifndef GEMM_WG_N
+#define GEMM_WG_N 8
+#endif
+#ifndef GEMM_LOCAL
+#define GEMM_LOCAL 0
+#endif
+#ifndef GEMM_TK
+#define GEMM_TK 16
+#endif
+
+#define GEMM_BM (GEMM_WG_M * GEMM_TM)
+#define GEMM_BN (GEMM_WG_N * GEMM_TN)
+
+// gemm_tiled: the general kernel.
+//   M, N, K           sizes: op(A) M x K, op(B) K x N, C M x N (any, zero allowed for K)
+//   transA, transB    0 or 1
+//   alpha             scalar
+//   A, aOff, lda      M x K view (K x M when transA)
+//   B, bOff, ldb      K x N view (N x K when transB)
+//   beta              scalar; 0 ignores C's old contents
+//   C, cOff, ldc      M x N view, written
+// NDRange: 2-D, local (GEMM_WG_N, GEMM_WG_M) (required when GEMM_LOCAL == 1),
+//   global (ceil(N / GEMM_BN) * GEMM_WG_N, ceil(M / GEMM_BM) * GEMM_WG_M).
+#if GEMM_LOCAL
+__attribute__((reqd_work_group_size(GEMM_WG_N, GEMM_WG_M, 1)))
+#endif
+__kernel void gemm_tiled(int M, int N, int K, int transA, int transB, float alpha,
+                         __global const float* A, int aOff, int lda,
+                         __global const float* B, int bOff, int ldb,
+                         float beta,
+                         __global float* C, int cOff, int ldc) {
+    const int tx = get_local_id(0), ty = get_local_id(1);
+    const int tileCol = get_group_id(0) * GEMM_BN, tileRow = get_group_id(1) * GEMM_BM;
+    // op(A)(m, k) = A[aOff + m*aRow + k*aCol]; op(B)(k, n) = B[bOff + k*bRow + n*bCol].
+    const int aRow = transA ? 1 : lda, aCol = transA ? lda : 1;
+    const int bRow = transB ? 1 : ldb, bCol = transB ? ldb : 1;
+
+    float acc[GEMM_TM][GEMM_TN];
+    for (int i = 0; i < GEMM_TM; ++i)
+        for (int j = 0; j < GEMM_TN; ++j) acc[i][j] = 0.0f;
+
+#if GEMM_LOCAL
+    __local float tileA[GEMM_TK][GEMM_BM + 1];  // tileA[k][m]; +1 breaks bank conflicts
+    __local float tileB[GEMM_TK][GEMM_BN + 1];  // tileB[k][n]
+    const int lid = ty * GEMM_WG_N + tx;
+    const int threads = GEMM_WG_M * GEMM_WG_N;
+    for (int k0 = 0; k0 < K; k0 += GEMM_TK) {
+        // Cooperative loads, zero-padded past the matrix; the index order follows the storage
+        // order so that neighbouring work-items read neighbouring addresses.
+        for (int e = lid; e < GEMM_BM * GEMM_TK; e += threads) {
+            int m, k;
+            if (transA) { m = e % GEMM_BM; k = e / GEMM_BM; }
+            else        { k = e % GEMM_TK; m = e / GEMM_TK; }
+            const int gm = tileRow + m, gk = k0 + k;
+            tileA[k][m] = (gm < M && gk < K) ? A[aOff + gm * aRow + gk * aCol] : 0.0f;
+        }
+        for (int e = lid; e < GEMM_BN * GEMM_TK; e += threads) {
+            int n, k;
+            if (transB) { k = e % GEMM_TK; n = e / GEMM_TK; }
+            else        { n = e % GEMM_BN; k = e / GEMM_BN; }
+            const int gn = tileCol + n, gk = k0 + k;
+            tileB[k][n] = (gn < N && gk < K) ? B[bOff + gk * bRow + gn * bCol] : 0.0f;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int k = 0; k < GEMM_TK; ++k) {
+            float a[GEMM_TM], b[GEMM_TN];
+            for (int i = 0; i < GEMM_TM; ++i) a[i] = tileA[k][ty + i * GEMM_WG_M];
+            for (int j = 0; j < GEMM_TN; ++j) b[j] = tileB[k][tx + j * GEMM_WG_N];
+            for (int i = 0; i < GEMM_TM; ++i)
+                for (int j = 0; j < GEMM_TN; ++j) acc[i][j] = fma(a[i], b[j], acc[i][j]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+#else
+    // Rows and columns past the matrix are clamped for the loads (valid addresses, results
+    // never stored), so the k loop carries no bounds checks.
+    int aIndex[GEMM_TM], bIndex[GEMM_TN];
+    for (int i = 0; i < GEMM_TM; ++i)
+        aIndex[i] = aOff + min(tileRow + ty + i * GEMM_WG_M, M - 1) * aRow;
+    for (int j = 0; j < GEMM_TN; ++j)
+        bIndex[j] = bOff + min(tileCol + tx + j * GEMM_WG_N, N - 1) * bCol;
+    for (int k = 0; k < K; ++k) {
+        float a[GEMM_TM], b[GEMM_TN];
+        for (int i = 0; i < GEMM_TM; ++i) a[i] = A[aIndex[i] + k * aCol];
+        for (int j = 0; j < GEMM_TN; ++j) b[j] = B[bIndex[j] + k * bRow];
+        for (int i = 0; i < GEMM_TM; ++i)
+            for (int j = 0; j < GEMM_TN; ++j) acc[i][j] = fma(a[i], b[j], acc[i][j]);
+    }
+#endif
+
+    for (int i = 0; i < GEMM_TM; ++i) {
+        const int m = tileRow + ty + i * GEMM_WG_M;
+        if (m >= M) break;
+        for (int j = 0; j < GEMM_TN; ++j) {
+            const int n = tileCol + tx + j * GEMM_WG_N;
+            if (n >= N) break;
+            __global float* c = C + cOff + m * ldc + n;
+            *c = beta == 0.0f ? alpha * acc[i][j] : fma(beta, *c, alpha * acc[i][j]);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The packed path (CPU devices).
+//   GEMM_MR   rows of C per work-item in gemm_packed (the block is GEMM_MR x 16)
+#ifndef GEMM_MR
+#define GEMM_MR 4
+#endif
+
+// pack_b_panels: op(B) (K x N) into panels of 16 columns, zero-padded to a multiple of 16:
+//   packed[pOff + (n/16)*K*16 + k*16 + n%16] = op(B)(k, n), 0 for N <= n < ceil(N/16)*16.
+//   K, N             sizes of op(B)
+//   transB           0: B stored K x N; 1: B stored N x K
+//   B, bOff, ldb     the view of B
+//   packed, pOff     ceil(N/16)*16*K floats, written
+// NDRange: 2-D, global (K, ceil(N/16)): one work-item per (k, panel), writing 16 floats;
+//   any local size (NULL is fine).
+__kernel void pack_b_panels(int K, int N, int transB,
+                            __global const float* B, int bOff, int ldb,
+                            __global float* packed, int pOff) {
+    const int k = get_global_id(0), panel = get_global_id(1);
+    if (k >= K || panel * 16 >= N) return;
+    const int n0 = panel * 16;
+    __global float* dst = packed + pOff + panel * K * 16 + k * 16;
+    if (!transB && n0 + 16 <= N) {
+        vstore16(vload16(0, B + bOff + k * ldb + n0), 0, dst);
+        return;
+    }
+    for (int i = 0; i < 16; ++i) {
+        const int n = n0 + i;
+        float v = 0.0f;
+        if (n < N) v = transB ? B[bOff + n * ldb + k] : B[bOff + k * ldb + n];
+        dst[i] = v;
+    }
+}
+
+// pack_a_rows: a contiguous row-major copy of op(A) when A is stored transposed:
+//   out[outOff + m*K + k] = A[aOff + k*lda + m] (A stored K x M, op(A) M x K).
+//   M, K             sizes of op(A)
+//   A, aOff, lda     the stored K x M view
+//   out, outOff      M*K floats, written
+// NDRange: 2-D, global (ceil(K/8), ceil(M/8)): one work-item per 8 x 8 block; any local size.
+__kernel void pack_a_rows(int M, int K,
+                          __global const float* A, int aOff, int lda,
+                          __global float* out, int outOff) {
+    const int k0 = get_global_id(0) * 8, m0 = get_global_id(1) * 8;
+    if (k0 >= K || m0 >= M) return;
+    if (k0 + 8 <= K && m0 + 8 <= M) {
+        // Eight stored rows (k) of eight values (m), written as eight rows (m) of eight (k).
+        const float8 r0 = vload8(0, A + aOff + (k0 + 0) * lda + m0);
+        const float8 r1 = vload8(0, A + aOff + (k0 + 1) * lda + m0);
+        const float8 r2 = vload8(0, A + aOff + (k0 + 2) * lda + m0);
+        const float8 r3 = vload8(0, A + aOff + (k0 + 3) * lda + m0);
+        const float8 r4 = vload8(0, A + aOff + (k0 + 4) * lda + m0);
+        const float8 r5 = vload8(0, A + aOff + (k0 + 5) * lda + m0);
+        const float8 r6 = vload8(0, A + aOff + (k0 + 6) * lda + m0);
+        const float8 r7 = vload8(0, A + aOff + (k0 + 7) * lda + m0);
+        __global float* d = out + outOff + m0 * K + k0;
+        vstore8((float8)(r0.s0, r1.s0, r2.s0, r3.s0, r4.s0, r5.s0, r6.s0, r7.s0), 0, d + 0 * K);
+        vstore8((float8)(r0.s1, r1.s1, r2.s1, r3.s1, r4.s1, r5.s1, r6.s1, r7.s1), 0, d + 1 * K);
+        vstore8((float8)(r0.s2, r1.s2, r2.s2, r3.s2, r4.s2, r5.s2, r6.s2, r7.s2), 0, d + 2 * K);
+        vstore8((float8)(r0.s3, r1.s3, r2.s3, r3.s3, r4.s3, r5.s3, r6.s3, r7.s3), 0, d + 3 * K);
+        vstore8((float8)(r0.s4, r1.s4, r2.s4, r3.s4, r4.s4, r5.s4, r6.s4, r7.s4), 0, d + 4 * K);
+        vstore8((float8)(r0.s5, r1.s5, r2.s5, r3.s5, r4.s5, r5.s5, r6.s5, r7.s5), 0, d + 5 * K);
+        vstore8((float8)(r0.s6, r1.s6, r2.s6, r3.s6, r4.s6, r5.s6, r6.s6, r7.s6), 0, d + 6 * K);
+        vstore8((float8)(r0.s7, r1.s7, r2.s7, r3.s7, r4.s7, r5.s7, r6.s7, r7.s7), 0, d + 7 * K);
+        return;
+    }
+    for (int m = m0; m < min(m0 + 8, M); ++m)
+        for (int k = k0; k < min(k0 + 8, K); ++k) out[outOff + m * K + k] = A[aOff + k * lda + m];
+}
+
+// The rows of a gemm_packed block, unrolled by the preprocessor so that the accumulators live
+// in registers (a loop over an array of float8 left them on the stack under POCL).
+#if GEMM_MR < 1 || GEMM_MR > 8
+#error "GEMM_MR must be between 1 and 8"
+#endif
+#define GEMM_ROW_0(X) X(0)
+#if GEMM_MR > 1
+#define GEMM_ROW_1(X) X(1)
+#else
+#define GEMM_ROW_1(X)
+#endif
+#if GEMM_MR > 2
+#define GEMM_ROW_2(X) X(2)
+#else
+#define GEMM_ROW_2(X)
+#endif
+#if GEMM_MR > 3
+#define GEMM_ROW_3(X) X(3)
+#else
+#define GEMM_ROW_3(X)
+#endif
+#if GEMM_MR > 4
+#define GEMM_ROW_4(X) X(4)
+#else
+#define GEMM_ROW_4(X)
+#endif
+#if GEMM_MR > 5
+#define GEMM_ROW_5(X) X(5)
+#else
+#define GEMM_ROW_5(X)
+#endif
+#if GEMM_MR > 6
+#define GEMM_ROW_6(X) X(6)
+#else
+#define GEMM_ROW_6(X)
+#endif
+#if GEMM_MR > 7
+#define GEMM_ROW_7(X) X(7)
+#else
+#define GEMM_ROW_7(X)
+#endif
+#define GEMM_FOR_ROWS(X) \
+    GEMM_ROW_0(X) GEMM_ROW_1(X) GEMM_ROW_2(X) GEMM_ROW_3(X) \
+    GEMM_ROW_4(X) GEMM_ROW_5(X) GEMM_ROW_6(X) GEMM_ROW_7(X)
+
+// Row i's pointer into A (rows past M read row M-1: a valid address, never stored) and its two
+// accumulators (columns 0-7 and 8-15 of the panel).
+#define GEMM_ROW_INIT(i) \
+    __global const float* a##i = A + aOff + min(m0 + i, M - 1) * lda; \
+    float8 lo##i = (float8)(0.0f), hi##i = (float8)(0.0f);
+// Four steps of k for row i; A's values are broadcast straight from memory (a vload4 and
+// lane shuffles measured 15-20% slower on POCL).
+#define GEMM_ROW_STEP4(i) { \
+    float8 av = (float8)(a##i[k]); \
+    lo##i = fma(av, b0l, lo##i); hi##i = fma(av, b0h, hi##i); av = (float8)(a##i[k + 1]); \
+    lo##i = fma(av, b1l, lo##i); hi##i = fma(av, b1h, hi##i); av = (float8)(a##i[k + 2]); \
+    lo##i = fma(av, b2l, lo##i); hi##i = fma(av, b2h, hi##i); av = (float8)(a##i[k + 3]); \
+    lo##i = fma(av, b3l, lo##i); hi##i = fma(av, b3h, hi##i); }
+// One step of k for row i.
+#define GEMM_ROW_STEP1(i) { \
+    const float av = a##i[k]; \
+    lo##i = fma((float8)(av), bl, lo##i); hi##i = fma((float8)(av), bh, hi##i); }
+#define GEMM_ROW_STORE(i) \
+    if (i < rows) gemm_store_row(C + cOff + (m0 + i) * ldc + n0, lo##i, hi##i, alpha, beta, N - n0);
+
+// c[0 ..< min(16, cols)] = alpha * (lo, hi) + beta * c (beta == 0: c's old values unread).
+inline void gemm_store_row(__global float* c, float8 lo, float8 hi, float alpha, float beta, int cols) {
+    float8 l = alpha * lo, h = alpha * hi;
+    if (cols >= 16) {
+        if (beta != 0.0f) { l = fma((float8)(beta), vload8(0, c), l); h = fma((float8)(beta), vload8(1, c), h); }
+        vstore8(l, 0, c);
+        vstore8(h, 1, c);
+        return;
+    }
+    float v[16];
+    vstore8(l, 0, v);
+    vstore8(h, 1, v);
+    for (int j = 0; j < cols; ++j) c[j] = beta == 0.0f ? v[j] : fma(beta, c[j], v[j]);
+}
+
+// gemm_packed: C = alpha * A * op(B) + beta * C with A row-major (non-transposed; pack_a_rows
+// first otherwise) and op(B) packed by pack_b_panels.
+//   M, N, K          sizes: A M x K, op(B) K x N, C M x N
+//   alpha            scalar
+//   A, aOff, lda     M x K view, row-major
+//   packed, pOff     op(B) as written by pack_b_panels (ceil(N/16) panels of K x 16)
+//   beta             scalar; 0 ignores C's old contents
+//   C, cOff, ldc     M x N view, written
+// Work-item (rb, panel) computes rows rb*GEMM_MR ..< +GEMM_MR and columns panel*16 ..< +16 of C
+// (rows and columns past the matrix are not stored); consecutive work-items take consecutive row
+// blocks of one panel, so they share it in cache.
+// NDRange: 2-D, with rowBlocks = ceil(M / GEMM_MR): local (L, 1), L = min(8, rowBlocks) (8 or 16
+//   both measure well; work-items past rowBlocks return at once),
+//   global (ceil(rowBlocks / L) * L, ceil(N / 16)).
+__kernel void gemm_packed(int M, int N, int K, float alpha,
+                          __global const float* A, int aOff, int lda,
+                          __global const float* packed, int pOff,
+                          float beta,
+                          __global float* C, int cOff, int ldc) {
+    const int rb = get_global_id(0), panel = get_global_id(1);
+    const int m0 = rb * GEMM_MR, n0 = panel * 16;
+    if (m0 >= M || n0 >= N) return;
+    __global const float* b = packed + pOff + panel * K * 16;
+
+#if GEMM_MR > 1
+    if (M == 1) {
+        // One row (batch 1): a GEMV, memory-bound on the panel; skip the clamped duplicate rows.
+        __global const float* a0 = A + aOff;
+        float8 lo = (float8)(0.0f), hi = (float8)(0.0f);
+        for (int k = 0; k < K; ++k, b += 16) {
+            const float8 av = (float8)(a0[k]);
+            lo = fma(av, vload8(0, b), lo);
+            hi = fma(av, vload8(1, b), hi);
+        }
+        gemm_store_row(C + cOff + n0, lo, hi, alpha, beta, N - n0);
+        return;
+    }
+#endif
+
+    GEMM_FOR_ROWS(GEMM_ROW_INIT)
+
+    int k = 0;
+    for (; k + 4 <= K; k += 4) {
+        const float8 b0l = vload8(0, b), b0h = vload8(1, b);
+        const float8 b1l = vload8(2, b), b1h = vload8(3, b);
+        const float8 b2l = vload8(4, b), b2h = vload8(5, b);
+        const float8 b3l = vload8(6, b), b3h = vload8(7, b);
+        b += 64;
+        GEMM_FOR_ROWS(GEMM_ROW_STEP4)
+    }
+    for (; k < K; ++k) {
+        const float8 bl = vload8(0, b), bh = vload8(1, b);
+        b += 16;
+        GEMM_FOR_ROWS(GEMM_ROW_STEP1)
+    }
+
+    const int rows = min(GEMM_MR, M - m0);
+    GEMM_FOR_ROWS(GEMM_ROW_STORE)
+}

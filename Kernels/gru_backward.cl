@@ -1,0 +1,54 @@
+// GRU cell, backward: the mirror of gru_forward (Backend.swift, CellBackwardStep).
+// With dh = dhNext + dOutput:
+//   dpre_n = dh*(1-z)*(1-n^2), dpre_z = dh*(h_{t-1}-n)*z(1-z), dpre_r = dpre_n*hn*r(1-r);
+//   dGatesX = (dpre_r, dpre_z, dpre_n), dGatesH = (dpre_r, dpre_z, dpre_n*r);
+//   the direct part of dh_{t-1} is dh*z.
+// Rows whose sequence has ended pass dh through and write zero gate gradients.
+
+// gru_backward
+//   saved, savedOff, savedLd        (B, 4H) (r, z, n, hn) saved by gru_forward at t
+//   hPrev, hPrevOff, hPrevLd        (B, H)  h_{t-1}
+//   dhNext, dhNextOff, dhNextLd     (B, H)  gradient of h_t arriving from step t+1
+//   dOutput, dOutputOff, dOutputLd  (B, H)  gradient of the layer output at t; read only when hasDOutput
+//   hasDOutput                      0 or 1
+//   dGatesX, dGatesXOff, dGatesXLd  (B, 3H) written: (dpre_r, dpre_z, dpre_n)
+//   dGatesH, dGatesHOff, dGatesHLd  (B, 3H) written: (dpre_r, dpre_z, dpre_n*r) (distinct from dGatesX)
+//   dhPrev, dhPrevOff, dhPrevLd     (B, H)  written: dh*z, or dh past a sequence's end (distinct from dhNext)
+//   lengths, hasLengths             (B) int sequence lengths, read only when hasLengths
+//   time                            t
+//   batch, hidden                   B, H
+// NDRange: 2-D, global (H, B) (or rounded up), any local size; work-item (j, b) handles unit j
+//   of row b (its three gates).
+__kernel void gru_backward(__global const float* saved, int savedOff, int savedLd,
+                           __global const float* hPrev, int hPrevOff, int hPrevLd,
+                           __global const float* dhNext, int dhNextOff, int dhNextLd,
+                           __global const float* dOutput, int dOutputOff, int dOutputLd,
+                           int hasDOutput,
+                           __global float* dGatesX, int dGatesXOff, int dGatesXLd,
+                           __global float* dGatesH, int dGatesHOff, int dGatesHLd,
+                           __global float* dhPrev, int dhPrevOff, int dhPrevLd,
+                           __global const int* lengths, int hasLengths,
+                           int time, int batch, int hidden) {
+    const int j = get_global_id(0), b = get_global_id(1);
+    if (j >= hidden || b >= batch) return;
+    const float dhIn = dhNext[dhNextOff + b * dhNextLd + j];
+    __global float* dgx = dGatesX + dGatesXOff + b * dGatesXLd + j;
+    __global float* dgh = dGatesH + dGatesHOff + b * dGatesHLd + j;
+    __global float* dhp = dhPrev + dhPrevOff + b * dhPrevLd + j;
+    if (hasLengths && time >= lengths[b]) {
+        *dhp = dhIn;
+        dgx[0] = 0.0f; dgx[hidden] = 0.0f; dgx[2 * hidden] = 0.0f;
+        dgh[0] = 0.0f; dgh[hidden] = 0.0f; dgh[2 * hidden] = 0.0f;
+        return;
+    }
+    __global const float* s = saved + savedOff + b * savedLd + j;
+    const float r = s[0], z = s[hidden], n = s[2 * hidden], hn = s[3 * hidden];
+    float dh = dhIn;
+    if (hasDOutput) dh += dOutput[dOutputOff + b * dOutputLd + j];
+    const float dPreN = dh * (1.0f - z) * dtanh(n);
+    const float dPreZ = dh * (hPrev[hPrevOff + b * hPrevLd + j] - n) * dsigmoid(z);
+    const float dPreR = dPreN * hn * dsigmoid(r);
+    dgx[0] = dPreR; dgx[hidden] = dPreZ; dgx[2 * hidden] = dPreN;
+    dgh[0] = dPreR; dgh[hidden] = dPreZ; dgh[2 * hidden] = dPreN * r;
+    *dhp = dh * z;
+}

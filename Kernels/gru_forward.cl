@@ -1,0 +1,69 @@
+// GRU cell, forward: one fused time step over the batch (Backend.swift, CellForwardStep).
+// PyTorch's equations and gate order (r, z, n), the reset gate applied after the hidden matmul;
+// gate k of a (B, 3H) row is columns k*H ..< (k+1)*H:
+//   r = sigmoid(x_r + b_ir + h_r + b_hr), z = sigmoid(x_z + b_iz + h_z + b_hz),
+//   hn = h_n + b_hn, n = tanh(x_n + b_in + r*hn), h_t = (1-z)*n + z*h_{t-1}.
+// Saves (B, 4H) rows (r, z, n, hn). Rows whose sequence has ended (time >= lengths[b]) carry h,
+// write 0 to output and leave saved untouched.
+
+// gru_forward
+//   xProj, xProjOff, xProjLd        (B, 3H) x_t W_ih^T, no bias
+//   hProj, hProjOff, hProjLd        (B, 3H) h_{t-1} W_hh^T, no bias
+//   biasIH, biasIHOff               (1, 3H) b_ih     } read only when hasBias
+//   biasHH, biasHHOff               (1, 3H) b_hh     }
+//   hasBias                         0 or 1
+//   hPrev, hPrevOff, hPrevLd        (B, H)  h_{t-1}
+//   hNext, hNextOff, hNextLd        (B, H)  h_t, written (distinct from hPrev)
+//   output, outputOff, outputLd     (B, H)  layer output at t, written (0 past a sequence's end)
+//   saved, savedOff, savedLd        (B, 4H) (r, z, n, hn), written only when hasSaved
+//   hasSaved                        0 or 1
+//   lengths, hasLengths             (B) int sequence lengths, read only when hasLengths
+//   time                            t
+//   batch, hidden                   B, H
+// NDRange: 2-D, global (H, B) (or rounded up), any local size; work-item (j, b) computes unit j
+//   of row b (its three gates).
+__kernel void gru_forward(__global const float* xProj, int xProjOff, int xProjLd,
+                          __global const float* hProj, int hProjOff, int hProjLd,
+                          __global const float* biasIH, int biasIHOff,
+                          __global const float* biasHH, int biasHHOff,
+                          int hasBias,
+                          __global const float* hPrev, int hPrevOff, int hPrevLd,
+                          __global float* hNext, int hNextOff, int hNextLd,
+                          __global float* output, int outputOff, int outputLd,
+                          __global float* saved, int savedOff, int savedLd,
+                          int hasSaved,
+                          __global const int* lengths, int hasLengths,
+                          int time, int batch, int hidden) {
+    const int j = get_global_id(0), b = get_global_id(1);
+    if (j >= hidden || b >= batch) return;
+    __global float* h = hNext + hNextOff + b * hNextLd + j;
+    __global float* out = output + outputOff + b * outputLd + j;
+    const float hOld = hPrev[hPrevOff + b * hPrevLd + j];
+    if (hasLengths && time >= lengths[b]) {
+        *h = hOld;
+        *out = 0.0f;
+        return;
+    }
+    __global const float* x = xProj + xProjOff + b * xProjLd + j;
+    __global const float* hp = hProj + hProjOff + b * hProjLd + j;
+    float xr = x[0], xz = x[hidden], xn = x[2 * hidden];
+    float hr = hp[0], hz = hp[hidden], hn = hp[2 * hidden];
+    if (hasBias) {
+        __global const float* bi = biasIH + biasIHOff + j;
+        __global const float* bh = biasHH + biasHHOff + j;
+        xr += bi[0]; xz += bi[hidden]; xn += bi[2 * hidden];
+        hr += bh[0]; hz += bh[hidden]; hn += bh[2 * hidden];
+    }
+    const float r = sigmoid_f(xr + hr), z = sigmoid_f(xz + hz);
+    const float n = tanh_f(fma(r, hn, xn));
+    const float hNew = fma(z, hOld, (1.0f - z) * n);
+    *h = hNew;
+    *out = hNew;
+    if (hasSaved) {
+        __global float* s = saved + savedOff + b * savedLd + j;
+        s[0] = r;
+        s[hidden] = z;
+        s[2 * hidden] = n;
+        s[3 * hidden] = hn;
+    }
+}

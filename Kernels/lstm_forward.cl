@@ -1,0 +1,81 @@
+// LSTM cell, forward: one fused time step over the batch (Backend.swift, CellForwardStep).
+// PyTorch's gate order (i, f, g, o): gate k of a (B, 4H) row is columns k*H ..< (k+1)*H.
+// pre = xProj + biasIH + hProj + biasHH; i, f, o = sigmoid(pre), g = tanh(pre);
+// c_t = f*c_{t-1} + i*g; h_t = o*tanh(c_t). Saves (B, 5H) rows (i, f, g, o, tanh c_t).
+// Rows whose sequence has ended (time >= lengths[b]) carry h and c, write 0 to output and leave
+// saved untouched.
+
+// lstm_forward
+//   xProj, xProjOff, xProjLd        (B, 4H) x_t W_ih^T, no bias
+//   hProj, hProjOff, hProjLd        (B, 4H) h_{t-1} W_hh^T, no bias
+//   biasIH, biasIHOff               (1, 4H) b_ih     } read only when hasBias
+//   biasHH, biasHHOff               (1, 4H) b_hh     }
+//   hasBias                         0 or 1
+//   hPrev, hPrevOff, hPrevLd        (B, H)  h_{t-1}
+//   hNext, hNextOff, hNextLd        (B, H)  h_t, written (distinct from hPrev)
+//   cPrev, cPrevOff, cPrevLd        (B, H)  c_{t-1}
+//   cNext, cNextOff, cNextLd        (B, H)  c_t, written (distinct from cPrev)
+//   output, outputOff, outputLd     (B, H)  layer output at t, written (0 past a sequence's end)
+//   saved, savedOff, savedLd        (B, 5H) (i, f, g, o, tanh c_t), written only when hasSaved
+//   hasSaved                        0 or 1
+//   lengths, hasLengths             (B) int sequence lengths, read only when hasLengths
+//   time                            t
+//   batch, hidden                   B, H
+// NDRange: 2-D, global (H, B) (or rounded up), any local size; work-item (j, b) computes unit j
+//   of row b (its four gates).
+__kernel void lstm_forward(__global const float* xProj, int xProjOff, int xProjLd,
+                           __global const float* hProj, int hProjOff, int hProjLd,
+                           __global const float* biasIH, int biasIHOff,
+                           __global const float* biasHH, int biasHHOff,
+                           int hasBias,
+                           __global const float* hPrev, int hPrevOff, int hPrevLd,
+                           __global float* hNext, int hNextOff, int hNextLd,
+                           __global const float* cPrev, int cPrevOff, int cPrevLd,
+                           __global float* cNext, int cNextOff, int cNextLd,
+                           __global float* output, int outputOff, int outputLd,
+                           __global float* saved, int savedOff, int savedLd,
+                           int hasSaved,
+                           __global const int* lengths, int hasLengths,
+                           int time, int batch, int hidden) {
+    const int j = get_global_id(0), b = get_global_id(1);
+    if (j >= hidden || b >= batch) return;
+    __global float* h = hNext + hNextOff + b * hNextLd + j;
+    __global float* c = cNext + cNextOff + b * cNextLd + j;
+    __global float* out = output + outputOff + b * outputLd + j;
+    const float cOld = cPrev[cPrevOff + b * cPrevLd + j];
+    if (hasLengths && time >= lengths[b]) {
+        *h = hPrev[hPrevOff + b * hPrevLd + j];
+        *c = cOld;
+        *out = 0.0f;
+        return;
+    }
+    __global const float* x = xProj + xProjOff + b * xProjLd + j;
+    __global const float* hp = hProj + hProjOff + b * hProjLd + j;
+    float preI = x[0] + hp[0];
+    float preF = x[hidden] + hp[hidden];
+    float preG = x[2 * hidden] + hp[2 * hidden];
+    float preO = x[3 * hidden] + hp[3 * hidden];
+    if (hasBias) {
+        __global const float* bi = biasIH + biasIHOff + j;
+        __global const float* bh = biasHH + biasHHOff + j;
+        preI += bi[0] + bh[0];
+        preF += bi[hidden] + bh[hidden];
+        preG += bi[2 * hidden] + bh[2 * hidden];
+        preO += bi[3 * hidden] + bh[3 * hidden];
+    }
+    const float i = sigmoid_f(preI), f = sigmoid_f(preF), g = tanh_f(preG), o = sigmoid_f(preO);
+    const float cNew = fma(f, cOld, i * g);
+    const float tc = tanh_f(cNew);
+    const float hNew = o * tc;
+    *c = cNew;
+    *h = hNew;
+    *out = hNew;
+    if (hasSaved) {
+        __global float* s = saved + savedOff + b * savedLd + j;
+        s[0] = i;
+        s[hidden] = f;
+        s[2 * hidden] = g;
+        s[3 * hidden] = o;
+        s[4 * hidden] = tc;
+    }
+}

@@ -1,0 +1,47 @@
+// Elman RNN cell, backward: the mirror of rnn_forward (Backend.swift, CellBackwardStep).
+// dh = dhNext + dOutput; dGates = dh * act'(h_t) with tanh' = 1 - h_t^2 and ReLU' = [h_t > 0],
+// written to both dGatesX and dGatesH (which may alias); the direct part of dh_{t-1} is zero.
+// Rows whose sequence has ended pass dhNext through to dhPrev and write zero gate gradients.
+
+// rnn_backward
+//   hOut, hOutOff, hOutLd           (B, H)  h_t (the forward's output at t)
+//   dhNext, dhNextOff, dhNextLd     (B, H)  gradient arriving from step t+1
+//   dOutput, dOutputOff, dOutputLd  (B, H)  gradient of the layer output at t; read only when hasDOutput
+//   hasDOutput                      0 or 1
+//   dGatesX, dGatesXOff, dGatesXLd  (B, H)  written
+//   dGatesH, dGatesHOff, dGatesHLd  (B, H)  written (same values; may alias dGatesX)
+//   dhPrev, dhPrevOff, dhPrevLd     (B, H)  written: 0, or dhNext past a sequence's end (distinct from dhNext)
+//   lengths, hasLengths             (B) int sequence lengths, read only when hasLengths
+//   time                            t
+//   batch, hidden                   B, H
+//   relu                            0: tanh, 1: ReLU
+// NDRange: 2-D, global (H, B) (or rounded up), any local size; work-item (j, b) handles unit j of row b.
+__kernel void rnn_backward(__global const float* hOut, int hOutOff, int hOutLd,
+                           __global const float* dhNext, int dhNextOff, int dhNextLd,
+                           __global const float* dOutput, int dOutputOff, int dOutputLd,
+                           int hasDOutput,
+                           __global float* dGatesX, int dGatesXOff, int dGatesXLd,
+                           __global float* dGatesH, int dGatesHOff, int dGatesHLd,
+                           __global float* dhPrev, int dhPrevOff, int dhPrevLd,
+                           __global const int* lengths, int hasLengths,
+                           int time, int batch, int hidden, int relu) {
+    const int j = get_global_id(0), b = get_global_id(1);
+    if (j >= hidden || b >= batch) return;
+    const float dhIn = dhNext[dhNextOff + b * dhNextLd + j];
+    __global float* dgx = dGatesX + dGatesXOff + b * dGatesXLd + j;
+    __global float* dgh = dGatesH + dGatesHOff + b * dGatesHLd + j;
+    __global float* dhp = dhPrev + dhPrevOff + b * dhPrevLd + j;
+    if (hasLengths && time >= lengths[b]) {
+        *dhp = dhIn;
+        *dgx = 0.0f;
+        *dgh = 0.0f;
+        return;
+    }
+    float dh = dhIn;
+    if (hasDOutput) dh += dOutput[dOutputOff + b * dOutputLd + j];
+    const float h = hOut[hOutOff + b * hOutLd + j];
+    const float dPre = relu ? (h <= 0.0f ? 0.0f : dh) : dh * dtanh(h);
+    *dgx = dPre;
+    *dgh = dPre;
+    *dhp = 0.0f;
+}

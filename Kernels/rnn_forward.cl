@@ -1,0 +1,46 @@
+// Elman RNN cell, forward: one fused time step over the batch (Backend.swift, CellForwardStep).
+// h_t = act(xProj + biasIH + hProj + biasHH), act = tanh or ReLU. Saves nothing: the backward
+// takes the derivative from h_t itself. Rows whose sequence has ended (time >= lengths[b])
+// carry hPrev into hNext and write 0 to output.
+
+// rnn_forward
+//   xProj, xProjOff, xProjLd        (B, H)  x_t W_ih^T, no bias
+//   hProj, hProjOff, hProjLd        (B, H)  h_{t-1} W_hh^T, no bias
+//   biasIH, biasIHOff               (1, H)  b_ih     } read only when hasBias
+//   biasHH, biasHHOff               (1, H)  b_hh     }
+//   hasBias                         0 or 1
+//   hPrev, hPrevOff, hPrevLd        (B, H)  h_{t-1}
+//   hNext, hNextOff, hNextLd        (B, H)  h_t, written (distinct from hPrev)
+//   output, outputOff, outputLd     (B, H)  layer output at t, written (0 past a sequence's end)
+//   lengths                         (B) int sequence lengths; read only when hasLengths
+//   hasLengths                      0 or 1
+//   time                            t, compared against lengths
+//   batch, hidden                   B, H
+//   relu                            0: tanh, 1: ReLU
+// NDRange: 2-D, global (H, B) (or rounded up to any multiple of a local size: work-items past
+//   (H, B) return at once), any local size; work-item (j, b) computes unit j of row b.
+__kernel void rnn_forward(__global const float* xProj, int xProjOff, int xProjLd,
+                          __global const float* hProj, int hProjOff, int hProjLd,
+                          __global const float* biasIH, int biasIHOff,
+                          __global const float* biasHH, int biasHHOff,
+                          int hasBias,
+                          __global const float* hPrev, int hPrevOff, int hPrevLd,
+                          __global float* hNext, int hNextOff, int hNextLd,
+                          __global float* output, int outputOff, int outputLd,
+                          __global const int* lengths, int hasLengths,
+                          int time, int batch, int hidden, int relu) {
+    const int j = get_global_id(0), b = get_global_id(1);
+    if (j >= hidden || b >= batch) return;
+    __global float* h = hNext + hNextOff + b * hNextLd + j;
+    __global float* out = output + outputOff + b * outputLd + j;
+    if (hasLengths && time >= lengths[b]) {
+        *h = hPrev[hPrevOff + b * hPrevLd + j];
+        *out = 0.0f;
+        return;
+    }
+    float pre = xProj[xProjOff + b * xProjLd + j] + hProj[hProjOff + b * hProjLd + j];
+    if (hasBias) pre += biasIH[biasIHOff + j] + biasHH[biasHHOff + j];
+    const float value = relu ? (pre < 0.0f ? 0.0f : pre) : tanh_f(pre);
+    *h = value;
+    *out = value;
+}

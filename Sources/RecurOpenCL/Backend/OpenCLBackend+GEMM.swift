@@ -1,0 +1,97 @@
+import Recur
+
+/// GEMM dispatch. On CPU devices (POCL) op(B) is packed into 16-column panels and each work-item
+/// computes a 4 x 16 block over the whole K (DESIGN.md, "Fast OpenCL on POCL": 2-4x faster than
+/// unpacked); a transposed A is first copied row-major. On GPUs the tiled kernel with local-memory
+/// tiles handles every transpose in place.
+extension OpenCLBackend {
+    public func gemm(transA: Bool, transB: Bool, alpha: Float, _ a: Matrix, _ b: Matrix, beta: Float, _ c: Matrix) throws {
+        let m = transA ? a.cols : a.rows, k = transA ? a.rows : a.cols
+        let n = transB ? b.rows : b.cols
+        precondition((transB ? b.cols : b.rows) == k && c.rows == m && c.cols == n, "gemm shapes disagree")
+        let out = ViewArgument(c)
+        packCache.invalidate(out.buffer)
+        guard m > 0, n > 0 else { return }
+        if k == 0 {
+            // C = beta * C: no product to add.
+            if beta == 0 { try fill(c, value: 0) } else if beta != 1 { try axpy(alpha: beta - 1, c, c) }
+            return
+        }
+        guard tuning.packed else {
+            try queue.enqueue(GEMMTiled(
+                m: Int32(m), n: Int32(n), k: Int32(k), transA: transA ? 1 : 0, transB: transB ? 1 : 0, alpha: alpha,
+                a: ViewArgument(a), b: ViewArgument(b), beta: beta, c: out, tuning: tuning))
+            return
+        }
+        let packedB = try packB(b, transposed: transB, k: k, n: n)
+        let rowMajorA = transA ? try packA(a, m: m, k: k) : ViewArgument(a)
+        try queue.enqueue(GEMMPacked(
+            m: Int32(m), n: Int32(n), k: Int32(k), alpha: alpha, a: rowMajorA, packed: packedB, packedOffset: 0,
+            beta: beta, c: out, tuning: tuning))
+    }
+
+    /// op(B) in panels: from the cache when this view was packed before and not written since.
+    private func packB(_ b: Matrix, transposed: Bool, k: Int, n: Int) throws -> Buffer {
+        let source = ViewArgument(b)
+        let key = PackCache.Key(offset: b.offset, rows: b.rows, cols: b.cols, ld: b.ld, transposed: transposed)
+        if let cached = packCache.lookup(source.buffer, key) { return cached }
+        let packed = try Buffer(context: context, count: PackBPanels.packedCount(k: k, n: n))
+        try queue.enqueue(PackBPanels(k: Int32(k), n: Int32(n), transB: transposed ? 1 : 0, b: source, packed: packed, packedOffset: 0))
+        packCache.insert(source.buffer, key, packed)
+        return packed
+    }
+
+    /// A contiguous row-major copy of op(A) (M x K) in scratch.
+    private func packA(_ a: Matrix, m: Int, k: Int) throws -> ViewArgument {
+        let scratch = try scratchBuffer(.transposedA, count: m * k)
+        try queue.enqueue(PackARows(m: Int32(m), k: Int32(k), a: ViewArgument(a), out: scratch, outOffset: 0))
+        return ViewArgument(Matrix(scratch, rows: m, cols: k))
+    }
+
+    private func scratchBuffer(_ role: PackRole, count: Int) throws -> Buffer {
+        if let buffer = packScratch[role], buffer.count >= count { return buffer }
+        let buffer = try Buffer(context: context, count: count)
+        packScratch[role] = buffer
+        return buffer
+    }
+}
+
+/// What a scratch buffer holds.
+enum PackRole: Hashable {
+    case transposedA
+}
+
+/// Packed B operands, keyed by their source view, dropped as soon as the source buffer is written
+/// (every writing operation of the backend calls `invalidate`). The weights are packed once per
+/// pass instead of once per time step.
+final class PackCache {
+    struct Key: Hashable {
+        let offset, rows, cols, ld: Int
+        let transposed: Bool
+    }
+
+    private struct Entry {
+        weak var source: Buffer?
+        let key: Key
+        let packed: Buffer
+    }
+
+    private var entries: [Entry] = []
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func lookup(_ source: Buffer, _ key: Key) -> Buffer? {
+        entries.first { $0.source === source && $0.key == key }?.packed
+    }
+
+    func insert(_ source: Buffer, _ key: Key, _ packed: Buffer) {
+        entries.removeAll { $0.source == nil }
+        if entries.count >= capacity { entries.removeFirst() }
+        entries.append(Entry(source: source, key: key, packed: packed))
+    }
+
+    func invalidate(_ buffer: Buffer) {
+        entries.removeAll { $0.source === buffer || $0.source == nil }
+    }
+}

@@ -1,0 +1,139 @@
+import Recur
+
+/// The OpenCL backend: every tensor of a training step lives in device memory, every operation is
+/// a kernel launch on one in-order queue, and the host waits only when it reads a value
+/// (`download`) or asks to (`synchronize`).
+public final class OpenCLBackend: Backend {
+    public let name = "opencl"
+    public let device: Device
+    let context: Context
+    let queue: CommandQueue
+    let tuning: GEMMTuning
+    /// Stands in for absent optional arguments (no bias, no lengths); kernels are told not to read it.
+    let dummy: Buffer
+    /// Scratch for packed GEMM operands, grown on demand and reused: the queue is in order, so a
+    /// pack never overwrites one that a queued GEMM still reads.
+    var packScratch: [PackRole: Buffer] = [:]
+    /// Packed forms of B operands that stay constant over many GEMMs (the weights within a pass).
+    let packCache = PackCache(capacity: 16)
+
+    /// The device `request` names (an index or part of a name), else `RECUR_DEVICE`, else the
+    /// first GPU, else the first CPU device.
+    public init(device request: String? = nil) throws {
+        device = try DeviceSelection.select(request)
+        context = try Context.shared(for: device)
+        queue = try CommandQueue(context: context)
+        tuning = GEMMTuning.defaults(for: device.kind)
+        dummy = try Buffer(context: context, count: 1)
+    }
+
+    public var deviceDescription: String { device.summary }
+
+    // MARK: Memory
+
+    public func makeBuffer(count: Int) throws -> any DeviceBuffer {
+        let buffer = try Buffer(context: context, count: count)
+        if count > 0 { try queue.fill(buffer, with: Float(0)) }
+        return buffer
+    }
+
+    public func owns(_ buffer: any DeviceBuffer) -> Bool {
+        (buffer as? Buffer)?.context === context
+    }
+
+    public func upload(_ values: [Float], to buffer: any DeviceBuffer, offset: Int) throws {
+        let buffer = try own(buffer)
+        try checkRange(buffer, offset: offset, count: values.count)
+        packCache.invalidate(buffer)
+        try queue.write(values, to: buffer, offset: offset)
+    }
+
+    public func upload(_ values: [Int32], to buffer: any DeviceBuffer, offset: Int) throws {
+        let buffer = try own(buffer)
+        try checkRange(buffer, offset: offset, count: values.count)
+        packCache.invalidate(buffer)
+        try queue.write(values, to: buffer, offset: offset)
+    }
+
+    public func download(_ buffer: any DeviceBuffer, offset: Int, count: Int) throws -> [Float] {
+        let buffer = try own(buffer)
+        try checkRange(buffer, offset: offset, count: count)
+        return try queue.read(buffer, offset: offset, count: count, as: Float.self)
+    }
+
+    public func synchronize() throws {
+        try queue.finish()
+    }
+
+    private func own(_ buffer: any DeviceBuffer) throws -> Buffer {
+        guard let buffer = buffer as? Buffer, buffer.context === context else {
+            throw RecurError.foreignTensor("a buffer of another backend or device")
+        }
+        return buffer
+    }
+
+    private func checkRange(_ buffer: Buffer, offset: Int, count: Int) throws {
+        guard offset >= 0, count >= 0, offset + count <= buffer.count else {
+            throw RecurError.invalidValue(
+                "elements \(offset)..<\(offset + count) are outside a buffer of \(buffer.count) elements")
+        }
+    }
+
+    // MARK: Elementwise
+
+    public func fill(_ dst: Matrix, value: Float) throws {
+        let view = ViewArgument(dst)
+        packCache.invalidate(view.buffer)
+        try queue.enqueue(FillMatrix(
+            dst: view.buffer, off: view.offset, rows: Int32(dst.rows), cols: Int32(dst.cols), ld: view.ld, value: value))
+    }
+
+    public func copy(_ src: Matrix, to dst: Matrix) throws {
+        precondition(src.rows == dst.rows && src.cols == dst.cols, "copy between views of different shapes")
+        let from = ViewArgument(src), to = ViewArgument(dst)
+        packCache.invalidate(to.buffer)
+        try queue.enqueue(CopyMatrix(
+            src: from.buffer, srcOff: from.offset, srcLd: from.ld, dst: to.buffer, dstOff: to.offset, dstLd: to.ld,
+            rows: Int32(src.rows), cols: Int32(src.cols)))
+    }
+
+    public func axpy(alpha: Float, _ x: Matrix, _ y: Matrix) throws {
+        precondition(x.rows == y.rows && x.cols == y.cols, "axpy between views of different shapes")
+        let from = ViewArgument(x), to = ViewArgument(y)
+        packCache.invalidate(to.buffer)
+        try queue.enqueue(AxpyMatrix(
+            alpha: alpha, x: from.buffer, xOff: from.offset, xLd: from.ld, y: to.buffer, yOff: to.offset, yLd: to.ld,
+            rows: Int32(x.rows), cols: Int32(x.cols)))
+    }
+
+    public func sumRows(_ src: Matrix, into dst: Matrix, accumulate: Bool) throws {
+        precondition(dst.rows == 1 && dst.cols == src.cols, "sumRows into a view of the wrong width")
+        let from = ViewArgument(src), to = ViewArgument(dst)
+        packCache.invalidate(to.buffer)
+        try queue.enqueue(SumRows(
+            src: from.buffer, off: from.offset, rows: Int32(src.rows), cols: Int32(src.cols), ld: from.ld,
+            dst: to.buffer, dstOff: to.offset, accumulate: accumulate ? 1 : 0))
+    }
+
+    // MARK: Cells
+
+    public func cellForward(_ step: CellForwardStep) throws {
+        // Cells write only state, output and saved activations, never a packed GEMM operand's
+        // source (weights); the outputs are invalidated all the same, for safety.
+        for written in [step.hNext, step.output] { packCache.invalidate(ViewArgument(written).buffer) }
+        switch step.mode {
+        case .rnnTanh, .rnnReLU: try queue.enqueue(RNNForward(step, dummy: dummy))
+        case .lstm: try queue.enqueue(LSTMForward(step, dummy: dummy))
+        case .gru: try queue.enqueue(GRUForward(step, dummy: dummy))
+        }
+    }
+
+    public func cellBackward(_ step: CellBackwardStep) throws {
+        for written in [step.dGatesX, step.dGatesH, step.dhPrev] { packCache.invalidate(ViewArgument(written).buffer) }
+        switch step.mode {
+        case .rnnTanh, .rnnReLU: try queue.enqueue(RNNBackward(step, dummy: dummy))
+        case .lstm: try queue.enqueue(LSTMBackward(step, dummy: dummy))
+        case .gru: try queue.enqueue(GRUBackward(step, dummy: dummy))
+        }
+    }
+}

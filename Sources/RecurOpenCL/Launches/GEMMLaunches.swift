@@ -1,0 +1,118 @@
+// Launches of Kernels/gemm.cl: C = alpha * op(A) * op(B) + beta * C on row-major views.
+// op(A) is M x K, op(B) is K x N, C is M x N (see the kernel file for the two paths).
+
+/// `gemm_tiled`: the general kernel (any transposes, sizes and strides); the GPU path.
+/// Range (ceil(N / BN) * WG_N, ceil(M / BM) * WG_M) with local (WG_N, WG_M), BM = WG_M * TM,
+/// BN = WG_N * TN.
+struct GEMMTiled: KernelLaunch {
+    static let kernel = KernelName.gemmTiled
+
+    var m, n, k, transA, transB: Int32
+    var alpha: Float
+    var a, b: ViewArgument
+    var beta: Float
+    var c: ViewArgument
+    var tuning: GEMMTuning
+
+    var arguments: [KernelArgument] {
+        [.int32(m), .int32(n), .int32(k), .int32(transA), .int32(transB), .float(alpha)]
+            + a.arguments + b.arguments + [.float(beta)] + c.arguments
+    }
+    var globalSize: [Int] {
+        let rows = tuning.workGroupRows * tuning.rowsPerItem, cols = tuning.workGroupCols * tuning.colsPerItem
+        return [(Int(n) + cols - 1) / cols * tuning.workGroupCols, (Int(m) + rows - 1) / rows * tuning.workGroupRows]
+    }
+    var localSize: [Int]? { [tuning.workGroupCols, tuning.workGroupRows] }
+    var defines: [String: String] { tuning.tiledDefines }
+}
+
+/// `pack_b_panels`: op(B) (K x N) into ceil(N/16) panels of K x 16, zero-padded. Range (K, ceil(N/16)).
+struct PackBPanels: KernelLaunch {
+    static let kernel = KernelName.packBPanels
+
+    var k, n, transB: Int32
+    var b: ViewArgument
+    var packed: Buffer
+    var packedOffset: Int32
+
+    var arguments: [KernelArgument] {
+        [.int32(k), .int32(n), .int32(transB)] + b.arguments
+            + [.buffer(packed, needs: Int(packedOffset) + Self.packedCount(k: Int(k), n: Int(n))), .int32(packedOffset)]
+    }
+    var globalSize: [Int] { [Int(k), (Int(n) + 15) / 16] }
+
+    /// Elements the packed form of a K x N matrix takes.
+    static func packedCount(k: Int, n: Int) -> Int { (n + 15) / 16 * 16 * k }
+}
+
+/// `pack_a_rows`: a contiguous row-major copy (M x K) of op(A) when A is stored transposed.
+/// Range (ceil(K/8), ceil(M/8)).
+struct PackARows: KernelLaunch {
+    static let kernel = KernelName.packARows
+
+    var m, k: Int32
+    var a: ViewArgument
+    var out: Buffer
+    var outOffset: Int32
+
+    var arguments: [KernelArgument] {
+        [.int32(m), .int32(k)] + a.arguments + [.buffer(out, needs: Int(outOffset) + Int(m) * Int(k)), .int32(outOffset)]
+    }
+    var globalSize: [Int] { [(Int(k) + 7) / 8, (Int(m) + 7) / 8] }
+}
+
+/// `gemm_packed`: C = alpha * A * packed(op(B)) + beta * C, A row-major; the CPU-device path.
+/// Each work-item computes MR x 16 of C; range (ceil(rowBlocks / L) * L, ceil(N / 16)), local (L, 1).
+struct GEMMPacked: KernelLaunch {
+    static let kernel = KernelName.gemmPacked
+
+    var m, n, k: Int32
+    var alpha: Float
+    var a: ViewArgument
+    var packed: Buffer
+    var packedOffset: Int32
+    var beta: Float
+    var c: ViewArgument
+    var tuning: GEMMTuning
+
+    var arguments: [KernelArgument] {
+        [.int32(m), .int32(n), .int32(k), .float(alpha)] + a.arguments
+            + [.buffer(packed, needs: Int(packedOffset) + PackBPanels.packedCount(k: Int(k), n: Int(n))), .int32(packedOffset)]
+            + [.float(beta)] + c.arguments
+    }
+    private var rowBlocks: Int { (Int(m) + tuning.packedRows - 1) / tuning.packedRows }
+    private var groupWidth: Int { max(1, min(tuning.packedGroup, rowBlocks)) }
+    var globalSize: [Int] { [(rowBlocks + groupWidth - 1) / groupWidth * groupWidth, (Int(n) + 15) / 16] }
+    var localSize: [Int]? { [groupWidth, 1] }
+    var defines: [String: String] { tuning.packedDefines }
+}
+
+/// GEMM tile parameters, passed to the kernels as `-D` defines, with defaults per device type.
+struct GEMMTuning: Hashable, Sendable {
+    /// Use pack_b_panels + gemm_packed (CPU devices) rather than gemm_tiled (GPUs).
+    var packed: Bool
+    // gemm_tiled
+    var rowsPerItem = 4, colsPerItem = 4, workGroupRows = 8, workGroupCols = 8
+    var localTiles = false
+    var tileDepth = 16
+    // gemm_packed
+    var packedRows = 4
+    var packedGroup = 8
+
+    /// Defaults by device type. CPU devices (POCL): the packed path, 4 x 16 blocks, groups of 8
+    /// row blocks (DESIGN.md, "Fast OpenCL on POCL"). GPUs: 4 x 4 register blocks in 8 x 8
+    /// work-groups through local-memory tiles.
+    static func defaults(for kind: Device.Kind) -> GEMMTuning {
+        switch kind {
+        case .cpu: return GEMMTuning(packed: true)
+        default: return GEMMTuning(packed: false, localTiles: true)
+        }
+    }
+
+    var tiledDefines: [String: String] {
+        ["GEMM_TM": "\(rowsPerItem)", "GEMM_TN": "\(colsPerItem)", "GEMM_WG_M": "\(workGroupRows)",
+         "GEMM_WG_N": "\(workGroupCols)", "GEMM_LOCAL": localTiles ? "1" : "0", "GEMM_TK": "\(tileDepth)"]
+    }
+
+    var packedDefines: [String: String] { ["GEMM_MR": "\(packedRows)"] }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import RecurOpenCL
+
+/// `rnn-bench devices`: the OpenCL platforms and devices of this machine, and the one Recur picks.
+struct DevicesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "List OpenCL platforms and devices, and the one Recur would pick.")
+
+    @Option(help: "A device request to resolve as --device would (an index or part of a name).")
+    var device: String?
+
+    func run() throws {
+        let platforms = try Platform.all()
+        var index = 0
+        var devices: [Device] = []
+        for platform in platforms {
+            print("platform \(platform.name) (\(platform.vendor), \(platform.version))")
+            for device in try platform.devices() {
+                print("  [\(index)] \(device.name)")
+                print("      type \(device.kind.rawValue), \(device.computeUnits) compute units, "
+                      + "\(device.globalMemoryBytes / (1 << 20)) MiB global memory, "
+                      + "\(device.openCLVersion), driver \(device.driverVersion)")
+                devices.append(device)
+                index += 1
+            }
+        }
+        let chosen = try DeviceSelection.select(device)
+        let position = devices.firstIndex { $0 === chosen }.map { "[\($0)] " } ?? ""
+        print("Recur would use: \(position)\(chosen.name)")
+    }
+}
