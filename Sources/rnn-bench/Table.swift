@@ -31,7 +31,7 @@ struct Table {
         let cell: (_ row: BenchRow, _ group: ConfigGroup) -> String
     }
 
-    let columns: [Column]
+    private(set) var columns: [Column]
 
     /// The standard columns; `names` and `backends` are every config and backend name the run will
     /// print, so that the text columns fit them.
@@ -48,6 +48,16 @@ struct Table {
             Column(header: "infer ms", width: 11, leftAligned: false) { row, _ in Self.figure(row.infer.median) },
             Column(header: "infer GFLOP/s", width: 13, leftAligned: false) { row, _ in Self.figure(row.inferGFLOPs) },
         ]
+        // With several backends: each one's training and inference speed relative to the first
+        // (the CPU reference), from the same run. Above 1 is faster.
+        if let reference = backends.first, backends.count > 1 {
+            columns.append(Column(header: "train x \(reference)", width: 11, leftAligned: false) { row, group in
+                group.rows.first.map { Self.figure($0.train.median / row.train.median) + "x" } ?? "-"
+            })
+            columns.append(Column(header: "infer x \(reference)", width: 11, leftAligned: false) { row, group in
+                group.rows.first.map { Self.figure($0.infer.median / row.infer.median) + "x" } ?? "-"
+            })
+        }
     }
 
     var headerLines: [String] {
