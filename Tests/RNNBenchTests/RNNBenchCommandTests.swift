@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// The command-line contract of rnn-bench, run as users run it: one PASS/FAIL line per file and
+/// backend, exit 0 / 1 / 2, JSON keys of `run`, and the message when OpenCL is missing.
+@Suite struct RNNBenchCommand {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    static let fixtures = packageRoot.appendingPathComponent("Sources/RecurTestSupport/Fixtures/shared")
+
+    struct Result {
+        let status: Int32
+        let output: String
+        let errors: String
+        var lines: [String] { output.split(separator: "\n").map(String.init) }
+    }
+
+    /// Runs the rnn-bench built beside this test bundle.
+    func rnnBench(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [products, products.deletingLastPathComponent()].map { $0.appendingPathComponent("rnn-bench") }
+        let executable = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+                                      "rnn-bench is not built next to the tests (\(products.path))")
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+                      errors: String(decoding: errors, as: UTF8.self))
+    }
+
+    func fixture(_ name: String) -> String { Self.fixtures.appendingPathComponent(name).path }
+
+    @Test func passingFixturesExitZeroWithOneLineEach() throws {
+        let result = try rnnBench(["check", "--backend", "cpu", fixture("lstm_1l.safetensors"), fixture("gru_1l.safetensors")])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.lines.count == 2)
+        #expect(result.lines.allSatisfy { $0.hasPrefix("PASS ") && $0.contains(" cpu ") && $0.contains("max_abs") })
+    }
+
+    @Test func anUnsupportedKindIsAFailLine() throws {
+        let result = try rnnBench(["check", fixture("lstm_1l.safetensors"), fixture("train_lstm_sgd.safetensors")])
+        #expect(result.status == 1)
+        #expect(result.lines.count == 2)
+        #expect(result.lines.last?.hasPrefix("FAIL ") == true)
+        #expect(result.lines.last?.contains("not supported") == true)
+    }
+
+    @Test func unusableArgumentsExitTwo() throws {
+        let missing = try rnnBench(["check", fixture("lstm_1l.safetensors"), "/nonexistent/x.safetensors"])
+        #expect(missing.status == 2)
+        #expect(missing.errors.contains("/nonexistent/x.safetensors"))
+        #expect(missing.output.isEmpty, "nothing runs when a file is unreadable")
+        #expect(try rnnBench(["check"]).status == 2)
+        #expect(try rnnBench(["check", "--backend", "tpu", fixture("lstm_1l.safetensors")]).status == 2)
+        #expect(try rnnBench(["run", "--config", "no-such-config"]).status == 2)
+        let notAFixture = try rnnBench(["check", Self.fixtures.appendingPathComponent("FORMAT.md").path])
+        #expect(notAFixture.status == 2)
+    }
+
+    @Test func withoutOpenCLTheMessageNamesThePackagesAndTheCPUStillWorks() throws {
+        let noDriver = ["OCL_ICD_VENDORS": "/nonexistent", "RECUR_DEVICE": ""]
+        let opencl = try rnnBench(["check", "--backend", "opencl", fixture("lstm_1l.safetensors")], environment: noDriver)
+        #expect(opencl.status == 2)
+        #expect(opencl.errors.contains("pocl-opencl-icd"))
+        #expect(opencl.errors.contains("--backend cpu"))
+        let cpu = try rnnBench(["check", "--backend", "cpu", fixture("lstm_1l.safetensors")], environment: noDriver)
+        #expect(cpu.status == 0)
+    }
+
+    @Test func runWritesThePeersJSONKeys() throws {
+        let json = FileManager.default.temporaryDirectory.appendingPathComponent("rnn-bench-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: json) }
+        let result = try rnnBench(["run", "--backend", "cpu", "--config", "lstm-small", "--repeat", "1", "--warmup", "0",
+                                   "--json", json.path])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.contains("lstm-small"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
+        #expect(object["device"] is String)
+        let rows = try #require(object["rows"] as? [[String: Any]])
+        #expect(rows.count == 1)
+        for key in ["name", "backend", "train_ms", "train_ms_min", "train_ms_max", "infer_ms", "train_gflops", "infer_gflops"] {
+            #expect(rows.first?[key] != nil, "missing \(key)")
+        }
+    }
+}
