@@ -145,25 +145,43 @@ __kernel void gemm_tiled(int M, int N, int K, int transA, int transB, float alph
 //   transB           0: B stored K x N; 1: B stored N x K
 //   B, bOff, ldb     the view of B
 //   packed, pOff     ceil(N/16)*16*K floats, written
-// NDRange: 2-D, global (K, ceil(N/16)): one work-item per (k, panel), writing 16 floats;
-//   any local size (NULL is fine).
+// NDRange: 2-D, global (ceil(K/16), ceil(N/16)): one work-item per 16 x 16 block (16 values of k,
+//   one panel); any local size (NULL is fine).
 __kernel void pack_b_panels(int K, int N, int transB,
                             __global const float* B, int bOff, int ldb,
                             __global float* packed, int pOff) {
-    const int k = get_global_id(0), panel = get_global_id(1);
-    if (k >= K || panel * 16 >= N) return;
+    const int k0 = get_global_id(0) * 16, panel = get_global_id(1);
+    if (k0 >= K || panel * 16 >= N) return;
     const int n0 = panel * 16;
-    __global float* dst = packed + pOff + panel * K * 16 + k * 16;
-    if (!transB && n0 + 16 <= N) {
-        vstore16(vload16(0, B + bOff + k * ldb + n0), 0, dst);
+    __global float* dst = packed + pOff + panel * K * 16 + k0 * 16;
+    if (k0 + 16 <= K && n0 + 16 <= N) {
+        if (!transB) {
+            for (int k = 0; k < 16; ++k) vstore16(vload16(0, B + bOff + (k0 + k) * ldb + n0), 0, dst + k * 16);
+        } else {
+            // Sixteen stored rows (n) of sixteen values (k), written as sixteen rows (k) of sixteen (n).
+            float block[16][16];
+            for (int n = 0; n < 16; ++n) {
+                const float16 row = vload16(0, B + bOff + (n0 + n) * ldb + k0);
+                vstore16(row, 0, block[n]);
+            }
+            for (int k = 0; k < 16; ++k) {
+                float16 col;
+                col.s0 = block[0][k];  col.s1 = block[1][k];  col.s2 = block[2][k];  col.s3 = block[3][k];
+                col.s4 = block[4][k];  col.s5 = block[5][k];  col.s6 = block[6][k];  col.s7 = block[7][k];
+                col.s8 = block[8][k];  col.s9 = block[9][k];  col.sa = block[10][k]; col.sb = block[11][k];
+                col.sc = block[12][k]; col.sd = block[13][k]; col.se = block[14][k]; col.sf = block[15][k];
+                vstore16(col, 0, dst + k * 16);
+            }
+        }
         return;
     }
-    for (int i = 0; i < 16; ++i) {
-        const int n = n0 + i;
-        float v = 0.0f;
-        if (n < N) v = transB ? B[bOff + n * ldb + k] : B[bOff + k * ldb + n];
-        dst[i] = v;
-    }
+    for (int k = k0; k < min(k0 + 16, K); ++k)
+        for (int i = 0; i < 16; ++i) {
+            const int n = n0 + i;
+            float v = 0.0f;
+            if (n < N) v = transB ? B[bOff + n * ldb + k] : B[bOff + k * ldb + n];
+            dst[(k - k0) * 16 + i] = v;
+        }
 }
 
 // pack_a_rows: a contiguous row-major copy of op(A) when A is stored transposed:

@@ -1,0 +1,47 @@
+import Foundation
+import Recur
+import RecurCPU
+import Testing
+
+/// The README's first example, compiled and run, so that it stays true.
+@Suite struct ReadmeExample {
+    @Test func firstExample() throws {
+        let (myInput, myLengths, dy) = (
+            [Float](repeating: 0.1, count: 50 * 16 * 64), (0..<16).map { 50 - $0 }, [Float](repeating: 0.01, count: 50 * 16 * 256))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("lstm.safetensors").path
+
+        // --- README: "A first example" ---
+        let backend = CPUBackend()
+        let lstm = try RecurrentLayer(
+            RNNDescriptor(mode: .lstm, inputSize: 64, hiddenSize: 128, numLayers: 2, bidirectional: true),
+            backend: backend, seed: 42)
+
+        // x: (T, B, I) = (50, 16, 64); lengths are optional, any order.
+        let x = try backend.tensor(myInput, shape: [50, 16, 64])
+        let result = try lstm.forward(x, lengths: myLengths)  // output (50, 16, 256), hN and cN (4, 16, 128)
+
+        // Backpropagate an upstream gradient of the output; parameter gradients accumulate in lstm.gradients.
+        let grads = try lstm.backward(result, gradOutput: try backend.tensor(dy, shape: [50, 16, 256]))
+        try lstm.sgdStep(learningRate: 0.01)
+        try lstm.zeroGradients()
+
+        // Parameters by PyTorch name, e.g. to save them for PyTorch or load a state_dict saved with safetensors:
+        var file = SafeTensors()
+        for entry in lstm.parameterLayout.entries {
+            try file.set(entry.name, floats: try lstm.parameter(entry.name), shape: entry.shape)
+        }
+        try file.write(to: URL(fileURLWithPath: path))
+        let loaded = try SafeTensors(contentsOf: URL(fileURLWithPath: path))
+        try lstm.setParameter("weight_ih_l0", try loaded.floats("weight_ih_l0"))
+        // --- end ---
+
+        #expect(result.output.shape == [50, 16, 256])
+        #expect(result.hN.shape == [4, 16, 128])
+        #expect(result.cN?.shape == [4, 16, 128])
+        #expect(grads.input.shape == [50, 16, 64])
+        #expect(loaded.names.count == lstm.parameterLayout.entries.count)
+    }
+}
