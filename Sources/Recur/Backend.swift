@@ -1,12 +1,12 @@
 /// A device that trains recurrent networks: it owns memory and offers the operations one BPTT
-/// step needs. BPTT itself is written once, in `RecurrentStack`, over these operations; a backend
+/// step needs. BPTT itself is written once, in `RecurrentLayer`, over these operations; a backend
 /// passes the conformance suite (RecurTestSupport) to be trusted.
 ///
 /// Operations are enqueued in order; a backend may run them asynchronously. Only `download`
 /// (and `synchronize`) make the host wait. Operations throw the device's own failures (out of
 /// device memory, a lost device); an error an operation only reports later surfaces at the next
 /// `synchronize` or `download`. Shapes of every operation are checked by the caller
-/// (`RecurrentStack` validates user input once); backends treat a mismatch as a programming error.
+/// (`RecurrentLayer` and the training layers validate user input once); backends treat a mismatch as a programming error.
 public protocol Backend: AnyObject {
     /// A short name for reports: "cpu", "opencl".
     var name: String { get }
@@ -46,6 +46,90 @@ public protocol Backend: AnyObject {
     func cellForward(_ step: CellForwardStep) throws
     /// Gate derivatives of one time step; see `CellBackwardStep`.
     func cellBackward(_ step: CellBackwardStep) throws
+
+    // MARK: Training layers, losses and optimizers (forward beside backward)
+
+    /// Embedding forward: out[r, :] = table[indices[r], :]. table (V, E), indices (N) Int32 in
+    /// 0..<V (validated by the caller), out (N, E).
+    func gatherRows(_ table: Matrix, indices: any DeviceBuffer, into out: Matrix) throws
+    /// Embedding backward: table[indices[r], :] += src[r, :] for every r (repeated indices add up).
+    func scatterAddRows(_ src: Matrix, indices: any DeviceBuffer, into table: Matrix) throws
+    /// Linear forward's bias: m[r, :] += vector[0, :]. vector is (1, N), m is (M, N).
+    func addRowVector(_ vector: Matrix, to m: Matrix) throws
+    /// Inverted dropout, forward and backward with the same mask: dst = src * keep / (1 - p), where
+    /// keep(i) = `DropoutMask.keeps(seed:index:probability:)` for element i = r * cols + c of the view,
+    /// identical on every backend. Backward is the same call on the gradients.
+    func dropout(_ src: Matrix, into dst: Matrix, probability: Float, seed: UInt32) throws
+
+    /// Softmax cross-entropy fused with its gradient. logits (N, V); targets (N) Int32, a negative
+    /// target marks a position to ignore (padding). Writes losses (1, N): -log softmax(logits)[target]
+    /// (0 where ignored) and gradient (N, V): (softmax - onehot(target)) * scale (0 rows where ignored).
+    /// Numerically stable (max subtracted). The caller passes scale = 1 / (valid positions) for a mean.
+    func softmaxCrossEntropy(_ logits: Matrix, targets: any DeviceBuffer, losses: Matrix, gradient: Matrix, scale: Float) throws
+    /// Mean squared error fused with its gradient: losses (1, N) = sum over columns of (p - t)^2 per row,
+    /// gradient (N, C) = 2 * (p - t) * scale.
+    func meanSquaredError(_ predictions: Matrix, targets: Matrix, losses: Matrix, gradient: Matrix, scale: Float) throws
+
+    /// dst[0, 0] = (accumulate ? dst : 0) + sum of squares of x (float accumulation in any order).
+    func sumOfSquares(_ x: Matrix, into dst: Matrix, accumulate: Bool) throws
+    /// Gradient clipping with clip_grad_norm_'s rule, without a host round trip: x *= min(1,
+    /// maxNorm / (sqrt(squaredNorm[0, 0]) + 1e-6)), squaredNorm a (1, 1) view on the device.
+    func scaleByClipFactor(_ x: Matrix, squaredNorm: Matrix, maxNorm: Float) throws
+    /// One optimizer update of params from grads (same shapes), with the state it keeps; see `OptimizerStep`.
+    func optimizerStep(_ step: OptimizerStep) throws
+}
+
+/// One update of a parameter block by SGD (momentum, dampening, Nesterov, weight decay) or
+/// Adam / AdamW, with PyTorch's exact rules:
+/// - SGD: d = g + wd*p; with momentum, buf = d on the first step, else buf = momentum*buf + (1-dampening)*d;
+///   d = nesterov ? d + momentum*buf : buf; p -= lr*d.
+/// - Adam: g' = g + wd*p (AdamW instead p *= 1 - lr*wd); m = b1*m + (1-b1)*g'; v = b2*v + (1-b2)*g'^2;
+///   p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps), t = `step` (1 for the first update).
+public struct OptimizerStep {
+    public enum Rule: Equatable, Sendable {
+        case sgd(momentum: Float, dampening: Float, nesterov: Bool)
+        case adam(beta1: Float, beta2: Float, epsilon: Float, decoupledWeightDecay: Bool)
+    }
+
+    public var rule: Rule
+    public var parameters: Matrix
+    public var gradients: Matrix
+    /// SGD: the momentum buffer (nil without momentum). Adam: the first moment m.
+    public var state1: Matrix?
+    /// Adam: the second moment v.
+    public var state2: Matrix?
+    public var learningRate: Float
+    public var weightDecay: Float
+    /// 1 for the first update.
+    public var step: Int
+
+    public init(rule: Rule, parameters: Matrix, gradients: Matrix, state1: Matrix?, state2: Matrix?,
+                learningRate: Float, weightDecay: Float, step: Int) {
+        self.rule = rule; self.parameters = parameters; self.gradients = gradients; self.state1 = state1
+        self.state2 = state2; self.learningRate = learningRate; self.weightDecay = weightDecay; self.step = step
+    }
+}
+
+/// The dropout mask, defined once so that every backend draws the same one: element `index` of a
+/// call with `seed` is kept when a 32-bit hash of (seed, index) is at or above probability * 2^32.
+/// The hash is a few rounds of multiply-xorshift (an integer finaliser), cheap on any device; the
+/// OpenCL kernel spells out the same arithmetic.
+public enum DropoutMask {
+    @inline(__always)
+    public static func hash(seed: UInt32, index: UInt32) -> UInt32 {
+        var x = index &* 0x9E37_79B9 ^ seed
+        x ^= x >> 16
+        x = x &* 0x7FEB_352D
+        x ^= x >> 15
+        x = x &* 0x846C_A68B
+        x ^= x >> 16
+        return x
+    }
+
+    /// Hashes below this are dropped: probability * 2^32, computed once on the host for every backend.
+    public static func threshold(probability: Float) -> UInt32 {
+        UInt32(min(max(Double(probability), 0) * 4_294_967_296.0, 4_294_967_295.0))
+    }
 }
 
 /// One fused forward time step of a cell, over B rows of the batch. Shapes use

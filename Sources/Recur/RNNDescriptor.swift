@@ -10,10 +10,12 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
     public let bias: Bool
     /// Sequences are (B, T, I) instead of (T, B, I); outputs follow the same layout.
     public let batchFirst: Bool
+    /// Probability of zeroing each input of layers above the first, in training (PyTorch's `dropout`).
+    public let dropout: Float
 
     public init(
         mode: CellMode, inputSize: Int, hiddenSize: Int, numLayers: Int = 1,
-        bidirectional: Bool = false, bias: Bool = true, batchFirst: Bool = false
+        bidirectional: Bool = false, bias: Bool = true, batchFirst: Bool = false, dropout: Float = 0
     ) throws {
         guard inputSize >= 1 else {
             throw RecurError.invalidConfiguration("input size must be at least 1, got \(inputSize)")
@@ -24,6 +26,9 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
         guard numLayers >= 1 else {
             throw RecurError.invalidConfiguration("number of layers must be at least 1, got \(numLayers)")
         }
+        guard dropout >= 0, dropout < 1 else {
+            throw RecurError.invalidConfiguration("dropout must be in [0, 1), got \(dropout)")
+        }
         self.mode = mode
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
@@ -31,6 +36,7 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
         self.bidirectional = bidirectional
         self.bias = bias
         self.batchFirst = batchFirst
+        self.dropout = dropout
     }
 
     /// D: 2 when bidirectional, else 1.

@@ -45,14 +45,19 @@ struct SavedForBackward {
     /// Per layer and direction: (T*B, S*H) activations, by time.
     let activations: [[Matrix]]
     let lengths: (any DeviceBuffer)?
+    /// The dropout seed of the forward (dropout between layers, when the descriptor has it).
+    let dropoutSeed: UInt32?
 }
 
 extension RecurrentLayer {
     /// Runs the stack over `input` ((T, B, I), or (B, T, I) when batch-first). Missing initial
     /// states are zero. `lengths` (one per sequence, 1...T, any order) make the sequences variable-length.
-    /// With `training`, the activations BPTT needs are kept in the result for `backward`.
+    /// With `training`, the activations BPTT needs are kept in the result for `backward`, and the
+    /// descriptor's dropout applies between layers with masks drawn from `dropoutSeed` (the same
+    /// seed gives the same masks on every backend).
     public func forward(
-        _ input: Tensor, h0: Tensor? = nil, c0: Tensor? = nil, lengths: [Int]? = nil, training: Bool = true
+        _ input: Tensor, h0: Tensor? = nil, c0: Tensor? = nil, lengths: [Int]? = nil, training: Bool = true,
+        dropoutSeed: UInt32 = 0
     ) throws -> RNNForward {
         let (steps, batch) = try validateInput(input)
         try validateState(h0, "h0", batch: batch)
@@ -79,7 +84,13 @@ extension RecurrentLayer {
 
         var layerInputs: [Matrix] = [], hiddenStates: [[Matrix]] = [], cellStates: [[Matrix]] = []
         var activations: [[Matrix]] = []
+        let dropoutSeed: UInt32? = training && d.dropout > 0 ? dropoutSeed : nil
         for layer in 0..<d.numLayers {
+            if layer > 0, let dropoutSeed {
+                let dropped = Matrix(try backend.makeBuffer(count: rows * layerInput.cols), rows: rows, cols: layerInput.cols)
+                try backend.dropout(layerInput, into: dropped, probability: d.dropout, seed: dropoutSeed &+ UInt32(layer))
+                layerInput = dropped
+            }
             let output = Matrix(try backend.makeBuffer(count: rows * d.outputSize), rows: rows, cols: d.outputSize)
             var layerHidden: [Matrix] = [], layerCell: [Matrix] = [], layerSaved: [Matrix] = []
             for direction in 0..<d.directions {
@@ -125,7 +136,7 @@ extension RecurrentLayer {
         let saved = training
             ? SavedForBackward(
                 steps: steps, batch: batch, layerInputs: layerInputs, hiddenStates: hiddenStates,
-                cellStates: cellStates, activations: activations, lengths: lengthBuffer)
+                cellStates: cellStates, activations: activations, lengths: lengthBuffer, dropoutSeed: dropoutSeed)
             : nil
         return RNNForward(output: output, hN: hN, cN: cN, saved: saved)
     }
@@ -205,6 +216,10 @@ extension RecurrentLayer {
                 try backend.gemm(
                     transA: false, transB: false, alpha: 1, dGatesX, w.inputWeight, beta: direction == 0 ? 0 : 1,
                     dInput)
+            }
+            if layer > 0, let seed = saved.dropoutSeed {
+                // The gradient of the layer below's output goes through the same mask.
+                try backend.dropout(dInput, into: dInput, probability: d.dropout, seed: seed &+ UInt32(layer))
             }
             dOutput = dInput
         }

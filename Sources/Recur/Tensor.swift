@@ -59,3 +59,32 @@ public struct Matrix {
     /// Whether rows follow each other with no gap.
     public var isContiguous: Bool { ld == cols || rows <= 1 }
 }
+
+/// Int32 indices on a backend (token ids, class targets): a shape over a device buffer.
+public struct IndexTensor {
+    public let shape: [Int]
+    public let buffer: any DeviceBuffer
+    public var count: Int { shape.reduce(1, *) }
+
+    public init(shape: [Int], buffer: any DeviceBuffer) {
+        precondition(shape.reduce(1, *) <= buffer.count, "index tensor shape \(shape) exceeds its buffer")
+        self.shape = shape
+        self.buffer = buffer
+    }
+}
+
+extension Backend {
+    /// Indices on the device. `limit`: every value must be below it (and, unless `allowNegative`,
+    /// at least 0; negative values mark positions a loss ignores).
+    public func indices(_ values: [Int32], shape: [Int], limit: Int, allowNegative: Bool = false, name: String = "indices") throws -> IndexTensor {
+        guard values.count == shape.reduce(1, *) else {
+            throw RecurError.shapeMismatch(tensor: name, actual: [values.count], expected: shape)
+        }
+        if let bad = values.firstIndex(where: { Int($0) >= limit || (!allowNegative && $0 < 0) }) {
+            throw RecurError.invalidValue("\(name)[\(bad)] is \(values[bad]), outside 0..<\(limit)")
+        }
+        let buffer = try makeBuffer(count: values.count)
+        try upload(values, to: buffer, offset: 0)
+        return IndexTensor(shape: shape, buffer: buffer)
+    }
+}

@@ -18,7 +18,11 @@ public struct FixtureReport: Sendable {
     /// One line: `PASS|FAIL file backend` then the largest error (tensor, max abs, max rel).
     public var line: String {
         let verdict = passed ? "PASS" : "FAIL"
-        if let problem { return "\(verdict) \(file) \(backend) \(problem)" }
+        if let problem {
+            // One line per file and backend, whatever the message (a build log has many).
+            let flat = problem.split(whereSeparator: \.isNewline).joined(separator: " | ")
+            return "\(verdict) \(file) \(backend) " + (flat.count > 600 ? flat.prefix(600) + " ..." : flat)
+        }
         guard let worst else { return "\(verdict) \(file) \(backend) no tensors compared" }
         var text = "\(verdict) \(file) \(backend) worst \(worst.tensor) max_abs \(format(worst.maxAbsolute)) max_rel \(format(worst.maxRelative))"
         let failing = comparisons.filter { !$0.passed }

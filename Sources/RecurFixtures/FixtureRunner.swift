@@ -31,10 +31,13 @@ public enum FixtureRunner {
             case "layer":
                 let comparisons = try LayerFixture(file).run(on: backend)
                 return FixtureReport(file: name, backend: backend.name, comparisons: comparisons)
+            case "train":
+                let comparisons = try TrainFixture(file).run(on: backend)
+                return FixtureReport(file: name, backend: backend.name, comparisons: comparisons)
             default:
                 return FixtureReport(
                     file: name, backend: backend.name, comparisons: [],
-                    problem: "fixture kind \"\(kind)\" is not supported yet (layer fixtures only)")
+                    problem: "fixture kind \"\(kind)\" is not supported (layer and train fixtures are)")
             }
         } catch {
             return FixtureReport(file: name, backend: backend.name, comparisons: [], problem: "error: \(error)")

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Checkpoints in safetensors: the model's parameters under PyTorch's names (a PyTorch state_dict
+/// saved with `safetensors.torch.save_file` loads as it is, and ours loads in PyTorch), the
+/// optimizer state as `optimizer.<parameter>.<exp_avg|exp_avg_sq|momentum_buffer>`, and metadata
+/// (`step`, the model and optimizer configurations as JSON, and whatever the caller adds).
+/// Written atomically: a temporary file in the same directory, then a rename.
+public enum Checkpoint {
+    public struct Contents {
+        public let step: Int
+        public let metadata: [String: String]
+    }
+
+    public static func save(model: RecurrentModel, optimizer: Optimizer?, metadata extra: [String: String] = [:],
+                            to url: URL) throws {
+        var file = SafeTensors()
+        for (prefix, block) in model.namedBlocks {
+            for entry in block.parameterLayout.entries {
+                try file.set(prefix + entry.name, floats: try block.parameter(entry.name), shape: entry.shape)
+            }
+        }
+        var metadata = extra
+        metadata["format"] = "recur-checkpoint-1"
+        metadata["model"] = String(decoding: try JSONEncoder().encode(model.configuration), as: UTF8.self)
+        if let optimizer {
+            metadata["step"] = String(optimizer.step)
+            metadata["optimizer"] = String(decoding: try JSONEncoder().encode(optimizer.configuration), as: UTF8.self)
+            for (prefix, block) in model.namedBlocks {
+                let state = try optimizer.state(of: block)
+                for (name, buffer) in zip(optimizer.configuration.stateNames, state) {
+                    for entry in block.parameterLayout.entries {
+                        let values = try model.backend.download(buffer, offset: entry.offset, count: entry.count)
+                        try file.set("optimizer.\(prefix)\(entry.name).\(name)", floats: values, shape: entry.shape)
+                    }
+                }
+            }
+        }
+        file.metadata = metadata
+        try file.write(to: url)
+    }
+
+    /// Loads the parameters (every one required, shapes checked) and, when the file has them and an
+    /// optimizer is given, its state and step. A checkpoint of another model shape or cell is an
+    /// error that says which.
+    @discardableResult
+    public static func load(from url: URL, into model: RecurrentModel, optimizer: Optimizer? = nil) throws -> Contents {
+        let file = try SafeTensors(contentsOf: url)
+        if let json = file.metadata["model"],
+           let saved = try? JSONDecoder().decode(ModelConfiguration.self, from: Data(json.utf8)),
+           saved != model.configuration {
+            throw RecurError.invalidValue(
+                "checkpoint \(url.lastPathComponent) holds a different model: \(describe(saved)); this model is \(describe(model.configuration))")
+        }
+        for (name, shape) in model.parameterNames {
+            guard file.contains(name) else {
+                throw RecurError.invalidValue("checkpoint \(url.lastPathComponent) has no parameter \(name)")
+            }
+            let stored = try file.entry(name).shape
+            guard stored == shape else {
+                throw RecurError.shapeMismatch(tensor: "checkpoint's \(name)", actual: stored, expected: shape)
+            }
+        }
+        for (name, _) in model.parameterNames { try model.setParameter(name, try file.floats(name)) }
+
+        let step = Int(file.metadata["step"] ?? "") ?? 0
+        if let optimizer {
+            for (prefix, block) in model.namedBlocks {
+                let state = try optimizer.state(of: block)
+                for (stateName, buffer) in zip(optimizer.configuration.stateNames, state) {
+                    for entry in block.parameterLayout.entries {
+                        let key = "optimizer.\(prefix)\(entry.name).\(stateName)"
+                        guard file.contains(key) else { continue }
+                        try model.backend.upload(try file.floats(key), to: buffer, offset: entry.offset)
+                    }
+                }
+            }
+            optimizer.step = step
+        }
+        return Contents(step: step, metadata: file.metadata)
+    }
+
+    private static func describe(_ c: ModelConfiguration) -> String {
+        "\(c.mode.rawValue) \(c.numLayers)x\(c.hiddenSize)" + (c.vocabularySize.map { ", vocabulary \($0)" } ?? "")
+            + ", input \(c.inputSize), outputs \(c.outputSize)"
+    }
+}

@@ -1,0 +1,45 @@
+/// PyTorch's nn.Linear: y = x W^T + b with W (out, in), b (out). Forward beside backward.
+/// Parameter names: `weight`, `bias`. Initialised uniform in [-1/sqrt(in), 1/sqrt(in)) like PyTorch.
+public final class Linear: ParameterBlock {
+    public let inputSize: Int
+    public let outputSize: Int
+    public let backend: any Backend
+    public let parameterLayout: ParameterLayout
+    public let parameters: any DeviceBuffer
+    public let gradients: any DeviceBuffer
+
+    public init(inputSize: Int, outputSize: Int, backend: any Backend, seed: UInt64 = 0) throws {
+        guard inputSize >= 1, outputSize >= 1 else {
+            throw RecurError.invalidConfiguration("a linear layer needs sizes of at least 1, got \(inputSize) -> \(outputSize)")
+        }
+        self.inputSize = inputSize
+        self.outputSize = outputSize
+        self.backend = backend
+        parameterLayout = ParameterLayout(shapes: [("weight", [outputSize, inputSize]), ("bias", [outputSize])])
+        parameters = try backend.makeBuffer(count: parameterLayout.totalCount)
+        gradients = try backend.makeBuffer(count: parameterLayout.totalCount)
+        var generator = SeededGenerator(seed: seed)
+        try initializeUniform(self, bound: 1 / Float(inputSize).squareRoot(), generator: &generator)
+    }
+
+    /// x (N, in) -> y (N, out).
+    public func forward(_ x: Matrix) throws -> Matrix {
+        guard x.cols == inputSize else {
+            throw RecurError.featureMismatch(tensor: "linear input", actual: x.cols, expected: inputSize)
+        }
+        let y = Matrix(try backend.makeBuffer(count: x.rows * outputSize), rows: x.rows, cols: outputSize)
+        try backend.gemm(transA: false, transB: true, alpha: 1, x, view("weight", in: parameters)!, beta: 0, y)
+        try backend.addRowVector(view("bias", in: parameters)!, to: y)
+        return y
+    }
+
+    /// Given the forward's input x (N, in) and dy (N, out): dW += dy^T x, db += column sums of dy;
+    /// returns dx (N, in) = dy W.
+    public func backward(_ x: Matrix, gradient dy: Matrix) throws -> Matrix {
+        try backend.gemm(transA: true, transB: false, alpha: 1, dy, x, beta: 1, view("weight", in: gradients)!)
+        try backend.sumRows(dy, into: view("bias", in: gradients)!, accumulate: true)
+        let dx = Matrix(try backend.makeBuffer(count: x.rows * inputSize), rows: x.rows, cols: inputSize)
+        try backend.gemm(transA: false, transB: false, alpha: 1, dy, view("weight", in: parameters)!, beta: 0, dx)
+        return dx
+    }
+}

@@ -1,0 +1,107 @@
+/// The classic sequence mappings, forward beside backward:
+/// - many-to-many (a prediction per step: language models, tagging): `forwardSequence`
+/// - many-to-one (a prediction from each sequence's final state: classification): `forwardFinal`
+/// - one-to-many (generation) builds on many-to-many one step at a time (Sampler).
+extension RecurrentModel {
+    /// A forward's results and what its backward needs.
+    public struct Forward {
+        /// (T*B, outputs) for many-to-many, (B, outputs) for many-to-one.
+        public let predictions: Matrix
+        /// The state after the last step, to carry into the next chunk or step.
+        public let state: RecurrentState
+        let input: SequenceInput
+        let embedded: Tensor
+        let rnnForward: RNNForward
+        let headInput: Matrix
+        let steps: Int
+        let batch: Int
+    }
+
+    // MARK: Many-to-many
+
+    /// Predictions at every step: input (T, B) tokens or (T, B, I) features -> (T*B, outputs), time-major.
+    public func forwardSequence(_ input: SequenceInput, state: RecurrentState? = nil, lengths: [Int]? = nil,
+                                training: Bool = true, dropoutSeed: UInt32 = 0) throws -> Forward {
+        let (embedded, steps, batch) = try embed(input)
+        let result = try rnn.forward(embedded, h0: state?.h, c0: state?.c, lengths: lengths, training: training,
+                                     dropoutSeed: dropoutSeed)
+        let headInput = result.output.matrix
+        let predictions = try head.forward(headInput)
+        return Forward(predictions: predictions, state: RecurrentState(h: result.hN, c: result.cN), input: input,
+                       embedded: embedded, rnnForward: result, headInput: headInput, steps: steps, batch: batch)
+    }
+
+    /// Accumulates every parameter's gradient from d(loss)/d(predictions) (T*B, outputs).
+    public func backwardSequence(_ forward: Forward, gradient: Matrix) throws {
+        let dOutput = try head.backward(forward.headInput, gradient: gradient)
+        let gradOutput = Tensor(shape: forward.rnnForward.output.shape, buffer: dOutput.buffer)
+        let gradients = try rnn.backward(forward.rnnForward, gradOutput: gradOutput)
+        try backwardEmbedding(forward, gradients.input)
+    }
+
+    // MARK: Many-to-one
+
+    /// One prediction per sequence from its final state (the top layer's h_n, both directions
+    /// concatenated when bidirectional; with lengths, each sequence's own last step): (B, outputs).
+    public func forwardFinal(_ input: SequenceInput, state: RecurrentState? = nil, lengths: [Int]? = nil,
+                             training: Bool = true, dropoutSeed: UInt32 = 0) throws -> Forward {
+        let (embedded, steps, batch) = try embed(input)
+        let result = try rnn.forward(embedded, h0: state?.h, c0: state?.c, lengths: lengths, training: training,
+                                     dropoutSeed: dropoutSeed)
+        let d = rnn.descriptor, hidden = d.hiddenSize
+        let headInput = Matrix(try backend.makeBuffer(count: batch * d.outputSize), rows: batch, cols: d.outputSize)
+        for direction in 0..<d.directions {
+            let row = (d.numLayers - 1) * d.directions + direction
+            try backend.copy(Matrix(result.hN.buffer, offset: row * batch * hidden, rows: batch, cols: hidden),
+                             to: headInput.columns(direction * hidden, hidden))
+        }
+        let predictions = try head.forward(headInput)
+        return Forward(predictions: predictions, state: RecurrentState(h: result.hN, c: result.cN), input: input,
+                       embedded: embedded, rnnForward: result, headInput: headInput, steps: steps, batch: batch)
+    }
+
+    /// Accumulates every parameter's gradient from d(loss)/d(predictions) (B, outputs).
+    public func backwardFinal(_ forward: Forward, gradient: Matrix) throws {
+        let dHead = try head.backward(forward.headInput, gradient: gradient)
+        let d = rnn.descriptor, hidden = d.hiddenSize, batch = forward.batch
+        let gradHN = try backend.zeros([d.stateCount, batch, hidden])
+        for direction in 0..<d.directions {
+            let row = (d.numLayers - 1) * d.directions + direction
+            try backend.copy(dHead.columns(direction * hidden, hidden),
+                             to: Matrix(gradHN.buffer, offset: row * batch * hidden, rows: batch, cols: hidden))
+        }
+        let gradients = try rnn.backward(forward.rnnForward, gradOutput: nil, gradHN: gradHN)
+        try backwardEmbedding(forward, gradients.input)
+    }
+
+    // MARK: Shared
+
+    /// The RNN's input (T, B, I): embedded tokens or the features themselves.
+    private func embed(_ input: SequenceInput) throws -> (Tensor, steps: Int, batch: Int) {
+        switch input {
+        case .tokens(let tokens):
+            guard let embedding else {
+                throw RecurError.invalidValue("this model reads float features, not tokens")
+            }
+            guard tokens.shape.count == 2 else {
+                throw RecurError.invalidValue("tokens have shape \(tokens.shape), expected (time, batch)")
+            }
+            let rows = try embedding.forward(tokens)
+            return (Tensor(shape: [tokens.shape[0], tokens.shape[1], embedding.embeddingSize], buffer: rows.buffer),
+                    tokens.shape[0], tokens.shape[1])
+        case .features(let features):
+            guard embedding == nil else {
+                throw RecurError.invalidValue("this model reads token ids through its embedding, not features")
+            }
+            guard features.shape.count == 3 else {
+                throw RecurError.invalidValue("features have shape \(features.shape), expected (time, batch, features)")
+            }
+            return (features, features.shape[0], features.shape[1])
+        }
+    }
+
+    private func backwardEmbedding(_ forward: Forward, _ gradInput: Tensor) throws {
+        guard let embedding, case .tokens(let tokens) = forward.input else { return }
+        try embedding.backward(tokens, gradient: gradInput.matrix)
+    }
+}

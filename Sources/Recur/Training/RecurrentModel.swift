@@ -1,0 +1,116 @@
+/// The shape of a model: an optional embedding, a recurrent stack, a linear head.
+public struct ModelConfiguration: Codable, Equatable, Sendable {
+    /// Token inputs through an embedding of `inputSize`; nil for float features of `inputSize`.
+    public var vocabularySize: Int?
+    public var inputSize: Int
+    public var mode: CellMode
+    public var hiddenSize: Int
+    public var numLayers: Int
+    public var bidirectional: Bool
+    public var dropout: Float
+    /// Classes (or vocabulary, for a language model) or regression outputs of the head.
+    public var outputSize: Int
+
+    public init(vocabularySize: Int?, inputSize: Int, mode: CellMode, hiddenSize: Int, numLayers: Int = 1,
+                bidirectional: Bool = false, dropout: Float = 0, outputSize: Int) {
+        self.vocabularySize = vocabularySize; self.inputSize = inputSize; self.mode = mode
+        self.hiddenSize = hiddenSize; self.numLayers = numLayers; self.bidirectional = bidirectional
+        self.dropout = dropout; self.outputSize = outputSize
+    }
+
+    /// A character or word language model: embedding -> RNN -> head over the vocabulary.
+    public static func languageModel(vocabularySize: Int, embeddingSize: Int, mode: CellMode, hiddenSize: Int,
+                                     numLayers: Int, dropout: Float = 0) -> ModelConfiguration {
+        ModelConfiguration(vocabularySize: vocabularySize, inputSize: embeddingSize, mode: mode, hiddenSize: hiddenSize,
+                           numLayers: numLayers, dropout: dropout, outputSize: vocabularySize)
+    }
+
+    public var descriptor: RNNDescriptor {
+        get throws {
+            try RNNDescriptor(mode: mode, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers,
+                              bidirectional: bidirectional, dropout: dropout)
+        }
+    }
+}
+
+/// What a model reads: token ids (T, B) through its embedding, or float features (T, B, I).
+public enum SequenceInput {
+    case tokens(IndexTensor)
+    case features(Tensor)
+}
+
+/// A recurrent state carried between calls (truncated BPTT, generation): (L*D, B, H) each.
+/// Carried without gradient: a backward never flows into the previous chunk.
+public struct RecurrentState {
+    public var h: Tensor
+    public var c: Tensor?
+}
+
+/// Embedding (optional) -> recurrent stack -> linear head, owning its parameters under PyTorch's
+/// names (`embedding.weight`, `rnn.weight_ih_l0`, ..., `head.weight`, `head.bias`). The classic
+/// mappings are in RecurrentModel+Mappings.swift.
+public final class RecurrentModel {
+    public let configuration: ModelConfiguration
+    public let backend: any Backend
+    public let embedding: Embedding?
+    public let rnn: RecurrentLayer
+    public let head: Linear
+
+    public init(_ configuration: ModelConfiguration, backend: any Backend, seed: UInt64 = 0) throws {
+        self.configuration = configuration
+        self.backend = backend
+        if let vocabularySize = configuration.vocabularySize {
+            embedding = try Embedding(vocabularySize: vocabularySize, embeddingSize: configuration.inputSize,
+                                      backend: backend, seed: seed &+ 1)
+        } else {
+            embedding = nil
+        }
+        rnn = try RecurrentLayer(try configuration.descriptor, backend: backend, seed: seed &+ 2)
+        head = try Linear(inputSize: configuration.hiddenSize * rnn.descriptor.directions,
+                          outputSize: configuration.outputSize, backend: backend, seed: seed &+ 3)
+    }
+
+    /// Every parameter block with its name prefix, in state_dict order.
+    public var namedBlocks: [(prefix: String, block: any ParameterBlock)] {
+        var blocks: [(prefix: String, block: any ParameterBlock)] = []
+        if let embedding { blocks.append(("embedding.", embedding)) }
+        blocks.append(("rnn.", rnn))
+        blocks.append(("head.", head))
+        return blocks
+    }
+
+    public var blocks: [any ParameterBlock] { namedBlocks.map(\.block) }
+
+    /// Every parameter's full name and shape.
+    public var parameterNames: [(name: String, shape: [Int])] {
+        namedBlocks.flatMap { prefix, block in block.parameterLayout.entries.map { (prefix + $0.name, $0.shape) } }
+    }
+
+    public func zeroGradients() throws {
+        for block in blocks { try block.zeroGradients() }
+    }
+
+    /// The block and local name of a full parameter name.
+    func locate(_ name: String) throws -> (block: any ParameterBlock, local: String) {
+        for (prefix, block) in namedBlocks where name.hasPrefix(prefix) {
+            let local = String(name.dropFirst(prefix.count))
+            if block.parameterLayout.entry(local) != nil { return (block, local) }
+        }
+        throw RecurError.unexpectedParameter(name)
+    }
+
+    public func parameter(_ name: String) throws -> [Float] {
+        let (block, local) = try locate(name)
+        return try block.parameter(local)
+    }
+
+    public func gradient(_ name: String) throws -> [Float] {
+        let (block, local) = try locate(name)
+        return try block.gradient(local)
+    }
+
+    public func setParameter(_ name: String, _ values: [Float]) throws {
+        let (block, local) = try locate(name)
+        try block.setParameter(local, values)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// How the next token is chosen from the logits: greedy (the most likely), or sampled from
+/// softmax(logits / temperature) restricted to the `topK` most likely tokens.
+public struct Sampler {
+    public var temperature: Float
+    public var topK: Int?
+    public var greedy: Bool
+    private var generator: SeededGenerator
+
+    public init(temperature: Float = 1, topK: Int? = nil, greedy: Bool = false, seed: UInt64 = 0) throws {
+        guard greedy || temperature > 0 else {
+            throw RecurError.invalidConfiguration("temperature must be positive, got \(temperature)")
+        }
+        if let topK, topK < 1 { throw RecurError.invalidConfiguration("top-k must be at least 1, got \(topK)") }
+        self.temperature = temperature
+        self.topK = topK
+        self.greedy = greedy
+        generator = SeededGenerator(seed: seed)
+    }
+
+    public mutating func choose(_ logits: [Float]) -> Int {
+        let order = logits.indices.sorted { logits[$0] > logits[$1] }
+        if greedy { return order[0] }
+        let candidates = topK.map { Array(order.prefix($0)) } ?? order
+        let maximum = logits[candidates[0]]
+        let weights = candidates.map { Foundation.exp(Double((logits[$0] - maximum) / temperature)) }
+        var threshold = Double(generator.uniform(0, 1)) * weights.reduce(0, +)
+        for (candidate, weight) in zip(candidates, weights) {
+            threshold -= weight
+            if threshold <= 0 { return candidate }
+        }
+        return candidates.last!
+    }
+}
+
+extension RecurrentModel {
+    /// One-to-many: feeds `prompt` (token ids, at least one), then generates `length` tokens one
+    /// step at a time, each fed back as the next input. The state stays on the device; only each
+    /// step's logits come back to choose the next token.
+    public func generate(prompt: [Int32], length: Int, sampler: inout Sampler) throws -> [Int32] {
+        guard let vocabulary = configuration.vocabularySize else {
+            throw RecurError.invalidValue("generation needs a model with token inputs")
+        }
+        guard !prompt.isEmpty else { throw RecurError.invalidValue("the prompt needs at least one token") }
+        var forward = try forwardSequence(
+            .tokens(try backend.indices(prompt, shape: [prompt.count, 1], limit: vocabulary, name: "prompt")), training: false)
+        var generated: [Int32] = []
+        for _ in 0..<length {
+            let last = forward.predictions.rows(forward.predictions.rows - 1, 1)
+            let logits = try backend.download(last.buffer, offset: last.offset, count: last.cols)
+            let token = Int32(sampler.choose(logits))
+            generated.append(token)
+            forward = try forwardSequence(
+                .tokens(try backend.indices([token], shape: [1, 1], limit: vocabulary)), state: forward.state, training: false)
+        }
+        return generated
+    }
+}

@@ -1,0 +1,79 @@
+/// One training step, written once for every backend: zero the gradients, forward, loss fused with
+/// its gradient, backward, global-norm clipping, one optimizer update at the schedule's rate. The
+/// loss and the gradient norm stay on the device until asked for, so the host never waits inside
+/// a step.
+public final class SequenceTrainer {
+    public let model: RecurrentModel
+    public let optimizer: Optimizer
+    public var schedule: LearningRateSchedule
+    /// clip_grad_norm_'s max_norm, or nil for no clipping (the norm is still measured).
+    public var clipNorm: Float?
+    /// Seeds dropout masks; advanced every step, so that masks differ between steps but a run repeats.
+    public var dropoutSeed: UInt32
+
+    public struct Step {
+        /// The mean loss of the step, before its update.
+        public let loss: DeviceScalar
+        /// The global gradient norm before clipping (squared on the device; `value()` takes the root).
+        public let gradientNorm: DeviceScalar
+        /// The state after the step's last time step, for truncated BPTT.
+        public let state: RecurrentState
+    }
+
+    public init(model: RecurrentModel, optimizer: Optimizer, schedule: LearningRateSchedule = .constant,
+                clipNorm: Float? = nil, seed: UInt32 = 0) {
+        self.model = model
+        self.optimizer = optimizer
+        self.schedule = schedule
+        self.clipNorm = clipNorm
+        dropoutSeed = seed
+    }
+
+    /// Many-to-many classification (a language model, tagging): targets (T*B, time-major) are class
+    /// ids, negative ones ignored; the loss is the mean cross-entropy over the others. `state` is
+    /// carried in without gradient (truncated BPTT).
+    public func stepClassifyingEachStep(_ input: SequenceInput, targets: [Int32], state: RecurrentState? = nil,
+                                        lengths: [Int]? = nil) throws -> Step {
+        try model.zeroGradients()
+        let forward = try model.forwardSequence(input, state: state, lengths: lengths, training: true, dropoutSeed: nextSeed())
+        let (loss, gradient) = try crossEntropy(forward.predictions, targets: targets)
+        try model.backwardSequence(forward, gradient: gradient)
+        return Step(loss: loss, gradientNorm: try update(), state: forward.state)
+    }
+
+    /// Many-to-one classification: one class id per sequence (B), from each sequence's final state.
+    public func stepClassifyingSequences(_ input: SequenceInput, targets: [Int32], lengths: [Int]? = nil) throws -> Step {
+        try model.zeroGradients()
+        let forward = try model.forwardFinal(input, lengths: lengths, training: true, dropoutSeed: nextSeed())
+        let (loss, gradient) = try crossEntropy(forward.predictions, targets: targets)
+        try model.backwardFinal(forward, gradient: gradient)
+        return Step(loss: loss, gradientNorm: try update(), state: forward.state)
+    }
+
+    /// Many-to-one regression: targets (B, outputs) row-major, mean squared error.
+    public func stepRegressingSequences(_ input: SequenceInput, targets: [Float], lengths: [Int]? = nil) throws -> Step {
+        try model.zeroGradients()
+        let forward = try model.forwardFinal(input, lengths: lengths, training: true, dropoutSeed: nextSeed())
+        let targetMatrix = try model.backend.tensor(targets, shape: [forward.predictions.rows, forward.predictions.cols]).matrix
+        let (loss, gradient) = try MeanSquaredErrorLoss.forwardBackward(forward.predictions, targets: targetMatrix, backend: model.backend)
+        try model.backwardFinal(forward, gradient: gradient)
+        return Step(loss: loss, gradientNorm: try update(), state: forward.state)
+    }
+
+    private func crossEntropy(_ logits: Matrix, targets: [Int32]) throws -> (DeviceScalar, Matrix) {
+        let tensor = try model.backend.indices(targets, shape: [targets.count], limit: logits.cols, allowNegative: true, name: "targets")
+        let valid = targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+        return try CrossEntropyLoss.forwardBackward(logits, targets: tensor, validCount: valid, backend: model.backend)
+    }
+
+    private func update() throws -> DeviceScalar {
+        let squaredNorm = try GradientClipping.clip(model.blocks, maxNorm: clipNorm)!
+        try optimizer.update(model.blocks, learningRate: schedule.rate(optimizer.configuration.learningRate, step: optimizer.step + 1))
+        return DeviceScalar(backend: squaredNorm.backend, slot: squaredNorm.slot, scale: 1, squareRoot: true)
+    }
+
+    private func nextSeed() -> UInt32 {
+        defer { dropoutSeed &+= 7919 }
+        return dropoutSeed
+    }
+}

@@ -1,0 +1,84 @@
+/// Truncated backpropagation through time over long token sequences: B streams read their documents
+/// in chunks of `chunkLength` steps; the state is carried from chunk to chunk without gradient, and
+/// reset for a stream when it starts a new document (a document boundary).
+///
+/// Stream b starts in document b mod D at an offset spread over it, so the streams see different
+/// text. A chunk that reaches the end of a document is padded with ignored targets (-1); the
+/// stream then moves to its next document and its state row is reset before the next chunk.
+public struct TruncatedBPTT {
+    public struct Chunk {
+        /// (T, B) time-major input tokens and next-token targets (-1 where padded).
+        public let inputs: [Int32]
+        public let targets: [Int32]
+        /// Streams whose state must be reset (zeroed) before this chunk: they start a document.
+        public let resetStreams: [Int]
+    }
+
+    public let documents: [[Int32]]
+    public let batch: Int
+    public let chunkLength: Int
+    private var document: [Int]
+    private var position: [Int]
+    private var needsReset: [Bool]
+
+    public init(documents: [[Int32]], batch: Int, chunkLength: Int) throws {
+        let usable = documents.filter { $0.count >= 2 }
+        guard !usable.isEmpty else {
+            throw RecurError.invalidValue("truncated BPTT needs a document of at least 2 tokens")
+        }
+        guard batch >= 1, chunkLength >= 1 else {
+            throw RecurError.invalidConfiguration("batch and chunk length must be at least 1, got \(batch) and \(chunkLength)")
+        }
+        self.documents = usable
+        self.batch = batch
+        self.chunkLength = chunkLength
+        document = (0..<batch).map { $0 % usable.count }
+        // Streams sharing a document start at evenly spread offsets.
+        let perDocument = (batch + usable.count - 1) / usable.count
+        position = (0..<batch).map { b in
+            let doc = usable[b % usable.count]
+            return (b / usable.count) * (doc.count - 1) / perDocument
+        }
+        needsReset = [Bool](repeating: true, count: batch)
+    }
+
+    /// The next chunk of every stream.
+    public mutating func next() -> Chunk {
+        var inputs = [Int32](repeating: 0, count: chunkLength * batch)
+        var targets = [Int32](repeating: -1, count: chunkLength * batch)
+        let resets = (0..<batch).filter { needsReset[$0] }
+        for b in 0..<batch {
+            needsReset[b] = false
+            let tokens = documents[document[b]]
+            let start = position[b]
+            let steps = min(chunkLength, tokens.count - 1 - start)
+            for t in 0..<steps {
+                inputs[t * batch + b] = tokens[start + t]
+                targets[t * batch + b] = tokens[start + t + 1]
+            }
+            position[b] += steps
+            if position[b] >= tokens.count - 1 {
+                // End of the document: the next chunk starts the stream's next document afresh.
+                document[b] = (document[b] + 1) % documents.count
+                position[b] = 0
+                needsReset[b] = true
+            }
+        }
+        return Chunk(inputs: inputs, targets: targets, resetStreams: resets)
+    }
+}
+
+extension RecurrentState {
+    /// Zeroes the state of the given batch rows (streams starting a new document).
+    public func reset(streams: [Int], backend: any Backend) throws {
+        guard !streams.isEmpty else { return }
+        let rows = h.shape[0], batch = h.shape[1], hidden = h.shape[2]
+        for tensor in [h] + (c.map { [$0] } ?? []) {
+            for row in 0..<rows {
+                for stream in streams {
+                    try backend.fill(Matrix(tensor.buffer, offset: (row * batch + stream) * hidden, rows: 1, cols: hidden), value: 0)
+                }
+            }
+        }
+    }
+}
