@@ -60,8 +60,8 @@ let package = Package(
         .testTarget(name: "RecurTests", dependencies: ["Recur", "RecurCPU"]),
         .testTarget(name: "RecurCPUTests", dependencies: ["Recur", "RecurCPU"]),
         // rnn-bench's command-line contract, run as a process.
-        .testTarget(name: "RNNBenchTests", dependencies: ["rnn-bench"]),
-        .testTarget(name: "RecurOpenCLTests", dependencies: ["RecurOpenCL", "embed-kernels"]),
+        .testTarget(name: "RNNBenchTests", dependencies: ["rnn-bench", "Recur"]),
+        .testTarget(name: "RecurOpenCLTests", dependencies: ["RecurOpenCL", "RecurCPU", "embed-kernels"]),
         // The conformance suite, once per backend.
         .testTarget(name: "ConformanceTests", dependencies: ["Recur", "RecurFixtures", "RecurTestSupport"]),
     ]

@@ -12,8 +12,4 @@ public enum FixtureFiles {
         }
         return urls.sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
-
-    /// Fixtures whose metadata says `"kind": "layer"` is decided when they are read; this is the
-    /// file-name convention of both sets (training cases start with `train_`).
-    public static var layer: [URL] { all.filter { !$0.lastPathComponent.hasPrefix("train_") } }
 }

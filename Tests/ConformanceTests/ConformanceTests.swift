@@ -7,7 +7,7 @@ import Testing
 /// The one conformance suite, run on every backend in `TestBackends` (tinygrad's test/backend idea):
 /// PyTorch's fixtures, agreement with the CPU reference where no fixture exists, finite differences.
 @Suite struct Conformance {
-    @Test("fixture reproduces PyTorch", arguments: TestBackends.names, FixtureFiles.layer)
+    @Test("fixture reproduces PyTorch", arguments: TestBackends.names, FixtureFiles.all)
     func fixture(backend: String, file: URL) throws {
         let suite = ConformanceSuite(backend: try TestBackends.make(backend))
         let report = try suite.fixture(file)
@@ -31,11 +31,12 @@ import Testing
 
     @Test("the bundled fixtures cover every cell and option")
     func fixtureSet() throws {
-        let names = Set(FixtureFiles.layer.map { $0.deletingPathExtension().lastPathComponent })
+        let names = Set(FixtureFiles.all.map { $0.deletingPathExtension().lastPathComponent })
         // The nine shared cases and the generated ones (Fixtures/README.md).
         for expected in ["rnn_tanh_1l", "rnn_relu_2l", "lstm_1l", "lstm_2l_bi", "lstm_varlen", "lstm_nobias_batchfirst",
                          "gru_1l", "gru_2l_bi", "gru_varlen_bi", "gru_odd_13x37", "lstm_3l", "rnn_tanh_t200",
-                         "lstm_b1", "gru_bf_varlen_bi_2l", "rnn_relu_nobias_bi_varlen", "lstm_bf_varlen_bi_nobias_2l"] {
+                         "lstm_b1", "gru_bf_varlen_bi_2l", "rnn_relu_nobias_bi_varlen", "lstm_bf_varlen_bi_nobias_2l",
+                         "train_lstm_sgd", "train_gru_adam"] {
             #expect(names.contains(expected), "missing fixture \(expected)")
         }
     }

@@ -58,6 +58,30 @@ final class FaultyBackend: Backend {
     }
     func axpy(alpha: Float, _ x: Matrix, _ y: Matrix) throws { try base.axpy(alpha: alpha, x, y) }
 
+    func gatherRows(_ table: Matrix, indices: any DeviceBuffer, into out: Matrix) throws {
+        try base.gatherRows(table, indices: indices, into: out)
+    }
+    func scatterAddRows(_ src: Matrix, indices: any DeviceBuffer, into table: Matrix) throws {
+        try base.scatterAddRows(src, indices: indices, into: table)
+    }
+    func addRowVector(_ vector: Matrix, to m: Matrix) throws { try base.addRowVector(vector, to: m) }
+    func dropout(_ src: Matrix, into dst: Matrix, probability: Float, seed: UInt32) throws {
+        try base.dropout(src, into: dst, probability: probability, seed: seed)
+    }
+    func softmaxCrossEntropy(_ logits: Matrix, targets: any DeviceBuffer, losses: Matrix, gradient: Matrix, scale: Float) throws {
+        try base.softmaxCrossEntropy(logits, targets: targets, losses: losses, gradient: gradient, scale: scale)
+    }
+    func meanSquaredError(_ predictions: Matrix, targets: Matrix, losses: Matrix, gradient: Matrix, scale: Float) throws {
+        try base.meanSquaredError(predictions, targets: targets, losses: losses, gradient: gradient, scale: scale)
+    }
+    func sumOfSquares(_ x: Matrix, into dst: Matrix, accumulate: Bool) throws {
+        try base.sumOfSquares(x, into: dst, accumulate: accumulate)
+    }
+    func scaleByClipFactor(_ x: Matrix, squaredNorm: Matrix, maxNorm: Float) throws {
+        try base.scaleByClipFactor(x, squaredNorm: squaredNorm, maxNorm: maxNorm)
+    }
+    func optimizerStep(_ step: OptimizerStep) throws { try base.optimizerStep(step) }
+
     func cellForward(_ step: CellForwardStep) throws {
         try base.cellForward(step)
         if fault == .forward { try base.axpy(alpha: 1e-3, step.hNext, step.hNext) }

@@ -1,4 +1,5 @@
 import Foundation
+import Recur
 import Testing
 
 /// The command-line contract of rnn-bench, run as users run it: one PASS/FAIL line per file and
@@ -45,8 +46,21 @@ import Testing
         #expect(result.lines.allSatisfy { $0.hasPrefix("PASS ") && $0.contains(" cpu ") && $0.contains("max_abs") })
     }
 
+    @Test func trainingFixturesPass() throws {
+        let result = try rnnBench(["check", fixture("train_lstm_sgd.safetensors"), fixture("train_gru_adam.safetensors")])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.lines.count == 2)
+        #expect(result.lines.allSatisfy { $0.hasPrefix("PASS ") })
+    }
+
     @Test func anUnsupportedKindIsAFailLine() throws {
-        let result = try rnnBench(["check", fixture("lstm_1l.safetensors"), fixture("train_lstm_sgd.safetensors")])
+        var file = SafeTensors()
+        file.metadata = ["kind": "attention"]
+        try file.set("x", floats: [1], shape: [1])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kind-\(UUID().uuidString).safetensors")
+        try file.write(to: path)
+        defer { try? FileManager.default.removeItem(at: path) }
+        let result = try rnnBench(["check", fixture("lstm_1l.safetensors"), path.path])
         #expect(result.status == 1)
         #expect(result.lines.count == 2)
         #expect(result.lines.last?.hasPrefix("FAIL ") == true)
