@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "RecurFixtures", targets: ["RecurFixtures"]),
         .library(name: "RecurOpenCL", targets: ["RecurOpenCL"]),
         .executable(name: "rnn-bench", targets: ["rnn-bench"]),
+        .executable(name: "rnn-train", targets: ["rnn-train"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,10 +58,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "RecurTests", dependencies: ["Recur", "RecurCPU"]),
+        // The training command line: the built-in binary-addition task, char-LMs, sampling.
+        .executableTarget(
+            name: "rnn-train",
+            dependencies: [
+                "Recur", "RecurCPU", "RecurOpenCL",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "RecurTests", dependencies: ["Recur", "RecurCPU", "RecurTestSupport"]),
         .testTarget(name: "RecurCPUTests", dependencies: ["Recur", "RecurCPU"]),
         // rnn-bench's command-line contract, run as a process.
         .testTarget(name: "RNNBenchTests", dependencies: ["rnn-bench", "Recur"]),
+        // rnn-train's command-line contract (run as a process) and its internal types.
+        .testTarget(name: "RNNTrainTests", dependencies: ["rnn-train", "Recur", "RecurCPU"]),
         .testTarget(name: "RecurOpenCLTests", dependencies: ["RecurOpenCL", "RecurCPU", "embed-kernels"]),
         // The conformance suite, once per backend.
         .testTarget(name: "ConformanceTests", dependencies: ["Recur", "RecurFixtures", "RecurTestSupport"]),

@@ -18,20 +18,24 @@
 //   GEMM_LOCAL          1: stage GEMM_TK-deep tiles of op(A) and op(B) in local memory (GPUs);
 //                       0: read global memory directly (CPUs: no barriers)
 //   GEMM_TK             depth of a local-memory tile (GEMM_LOCAL == 1 only)
+// The defaults are the best setting measured on POCL (8x8 blocks, 4x4 work-groups, no local
+// memory: 10-22 GFLOP/s, where gemm_packed reaches 120-180). For GPUs (not measured here) a
+// classic start is -D GEMM_LOCAL=1 -D GEMM_WG_M=16 -D GEMM_WG_N=16 -D GEMM_TM=4 -D GEMM_TN=4
+// -D GEMM_TK=16.
 // A work-group computes a (GEMM_WG_M*GEMM_TM) x (GEMM_WG_N*GEMM_TN) tile of C; work-item
 // (tx, ty) owns rows tileRow + ty + i*GEMM_WG_M and columns tileCol + tx + j*GEMM_WG_N, so that
-// neighbouring work-items touch neighbouring columns (coalesced on GPUs, vectorisable on CPUs).
+// neighbouring work-items touch neighbouring columns (coalesced on GPUs).
 #ifndef GEMM_TM
-#define GEMM_TM 4
+#define GEMM_TM 8
 #endif
 #ifndef GEMM_TN
-#define GEMM_TN 4
+#define GEMM_TN 8
 #endif
 #ifndef GEMM_WG_M
-#define GEMM_WG_M 8
+#define GEMM_WG_M 4
 #endif
 #ifndef GEMM_WG_N
-#define GEMM_WG_N 8
+#define GEMM_WG_N 4
 #endif
 #ifndef GEMM_LOCAL
 #define GEMM_LOCAL 0
@@ -51,11 +55,9 @@
 //   B, bOff, ldb      K x N view (N x K when transB)
 //   beta              scalar; 0 ignores C's old contents
 //   C, cOff, ldc      M x N view, written
-// NDRange: 2-D, local (GEMM_WG_N, GEMM_WG_M) (required when GEMM_LOCAL == 1),
-//   global (ceil(N / GEMM_BN) * GEMM_WG_N, ceil(M / GEMM_BM) * GEMM_WG_M).
-#if GEMM_LOCAL
+// NDRange: 2-D, local exactly (GEMM_WG_N, GEMM_WG_M) (never NULL: the tile mapping uses the
+//   group ids), global (ceil(N / GEMM_BN) * GEMM_WG_N, ceil(M / GEMM_BM) * GEMM_WG_M).
 __attribute__((reqd_work_group_size(GEMM_WG_N, GEMM_WG_M, 1)))
-#endif
 __kernel void gemm_tiled(int M, int N, int K, int transA, int transB, float alpha,
                          __global const float* A, int aOff, int lda,
                          __global const float* B, int bOff, int ldb,
@@ -134,9 +136,20 @@ __kernel void gemm_tiled(int M, int N, int K, int transA, int transB, float alph
 
 // ---------------------------------------------------------------------------------------------
 // The packed path (CPU devices).
-//   GEMM_MR   rows of C per work-item in gemm_packed (the block is GEMM_MR x 16)
+//   GEMM_MR   rows of C held in registers at once in gemm_packed: 1, 2, 4 or 8. Each work-item
+//             owns an 8 x 16 block of C and computes it GEMM_MR rows at a time, so the NDRange
+//             does not depend on GEMM_MR. Default 8 where the compiler targets AVX-512 (32 vector
+//             registers hold the 16 accumulators and a step's B values; 10-40% faster than 4 on
+//             POCL, AMD EPYC), else 4 (16 registers: 8 rows would spill).
 #ifndef GEMM_MR
+#if defined(__AVX512F__)
+#define GEMM_MR 8
+#else
 #define GEMM_MR 4
+#endif
+#endif
+#if GEMM_MR != 1 && GEMM_MR != 2 && GEMM_MR != 4 && GEMM_MR != 8
+#error "GEMM_MR must be 1, 2, 4 or 8"
 #endif
 
 // pack_b_panels: op(B) (K x N) into panels of 16 columns, zero-padded to a multiple of 16:
@@ -145,43 +158,26 @@ __kernel void gemm_tiled(int M, int N, int K, int transA, int transB, float alph
 //   transB           0: B stored K x N; 1: B stored N x K
 //   B, bOff, ldb     the view of B
 //   packed, pOff     ceil(N/16)*16*K floats, written
-// NDRange: 2-D, global (ceil(K/16), ceil(N/16)): one work-item per 16 x 16 block (16 values of k,
-//   one panel); any local size (NULL is fine).
+// NDRange: 2-D, global (K, ceil(N/16)): one work-item per (k, panel), writing 16 floats;
+//   any local size (NULL is fine). (A 16 x 16 block per work-item, transposed through private
+//   memory, measured slower on POCL for transB.)
 __kernel void pack_b_panels(int K, int N, int transB,
                             __global const float* B, int bOff, int ldb,
                             __global float* packed, int pOff) {
-    const int k0 = get_global_id(0) * 16, panel = get_global_id(1);
-    if (k0 >= K || panel * 16 >= N) return;
+    const int k = get_global_id(0), panel = get_global_id(1);
+    if (k >= K || panel * 16 >= N) return;
     const int n0 = panel * 16;
-    __global float* dst = packed + pOff + panel * K * 16 + k0 * 16;
-    if (k0 + 16 <= K && n0 + 16 <= N) {
-        if (!transB) {
-            for (int k = 0; k < 16; ++k) vstore16(vload16(0, B + bOff + (k0 + k) * ldb + n0), 0, dst + k * 16);
-        } else {
-            // Sixteen stored rows (n) of sixteen values (k), written as sixteen rows (k) of sixteen (n).
-            float block[16][16];
-            for (int n = 0; n < 16; ++n) {
-                const float16 row = vload16(0, B + bOff + (n0 + n) * ldb + k0);
-                vstore16(row, 0, block[n]);
-            }
-            for (int k = 0; k < 16; ++k) {
-                float16 col;
-                col.s0 = block[0][k];  col.s1 = block[1][k];  col.s2 = block[2][k];  col.s3 = block[3][k];
-                col.s4 = block[4][k];  col.s5 = block[5][k];  col.s6 = block[6][k];  col.s7 = block[7][k];
-                col.s8 = block[8][k];  col.s9 = block[9][k];  col.sa = block[10][k]; col.sb = block[11][k];
-                col.sc = block[12][k]; col.sd = block[13][k]; col.se = block[14][k]; col.sf = block[15][k];
-                vstore16(col, 0, dst + k * 16);
-            }
-        }
+    __global float* dst = packed + pOff + panel * K * 16 + k * 16;
+    if (!transB && n0 + 16 <= N) {
+        vstore16(vload16(0, B + bOff + k * ldb + n0), 0, dst);
         return;
     }
-    for (int k = k0; k < min(k0 + 16, K); ++k)
-        for (int i = 0; i < 16; ++i) {
-            const int n = n0 + i;
-            float v = 0.0f;
-            if (n < N) v = transB ? B[bOff + n * ldb + k] : B[bOff + k * ldb + n];
-            dst[(k - k0) * 16 + i] = v;
-        }
+    for (int i = 0; i < 16; ++i) {
+        const int n = n0 + i;
+        float v = 0.0f;
+        if (n < N) v = transB ? B[bOff + n * ldb + k] : B[bOff + k * ldb + n];
+        dst[i] = v;
+    }
 }
 
 // pack_a_rows: a contiguous row-major copy of op(A) when A is stored transposed:
@@ -190,6 +186,9 @@ __kernel void pack_b_panels(int K, int N, int transB,
 //   A, aOff, lda     the stored K x M view
 //   out, outOff      M*K floats, written
 // NDRange: 2-D, global (ceil(K/8), ceil(M/8)): one work-item per 8 x 8 block; any local size.
+// Measured on POCL (2048 x 3200): 3.7-5 ms, a plain copy of the same 26 MB 3.65 ms. Tried and
+// dropped: 64 x 64 tiles through local memory (no faster); packing A into 8-row panels (a copy,
+// but gemm_packed then read A as one stream and ran ~35% slower at M = 2048, K = 3200).
 __kernel void pack_a_rows(int M, int K,
                           __global const float* A, int aOff, int lda,
                           __global float* out, int outOff) {
@@ -222,9 +221,6 @@ __kernel void pack_a_rows(int M, int K,
 
 // The rows of a gemm_packed block, unrolled by the preprocessor so that the accumulators live
 // in registers (a loop over an array of float8 left them on the stack under POCL).
-#if GEMM_MR < 1 || GEMM_MR > 8
-#error "GEMM_MR must be between 1 and 8"
-#endif
 #define GEMM_ROW_0(X) X(0)
 #if GEMM_MR > 1
 #define GEMM_ROW_1(X) X(1)
@@ -286,7 +282,7 @@ __kernel void pack_a_rows(int M, int K,
     if (i < rows) gemm_store_row(C + cOff + (m0 + i) * ldc + n0, lo##i, hi##i, alpha, beta, N - n0);
 
 // c[0 ..< min(16, cols)] = alpha * (lo, hi) + beta * c (beta == 0: c's old values unread).
-inline void gemm_store_row(__global float* c, float8 lo, float8 hi, float alpha, float beta, int cols) {
+static inline void gemm_store_row(__global float* c, float8 lo, float8 hi, float alpha, float beta, int cols) {
     float8 l = alpha * lo, h = alpha * hi;
     if (cols >= 16) {
         if (beta != 0.0f) { l = fma((float8)(beta), vload8(0, c), l); h = fma((float8)(beta), vload8(1, c), h); }
@@ -308,26 +304,28 @@ inline void gemm_store_row(__global float* c, float8 lo, float8 hi, float alpha,
 //   packed, pOff     op(B) as written by pack_b_panels (ceil(N/16) panels of K x 16)
 //   beta             scalar; 0 ignores C's old contents
 //   C, cOff, ldc     M x N view, written
-// Work-item (rb, panel) computes rows rb*GEMM_MR ..< +GEMM_MR and columns panel*16 ..< +16 of C
-// (rows and columns past the matrix are not stored); consecutive work-items take consecutive row
-// blocks of one panel, so they share it in cache.
-// NDRange: 2-D, with rowBlocks = ceil(M / GEMM_MR): local (L, 1), L = min(8, rowBlocks) (8 or 16
-//   both measure well; work-items past rowBlocks return at once),
-//   global (ceil(rowBlocks / L) * L, ceil(N / 16)).
+// Work-item (rb, panel) computes rows rb*8 ..< rb*8+8 and columns panel*16 ..< +16 of C, GEMM_MR
+// rows per pass over K (rows and columns past the matrix are not stored); consecutive
+// work-items take consecutive row blocks of one panel, so they share it in cache. M == 1 takes a
+// GEMV loop (one row instead of GEMM_MR clamped copies of it).
+// NDRange: 2-D, with rowBlocks = ceil(M / 8): local (L, 1), L = min(8, rowBlocks) (8 and 16
+//   measure alike; work-items past rowBlocks return at once), global (ceil(rowBlocks / L) * L,
+//   ceil(N / 16)).
 __kernel void gemm_packed(int M, int N, int K, float alpha,
                           __global const float* A, int aOff, int lda,
                           __global const float* packed, int pOff,
                           float beta,
                           __global float* C, int cOff, int ldc) {
     const int rb = get_global_id(0), panel = get_global_id(1);
-    const int m0 = rb * GEMM_MR, n0 = panel * 16;
-    if (m0 >= M || n0 >= N) return;
-    __global const float* b = packed + pOff + panel * K * 16;
+    const int n0 = panel * 16;
+    if (rb * 8 >= M || n0 >= N) return;
+    __global const float* panelB = packed + pOff + panel * K * 16;
 
 #if GEMM_MR > 1
     if (M == 1) {
         // One row (batch 1): a GEMV, memory-bound on the panel; skip the clamped duplicate rows.
         __global const float* a0 = A + aOff;
+        __global const float* b = panelB;
         float8 lo = (float8)(0.0f), hi = (float8)(0.0f);
         for (int k = 0; k < K; ++k, b += 16) {
             const float8 av = (float8)(a0[k]);
@@ -339,23 +337,24 @@ __kernel void gemm_packed(int M, int N, int K, float alpha,
     }
 #endif
 
-    GEMM_FOR_ROWS(GEMM_ROW_INIT)
-
-    int k = 0;
-    for (; k + 4 <= K; k += 4) {
-        const float8 b0l = vload8(0, b), b0h = vload8(1, b);
-        const float8 b1l = vload8(2, b), b1h = vload8(3, b);
-        const float8 b2l = vload8(4, b), b2h = vload8(5, b);
-        const float8 b3l = vload8(6, b), b3h = vload8(7, b);
-        b += 64;
-        GEMM_FOR_ROWS(GEMM_ROW_STEP4)
+    for (int m0 = rb * 8; m0 < min(rb * 8 + 8, M); m0 += GEMM_MR) {
+        GEMM_FOR_ROWS(GEMM_ROW_INIT)
+        __global const float* b = panelB;
+        int k = 0;
+        for (; k + 4 <= K; k += 4) {
+            const float8 b0l = vload8(0, b), b0h = vload8(1, b);
+            const float8 b1l = vload8(2, b), b1h = vload8(3, b);
+            const float8 b2l = vload8(4, b), b2h = vload8(5, b);
+            const float8 b3l = vload8(6, b), b3h = vload8(7, b);
+            b += 64;
+            GEMM_FOR_ROWS(GEMM_ROW_STEP4)
+        }
+        for (; k < K; ++k) {
+            const float8 bl = vload8(0, b), bh = vload8(1, b);
+            b += 16;
+            GEMM_FOR_ROWS(GEMM_ROW_STEP1)
+        }
+        const int rows = min(GEMM_MR, M - m0);
+        GEMM_FOR_ROWS(GEMM_ROW_STORE)
     }
-    for (; k < K; ++k) {
-        const float8 bl = vload8(0, b), bh = vload8(1, b);
-        b += 16;
-        GEMM_FOR_ROWS(GEMM_ROW_STEP1)
-    }
-
-    const int rows = min(GEMM_MR, M - m0);
-    GEMM_FOR_ROWS(GEMM_ROW_STORE)
 }

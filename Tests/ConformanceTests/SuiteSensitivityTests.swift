@@ -11,7 +11,7 @@ import Testing
     @Test func aWrongBackwardFailsTheFixturesAndTheGradientCheck() throws {
         let faulty = FaultyBackend(fault: .backward)
         let suite = ConformanceSuite(backend: faulty)
-        let lstm = try #require(FixtureFiles.layer.first { $0.lastPathComponent == "lstm_1l.safetensors" })
+        let lstm = try #require(FixtureFiles.all.first { $0.lastPathComponent == "lstm_1l.safetensors" })
         let report = try suite.fixture(lstm)
         #expect(!report.passed)
         #expect(report.line.hasPrefix("FAIL"))

@@ -23,6 +23,24 @@ enum LaunchExamples {
             LSTMBackward(backwardStep(.lstm, b), dummy: b),
             GRUForward(forwardStep(.gru, b), dummy: b),
             GRUBackward(backwardStep(.gru, b), dummy: b),
+            // Training kernels (embedding.cl, dropout.cl, loss.cl, optimizers.cl).
+            GatherRows(table: view(b), indices: b, out: view(b), rows: 2, cols: 2),
+            ScatterRowLinks(indices: b, rows: 2, links: b),
+            ScatterAddRows(src: view(b), indices: b, links: b, table: view(b), rows: 2, cols: 2),
+            AddRowVector(vector: ViewArgument(Matrix(b, rows: 1, cols: 2)), m: view(b), rows: 2, cols: 2),
+            DropoutMatrix(src: view(b), dst: view(b), rows: 2, cols: 2, seed: 7, threshold: 1 << 31, scale: 2),
+            SoftmaxCrossEntropyRows(logits: view(b), targets: b, losses: ViewArgument(Matrix(b, rows: 1, cols: 2)),
+                                    gradient: view(b), rows: 2, cols: 2, scale: 0.5),
+            MeanSquaredErrorRows(predictions: view(b), targets: view(b), losses: ViewArgument(Matrix(b, rows: 1, cols: 2)),
+                                 gradient: view(b), rows: 2, cols: 2, scale: 0.5),
+            SumOfSquaresPartial(x: view(b), rows: 2, cols: 2, partials: b, groups: 1),
+            SumOfSquaresFinal(partials: b, count: 1, dst: ViewArgument(Matrix(b, rows: 1, cols: 1)), accumulate: 0),
+            ScaleByClipFactor(x: view(b), rows: 2, cols: 2, squaredNorm: ViewArgument(Matrix(b, rows: 1, cols: 1)), maxNorm: 1),
+            SGDUpdate(parameters: view(b), gradients: view(b), momentumBuffer: view(b), hasMomentum: 1, firstStep: 1,
+                      rows: 2, cols: 2, learningRate: 0.1, weightDecay: 0, momentum: 0.9, dampening: 0, nesterov: 0),
+            AdamUpdate(parameters: view(b), gradients: view(b), firstMoment: view(b), secondMoment: view(b), rows: 2, cols: 2,
+                       learningRate: 0.1, weightDecay: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, stepSize: 1,
+                       correction2: 0.03, decoupled: 0),
         ]
     }
 

@@ -102,7 +102,7 @@ public final class Optimizer {
 /// all gradients together; when max_norm / (norm + 1e-6) < 1, every gradient is scaled by it.
 /// The norm stays on the device (no host round trip inside a training step).
 public enum GradientClipping {
-    /// Returns the total norm before clipping (on the device, squared); clips when `maxNorm` is given.
+    /// Returns the total norm before clipping (on the device until asked for); clips when `maxNorm` is given.
     public static func clip(_ blocks: [any ParameterBlock], maxNorm: Float?) throws -> DeviceScalar? {
         guard let backend = blocks.first?.backend else { return nil }
         let slot = Matrix(try backend.makeBuffer(count: 1), rows: 1, cols: 1)
@@ -112,6 +112,6 @@ public enum GradientClipping {
         if let maxNorm {
             for block in blocks { try backend.scaleByClipFactor(block.gradientRow, squaredNorm: slot, maxNorm: maxNorm) }
         }
-        return DeviceScalar(backend: backend, slot: slot, scale: 1)
+        return DeviceScalar(backend: backend, slot: slot, scale: 1, squareRoot: true)
     }
 }

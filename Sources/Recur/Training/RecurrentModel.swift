@@ -44,6 +44,11 @@ public enum SequenceInput {
 public struct RecurrentState {
     public var h: Tensor
     public var c: Tensor?
+
+    public init(h: Tensor, c: Tensor?) {
+        self.h = h
+        self.c = c
+    }
 }
 
 /// Embedding (optional) -> recurrent stack -> linear head, owning its parameters under PyTorch's

@@ -14,7 +14,7 @@ public final class SequenceTrainer {
     public struct Step {
         /// The mean loss of the step, before its update.
         public let loss: DeviceScalar
-        /// The global gradient norm before clipping (squared on the device; `value()` takes the root).
+        /// The global gradient norm before clipping.
         public let gradientNorm: DeviceScalar
         /// The state after the step's last time step, for truncated BPTT.
         public let state: RecurrentState
@@ -67,9 +67,9 @@ public final class SequenceTrainer {
     }
 
     private func update() throws -> DeviceScalar {
-        let squaredNorm = try GradientClipping.clip(model.blocks, maxNorm: clipNorm)!
+        let norm = try GradientClipping.clip(model.blocks, maxNorm: clipNorm)!
         try optimizer.update(model.blocks, learningRate: schedule.rate(optimizer.configuration.learningRate, step: optimizer.step + 1))
-        return DeviceScalar(backend: squaredNorm.backend, slot: squaredNorm.slot, scale: 1, squareRoot: true)
+        return norm
     }
 
     private func nextSeed() -> UInt32 {

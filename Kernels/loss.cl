@@ -1,0 +1,104 @@
+// Losses fused with their gradients: one work-group per row of the batch, each work-item striding
+// over the row's columns, reduced through local memory. N = rows (positions), V or C = cols.
+//
+// softmax_cross_entropy_rows
+//   logits (N, V) view; targets (N) int, a negative target ignores the row (padding);
+//   losses (1, N) at loss_off, contiguous, written: -log softmax(logits[r])[targets[r]], 0 ignored;
+//   grad (N, V) view, written: (softmax(logits[r]) - onehot(targets[r])) * scale, 0 rows ignored;
+//   rows = N, cols = V, scale (1 / valid positions for a mean);
+//   scratch: local memory of one float per work-item.
+//   Range (L * N) with local (L), L a power of two: work-group r handles row r. Stable: the
+//   row's maximum is subtracted before exp. grad may be the logits view itself (every logit the
+//   loss needs is read before the first write).
+// mean_squared_error_rows
+//   pred (N, C) view; targ (N, C) view; losses (1, N) at loss_off, contiguous, written: sum over
+//   columns of (pred - targ)^2; grad (N, C) view, written: 2 * (pred - targ) * scale;
+//   rows = N, cols = C, scale; scratch: one float per work-item.
+//   Range (L * N) with local (L), L a power of two.
+
+#define VIEW_AT(off, ld, r, c) ((size_t)(off) + (size_t)(r) * (size_t)(ld) + (size_t)(c))
+
+// The sum / maximum of `value` over the work-group (local size a power of two), returned to every
+// work-item. Every work-item of the group must call it (it synchronises the group).
+static float group_sum(__local float* scratch, const float value) {
+    const int lid = get_local_id(0), size = get_local_size(0);
+    scratch[lid] = value;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int step = size / 2; step > 0; step >>= 1) {
+        if (lid < step) scratch[lid] += scratch[lid + step];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    const float total = scratch[0];
+    barrier(CLK_LOCAL_MEM_FENCE);   // scratch is free for the next reduction
+    return total;
+}
+
+static float group_max(__local float* scratch, const float value) {
+    const int lid = get_local_id(0), size = get_local_size(0);
+    scratch[lid] = value;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int step = size / 2; step > 0; step >>= 1) {
+        if (lid < step) scratch[lid] = fmax(scratch[lid], scratch[lid + step]);
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    const float total = scratch[0];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return total;
+}
+
+__kernel void softmax_cross_entropy_rows(__global const float* logits, const int l_off, const int l_ld,
+                                         __global const int* targets,
+                                         __global float* losses, const int loss_off,
+                                         __global float* grad, const int g_off, const int g_ld,
+                                         const int rows, const int cols, const float scale,
+                                         __local float* scratch) {
+    const int r = get_group_id(0), lid = get_local_id(0), size = get_local_size(0);
+    if (r >= rows) return;   // uniform over the group
+    const int target = targets[r];
+    if (target < 0 || target >= cols) {
+        // Ignored (padding): zero loss and zero gradient. Out-of-range targets are a caller error;
+        // they are treated the same way rather than read out of bounds.
+        for (int c = lid; c < cols; c += size) grad[VIEW_AT(g_off, g_ld, r, c)] = 0.0f;
+        if (lid == 0) losses[loss_off + r] = 0.0f;
+        return;
+    }
+    // Every work-item starts from column 0 (which the target check proves exists), so that
+    // work-items without a column of their own hold a real logit. Not -INFINITY: POCL 3.1
+    // (LLVM 15) miscompiles that version, work-items whose loop runs no iteration ending up
+    // with logits[r, lid] read past the row (or past the buffer) instead of -INFINITY.
+    float maximum = logits[VIEW_AT(l_off, l_ld, r, 0)];
+    for (int c = lid; c < cols; c += size) maximum = fmax(maximum, logits[VIEW_AT(l_off, l_ld, r, c)]);
+    maximum = group_max(scratch, maximum);
+
+    float partial = 0.0f;
+    for (int c = lid; c < cols; c += size) partial += RECUR_EXP(logits[VIEW_AT(l_off, l_ld, r, c)] - maximum);
+    // Read before the reduction's barriers, so no work-item has written grad yet (grad may alias logits).
+    const float shifted_target = logits[VIEW_AT(l_off, l_ld, r, target)] - maximum;
+    const float log_total = log(group_sum(scratch, partial));
+
+    if (lid == 0) losses[loss_off + r] = log_total - shifted_target;
+    for (int c = lid; c < cols; c += size) {
+        const size_t at = VIEW_AT(g_off, g_ld, r, c);
+        float g = RECUR_EXP(logits[VIEW_AT(l_off, l_ld, r, c)] - maximum - log_total) * scale;
+        if (c == target) g -= scale;
+        grad[at] = g;
+    }
+}
+
+__kernel void mean_squared_error_rows(__global const float* pred, const int p_off, const int p_ld,
+                                      __global const float* targ, const int t_off, const int t_ld,
+                                      __global float* losses, const int loss_off,
+                                      __global float* grad, const int g_off, const int g_ld,
+                                      const int rows, const int cols, const float scale,
+                                      __local float* scratch) {
+    const int r = get_group_id(0), lid = get_local_id(0), size = get_local_size(0);
+    if (r >= rows) return;
+    float partial = 0.0f;
+    for (int c = lid; c < cols; c += size) {
+        const float d = pred[VIEW_AT(p_off, p_ld, r, c)] - targ[VIEW_AT(t_off, t_ld, r, c)];
+        partial += d * d;
+        grad[VIEW_AT(g_off, g_ld, r, c)] = 2.0f * d * scale;
+    }
+    const float total = group_sum(scratch, partial);
+    if (lid == 0) losses[loss_off + r] = total;
+}

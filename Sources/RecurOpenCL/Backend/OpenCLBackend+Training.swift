@@ -1,0 +1,199 @@
+#if canImport(Darwin)
+import Darwin
+#elseif canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Recur
+import Synchronization
+
+/// The training layers, losses and optimizers (Backend's "Training layers, losses and optimizers"):
+/// each one or two kernel launches on the queue, none waiting for the device. Every buffer an
+/// operation writes is dropped from the GEMM pack cache first.
+extension OpenCLBackend {
+    // MARK: Layers
+
+    public func gatherRows(_ table: Matrix, indices: any DeviceBuffer, into out: Matrix) throws {
+        precondition(table.cols == out.cols, "gatherRows between rows of different widths")
+        let indices = try indexBuffer(indices)
+        let out = ViewArgument(out)
+        packCache.invalidate(out.buffer)
+        try queue.enqueue(GatherRows(
+            table: ViewArgument(table), indices: indices, out: out, rows: Int32(out.rows), cols: Int32(out.cols)))
+    }
+
+    public func scatterAddRows(_ src: Matrix, indices: any DeviceBuffer, into table: Matrix) throws {
+        precondition(table.cols == src.cols, "scatterAddRows between rows of different widths")
+        let indices = try indexBuffer(indices)
+        let target = ViewArgument(table)
+        packCache.invalidate(target.buffer)
+        guard src.rows > 0, src.cols > 0 else { return }
+        let rows = Int32(src.rows)
+        // Pass 1 chains the rows of each index (once per call); pass 2 adds them in row order.
+        let links = try scratch.buffer(.scatterLinks, count: 2 * src.rows, context: context)
+        try queue.enqueue(ScatterRowLinks(indices: indices, rows: rows, links: links))
+        try queue.enqueue(ScatterAddRows(
+            src: ViewArgument(src), indices: indices, links: links, table: target, rows: rows, cols: Int32(src.cols)))
+    }
+
+    public func addRowVector(_ vector: Matrix, to m: Matrix) throws {
+        precondition(vector.rows == 1 && vector.cols == m.cols, "addRowVector of a vector of the wrong width")
+        let target = ViewArgument(m)
+        packCache.invalidate(target.buffer)
+        try queue.enqueue(AddRowVector(vector: ViewArgument(vector), m: target, rows: Int32(m.rows), cols: Int32(m.cols)))
+    }
+
+    public func dropout(_ src: Matrix, into dst: Matrix, probability: Float, seed: UInt32) throws {
+        precondition(src.rows == dst.rows && src.cols == dst.cols, "dropout between views of different shapes")
+        let target = ViewArgument(dst)
+        packCache.invalidate(target.buffer)
+        try queue.enqueue(DropoutMatrix(
+            src: ViewArgument(src), dst: target, rows: Int32(src.rows), cols: Int32(src.cols), seed: seed,
+            threshold: DropoutMask.threshold(probability: probability), scale: 1 / (1 - probability)))
+    }
+
+    // MARK: Losses
+
+    public func softmaxCrossEntropy(_ logits: Matrix, targets: any DeviceBuffer, losses: Matrix, gradient: Matrix, scale: Float) throws {
+        precondition(gradient.rows == logits.rows && gradient.cols == logits.cols, "softmaxCrossEntropy gradient of the wrong shape")
+        precondition(losses.rows == 1 && losses.cols == logits.rows, "softmaxCrossEntropy losses of the wrong shape")
+        let targets = try indexBuffer(targets)
+        let lossView = ViewArgument(losses), gradientView = ViewArgument(gradient)
+        packCache.invalidate(lossView.buffer)
+        packCache.invalidate(gradientView.buffer)
+        try queue.enqueue(SoftmaxCrossEntropyRows(
+            logits: ViewArgument(logits), targets: targets, losses: lossView, gradient: gradientView,
+            rows: Int32(logits.rows), cols: Int32(logits.cols), scale: scale))
+    }
+
+    public func meanSquaredError(_ predictions: Matrix, targets: Matrix, losses: Matrix, gradient: Matrix, scale: Float) throws {
+        precondition(targets.rows == predictions.rows && targets.cols == predictions.cols
+                     && gradient.rows == predictions.rows && gradient.cols == predictions.cols,
+                     "meanSquaredError between views of different shapes")
+        precondition(losses.rows == 1 && losses.cols == predictions.rows, "meanSquaredError losses of the wrong shape")
+        let lossView = ViewArgument(losses), gradientView = ViewArgument(gradient)
+        packCache.invalidate(lossView.buffer)
+        packCache.invalidate(gradientView.buffer)
+        try queue.enqueue(MeanSquaredErrorRows(
+            predictions: ViewArgument(predictions), targets: ViewArgument(targets), losses: lossView,
+            gradient: gradientView, rows: Int32(predictions.rows), cols: Int32(predictions.cols), scale: scale))
+    }
+
+    // MARK: Norms, clipping, optimizers
+
+    public func sumOfSquares(_ x: Matrix, into dst: Matrix, accumulate: Bool) throws {
+        precondition(dst.rows == 1 && dst.cols == 1, "sumOfSquares into a view that is not 1 x 1")
+        let target = ViewArgument(dst)
+        packCache.invalidate(target.buffer)
+        // Work-groups write partial sums to scratch; one work-group adds them (and the old value).
+        let groups = SumOfSquaresPartial.groups(for: x.rows * x.cols)
+        let partials = try scratch.buffer(.partialSums, count: Reduction.partialGroups, context: context)
+        try queue.enqueue(SumOfSquaresPartial(
+            x: ViewArgument(x), rows: Int32(x.rows), cols: Int32(x.cols), partials: partials, groups: groups))
+        try queue.enqueue(SumOfSquaresFinal(
+            partials: partials, count: Int32(groups), dst: target, accumulate: accumulate ? 1 : 0))
+    }
+
+    public func scaleByClipFactor(_ x: Matrix, squaredNorm: Matrix, maxNorm: Float) throws {
+        precondition(squaredNorm.rows == 1 && squaredNorm.cols == 1, "scaleByClipFactor with a norm view that is not 1 x 1")
+        let target = ViewArgument(x)
+        packCache.invalidate(target.buffer)
+        try queue.enqueue(ScaleByClipFactor(
+            x: target, rows: Int32(x.rows), cols: Int32(x.cols), squaredNorm: ViewArgument(squaredNorm), maxNorm: maxNorm))
+    }
+
+    public func optimizerStep(_ s: OptimizerStep) throws {
+        let p = s.parameters, g = s.gradients
+        precondition(g.rows == p.rows && g.cols == p.cols, "optimizerStep gradients of the wrong shape")
+        for state in [s.state1, s.state2].compactMap({ $0 }) {
+            precondition(state.rows == p.rows && state.cols == p.cols, "optimizerStep state of the wrong shape")
+        }
+        let parameters = ViewArgument(p)
+        packCache.invalidate(parameters.buffer)
+        switch s.rule {
+        case let .sgd(momentum, dampening, nesterov):
+            let hasMomentum = s.state1 != nil && momentum != 0
+            let buffer = hasMomentum ? s.state1.argument(or: dummy) : ViewArgument(absent: dummy)
+            if hasMomentum { packCache.invalidate(buffer.buffer) }
+            try queue.enqueue(SGDUpdate(
+                parameters: parameters, gradients: ViewArgument(g), momentumBuffer: buffer,
+                hasMomentum: hasMomentum ? 1 : 0, firstStep: s.step == 1 ? 1 : 0,
+                rows: Int32(p.rows), cols: Int32(p.cols), learningRate: s.learningRate, weightDecay: s.weightDecay,
+                momentum: momentum, dampening: dampening, nesterov: nesterov ? 1 : 0))
+        case let .adam(beta1, beta2, epsilon, decoupled):
+            guard let m = s.state1, let v = s.state2 else {
+                preconditionFailure("Adam needs both moments (state1 and state2)")
+            }
+            let first = ViewArgument(m), second = ViewArgument(v)
+            packCache.invalidate(first.buffer)
+            packCache.invalidate(second.buffer)
+            // The bias corrections, computed once on the host exactly as the CPU reference does.
+            let t = Float(s.step)
+            let stepSize = s.learningRate / (1 - powf(beta1, t))
+            let correction2 = (1 - powf(beta2, t)).squareRoot()
+            try queue.enqueue(AdamUpdate(
+                parameters: parameters, gradients: ViewArgument(g), firstMoment: first, secondMoment: second,
+                rows: Int32(p.rows), cols: Int32(p.cols), learningRate: s.learningRate, weightDecay: s.weightDecay,
+                beta1: beta1, beta2: beta2, epsilon: epsilon, stepSize: stepSize, correction2: correction2,
+                decoupled: decoupled ? 1 : 0))
+        }
+    }
+
+    // MARK: Helpers
+
+    /// An Int32 buffer (indices, targets) of this backend.
+    private func indexBuffer(_ buffer: any DeviceBuffer) throws -> Buffer {
+        guard let buffer = buffer as? Buffer, buffer.context === context else {
+            throw RecurError.foreignTensor("an index buffer of another backend or device")
+        }
+        return buffer
+    }
+
+    /// This backend's training scratch buffers.
+    var scratch: TrainingScratch { TrainingScratch.of(self) }
+}
+
+/// Device scratch the training operations reuse across calls: allocated on first use (grown when
+/// a larger one is needed) and kept. Reuse is safe because the queue is in order: a later
+/// operation's kernels run after every kernel that read the scratch before.
+///
+/// `OpenCLBackend`'s stored properties live in OpenCLBackend.swift; this extension keeps its own
+/// in a table keyed by the backend's `dummy` buffer (held weakly, so an entry goes with its backend).
+/// `@unchecked Sendable`: a backend, and so its scratch, is used from one thread at a time.
+final class TrainingScratch: @unchecked Sendable {
+    enum Role: Hashable {
+        /// `sum_of_squares_partial`'s per-work-group sums: `Reduction.partialGroups` floats.
+        case partialSums
+        /// `scatter_row_links`' links: 2N Int32.
+        case scatterLinks
+    }
+
+    private var buffers: [Role: Buffer] = [:]
+
+    /// The scratch for `role`, at least `count` elements.
+    func buffer(_ role: Role, count: Int, context: Context) throws -> Buffer {
+        if let buffer = buffers[role], buffer.count >= count { return buffer }
+        let buffer = try Buffer(context: context, count: count)
+        buffers[role] = buffer
+        return buffer
+    }
+
+    private struct Entry {
+        weak var owner: Buffer?
+        let scratch: TrainingScratch
+    }
+
+    private static let table = Mutex<[Entry]>([])
+
+    static func of(_ backend: OpenCLBackend) -> TrainingScratch {
+        let key = backend.dummy
+        return table.withLock { entries in
+            if let entry = entries.first(where: { $0.owner === key }) { return entry.scratch }
+            entries.removeAll { $0.owner == nil }
+            let scratch = TrainingScratch()
+            entries.append(Entry(owner: key, scratch: scratch))
+            return scratch
+        }
+    }
+}

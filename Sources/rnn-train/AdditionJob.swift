@@ -1,0 +1,85 @@
+import Foundation
+import Recur
+
+/// The default job: trains a small recurrent network on 8-bit binary addition (BinaryAdditionTask),
+/// printing the loss as it falls, then its accuracy on held-out 8-bit pairs and on 16- and 32-bit
+/// numbers, which no training batch ever held.
+struct AdditionJob {
+    static let defaultSteps = 1500
+    /// Pairs evaluated at each longer width.
+    static let longPairs = 1000
+
+    let settings: TrainSettings
+    let steps: Int?
+    let minutes: Double?
+    let logEvery: Int
+    let backend: any Backend
+    let task = BinaryAdditionTask(bits: 8)
+
+    func run() throws {
+        let configuration = BinaryAdditionTask.modelConfiguration(mode: settings.cell, hiddenSize: settings.hidden,
+                                                                  numLayers: settings.layers)
+        let model = try RecurrentModel(configuration, backend: backend, seed: settings.seed)
+        let trainer = SequenceTrainer(model: model, optimizer: try Optimizer(settings.optimizer),
+                                      schedule: settings.learningRateSchedule, clipNorm: settings.clipNorm,
+                                      seed: settings.dropoutSeed(atStep: 0))
+        print("rnn-train: learning \(task.bits)-bit binary addition, one bit of each number per step, least significant first")
+        print("backend \(backend.summary)")
+        print("model \(settings.cell.rawValue) \(settings.layers)x\(settings.hidden), 2 features -> 2 classes per step; "
+              + "\(settings.optimizer.kind.rawValue) lr \(settings.optimizer.learningRate), batch \(settings.batch), "
+              + (steps.map { "\($0) steps" } ?? "") + (minutes.map { (steps == nil ? "" : ", at most ") + "\($0) min" } ?? ""))
+        Console.flush()
+
+        // The numbers come from their own generator: the same sums in every run of a seed.
+        var generator = SeededGenerator(seed: settings.seed &+ 0xADD)
+        let progress = ProgressBar(totalSteps: steps, timeLimit: minutes.map { $0 * 60 }, unitsPerStep: settings.batch,
+                                   unitName: "sums")
+        // About ten result lines over the run, whatever its length.
+        let printEvery = max(logEvery, ((steps ?? 1000) / 10 + logEvery - 1) / logEvery * logEvery)
+        var losses = PendingLosses()
+        var intervalLosses: [Double] = []
+        var step = 0
+        do {
+            while true {
+                let batch = BinaryAdditionTask.encode(task.trainingPairs(settings.batch, using: &generator), bits: task.bits)
+                let features = try backend.tensor(batch.features, shape: [batch.steps, batch.batch, BinaryAdditionTask.featureCount])
+                let result = try trainer.stepClassifyingEachStep(.features(features), targets: batch.targets)
+                step += 1
+                losses.append(result.loss, step: step)
+                let timeUp = minutes.map { progress.elapsed >= $0 * 60 } ?? false
+                let last = step == steps || timeUp
+                if step % logEvery == 0 || last, let mean = try losses.drain() {
+                    progress.update(step: step, loss: mean)
+                    intervalLosses.append(mean)
+                    if step % printEvery == 0 || last {
+                        let average = intervalLosses.reduce(0, +) / Double(intervalLosses.count)
+                        intervalLosses.removeAll()
+                        progress.print(String(format: "step %5d%@  loss %.4f", step, steps.map { "/\($0)" } ?? "", average))
+                    }
+                }
+                if last { break }
+            }
+        } catch let divergence as Divergence {
+            progress.finish()
+            throw RNNTrainFailure("training diverged at step \(divergence.step): \(divergence.what); lower --lr or keep --clip")
+        }
+        progress.finish()
+        let seconds = progress.elapsed
+        print(String(format: "trained %d steps in %.1f s (%@ sums/s)", step, seconds,
+                     ProgressBar.compact(Double(step * settings.batch) / max(seconds, 1e-9))))
+
+        var evaluation = SeededGenerator(seed: settings.seed &+ 0xE7A1)
+        let heldOut = task.heldOutPairs()
+        report("held-out \(task.bits)-bit pairs", count: heldOut.count,
+               try BinaryAdditionTask.evaluate(model, pairs: heldOut, bits: task.bits))
+        for bits in [16, 32] {
+            let pairs = BinaryAdditionTask.randomPairs(Self.longPairs, bits: bits, using: &evaluation)
+            report("random \(bits)-bit pairs", count: pairs.count, try BinaryAdditionTask.evaluate(model, pairs: pairs, bits: bits))
+        }
+    }
+
+    private func report(_ name: String, count: Int, _ accuracy: BinaryAdditionTask.Accuracy) {
+        print(String(format: "%-26@ bit accuracy %6.2f%%   exact sums %6.2f%%", "\(name) (\(count))" as NSString,
+                     accuracy.bits * 100, accuracy.exact * 100))
+    }
+}

@@ -1,0 +1,1 @@
+struct CharLMJob { let command: TrainCommand; let textPath: String; func run() throws {} }

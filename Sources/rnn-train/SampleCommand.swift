@@ -1,0 +1,2 @@
+import ArgumentParser
+struct SampleCommand: ParsableCommand { func run() throws {} }

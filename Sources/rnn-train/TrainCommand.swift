@@ -1,0 +1,222 @@
+import ArgumentParser
+import Foundation
+import Recur
+
+/// `rnn-train [train]`: the built-in binary-addition task, or a char-LM with --text. Model and
+/// training options are optional rather than defaulted: a missing one falls back to the resumed
+/// checkpoint's value, then to the task's default (TrainSettings), so that `--resume` needs no
+/// option repeated and an option given again is known to be an override.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train on the built-in binary-addition task, or a character-level language model with --text.",
+        discussion: """
+            Defaults are for --text; the built-in task uses a GRU of 24, batch 64, Adam at 1e-2 and 1500 steps. \
+            With --resume, an option left out takes the checkpoint's value.
+            """
+    )
+
+    enum CellChoice: String, CaseIterable, ExpressibleByArgument {
+        case lstm, gru, rnnTanh = "rnn-tanh", rnnReLU = "rnn-relu"
+        var mode: CellMode {
+            switch self {
+            case .lstm: return .lstm
+            case .gru: return .gru
+            case .rnnTanh: return .rnnTanh
+            case .rnnReLU: return .rnnReLU
+            }
+        }
+        init(_ mode: CellMode) {
+            switch mode {
+            case .lstm: self = .lstm
+            case .gru: self = .gru
+            case .rnnTanh: self = .rnnTanh
+            case .rnnReLU: self = .rnnReLU
+            }
+        }
+    }
+
+    enum OptimizerChoice: String, CaseIterable, ExpressibleByArgument {
+        case adam, adamw, sgd
+        var kind: Optimizer.Kind { Optimizer.Kind(rawValue: rawValue)! }
+    }
+
+    @Option(help: ArgumentHelp("Train a character-level language model of this UTF-8 text (default: the built-in task).", valueName: "file"))
+    var text: String?
+
+    // MARK: Model
+
+    @Option(help: "The recurrent cell: lstm, gru, rnn-tanh or rnn-relu (default lstm).")
+    var cell: CellChoice?
+    @Option(help: "Embedding width (default 64).")
+    var embedding: Int?
+    @Option(help: "Hidden size (default 256).")
+    var hidden: Int?
+    @Option(help: "Stacked layers (default 2).")
+    var layers: Int?
+    @Option(help: "Dropout between layers while training (default 0).")
+    var dropout: Float?
+
+    // MARK: Data
+
+    @Option(name: .customLong("seq-len"), help: "Characters per training chunk: the truncated-BPTT length (default 100).")
+    var seqLen: Int?
+    @Option(help: "Streams read in parallel (default 32).")
+    var batch: Int?
+
+    // MARK: Optimisation
+
+    @Option(help: "adam, adamw or sgd (default adam).")
+    var optimizer: OptimizerChoice?
+    @Option(help: "Learning rate (default 2e-3).")
+    var lr: Float?
+    @Option(help: "SGD momentum (default 0).")
+    var momentum: Float?
+    @Option(name: .customLong("weight-decay"), help: "Weight decay (default 0; 0.01 for adamw).")
+    var weightDecay: Float?
+    @Option(help: "Clip the global gradient norm to this (default 5; 0 = no clipping).")
+    var clip: Float?
+    @Option(help: "Learning-rate schedule: constant, cosine (to 0 at --steps) or step (default constant).")
+    var schedule: ScheduleSettings.Kind?
+    @Option(help: "Linear warm-up steps (constant and cosine schedules).")
+    var warmup: Int?
+    @Option(name: .customLong("decay-every"), help: "Step schedule: multiply the rate by --gamma every N steps (default a third of --steps).")
+    var decayEvery: Int?
+    @Option(help: "Step schedule: the factor (default 0.1).")
+    var gamma: Float?
+
+    // MARK: Run
+
+    @Option(help: "Train until this step (with --resume: the total, not the number of steps more; default 2000).")
+    var steps: Int?
+    @Option(help: "Stop after this many minutes of training (with --steps, whichever comes first).")
+    var minutes: Double?
+    @Option(help: "auto (OpenCL when there is a device, else the CPU), cpu or opencl.")
+    var backend: BackendChoice = .auto
+    @Option(help: "The OpenCL device: an index or part of a name (default RECUR_DEVICE, else the first GPU, else the first CPU device).")
+    var device: String?
+    @Option(help: "Seeds the initial weights, dropout and the built-in task's numbers (default 0).")
+    var seed: UInt64?
+    @Option(name: .customLong("eval-every"), help: "Validation loss and a sample every N steps (and at the end).")
+    var evalEvery: Int = 100
+    @Option(name: .customLong("checkpoint-every"), help: "A checkpoint every N steps (and at the end).")
+    var checkpointEvery: Int = 500
+    @Option(name: .customLong("log-every"), help: "A row of history.csv (mean training loss) every N steps.")
+    var logEvery: Int = 10
+    @Option(name: .customLong("val-batches"), help: "Batches of --batch x --seq-len validation characters per evaluation.")
+    var valBatches: Int = 20
+    @Option(name: .customLong("sample-length"), help: "Characters of the sample shown at each evaluation.")
+    var sampleLength: Int = 200
+    @Option(help: ArgumentHelp("Where checkpoint.safetensors, history.csv and history.svg go.", valueName: "dir"))
+    var out: String = "rnn-train-out"
+    @Option(help: ArgumentHelp("Continue from this checkpoint: parameters, optimizer state, step and data position.", valueName: "checkpoint"))
+    var resume: String?
+
+    func validate() throws {
+        func positive(_ value: Int?, _ name: String) throws {
+            if let value, value < 1 { throw ValidationError("--\(name) must be at least 1, got \(value)") }
+        }
+        try positive(embedding, "embedding"); try positive(hidden, "hidden"); try positive(layers, "layers")
+        try positive(seqLen, "seq-len"); try positive(batch, "batch"); try positive(steps, "steps")
+        try positive(decayEvery, "decay-every"); try positive(evalEvery, "eval-every")
+        try positive(checkpointEvery, "checkpoint-every"); try positive(logEvery, "log-every")
+        try positive(valBatches, "val-batches")
+        if let dropout, !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive, got \(lr)") }
+        if let momentum, !(momentum >= 0 && momentum.isFinite) { throw ValidationError("--momentum must be at least 0, got \(momentum)") }
+        if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be at least 0, got \(weightDecay)") }
+        if let clip, !(clip >= 0 && clip.isFinite) { throw ValidationError("--clip must be at least 0 (0 = none), got \(clip)") }
+        if let warmup, warmup < 0 { throw ValidationError("--warmup must be at least 0, got \(warmup)") }
+        if let gamma, !(gamma > 0 && gamma.isFinite) { throw ValidationError("--gamma must be positive, got \(gamma)") }
+        if let minutes, !(minutes > 0 && minutes.isFinite) { throw ValidationError("--minutes must be positive, got \(minutes)") }
+        if sampleLength < 0 { throw ValidationError("--sample-length must be at least 0, got \(sampleLength)") }
+        if text == nil, resume != nil { throw ValidationError("--resume continues a --text run; give the text too") }
+    }
+
+    /// The step to stop at, when the run has one (--minutes alone has none).
+    func targetSteps(default fallback: Int) -> Int? {
+        steps ?? (minutes == nil ? fallback : nil)
+    }
+
+    /// The run's settings: each option given, else the resumed checkpoint's value (`stored`, or its bare
+    /// model configuration for a checkpoint written by other code), else `defaults`.
+    func settings(defaults: TrainSettings, stored: TrainSettings?, storedModel: ModelConfiguration?, targetSteps: Int?) throws -> TrainSettings {
+        let base = stored ?? storedModel.map { model in
+            var settings = defaults
+            settings.cell = model.mode; settings.embedding = model.inputSize; settings.hidden = model.hiddenSize
+            settings.layers = model.numLayers; settings.dropout = model.dropout
+            return settings
+        } ?? defaults
+        var settings = base
+        settings.cell = cell?.mode ?? base.cell
+        settings.embedding = embedding ?? base.embedding
+        settings.hidden = hidden ?? base.hidden
+        settings.layers = layers ?? base.layers
+        settings.dropout = dropout ?? base.dropout
+        settings.seqLen = seqLen ?? base.seqLen
+        settings.batch = batch ?? base.batch
+        settings.clip = clip ?? base.clip
+        settings.seed = seed ?? base.seed
+
+        // Another optimizer starts from its own defaults, not the stored one's rate and decay.
+        let kind = optimizer?.kind ?? base.optimizer.kind
+        let inherited = kind == base.optimizer.kind ? base.optimizer
+            : Optimizer.Configuration(kind: kind, learningRate: base.optimizer.learningRate,
+                                      weightDecay: kind == .adamw ? 0.01 : 0)
+        var configuration = inherited
+        configuration.learningRate = lr ?? inherited.learningRate
+        configuration.momentum = momentum ?? inherited.momentum
+        configuration.weightDecay = weightDecay ?? inherited.weightDecay
+        if kind != .sgd, configuration.momentum != 0 {
+            throw ValidationError("--momentum applies to --optimizer sgd (Adam keeps its own moments)")
+        }
+        settings.optimizer = configuration
+
+        // A schedule option rebuilds the schedule; none keeps the stored one.
+        if schedule != nil || warmup != nil || decayEvery != nil || gamma != nil {
+            var spec = ScheduleSettings(kind: schedule ?? .constant, warmup: warmup ?? 0, gamma: gamma ?? 0.1)
+            switch spec.kind {
+            case .constant:
+                break
+            case .cosine:
+                guard let targetSteps else {
+                    throw ValidationError("--schedule cosine decays to 0 at --steps: give --steps")
+                }
+                guard spec.warmup < targetSteps else {
+                    throw ValidationError("--warmup \(spec.warmup) leaves no steps of the \(targetSteps) to decay over")
+                }
+                spec.total = targetSteps
+            case .step:
+                guard spec.warmup == 0 else { throw ValidationError("--warmup applies to the constant and cosine schedules") }
+                guard let every = decayEvery ?? targetSteps.map({ max(1, $0 / 3) }) else {
+                    throw ValidationError("--schedule step needs --decay-every (or --steps to take a third of)")
+                }
+                spec.every = every
+            }
+            settings.schedule = spec
+        }
+        // The library's own checks (rate, betas): a clear message before anything is built.
+        do {
+            _ = try Optimizer(settings.optimizer)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        return settings
+    }
+
+    func run() throws {
+        let started = ContinuousClock.now
+        if let text {
+            try CharLMJob(command: self, textPath: text).run()
+        } else {
+            let target = targetSteps(default: AdditionJob.defaultSteps)
+            let settings = try settings(defaults: .additionDefaults, stored: nil, storedModel: nil, targetSteps: target)
+            try AdditionJob(settings: settings, steps: target, minutes: minutes, logEvery: logEvery,
+                            backend: try backend.makeBackend(device: device)).run()
+        }
+        let elapsed = (ContinuousClock.now - started).components
+        print(String(format: "wall time %.1f s", Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18))
+    }
+}
+
+extension ScheduleSettings.Kind: ExpressibleByArgument {}
