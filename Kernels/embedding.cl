@@ -7,7 +7,9 @@
 //                    Range (E, N): work-item (c, r) copies table[indices[r], c] to out[r, c].
 // scatter_row_links  indices (N) int; links (2N) int scratch, written: links[r] = the next row
 //                    s > r with indices[s] == indices[r], or -1; links[N + r] = 1 when r is the
-//                    first row with its index, else 0. Range (N).
+//                    first row with its index, else 0. Range (N). Each work-item scans only to
+//                    the nearest row with its index on either side: N^2 comparisons at worst
+//                    (all indices distinct), still far less than one scan of N per (V, E) element.
 // scatter_add_rows   src (N, E) view; indices (N) int; links (2N) int from scatter_row_links;
 //                    table (V, E) view, updated; rows = N, cols = E.
 //                    Range (E, N): work-item (c, r) with r the first row of its index walks the

@@ -79,7 +79,7 @@ struct AdditionJob {
     }
 
     private func report(_ name: String, count: Int, _ accuracy: BinaryAdditionTask.Accuracy) {
-        print(String(format: "%-26@ bit accuracy %6.2f%%   exact sums %6.2f%%", "\(name) (\(count))" as NSString,
+        print(String(format: "%-28@ bit accuracy %6.2f%%   exact sums %6.2f%%", "\(name) (\(count))" as NSString,
                      accuracy.bits * 100, accuracy.exact * 100))
     }
 }

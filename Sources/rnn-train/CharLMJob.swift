@@ -1,1 +1,190 @@
-struct CharLMJob { let command: TrainCommand; let textPath: String; func run() throws {} }
+import Foundation
+import Recur
+
+/// `rnn-train --text FILE`: a character-level language model trained with truncated BPTT over the
+/// training text (TruncatedBPTT: the state carried from chunk to chunk, reset where a stream starts
+/// over), with validation and a sample every --eval-every steps, checkpoints, the loss history, and
+/// --resume. The data position is a function of the step (the stream is replayed up to it) and the
+/// carried state is in the checkpoint, so a resumed run computes the losses the uninterrupted one does.
+struct CharLMJob {
+    static let defaultSteps = 2000
+
+    let command: TrainCommand
+    let textPath: String
+
+    func run() throws {
+        let header = try command.resume.map(TrainingCheckpoint.header)
+        let target = command.targetSteps(default: Self.defaultSteps)
+        let settings = try command.settings(defaults: .charLMDefaults, stored: header?.settings, storedModel: header?.model,
+                                            targetSteps: target)
+        let corpus = try CharCorpus(path: textPath, vocabulary: header?.vocabulary, chunkLength: settings.seqLen)
+        let configuration = settings.languageModel(vocabularySize: corpus.vocabulary.count)
+        if let header { try Self.checkSameModel(configuration, as: header) }
+        let directory = try Self.outputDirectory(command.out)
+        let checkpointURL = directory.appendingPathComponent("checkpoint.safetensors")
+
+        let backend = try command.backend.makeBackend(device: command.device)
+        let model = try RecurrentModel(configuration, backend: backend, seed: settings.seed)
+        let optimizer = try Optimizer(settings.optimizer)
+        var state: RecurrentState?
+        if let header {
+            try TrainingCheckpoint.load(header, into: model, optimizer: optimizer)
+            if let saved = header.state(batch: settings.batch) {
+                let shape = [configuration.numLayers * (configuration.bidirectional ? 2 : 1), settings.batch, settings.hidden]
+                state = RecurrentState(h: try backend.tensor(saved.h, shape: shape),
+                                       c: try saved.c.map { try backend.tensor($0, shape: shape) })
+            } else if optimizer.step > 0 {
+                Console.error("rnn-train: \(header.name) holds no carried state for batch \(settings.batch); the streams start from zero state")
+            }
+        }
+        let startStep = optimizer.step
+        let trainer = SequenceTrainer(model: model, optimizer: optimizer, schedule: settings.learningRateSchedule,
+                                      clipNorm: settings.clipNorm, seed: settings.dropoutSeed(atStep: startStep))
+        let validation = try ValidationSet(tokens: corpus.validation, batches: command.valBatches, batch: settings.batch,
+                                           length: settings.seqLen, vocabularySize: corpus.vocabulary.count, backend: backend)
+
+        let parameterCount = model.blocks.reduce(0) { $0 + $1.parameterLayout.entries.reduce(0) { $0 + $1.count } }
+        print("rnn-train: character model of \(corpus.name): \(corpus.vocabulary.count) distinct characters, "
+              + "\(corpus.train.count) for training, \(corpus.validation.count) for validation")
+        print("backend \(backend.summary)")
+        print("model \(settings.cell.rawValue) \(settings.layers)x\(settings.hidden), embedding \(settings.embedding), "
+              + "\(parameterCount) parameters; \(settings.optimizer.kind.rawValue) lr \(settings.optimizer.learningRate), "
+              + "clip \(settings.clipNorm.map { "\($0)" } ?? "none"), batch \(settings.batch) x \(settings.seqLen)")
+        if let header { print("resuming \(header.path) at step \(startStep)") }
+        if let target, startStep >= target {
+            print("the checkpoint is at step \(startStep), which --steps \(target) has reached already: nothing to train")
+            return
+        }
+        Console.flush()
+
+        // The stream replayed to the checkpoint's step: the next chunk is the one the uninterrupted
+        // run would read now (cheap: building a chunk is copying T x B tokens).
+        var stream = try TruncatedBPTT(documents: [corpus.train], batch: settings.batch, chunkLength: settings.seqLen)
+        for _ in 0..<startStep { _ = stream.next() }
+
+        var history = header != nil ? History.rows(in: directory, upTo: startStep) : []
+        let previousSeconds = history.last?.seconds ?? 0
+        let progress = ProgressBar(totalSteps: target, timeLimit: command.minutes.map { $0 * 60 }, firstStep: startStep,
+                                   unitsPerStep: settings.batch * settings.seqLen, unitName: "chars")
+        let title = "\(corpus.name): \(settings.cell.rawValue) \(settings.layers)x\(settings.hidden) character model"
+        var losses = PendingLosses()
+        var lastSaved: Int?
+        let checkpointExisted = FileManager.default.fileExists(atPath: checkpointURL.path)
+        var step = startStep
+
+        do {
+            while true {
+                let chunk = stream.next()
+                try state?.reset(streams: chunk.resetStreams, backend: backend)
+                let inputs = try backend.indices(chunk.inputs, shape: [settings.seqLen, settings.batch],
+                                                 limit: corpus.vocabulary.count, name: "inputs")
+                let result = try trainer.stepClassifyingEachStep(.tokens(inputs), targets: chunk.targets, state: state)
+                state = result.state
+                step += 1
+                losses.append(result.loss, step: step)
+
+                let timeUp = command.minutes.map { progress.elapsed >= $0 * 60 } ?? false
+                let last = step == target || timeUp
+                let evaluate = step % command.evalEvery == 0 || last
+                let checkpoint = step % command.checkpointEvery == 0 || last
+                // Rows also fall on checkpoint steps, so that a run resumed from one averages the same
+                // steps into each row as the uninterrupted run.
+                guard step % command.logEvery == 0 || evaluate || checkpoint else { continue }
+
+                var row = HistoryRow(step: step, trainLoss: try losses.drain(), valLoss: nil,
+                                     seconds: previousSeconds + progress.elapsed)
+                if let loss = row.trainLoss { progress.update(step: step, loss: loss) }
+                if evaluate {
+                    let loss = try validation.loss(of: model)
+                    guard loss.isFinite else { throw Divergence(step: step, what: "the validation loss is \(loss)") }
+                    row.valLoss = loss
+                    progress.print(String(format: "step %6d%@  train %.4f  val %.4f  (%@ chars/s)", step,
+                                          target.map { "/\($0)" } ?? "", progress.smoothedLoss ?? .nan, loss,
+                                          ProgressBar.compact(Double((step - startStep) * settings.batch * settings.seqLen) / max(progress.elapsed, 1e-9))))
+                    progress.print(try sample(model, corpus: corpus, from: validation.firstToken, seed: settings.seed &+ UInt64(step)))
+                }
+                history.append(row)
+                if checkpoint {
+                    try checkSaveable(model, validation: validation, validated: row.valLoss != nil, step: step)
+                    try TrainingCheckpoint.save(model: model, optimizer: optimizer, settings: settings, vocabulary: corpus.vocabulary,
+                                                textName: corpus.name, state: state, to: checkpointURL)
+                    lastSaved = step
+                }
+                if evaluate || checkpoint { try History.write(history, title: title, to: directory) }
+                if last { break }
+            }
+        } catch let divergence as Divergence {
+            progress.finish()
+            try? History.write(history, title: title, to: directory)
+            let kept: String
+            if let lastSaved {
+                kept = "the last good checkpoint, \(checkpointURL.path) (step \(lastSaved)), is kept"
+            } else if checkpointExisted {
+                kept = "\(checkpointURL.path) is kept as it was"
+            } else {
+                kept = "no checkpoint was written"
+            }
+            throw RNNTrainFailure("training diverged at step \(divergence.step): \(divergence.what); \(kept). "
+                                  + "Lower --lr, or clip the gradients with --clip")
+        }
+        progress.finish()
+        let seconds = progress.elapsed
+        print(String(format: "trained steps %d-%d in %.1f s (%@ chars/s); checkpoint, history.csv and history.svg in %@",
+                     startStep + 1, step, seconds,
+                     ProgressBar.compact(Double((step - startStep) * settings.batch * settings.seqLen) / max(seconds, 1e-9)),
+                     directory.path))
+    }
+
+    /// A short sample from the model at its current parameters, starting from `token`, for the log:
+    /// each line of it behind a bar so that it stands apart from the figures.
+    private func sample(_ model: RecurrentModel, corpus: CharCorpus, from token: Int32, seed: UInt64) throws -> String {
+        var sampler = try Sampler(temperature: 0.8, seed: seed)
+        let text = corpus.vocabulary.decode([token] + (try model.generate(prompt: [token], length: command.sampleLength, sampler: &sampler)))
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { "  | " + $0 }.joined(separator: "\n")
+    }
+
+    /// A checkpoint is written over the previous one only when its parameters are sound: every one
+    /// finite, and a finite loss on validation text. A finite training loss is not enough: it was
+    /// measured before the step's update, which may be the one that blew up.
+    private func checkSaveable(_ model: RecurrentModel, validation: ValidationSet, validated: Bool, step: Int) throws {
+        guard try model.parametersAreFinite() else {
+            throw Divergence(step: step, what: "the parameters are no longer finite")
+        }
+        if !validated {
+            let loss = try validation.loss(of: model, limit: 1)
+            guard loss.isFinite else { throw Divergence(step: step, what: "the validation loss is \(loss)") }
+        }
+    }
+
+    /// A resumed run keeps the checkpoint's model: options that ask for another are named.
+    static func checkSameModel(_ configuration: ModelConfiguration, as header: TrainingCheckpoint.Header) throws {
+        let saved = header.model
+        guard configuration != saved else { return }
+        var differences: [String] = []
+        if configuration.mode != saved.mode {
+            differences.append("--cell \(TrainCommand.CellChoice(configuration.mode).rawValue) (the checkpoint's is \(TrainCommand.CellChoice(saved.mode).rawValue))")
+        }
+        if configuration.inputSize != saved.inputSize { differences.append("--embedding \(configuration.inputSize) (the checkpoint's is \(saved.inputSize))") }
+        if configuration.hiddenSize != saved.hiddenSize { differences.append("--hidden \(configuration.hiddenSize) (the checkpoint's is \(saved.hiddenSize))") }
+        if configuration.numLayers != saved.numLayers { differences.append("--layers \(configuration.numLayers) (the checkpoint's is \(saved.numLayers))") }
+        if configuration.dropout != saved.dropout { differences.append("--dropout \(configuration.dropout) (the checkpoint's is \(saved.dropout))") }
+        if configuration.bidirectional != saved.bidirectional { differences.append("a bidirectional stack") }
+        if differences.isEmpty { differences.append("the vocabulary or the head") }
+        throw RNNTrainFailure("the checkpoint \(header.path) holds another model than this run asks for: "
+                              + differences.joined(separator: ", ") + "; leave these options out to continue its model")
+    }
+
+    static func outputDirectory(_ path: String) throws -> URL {
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw RNNTrainFailure("--out \(path) is a file, not a directory")
+        }
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw RNNTrainFailure("cannot make the output directory \(path): \(error.localizedDescription)")
+        }
+        return url
+    }
+}

@@ -48,17 +48,6 @@ extension OpenCLBackend {
         return ViewArgument(Matrix(scratch, rows: m, cols: k))
     }
 
-    private func scratchBuffer(_ role: PackRole, count: Int) throws -> Buffer {
-        if let buffer = packScratch[role], buffer.count >= count { return buffer }
-        let buffer = try Buffer(context: context, count: count)
-        packScratch[role] = buffer
-        return buffer
-    }
-}
-
-/// What a scratch buffer holds.
-enum PackRole: Hashable {
-    case transposedA
 }
 
 /// Packed B operands, keyed by their source view, dropped as soon as the source buffer is written

@@ -6,7 +6,6 @@ import Glibc
 import Musl
 #endif
 import Recur
-import Synchronization
 
 /// The training layers, losses and optimizers (Backend's "Training layers, losses and optimizers"):
 /// each one or two kernel launches on the queue, none waiting for the device. Every buffer an
@@ -31,7 +30,7 @@ extension OpenCLBackend {
         guard src.rows > 0, src.cols > 0 else { return }
         let rows = Int32(src.rows)
         // Pass 1 chains the rows of each index (once per call); pass 2 adds them in row order.
-        let links = try scratch.buffer(.scatterLinks, count: 2 * src.rows, context: context)
+        let links = try scratchBuffer(.scatterLinks, count: 2 * src.rows)
         try queue.enqueue(ScatterRowLinks(indices: indices, rows: rows, links: links))
         try queue.enqueue(ScatterAddRows(
             src: ViewArgument(src), indices: indices, links: links, table: target, rows: rows, cols: Int32(src.cols)))
@@ -88,7 +87,7 @@ extension OpenCLBackend {
         packCache.invalidate(target.buffer)
         // Work-groups write partial sums to scratch; one work-group adds them (and the old value).
         let groups = SumOfSquaresPartial.groups(for: x.rows * x.cols)
-        let partials = try scratch.buffer(.partialSums, count: Reduction.partialGroups, context: context)
+        let partials = try scratchBuffer(.partialSums, count: Reduction.partialGroups)
         try queue.enqueue(SumOfSquaresPartial(
             x: ViewArgument(x), rows: Int32(x.rows), cols: Int32(x.cols), partials: partials, groups: groups))
         try queue.enqueue(SumOfSquaresFinal(
@@ -148,52 +147,5 @@ extension OpenCLBackend {
             throw RecurError.foreignTensor("an index buffer of another backend or device")
         }
         return buffer
-    }
-
-    /// This backend's training scratch buffers.
-    var scratch: TrainingScratch { TrainingScratch.of(self) }
-}
-
-/// Device scratch the training operations reuse across calls: allocated on first use (grown when
-/// a larger one is needed) and kept. Reuse is safe because the queue is in order: a later
-/// operation's kernels run after every kernel that read the scratch before.
-///
-/// `OpenCLBackend`'s stored properties live in OpenCLBackend.swift; this extension keeps its own
-/// in a table keyed by the backend's `dummy` buffer (held weakly, so an entry goes with its backend).
-/// `@unchecked Sendable`: a backend, and so its scratch, is used from one thread at a time.
-final class TrainingScratch: @unchecked Sendable {
-    enum Role: Hashable {
-        /// `sum_of_squares_partial`'s per-work-group sums: `Reduction.partialGroups` floats.
-        case partialSums
-        /// `scatter_row_links`' links: 2N Int32.
-        case scatterLinks
-    }
-
-    private var buffers: [Role: Buffer] = [:]
-
-    /// The scratch for `role`, at least `count` elements.
-    func buffer(_ role: Role, count: Int, context: Context) throws -> Buffer {
-        if let buffer = buffers[role], buffer.count >= count { return buffer }
-        let buffer = try Buffer(context: context, count: count)
-        buffers[role] = buffer
-        return buffer
-    }
-
-    private struct Entry {
-        weak var owner: Buffer?
-        let scratch: TrainingScratch
-    }
-
-    private static let table = Mutex<[Entry]>([])
-
-    static func of(_ backend: OpenCLBackend) -> TrainingScratch {
-        let key = backend.dummy
-        return table.withLock { entries in
-            if let entry = entries.first(where: { $0.owner === key }) { return entry.scratch }
-            entries.removeAll { $0.owner == nil }
-            let scratch = TrainingScratch()
-            entries.append(Entry(owner: key, scratch: scratch))
-            return scratch
-        }
     }
 }

@@ -11,9 +11,9 @@ public final class OpenCLBackend: Backend {
     let tuning: GEMMTuning
     /// Stands in for absent optional arguments (no bias, no lengths); kernels are told not to read it.
     let dummy: Buffer
-    /// Scratch for packed GEMM operands, grown on demand and reused: the queue is in order, so a
-    /// pack never overwrites one that a queued GEMM still reads.
-    var packScratch: [PackRole: Buffer] = [:]
+    /// Scratch buffers, grown on demand and reused: the queue is in order, so a later operation's
+    /// kernels run after every kernel that read the scratch before.
+    var scratch: [ScratchRole: Buffer] = [:]
     /// Packed forms of B operands that stay constant over many GEMMs (the weights within a pass).
     let packCache = PackCache(capacity: 16)
 
@@ -79,6 +79,14 @@ public final class OpenCLBackend: Backend {
         }
     }
 
+    /// The scratch buffer for `role`, at least `count` elements.
+    func scratchBuffer(_ role: ScratchRole, count: Int) throws -> Buffer {
+        if let buffer = scratch[role], buffer.count >= count { return buffer }
+        let buffer = try Buffer(context: context, count: count)
+        scratch[role] = buffer
+        return buffer
+    }
+
     // MARK: Elementwise
 
     public func fill(_ dst: Matrix, value: Float) throws {
@@ -136,4 +144,14 @@ public final class OpenCLBackend: Backend {
         case .gru: try queue.enqueue(GRUBackward(step, dummy: dummy))
         }
     }
+}
+
+/// What a scratch buffer holds.
+enum ScratchRole: Hashable {
+    /// A row-major copy of a transposed GEMM operand (pack_a_rows).
+    case transposedA
+    /// `sum_of_squares_partial`'s per-work-group sums: `Reduction.partialGroups` floats.
+    case partialSums
+    /// `scatter_row_links`' links: 2N Int32.
+    case scatterLinks
 }
