@@ -41,3 +41,19 @@ import Testing
         }
     }
 }
+
+/// Whole models (embedding, stack, head, each loss) on every backend.
+@Suite struct ModelConformance {
+    @Test("model gradients match finite differences", arguments: TestBackends.names, ModelCase.all)
+    func gradients(backend: String, testCase: ModelCase) throws {
+        let report = try ConformanceSuite(backend: try TestBackends.make(backend)).modelGradientCheck(testCase)
+        #expect(report.passed, "\(report)")
+    }
+
+    @Test("model agrees with the CPU reference, dropout included", arguments: TestBackends.names, ModelCase.all)
+    func agreement(backend: String, testCase: ModelCase) throws {
+        for comparison in try ConformanceSuite(backend: try TestBackends.make(backend)).modelAgreement(testCase) {
+            #expect(comparison.passed, "\(testCase): \(comparison.tensor) max_abs \(comparison.maxAbsolute)")
+        }
+    }
+}

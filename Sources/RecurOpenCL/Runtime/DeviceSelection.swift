@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -14,11 +15,19 @@ public enum DeviceSelection {
     public static let environmentVariable = "RECUR_DEVICE"
 
     /// Every device of every platform, platform by platform. Throws `noPlatform` without OpenCL.
+    /// Enumerated once per process, under a lock: ICD loaders and drivers (POCL 3.1 seen here)
+    /// can fail or crash when several threads enumerate at the same time.
     public static func allDevices() throws(OpenCLError) -> [Device] {
-        var devices: [Device] = []
-        for platform in try Platform.all() { devices += try platform.devices() }
-        return devices
+        try enumerated.withLock { (cached) throws(OpenCLError) -> [Device] in
+            if let cached { return cached }
+            var devices: [Device] = []
+            for platform in try Platform.all() { devices += try platform.devices() }
+            cached = devices
+            return devices
+        }
     }
+
+    private static let enumerated = Mutex<[Device]?>(nil)
 
     /// The device for `request`, or for `RECUR_DEVICE` when `request` is nil.
     public static func select(_ request: String? = nil) throws(OpenCLError) -> Device {
