@@ -45,3 +45,37 @@ import Testing
         #expect(loaded.names.count == lstm.parameterLayout.entries.count)
     }
 }
+
+extension ReadmeExample {
+    @Test func sequenceMappings() throws {
+        let backend = CPUBackend()
+        let (tokenIDs, nextTokenIDs) = ((0..<(20 * 4)).map { Int32($0 % 11) }, (0..<(20 * 4)).map { Int32(($0 + 1) % 11) })
+        let (features, lengths, labels) = ([Float](repeating: 0.5, count: 30 * 8 * 3), (0..<8).map { 30 - $0 }, (0..<8).map { Int32($0 % 5) })
+
+        // --- README: "Training" ---
+        // Many-to-many: a character language model, one prediction per step.
+        let lm = try RecurrentModel(
+            .languageModel(vocabularySize: 11, embeddingSize: 16, mode: .lstm, hiddenSize: 64, numLayers: 2, dropout: 0.1),
+            backend: backend)
+        let trainer = SequenceTrainer(model: lm, optimizer: try Optimizer(.adam(learningRate: 2e-3)), clipNorm: 5)
+        let tokens = try backend.indices(tokenIDs, shape: [20, 4], limit: 11)           // (T, B)
+        let step = try trainer.stepClassifyingEachStep(.tokens(tokens), targets: nextTokenIDs)
+        print("loss", try step.loss.value(), "gradient norm", try step.gradientNorm.value())
+
+        // Many-to-one: classify whole sequences of 3 features from their final state.
+        let classifier = try RecurrentModel(
+            ModelConfiguration(vocabularySize: nil, inputSize: 3, mode: .gru, hiddenSize: 32, bidirectional: true, outputSize: 5),
+            backend: backend)
+        let classify = SequenceTrainer(model: classifier, optimizer: try Optimizer(.sgd(learningRate: 0.1, momentum: 0.9)))
+        let x = try backend.tensor(features, shape: [30, 8, 3])                           // (T, B, I)
+        _ = try classify.stepClassifyingSequences(.features(x), targets: labels, lengths: lengths)
+
+        // One-to-many: generate from a prompt, sampling with temperature and top-k.
+        var sampler = try Sampler(temperature: 0.8, topK: 5, seed: 1)
+        let generated = try lm.generate(prompt: [1, 2, 3], length: 50, sampler: &sampler)
+        // --- end ---
+
+        #expect(generated.count == 50)
+        #expect(try step.loss.value().isFinite)
+    }
+}
