@@ -36,7 +36,7 @@ struct AdditionJob {
                                    unitName: "sums")
         // About ten result lines over the run, whatever its length.
         let printEvery = max(logEvery, ((steps ?? 1000) / 10 + logEvery - 1) / logEvery * logEvery)
-        var losses = PendingLosses()
+        var losses = PendingLosses(ceiling: LossCeiling.ceiling(classes: BinaryAdditionTask.classCount))
         var intervalLosses: [Double] = []
         var step = 0
         do {
@@ -48,6 +48,7 @@ struct AdditionJob {
                 losses.append(result.loss, step: step)
                 let timeUp = minutes.map { progress.elapsed >= $0 * 60 } ?? false
                 let last = step == steps || timeUp
+                progress.tick(step: step)
                 if step % logEvery == 0 || last, let mean = try losses.drain() {
                     progress.update(step: step, loss: mean)
                     intervalLosses.append(mean)

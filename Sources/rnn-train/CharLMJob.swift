@@ -67,7 +67,8 @@ struct CharLMJob {
         let progress = ProgressBar(totalSteps: target, timeLimit: command.minutes.map { $0 * 60 }, firstStep: startStep,
                                    unitsPerStep: settings.batch * settings.seqLen, unitName: "chars")
         let title = "\(corpus.name): \(settings.cell.rawValue) \(settings.layers)x\(settings.hidden) character model"
-        var losses = PendingLosses()
+        let ceiling = LossCeiling.ceiling(classes: corpus.vocabulary.count)
+        var losses = PendingLosses(ceiling: ceiling)
         var lastSaved: Int?
         let checkpointExisted = FileManager.default.fileExists(atPath: checkpointURL.path)
         var step = startStep
@@ -89,14 +90,17 @@ struct CharLMJob {
                 let checkpoint = step % command.checkpointEvery == 0 || last
                 // Rows also fall on checkpoint steps, so that a run resumed from one averages the same
                 // steps into each row as the uninterrupted run.
-                guard step % command.logEvery == 0 || evaluate || checkpoint else { continue }
+                guard step % command.logEvery == 0 || evaluate || checkpoint else {
+                    progress.tick(step: step)
+                    continue
+                }
 
                 var row = HistoryRow(step: step, trainLoss: try losses.drain(), valLoss: nil,
                                      seconds: previousSeconds + progress.elapsed)
                 if let loss = row.trainLoss { progress.update(step: step, loss: loss) }
                 if evaluate {
                     let loss = try validation.loss(of: model)
-                    guard loss.isFinite else { throw Divergence(step: step, what: "the validation loss is \(loss)") }
+                    try LossCeiling.check(loss, ceiling: ceiling, step: step, what: "the validation loss")
                     row.valLoss = loss
                     progress.print(String(format: "step %6d%@  train %.4f  val %.4f  (%@ chars/s)", step,
                                           target.map { "/\($0)" } ?? "", progress.smoothedLoss ?? .nan, loss,
@@ -105,7 +109,7 @@ struct CharLMJob {
                 }
                 history.append(row)
                 if checkpoint {
-                    try checkSaveable(model, validation: validation, validated: row.valLoss != nil, step: step)
+                    try checkSaveable(model, validation: validation, validated: row.valLoss != nil, ceiling: ceiling, step: step)
                     try TrainingCheckpoint.save(model: model, optimizer: optimizer, settings: settings, vocabulary: corpus.vocabulary,
                                                 textName: corpus.name, state: state, to: checkpointURL)
                     lastSaved = step
@@ -144,15 +148,14 @@ struct CharLMJob {
     }
 
     /// A checkpoint is written over the previous one only when its parameters are sound: every one
-    /// finite, and a finite loss on validation text. A finite training loss is not enough: it was
-    /// measured before the step's update, which may be the one that blew up.
-    private func checkSaveable(_ model: RecurrentModel, validation: ValidationSet, validated: Bool, step: Int) throws {
+    /// finite, and a sound loss on validation text (LossCeiling). The step's training loss is not
+    /// enough: it was measured before the step's update, which may be the one that blew up.
+    private func checkSaveable(_ model: RecurrentModel, validation: ValidationSet, validated: Bool, ceiling: Double, step: Int) throws {
         guard try model.parametersAreFinite() else {
             throw Divergence(step: step, what: "the parameters are no longer finite")
         }
         if !validated {
-            let loss = try validation.loss(of: model, limit: 1)
-            guard loss.isFinite else { throw Divergence(step: step, what: "the validation loss is \(loss)") }
+            try LossCeiling.check(try validation.loss(of: model, limit: 1), ceiling: ceiling, step: step, what: "the validation loss")
         }
     }
 

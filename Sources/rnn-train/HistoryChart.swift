@@ -65,10 +65,16 @@ enum HistoryChart {
     static func ticks(_ low: Double, _ high: Double) -> [Double] {
         let high = high > low ? high : low + 1
         let rough = (high - low) / 5
-        let power = pow(10, floor(log10(rough)))
-        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= rough } ?? 10 * power
-        let first = floor(low / step) * step, last = ceil(high / step) * step
-        return stride(from: first, through: last + step / 2, by: step).map { ($0 / step).rounded() * step }
+        let exponent = Int(floor(log10(rough)))
+        let mantissa = [1, 2, 5, 10].first { Double($0) * pow(10, Double(exponent)) >= rough } ?? 10
+        // n * mantissa / 10^k rather than n * step: a decimal divided by an exact power of ten is the
+        // double nearest to it (0.6, not 0.6000000000000001), so labels and tests read cleanly.
+        func value(_ n: Int) -> Double {
+            exponent < 0 ? Double(n * mantissa) / pow(10, Double(-exponent)) : Double(n * mantissa) * pow(10, Double(exponent))
+        }
+        let step = value(1)
+        let first = Int(floor(low / step)), last = Int(ceil(high / step))
+        return (first...last).map(value)
     }
 
     /// 0, 2.5, 1000, 0.05: no trailing zeros, no exponent.

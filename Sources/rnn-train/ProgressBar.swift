@@ -15,6 +15,7 @@ final class ProgressBar {
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
     private var lastPlain: ContinuousClock.Instant
+    private var lastDraw: ContinuousClock.Instant
     private var barShown = false
     private(set) var smoothedLoss: Double?
     private var lastLine = ""
@@ -32,6 +33,7 @@ final class ProgressBar {
         self.plainInterval = plainInterval
         started = clock.now
         lastPlain = started
+        lastDraw = started
     }
 
     /// Seconds since the bar was made: the run's training time.
@@ -50,6 +52,14 @@ final class ProgressBar {
         }
     }
 
+    /// A step done with no new loss: on a terminal the bar moves on (at most a few times a second,
+    /// and with no download, so the device is never made to wait for it).
+    func tick(step: Int) {
+        guard interactive, Self.seconds(clock.now - lastDraw) >= 0.25 else { return }
+        lastLine = line(step: step)
+        draw()
+    }
+
     /// A result line on stdout, with the bar taken down first and put back after.
     func print(_ text: String) {
         clear()
@@ -65,6 +75,7 @@ final class ProgressBar {
     }
 
     private func draw() {
+        lastDraw = clock.now
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + lastLine).utf8))
         barShown = true
     }

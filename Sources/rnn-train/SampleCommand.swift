@@ -24,7 +24,7 @@ struct SampleCommand: ParsableCommand {
     var greedy = false
     @Option(help: "Seeds the sampling.")
     var seed: UInt64 = 0
-    @Option(help: "auto (OpenCL when there is a device, else the CPU), cpu or opencl.")
+    @Option(help: "auto: OpenCL when there is a device, else the CPU.")
     var backend: BackendChoice = .auto
     @Option(help: "The OpenCL device: an index or part of a name.")
     var device: String?

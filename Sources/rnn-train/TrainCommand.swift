@@ -46,7 +46,7 @@ struct TrainCommand: ParsableCommand {
 
     // MARK: Model
 
-    @Option(help: "The recurrent cell: lstm, gru, rnn-tanh or rnn-relu (default lstm).")
+    @Option(help: "The recurrent cell (default lstm).")
     var cell: CellChoice?
     @Option(help: "Embedding width (default 64).")
     var embedding: Int?
@@ -66,7 +66,7 @@ struct TrainCommand: ParsableCommand {
 
     // MARK: Optimisation
 
-    @Option(help: "adam, adamw or sgd (default adam).")
+    @Option(help: "The optimizer (default adam).")
     var optimizer: OptimizerChoice?
     @Option(help: "Learning rate (default 2e-3).")
     var lr: Float?
@@ -76,7 +76,7 @@ struct TrainCommand: ParsableCommand {
     var weightDecay: Float?
     @Option(help: "Clip the global gradient norm to this (default 5; 0 = no clipping).")
     var clip: Float?
-    @Option(help: "Learning-rate schedule: constant, cosine (to 0 at --steps) or step (default constant).")
+    @Option(help: "The learning-rate schedule; cosine decays to 0 at --steps (default constant).")
     var schedule: ScheduleSettings.Kind?
     @Option(help: "Linear warm-up steps (constant and cosine schedules).")
     var warmup: Int?
@@ -91,7 +91,7 @@ struct TrainCommand: ParsableCommand {
     var steps: Int?
     @Option(help: "Stop after this many minutes of training (with --steps, whichever comes first).")
     var minutes: Double?
-    @Option(help: "auto (OpenCL when there is a device, else the CPU), cpu or opencl.")
+    @Option(help: "auto: OpenCL when there is a device, else the CPU.")
     var backend: BackendChoice = .auto
     @Option(help: "The OpenCL device: an index or part of a name (default RECUR_DEVICE, else the first GPU, else the first CPU device).")
     var device: String?

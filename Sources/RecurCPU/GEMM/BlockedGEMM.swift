@@ -1,0 +1,144 @@
+/// Cache blocking of the packed GEMM (Goto's scheme).
+///
+/// - KC x 16 floats of B (one micro-panel, 16 KiB) stay in L1 while the micro-kernel sweeps the
+///   MC rows of packed A.
+/// - MC x KC floats of A (96 KiB) stay in L2 while the macro-kernel sweeps NC columns.
+/// - KC x NC floats of B (up to 4 MiB) live in L3 for one pass over the task's rows.
+enum SGEMMBlocking {
+    static let mc = 96     // multiple of gemmMR
+    static let kc = 256    // multiple of 8 (packing transposes 8 k steps at a time)
+    static let nc = 4080   // multiple of gemmNR
+
+    /// Below this many multiply-adds (m * n * k, a few microseconds) a GEMM runs on the calling
+    /// thread: handing work to a spinning worker costs ~0.3 us, but each task packs its own copy
+    /// of the shared operand.
+    static let parallelMinWork = 64 * 64 * 64
+    /// From this many multiply-adds on (~0.15 ms on one thread) C is cut into two tasks per thread,
+    /// so that when the shared machine stalls one thread the other takes over part of its work.
+    static let twoTasksPerThreadMinWork = 16 << 20
+}
+
+/// One GEMM call's arguments, with the blocked algorithm over any rectangle of C.
+struct GemmProblem {
+    let transA: Bool, transB: Bool
+    let m: Int, n: Int, k: Int
+    let alpha: Float
+    let a: UnsafePointer<Float>, lda: Int
+    let b: UnsafePointer<Float>, ldb: Int
+    let beta: Float
+    let c: UnsafeMutablePointer<Float>, ldc: Int
+
+    /// Splits C into independent rectangles, one per task, so that no two threads ever write the
+    /// same element of C. The split runs along the longer side of C: splitting rows makes every
+    /// task pack all of B (k x n) and splitting columns makes every task pack all of A (m x k),
+    /// so the cheaper duplicate is chosen.
+    func run(pool: ThreadPool) {
+        let threads = m * n * k < SGEMMBlocking.parallelMinWork ? 1 : pool.threadCount
+        if threads == 1 {
+            GemmScratch.withScratch { compute(rows: 0..<m, cols: 0..<n, scratch: $0) }
+            return
+        }
+        let wanted = threads * (m * n * k >= SGEMMBlocking.twoTasksPerThreadMinWork ? 2 : 1)
+        if n > m {
+            let chunk = evenSplit(n, parts: wanted, multiple: gemmNR)
+            let tasks = (n + chunk - 1) / chunk
+            pool.parallelFor(tasks) { t in
+                let j0 = t * chunk
+                GemmScratch.withScratch {
+                    compute(rows: 0..<m, cols: j0..<min(n, j0 + chunk), scratch: $0)
+                }
+            }
+        } else {
+            let chunk = evenSplit(m, parts: wanted, multiple: gemmMR)
+            let tasks = (m + chunk - 1) / chunk
+            pool.parallelFor(tasks) { t in
+                let i0 = t * chunk
+                GemmScratch.withScratch {
+                    compute(rows: i0..<min(m, i0 + chunk), cols: 0..<n, scratch: $0)
+                }
+            }
+        }
+    }
+
+    /// C[rows, cols] = alpha * op(A)[rows, :] * op(B)[:, cols] + beta * C[rows, cols].
+    func compute(rows: Range<Int>, cols: Range<Int>, scratch: GemmScratch) {
+        // Blocks of near-equal size rather than full blocks and a ragged last one.
+        let kcStep = evenSplit(k, parts: (k + SGEMMBlocking.kc - 1) / SGEMMBlocking.kc, multiple: 8)
+        let ncStep = evenSplit(cols.count, parts: (cols.count + SGEMMBlocking.nc - 1) / SGEMMBlocking.nc,
+                               multiple: gemmNR)
+        let mcStep = evenSplit(rows.count, parts: (rows.count + SGEMMBlocking.mc - 1) / SGEMMBlocking.mc,
+                               multiple: gemmMR)
+        var jc = cols.lowerBound
+        while jc < cols.upperBound {
+            let nc = min(ncStep, cols.upperBound - jc)
+            var pc = 0
+            while pc < k {
+                let kc = min(kcStep, k - pc)
+                // The first k block applies beta; later ones accumulate onto it.
+                let betaBlock: Float = pc == 0 ? beta : 1
+                packB(transB: transB, b, ldb: ldb, p0: pc, kc: kc, j0: jc, nc: nc, into: scratch.packedB,
+                      keep: scratch.keep)
+                var ic = rows.lowerBound
+                while ic < rows.upperBound {
+                    let mc = min(mcStep, rows.upperBound - ic)
+                    packA(transA: transA, a, lda: lda, m: m, i0: ic, mc: mc, p0: pc, kc: kc,
+                          into: scratch.packedA, keep: scratch.keep)
+                    macroKernel(mc: mc, nc: nc, kc: kc, c: c + ic * ldc + jc, beta: betaBlock,
+                                scratch: scratch)
+                    ic += mc
+                }
+                pc += kc
+            }
+            jc += nc
+        }
+    }
+
+    /// C block (mc x nc at `cBlock`) = alpha * packedA * packedB + beta * C block.
+    /// Columns outer, rows inner: one B micro-panel stays in L1 across all of A's panels.
+    private func macroKernel(
+        mc: Int, nc: Int, kc: Int, c cBlock: UnsafeMutablePointer<Float>, beta: Float,
+        scratch: GemmScratch
+    ) {
+        let alpha = self.alpha
+        let ldc = self.ldc
+        var jr = 0
+        while jr < nc {
+            let cols = min(gemmNR, nc - jr)
+            let bPanel = UnsafePointer(scratch.packedB + jr * kc)
+            var ir = 0
+            while ir < mc {
+                let rows = min(gemmMR, mc - ir)
+                let aPanel = UnsafePointer(scratch.packedA + ir * kc)
+                let cTile = cBlock + ir * ldc + jr
+                if rows == gemmMR && cols == gemmNR {
+                    sgemmMicroKernel6x16(kc, aPanel, bPanel, cTile, ldc, alpha, beta)
+                } else {
+                    // Edge tile: full product into the scratch tile, then only the real part.
+                    let t = scratch.tile
+                    sgemmMicroKernel6x16(kc, aPanel, bPanel, t, gemmNR, alpha, 0)
+                    for r in 0..<rows {
+                        let cr = cTile + r * ldc
+                        let tr = t + r * gemmNR
+                        if beta == 0 {
+                            for j in 0..<cols { cr[j] = tr[j] }
+                        } else {
+                            // Fused, like the full tiles' update.
+                            for j in 0..<cols { cr[j] = tr[j].addingProduct(beta, cr[j]) }
+                        }
+                    }
+                }
+                ir += gemmMR
+            }
+            jr += gemmNR
+        }
+    }
+}
+
+/// Splits `total` into `parts` near-equal pieces rounded up to `multiple`; returns the piece size
+/// (at least `multiple`). The last piece may be shorter.
+@inline(__always)
+func evenSplit(_ total: Int, parts: Int, multiple: Int) -> Int {
+    let p = max(1, parts)
+    let piece = (total + p - 1) / p
+    return max(multiple, (piece + multiple - 1) / multiple * multiple)
+}

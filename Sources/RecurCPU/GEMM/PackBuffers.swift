@@ -1,0 +1,54 @@
+import Synchronization
+
+/// Packing space for one thread's share of a GEMM: a block of A (MC x KC), a block of B (KC x NC)
+/// and one 6 x 16 tile for edge results.
+///
+/// Allocated once and reused: fresh multi-megabyte allocations would come back from mmap on every
+/// call and fault their pages in again. Buffers are 64-byte aligned (one cache line) and carry a
+/// little slack past the end for the packing routines' overlapping vector stores.
+final class GemmScratch: @unchecked Sendable {
+    let packedA: UnsafeMutablePointer<Float>
+    let packedB: UnsafeMutablePointer<Float>
+    let tile: UnsafeMutablePointer<Float>
+    /// 8 x UInt32 all ones in heap memory; see `keep`.
+    private let keepBits: UnsafeMutablePointer<UInt32>
+
+    static let slack = 16
+
+    init() {
+        packedA = Self.allocate(SGEMMBlocking.mc * SGEMMBlocking.kc + Self.slack)
+        packedB = Self.allocate(SGEMMBlocking.kc * SGEMMBlocking.nc + Self.slack)
+        tile = Self.allocate(gemmMR * gemmNR)
+        keepBits = .allocate(capacity: 8)
+        keepBits.initialize(repeating: .max, count: 8)
+    }
+
+    /// All ones, loaded from memory so that the optimizer cannot know the value (see `opaque`).
+    var keep: SIMD8<UInt32> { UnsafeRawPointer(keepBits).loadUnaligned(as: SIMD8<UInt32>.self) }
+
+    deinit {
+        UnsafeMutableRawPointer(packedA).deallocate()
+        UnsafeMutableRawPointer(packedB).deallocate()
+        UnsafeMutableRawPointer(tile).deallocate()
+        keepBits.deallocate()
+    }
+
+    private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: count)
+    }
+
+    /// Spare scratches, shared by every pool and thread. A thread takes one for the duration of
+    /// one GEMM task and gives it back, so there are never more than the number of tasks running
+    /// at once (plus a small cap of idle ones kept).
+    private static let spares = Mutex<[GemmScratch]>([])
+    private static let maxSpares = 8
+
+    static func withScratch<R>(_ body: (GemmScratch) -> R) -> R {
+        let scratch = spares.withLock { $0.popLast() } ?? GemmScratch()
+        defer {
+            spares.withLock { if $0.count < maxSpares { $0.append(scratch) } }
+        }
+        return body(scratch)
+    }
+}

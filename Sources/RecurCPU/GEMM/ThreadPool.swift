@@ -1,0 +1,219 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// A small pool of worker threads for the CPU backend (2 cores here).
+///
+/// Why not `DispatchQueue.concurrentPerform`: waking a Dispatch worker took ~100 us on the target
+/// machine, longer than a whole recurrent-step GEMM on one thread. Here workers spin on an atomic
+/// generation counter for a bounded time after each job (so back-to-back jobs, as in BPTT, start
+/// within ~1 us), then block on a semaphore so an idle process does not burn CPU.
+///
+/// `parallelFor` is not reentrant in parallel: a call made while the pool is already running a job
+/// (from inside a body, or from another thread) runs its indices serially on the calling thread.
+/// That keeps nested use deadlock-free; each index still runs exactly once.
+public final class ThreadPool: @unchecked Sendable {
+    /// Threads = active processor count, or `RECUR_CPU_THREADS` when set to a positive integer.
+    public static let shared = ThreadPool(threads: ThreadPool.defaultThreadCount())
+
+    private let state: PoolState
+
+    /// `threads` counts the calling thread: `threads - 1` workers are started.
+    public init(threads: Int) {
+        precondition(threads >= 1, "ThreadPool needs at least one thread")
+        state = PoolState(threads: threads)
+        for slot in state.slots {
+            let state = self.state
+            let thread = Thread { state.workerLoop(slot) }
+            thread.name = "recur-cpu-\(slot.index)"
+            thread.start()
+        }
+    }
+
+    deinit { state.stop() }
+
+    public var threadCount: Int { state.threadCount }
+
+    /// Runs body(i) for i in 0..<count across the pool (the calling thread takes part), returns when
+    /// all are done. Indices are handed out one at a time in increasing order, so a body whose cost
+    /// varies balances itself; each index runs exactly once. `body` runs on several threads at
+    /// once (for different indices) and must only write state that its index owns.
+    public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+        if count <= 0 { return }
+        if count == 1 || state.slots.isEmpty || !state.tryAcquire() {
+            for i in 0..<count { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { job in state.run(count: count, job: job) }
+        state.release()
+    }
+
+    static func defaultThreadCount() -> Int {
+        if let text = ProcessInfo.processInfo.environment["RECUR_CPU_THREADS"],
+           let n = Int(text.trimmingCharacters(in: .whitespaces)), n >= 1 {
+            return n
+        }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+}
+
+/// One worker's parking place: `sleeping` is set by the worker before it blocks on `wake`; whoever
+/// flips it back to false owes (or, if the worker itself flips it, is spared) one `signal`.
+final class WorkerSlot: @unchecked Sendable {
+    let index: Int
+    let sleeping = Atomic<Bool>(false)
+    let wake = DispatchSemaphore(value: 0)
+    init(index: Int) { self.index = index }
+}
+
+/// Shared state of a pool, owned jointly by the pool object and its worker threads (so that the
+/// pool's deinit can tell the workers to leave).
+///
+/// Work hand-out: `claim` packs (generation tag << 32 | next index). A thread takes an index by a
+/// compare-exchange that also checks the tag, so a worker that wakes late, after its job ended and
+/// another began, can never take an index of the new job on the old job's terms. `done` counts
+/// finished indices; the caller returns once it equals the count, without waiting for workers that
+/// never woke up.
+final class PoolState: @unchecked Sendable {
+    let threadCount: Int
+    let slots: [WorkerSlot]
+
+    /// Bounded spin before blocking, for workers waiting for a job and the caller waiting for the end.
+    static let spinNanoseconds: UInt64 = 150_000
+
+    private let generation = Atomic<Int>(0)
+    private let claim = Atomic<Int>(0)
+    private let count = Atomic<Int>(0)
+    private let done = Atomic<Int>(0)
+    private let busy = Atomic<Bool>(false)
+    private let stopping = Atomic<Bool>(false)
+    private let callerSleeping = Atomic<Bool>(false)
+    private let callerWake = DispatchSemaphore(value: 0)
+    /// The body of the current job. Written only by the caller, while no index of a job is
+    /// claimable; read only by a thread that has just claimed an index of that job.
+    private var job: ((Int) -> Void)?
+    /// Only touched by the caller holding `busy`.
+    private var lastGeneration = 0
+
+    init(threads: Int) {
+        threadCount = threads
+        slots = (1..<threads).map { WorkerSlot(index: $0) }
+    }
+
+    func tryAcquire() -> Bool {
+        busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+    }
+
+    func release() { busy.store(false, ordering: .releasing) }
+
+    private static func tag(_ generation: Int) -> Int { (generation & 0x7fff_ffff) << 32 }
+
+    /// Caller side of one job; `busy` is held.
+    func run(count n: Int, job body: @escaping (Int) -> Void) {
+        precondition(n < 0x8000_0000, "parallelFor count too large")
+        lastGeneration &+= 1
+        let g = lastGeneration
+        job = body
+        count.store(n, ordering: .relaxed)
+        done.store(0, ordering: .relaxed)
+        claim.store(Self.tag(g), ordering: .releasing)
+        generation.store(g, ordering: .sequentiallyConsistent)
+        for slot in slots where slot.sleeping.load(ordering: .sequentiallyConsistent) {
+            if slot.sleeping.exchange(false, ordering: .sequentiallyConsistent) { slot.wake.signal() }
+        }
+        runClaims(generation: g)
+        waitUntilDone(n)
+        // Every worker released its reference inside `invoke` before counting its index done, so
+        // the closure is unique again here, as `withoutActuallyEscaping` requires.
+        job = nil
+    }
+
+    /// Takes and runs indices of job `generation` until none is left (or the job is not current).
+    private func runClaims(generation g: Int) {
+        let tag = Self.tag(g)
+        var current = claim.load(ordering: .acquiring)
+        while true {
+            if current & ~0xffff_ffff != tag { return }
+            let index = current & 0xffff_ffff
+            let n = count.load(ordering: .relaxed)
+            if index >= n { return }
+            let (exchanged, original) = claim.compareExchange(
+                expected: current, desired: current + 1, ordering: .acquiring)
+            if !exchanged {
+                current = original
+                continue
+            }
+            invoke(index)
+            let (_, finished) = done.wrappingAdd(1, ordering: .sequentiallyConsistent)
+            if finished == n, callerSleeping.exchange(false, ordering: .sequentiallyConsistent) {
+                callerWake.signal()
+            }
+            current = claim.load(ordering: .acquiring)
+        }
+    }
+
+    /// Kept out of line so the retain/release of `job` happens before the `done` increment.
+    @inline(never)
+    private func invoke(_ index: Int) {
+        job.unsafelyUnwrapped(index)
+    }
+
+    private func waitUntilDone(_ n: Int) {
+        if spin(until: { done.load(ordering: .acquiring) == n }) { return }
+        callerSleeping.store(true, ordering: .sequentiallyConsistent)
+        if done.load(ordering: .sequentiallyConsistent) == n,
+           callerSleeping.exchange(false, ordering: .sequentiallyConsistent) {
+            return
+        }
+        // The thread that finished the last index flipped the flag and signals (or has signalled).
+        callerWake.wait()
+    }
+
+    /// Spins for at most `spinNanoseconds`; true if `condition` became true.
+    @inline(__always)
+    private func spin(until condition: () -> Bool) -> Bool {
+        if condition() { return true }
+        let deadline = DispatchTime.now().uptimeNanoseconds &+ Self.spinNanoseconds
+        var turns = 0
+        while true {
+            if condition() { return true }
+            turns &+= 1
+            if turns & 63 == 0, DispatchTime.now().uptimeNanoseconds > deadline { return false }
+        }
+    }
+
+    func workerLoop(_ slot: WorkerSlot) {
+        var seen = 0
+        while true {
+            let g = waitForGeneration(after: seen, slot)
+            if stopping.load(ordering: .acquiring) { return }
+            seen = g
+            runClaims(generation: g)
+        }
+    }
+
+    private func waitForGeneration(after seen: Int, _ slot: WorkerSlot) -> Int {
+        var g = seen
+        if spin(until: { g = generation.load(ordering: .acquiring); return g != seen }) { return g }
+        while true {
+            slot.sleeping.store(true, ordering: .sequentiallyConsistent)
+            g = generation.load(ordering: .sequentiallyConsistent)
+            if g != seen {
+                // Take the flag back; if the caller already took it, its signal must be consumed.
+                if !slot.sleeping.exchange(false, ordering: .sequentiallyConsistent) { slot.wake.wait() }
+                return g
+            }
+            slot.wake.wait()
+            g = generation.load(ordering: .acquiring)
+            if g != seen { return g }
+        }
+    }
+
+    func stop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
+        for slot in slots where slot.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
+            slot.wake.signal()
+        }
+    }
+}

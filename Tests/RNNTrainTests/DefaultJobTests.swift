@@ -1,0 +1,22 @@
+import Foundation
+import Testing
+
+/// `rnn-train` with no file: the built-in binary-addition task learns, and says how well it adds.
+@Suite struct DefaultJobTests {
+    @Test func theLossFallsAndTheAccuraciesArePrinted() throws {
+        let result = try RNNTrainProcess.run(["--backend", "cpu", "--steps", "150"])
+        #expect(result.status == 0, "\(result.errors)")
+        // "step    15/150  loss 0.6931"
+        let losses = result.lines.filter { $0.hasPrefix("step ") && $0.contains("/150") }.compactMap { line in
+            line.split(separator: " ").last.flatMap { Double($0) }
+        }
+        #expect(losses.count >= 5, "\(result.output)")
+        let first = try #require(losses.first), last = try #require(losses.last)
+        #expect(last < first * 0.8, "the loss should fall: \(losses)")
+        for width in ["held-out 8-bit", "random 16-bit", "random 32-bit"] {
+            let line = try #require(result.lines.first { $0.hasPrefix(width) }, "\(result.output)")
+            #expect(line.contains("bit accuracy") && line.contains("exact sums"))
+        }
+        #expect(result.lines.contains { $0.hasPrefix("wall time") })
+    }
+}

@@ -1,0 +1,284 @@
+import Synchronization
+import Testing
+import RecurCPU
+
+/// Deterministic pseudo-random floats in [-1, 1) (a 64-bit LCG; tests must not depend on seeds
+/// drawn at run time).
+private struct TestRandom {
+    var state: UInt64
+    mutating func next() -> Float {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Float(Int64(bitPattern: state >> 11) % (1 << 24)) / Float(1 << 23) - 1
+    }
+}
+
+/// One GEMM case: shapes, transposes, scalars, and padding added to the leading dimensions.
+private struct GemmCase: CustomTestStringConvertible {
+    var m: Int, n: Int, k: Int
+    var transA = false, transB = false
+    var alpha: Float = 1, beta: Float = 0
+    var pad = 0
+    var nanC = false
+
+    var testDescription: String {
+        "\(m)x\(n)x\(k) \(transA ? "T" : "N")\(transB ? "T" : "N") alpha=\(alpha) beta=\(beta) pad=\(pad)\(nanC ? " NaN-C" : "")"
+    }
+}
+
+/// Runs `sgemm` on random data and checks every element of C against a double-accumulated naive
+/// product, within 1e-5 + 1e-5 * (|alpha| * sum_p |a_ip b_pj| + |beta c_ij|): float rounding grows
+/// with the magnitudes summed, not with the (possibly cancelling) result.
+private func check(_ t: GemmCase, pool: ThreadPool = .shared, seed: UInt64 = 1) {
+    var rng = TestRandom(state: seed &+ UInt64(t.m * 1_000_003 + t.n * 1009 + t.k))
+    // Stored shapes: A is m x k (k x m when transposed), B is k x n (n x k when transposed).
+    let aRows = t.transA ? t.k : t.m, aCols = t.transA ? t.m : t.k
+    let bRows = t.transB ? t.n : t.k, bCols = t.transB ? t.k : t.n
+    let lda = aCols + t.pad, ldb = bCols + t.pad, ldc = t.n + t.pad
+    let a = (0..<max(1, aRows * lda)).map { _ in rng.next() }
+    let b = (0..<max(1, bRows * ldb)).map { _ in rng.next() }
+    var c = (0..<max(1, t.m * ldc)).map { _ in t.nanC ? Float.nan : rng.next() }
+    let c0 = c
+
+    a.withUnsafeBufferPointer { ap in
+        b.withUnsafeBufferPointer { bp in
+            c.withUnsafeMutableBufferPointer { cp in
+                CPUGemm.sgemm(transA: t.transA, transB: t.transB, m: t.m, n: t.n, k: t.k,
+                              alpha: t.alpha, a: ap.baseAddress!, lda: lda, b: bp.baseAddress!,
+                              ldb: ldb, beta: t.beta, c: cp.baseAddress!, ldc: ldc, pool: pool)
+            }
+        }
+    }
+
+    var failures = 0
+    for i in 0..<t.m {
+        for j in 0..<t.n {
+            var sum = 0.0, magnitude = 0.0
+            for p in 0..<t.k {
+                let av = Double(t.transA ? a[p * lda + i] : a[i * lda + p])
+                let bv = Double(t.transB ? b[j * ldb + p] : b[p * ldb + j])
+                sum += av * bv
+                magnitude += abs(av * bv)
+            }
+            let old = Double(c0[i * ldc + j])
+            let betaTerm = t.beta == 0 ? 0 : Double(t.beta) * old
+            let ref = Double(t.alpha) * sum + betaTerm
+            let tol = 1e-5 + 1e-5 * (abs(Double(t.alpha)) * magnitude + abs(betaTerm))
+            let got = Double(c[i * ldc + j])
+            if !(abs(got - ref) <= tol) {
+                failures += 1
+                if failures <= 3 {
+                    Issue.record("\(t.testDescription): C[\(i),\(j)] = \(got), expected \(ref) (tol \(tol))")
+                }
+            }
+        }
+        // The padding between rows of C belongs to the caller and must be untouched.
+        for j in t.n..<ldc where i * ldc + j < c.count {
+            let before = c0[i * ldc + j], after = c[i * ldc + j]
+            if !(before == after || (before.isNaN && after.isNaN)) {
+                failures += 1
+                Issue.record("\(t.testDescription): padding C[\(i),\(j)] was overwritten")
+            }
+        }
+    }
+    #expect(failures == 0, "\(t.testDescription)")
+}
+
+private let transposes = [(false, false), (false, true), (true, false), (true, true)]
+
+/// Shapes that exercise: 1x1x1, odd sizes everywhere (edge tiles in both directions), one k step,
+/// exactly one micro-tile, several cache blocks of k (KC = 256), the GEMV paths (m == 1 or
+/// n == 1) and the few-rows path (m from 2 to 16, odd m, n not a multiple of its blocks).
+private let shapes: [(Int, Int, Int)] = [
+    (1, 1, 1), (2, 3, 4), (13, 37, 29), (6, 16, 1), (6, 16, 8), (7, 17, 9), (40, 40, 40),
+    (1, 37, 29), (1, 200, 3), (1, 130, 300), (29, 1, 37), (150, 1, 70),
+    (64, 96, 77), (97, 130, 61), (12, 33, 300), (2, 64, 513),
+    (3, 70, 45), (4, 100, 17), (5, 37, 29), (16, 45, 33), (17, 40, 9),
+]
+
+@Suite("CPU SGEMM")
+struct GEMMTests {
+    @Test("all transposes, shapes and scalars", arguments: transposes)
+    func allShapes(transA: Bool, transB: Bool) {
+        for (m, n, k) in shapes {
+            for (alpha, beta): (Float, Float) in [(1, 0), (-0.5, 1), (1, 0.3), (-0.5, 0.3)] {
+                check(GemmCase(m: m, n: n, k: k, transA: transA, transB: transB, alpha: alpha, beta: beta))
+            }
+        }
+    }
+
+    @Test("leading dimensions larger than the rows", arguments: transposes)
+    func paddedLeadingDimensions(transA: Bool, transB: Bool) {
+        for (m, n, k) in [(13, 37, 29), (1, 45, 20), (33, 1, 17), (70, 50, 90)] {
+            check(GemmCase(m: m, n: n, k: k, transA: transA, transB: transB, alpha: -0.5, beta: 0.3, pad: 5))
+            check(GemmCase(m: m, n: n, k: k, transA: transA, transB: transB, beta: 1, pad: 3))
+        }
+    }
+
+    @Test("beta == 0 ignores NaN in C", arguments: transposes)
+    func betaZeroIgnoresNaN(transA: Bool, transB: Bool) {
+        for (m, n, k) in [(13, 37, 29), (1, 50, 33), (21, 1, 10), (64, 70, 300), (5, 7, 0)] {
+            check(GemmCase(m: m, n: n, k: k, transA: transA, transB: transB, beta: 0, pad: 2, nanC: true))
+        }
+    }
+
+    @Test("k == 0 scales C by beta")
+    func emptyK() {
+        for beta: Float in [0, 1, 0.3] {
+            for (m, n) in [(1, 1), (3, 5), (17, 40)] {
+                check(GemmCase(m: m, n: n, k: 0, alpha: 2, beta: beta, pad: 1))
+            }
+        }
+    }
+
+    @Test("large enough to run in parallel, on pools of 1, 2 and 3 threads")
+    func parallelSizes() {
+        for threads in [1, 2, 3] {
+            let pool = ThreadPool(threads: threads)
+            for (ta, tb) in transposes {
+                check(GemmCase(m: 120, n: 200, k: 150, transA: ta, transB: tb, alpha: 1, beta: 0.3), pool: pool)
+                check(GemmCase(m: 200, n: 70, k: 130, transA: ta, transB: tb, alpha: -0.5, beta: 0), pool: pool)
+                check(GemmCase(m: 1, n: 200, k: 200, transA: ta, transB: tb, alpha: 1, beta: 1), pool: pool)
+                check(GemmCase(m: 200, n: 1, k: 200, transA: ta, transB: tb, alpha: 1, beta: 0), pool: pool)
+                check(GemmCase(m: 3, n: 190, k: 120, transA: ta, transB: tb, alpha: 1, beta: 0.3), pool: pool)
+                check(GemmCase(m: 13, n: 130, k: 70, transA: ta, transB: tb, alpha: -0.5, beta: 1), pool: pool)
+            }
+        }
+    }
+
+    @Test("alpha == 0 scales C by beta without reading A or B")
+    func zeroAlpha() {
+        let a = [Float](repeating: .nan, count: 12), b = [Float](repeating: .nan, count: 12)
+        var c: [Float] = (0..<9).map(Float.init)
+        c.withUnsafeMutableBufferPointer { cp in
+            CPUGemm.sgemm(transA: false, transB: false, m: 3, n: 3, k: 4, alpha: 0, a: a, lda: 4,
+                          b: b, ldb: 3, beta: 0.5, c: cp.baseAddress!, ldc: 3)
+        }
+        #expect(c == (0..<9).map { Float($0) * 0.5 })
+    }
+
+    @Test("results do not depend on the number of threads", arguments: transposes)
+    func threadCountIndependence(transA: Bool, transB: Bool) {
+        // Every element of C is summed in the same order whatever the split, so bit-for-bit equal.
+        var rng = TestRandom(state: 7)
+        for (m, n, k) in [(1, 300, 200), (300, 1, 200), (5, 300, 200), (150, 170, 300)] {
+            let a = (0..<(m * k)).map { _ in rng.next() }
+            let b = (0..<(k * n)).map { _ in rng.next() }
+            var results: [[Float]] = []
+            for threads in [1, 2, 3] {
+                let pool = ThreadPool(threads: threads)
+                var c = [Float](repeating: 0, count: m * n)
+                c.withUnsafeMutableBufferPointer { cp in
+                    CPUGemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
+                                  a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n,
+                                  beta: 0, c: cp.baseAddress!, ldc: n, pool: pool)
+                }
+                results.append(c)
+            }
+            #expect(results[0] == results[1] && results[0] == results[2], "\(m)x\(n)x\(k)")
+        }
+    }
+
+    @Test("a one-row operand may carry any leading dimension")
+    func oneRowViews() {
+        // A is 1 x 3 (ld 0), B is 3 x 2 (ld 2), C is 1 x 2 (ld 0): C = [1 2 3] * B.
+        let a: [Float] = [1, 2, 3], b: [Float] = [1, 2, 3, 4, 5, 6]
+        var c: [Float] = [0, 0]
+        c.withUnsafeMutableBufferPointer { cp in
+            CPUGemm.sgemm(transA: false, transB: false, m: 1, n: 2, k: 3, alpha: 1, a: a, lda: 0,
+                          b: b, ldb: 2, beta: 0, c: cp.baseAddress!, ldc: 0)
+        }
+        #expect(c == [22, 28])
+    }
+
+    @Test("empty m or n leaves C alone")
+    func emptyOutput() {
+        var c: [Float] = [7]
+        let a: [Float] = [1], b: [Float] = [1]
+        c.withUnsafeMutableBufferPointer { cp in
+            CPUGemm.sgemm(transA: false, transB: false, m: 0, n: 1, k: 1, alpha: 1, a: a, lda: 1,
+                          b: b, ldb: 1, beta: 0, c: cp.baseAddress!, ldc: 1)
+            CPUGemm.sgemm(transA: false, transB: false, m: 1, n: 0, k: 1, alpha: 1, a: a, lda: 1,
+                          b: b, ldb: 1, beta: 0, c: cp.baseAddress!, ldc: 1)
+        }
+        #expect(c == [7])
+    }
+}
+
+@Suite("ThreadPool")
+struct ThreadPoolTests {
+    /// Counts visits per index with atomics and checks each index ran exactly once.
+    private func visitsOnce(_ pool: ThreadPool, count: Int) -> Bool {
+        let hits = (0..<max(count, 1)).map { _ in AtomicCounter() }
+        pool.parallelFor(count) { i in hits[i].value.wrappingAdd(1, ordering: .relaxed) }
+        return (0..<count).allSatisfy { hits[$0].value.load(ordering: .relaxed) == 1 }
+            && (count > 0 || hits[0].value.load(ordering: .relaxed) == 0)
+    }
+
+    @Test("every index exactly once", arguments: [1, 2, 3, 4])
+    func exactlyOnce(threads: Int) {
+        let pool = ThreadPool(threads: threads)
+        #expect(pool.threadCount == threads)
+        for count in [0, 1, 2, 3, threads, threads + 1, 64, 1000, 10_000] {
+            #expect(visitsOnce(pool, count: count), "threads \(threads), count \(count)")
+        }
+    }
+
+    @Test("serial reuse many times")
+    func serialReuse() {
+        let pool = ThreadPool(threads: 2)
+        var ok = true
+        for round in 0..<5000 {
+            ok = ok && visitsOnce(pool, count: 1 + round % 7)
+        }
+        #expect(ok)
+    }
+
+    @Test("nested calls run without deadlock")
+    func nested() {
+        let pool = ThreadPool(threads: 2)
+        let total = AtomicCounter()
+        for _ in 0..<200 {
+            pool.parallelFor(4) { _ in
+                pool.parallelFor(5) { _ in
+                    total.value.wrappingAdd(1, ordering: .relaxed)
+                }
+            }
+        }
+        #expect(total.value.load(ordering: .relaxed) == 200 * 4 * 5)
+    }
+
+    @Test("calls from two threads at once")
+    func concurrentCallers() async {
+        let pool = ThreadPool(threads: 2)
+        let total = AtomicCounter()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    for _ in 0..<300 {
+                        pool.parallelFor(6) { _ in total.value.wrappingAdd(1, ordering: .relaxed) }
+                    }
+                }
+            }
+        }
+        #expect(total.value.load(ordering: .relaxed) == 4 * 300 * 6)
+    }
+
+    @Test("a pool idle long enough for its workers to sleep still wakes them")
+    func wakesAfterSleep() async throws {
+        let pool = ThreadPool(threads: 3)
+        for _ in 0..<5 {
+            #expect(visitsOnce(pool, count: 100))
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    @Test("the shared pool has at least one thread")
+    func sharedPool() {
+        #expect(ThreadPool.shared.threadCount >= 1)
+        #expect(visitsOnce(.shared, count: 37))
+    }
+}
+
+private final class AtomicCounter: Sendable {
+    let value = Atomic<Int>(0)
+}
