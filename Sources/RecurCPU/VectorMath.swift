@@ -22,8 +22,11 @@ enum VectorMath {
         p = horner(p, r, 1.666_666_55e-1)
         p = horner(p, r, 5.000_000_12e-1)
         p = horner(p, r * r, 0).addingProduct(r, 1) + 1
-        // 2^n by building the exponent bits.
-        let bits = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+        // 2^n by building the exponent bits. n is integral and small: adding 1.5 * 2^23 puts it in
+        // the low mantissa bits, a vector integer conversion without the generic per-lane one
+        // (`SIMD8<Int32>(n, rounding:)` compiles to scalar code).
+        let integer = unsafeBitCast(n + 12_582_912, to: SIMD8<Int32>.self) &- 0x4B40_0000
+        let bits = (integer &+ 127) &<< 23
         return p * unsafeBitCast(bits, to: Vector.self)
     }
 
