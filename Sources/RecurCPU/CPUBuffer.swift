@@ -1,19 +1,21 @@
 import Recur
+import Synchronization
 
 /// Host memory for the CPU backend: 64-byte aligned (a cache line, and aligned SIMD loads),
-/// zero-filled, freed with the buffer.
+/// zero-filled. Its memory goes back to `HostMemoryPool` with the buffer.
 public final class CPUBuffer: DeviceBuffer, @unchecked Sendable {
     public let count: Int
     let raw: UnsafeMutableRawPointer
+    private let bytes: Int
 
     init(count: Int) {
         self.count = count
-        let bytes = max(count, 1) * 4
-        raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        bytes = max(count, 1) * 4
+        raw = HostMemoryPool.shared.take(bytes)
         raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
     }
 
-    deinit { raw.deallocate() }
+    deinit { HostMemoryPool.shared.give(raw, bytes) }
 
     var floats: UnsafeMutablePointer<Float> { raw.assumingMemoryBound(to: Float.self) }
     /// Index buffers (lengths, token ids) hold Int32 in the same 4-byte slots.
@@ -26,5 +28,43 @@ extension Matrix {
     @inline(__always)
     var base: UnsafeMutablePointer<Float> {
         unsafeDowncast(buffer, to: CPUBuffer.self).floats + offset
+    }
+}
+
+/// Freed buffer memory kept for the next buffer of the same size. A training step allocates the
+/// same buffers every time; fresh memory from the system costs a page fault and a page clear per
+/// 4 KiB (measured: 14% of an lstm-small step), reused memory only the zero fill.
+final class HostMemoryPool: Sendable {
+    static let shared = HostMemoryPool(limitBytes: 1 << 30)
+
+    /// Free blocks by size, as addresses (raw pointers are not Sendable; the pool owns the memory).
+    private struct State {
+        var free: [Int: [UInt]] = [:]
+        var pooledBytes = 0
+    }
+
+    private let state = Mutex(State())
+    private let limitBytes: Int
+
+    init(limitBytes: Int) { self.limitBytes = limitBytes }
+
+    func take(_ bytes: Int) -> UnsafeMutableRawPointer {
+        let reused = state.withLock { state -> UInt? in
+            guard let address = state.free[bytes]?.popLast() else { return nil }
+            state.pooledBytes -= bytes
+            return address
+        }
+        return reused.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }
+            ?? UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+    }
+
+    func give(_ pointer: UnsafeMutableRawPointer, _ bytes: Int) {
+        let kept = state.withLock { state -> Bool in
+            guard state.pooledBytes + bytes <= limitBytes else { return false }
+            state.free[bytes, default: []].append(UInt(bitPattern: pointer))
+            state.pooledBytes += bytes
+            return true
+        }
+        if !kept { pointer.deallocate() }
     }
 }
