@@ -30,7 +30,7 @@ enum BackendChoice: String, CaseIterable, ExpressibleByArgument {
             do {
                 return try OpenCLBackend(device: device)
             } catch {
-                Console.error("rnn-train: no usable OpenCL device (\(error)); training on the CPU")
+                Console.error("rnn-train: training on the CPU; OpenCL is not usable here: \(error)")
                 return CPUBackend()
             }
         }

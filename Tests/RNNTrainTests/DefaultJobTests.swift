@@ -19,4 +19,17 @@ import Testing
         }
         #expect(result.lines.contains { $0.hasPrefix("wall time") })
     }
+
+    /// The default backend is OpenCL where a device exists; without a driver the job still runs, on
+    /// the CPU, and says why. Asking for OpenCL by name is then an error that says what to install.
+    @Test func withoutOpenCLTheDefaultFallsBackToTheCPU() throws {
+        let noDriver = ["OCL_ICD_VENDORS": "/nonexistent", "RECUR_DEVICE": ""]
+        let result = try RNNTrainProcess.run(["--steps", "20"], environment: noDriver)
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.contains("backend cpu"))
+        #expect(result.errors.contains("training on the CPU"))
+        let opencl = try RNNTrainProcess.run(["--steps", "20", "--backend", "opencl"], environment: noDriver)
+        #expect(opencl.status == 2)
+        #expect(opencl.errors.contains("pocl-opencl-icd"))
+    }
 }

@@ -10,7 +10,7 @@ enum RNNTrainProcess {
         var lines: [String] { output.split(separator: "\n").map(String.init) }
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let candidates = [products, products.deletingLastPathComponent()].map { $0.appendingPathComponent("rnn-train") }
         let executable = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
@@ -18,6 +18,7 @@ enum RNNTrainProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
