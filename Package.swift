@@ -51,10 +51,17 @@ let package = Package(
             dependencies: ["Recur", "RecurCPU", "RecurOpenCL", "RecurFixtures"],
             resources: [.copy("Fixtures")]
         ),
+        // What the command-line tools share: backend choice, exit statuses, console output.
+        .target(
+            name: "RecurCLI",
+            dependencies: [
+                "Recur", "RecurCPU", "RecurOpenCL", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "rnn-bench",
             dependencies: [
-                "Recur", "RecurCPU", "RecurOpenCL", "RecurFixtures",
+                "Recur", "RecurCPU", "RecurOpenCL", "RecurFixtures", "RecurCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,16 +69,16 @@ let package = Package(
         .executableTarget(
             name: "rnn-train",
             dependencies: [
-                "Recur", "RecurCPU", "RecurOpenCL",
+                "Recur", "RecurCPU", "RecurOpenCL", "RecurCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RecurTests", dependencies: ["Recur", "RecurCPU", "RecurTestSupport"]),
         .testTarget(name: "RecurCPUTests", dependencies: ["Recur", "RecurCPU"]),
         // rnn-bench's command-line contract, run as a process.
-        .testTarget(name: "RNNBenchTests", dependencies: ["rnn-bench", "Recur"]),
+        .testTarget(name: "RNNBenchTests", dependencies: ["rnn-bench", "Recur", "RecurTestSupport"]),
         // rnn-train's command-line contract (run as a process) and its internal types.
-        .testTarget(name: "RNNTrainTests", dependencies: ["rnn-train", "Recur", "RecurCPU"]),
+        .testTarget(name: "RNNTrainTests", dependencies: ["rnn-train", "Recur", "RecurCPU", "RecurTestSupport"]),
         .testTarget(name: "RecurOpenCLTests", dependencies: ["RecurOpenCL", "RecurCPU", "embed-kernels"]),
         // The conformance suite, once per backend.
         .testTarget(name: "ConformanceTests", dependencies: ["Recur", "RecurFixtures", "RecurTestSupport"]),

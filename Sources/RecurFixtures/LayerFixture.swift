@@ -32,26 +32,11 @@ public struct LayerFixture {
         }
         try layer.loadParameters(parameters)
 
-        let input = try tensor("input", on: backend)
-        let h0 = try file.contains("h0") ? tensor("h0", on: backend) : nil
-        let c0 = try file.contains("c0") ? tensor("c0", on: backend) : nil
-        let lengths = try file.contains("lengths") ? file.int64s("lengths").map { Int($0) } : nil
-        let forward = try layer.forward(input, h0: h0, c0: c0, lengths: lengths, training: true)
-
-        let gradOutput = try file.contains("grad_output") ? tensor("grad_output", on: backend) : nil
-        let gradHN = try file.contains("grad_h_n") ? tensor("grad_h_n", on: backend) : nil
-        let gradCN = try file.contains("grad_c_n") ? tensor("grad_c_n", on: backend) : nil
-        let gradients = try layer.backward(forward, gradOutput: gradOutput, gradHN: gradHN, gradCN: gradCN)
-
-        var got: [String: [Float]] = [
-            "output": try backend.array(forward.output), "h_n": try backend.array(forward.hN),
-            "grad_input": try backend.array(gradients.input), "grad_h0": try backend.array(gradients.h0),
-        ]
-        if let cN = forward.cN { got["c_n"] = try backend.array(cN) }
-        if let c0 = gradients.c0 { got["grad_c0"] = try backend.array(c0) }
-        for entry in layer.parameterLayout.entries {
-            got["grad." + entry.name] = try layer.gradient(entry.name)
-        }
+        func values(_ name: String) throws -> [Float]? { file.contains(name) ? try file.floats(name) : nil }
+        var got = try LayerResults.run(layer, LayerResults.Inputs(
+            input: (try file.entry("input").shape, try file.floats("input")), h0: try values("h0"), c0: try values("c0"),
+            lengths: try file.contains("lengths") ? file.int64s("lengths").map { Int($0) } : nil,
+            gradOutput: try values("grad_output"), gradHN: try values("grad_h_n"), gradCN: try values("grad_c_n")))
         // The scalar the gradients are of: sum(output*grad_output) + sum(h_n*grad_h_n) [+ c_n terms].
         var loss: Double = 0
         for (value, upstream) in [("output", "grad_output"), ("h_n", "grad_h_n"), ("c_n", "grad_c_n")]
@@ -73,10 +58,6 @@ public struct LayerFixture {
 
     static func isExpected(_ name: String) -> Bool {
         ["output", "h_n", "c_n", "loss", "grad_input", "grad_h0", "grad_c0"].contains(name) || name.hasPrefix("grad.")
-    }
-
-    private func tensor(_ name: String, on backend: any Backend) throws -> Tensor {
-        try backend.tensor(try file.floats(name), shape: try file.entry(name).shape)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Recur
+import RecurFixtures
 
 /// A RandomCase's host data, and its forward and backward on a backend, every result on the host
 /// under the fixture names (output, h_n, c_n, grad_input, grad_h0, grad_c0, grad.<parameter>).
@@ -66,25 +67,8 @@ struct CaseData {
     func run(on backend: any Backend) throws -> [String: [Float]] {
         let layer = try RecurrentLayer(testCase.descriptor, backend: backend)
         try layer.loadParameters(parameters)
-        let forward = try layer.forward(
-            try backend.tensor(input.values, shape: input.shape),
-            h0: try backend.tensor(h0, shape: stateShape),
-            c0: try c0.map { try backend.tensor($0, shape: stateShape) },
-            lengths: testCase.lengths, training: true)
-        let gradients = try layer.backward(
-            forward, gradOutput: try backend.tensor(gradOutput, shape: outputShape),
-            gradHN: try backend.tensor(gradHN, shape: stateShape),
-            gradCN: try gradCN.map { try backend.tensor($0, shape: stateShape) })
-        var results: [String: [Float]] = [
-            "output": try backend.array(forward.output), "h_n": try backend.array(forward.hN),
-            "grad_input": try backend.array(gradients.input), "grad_h0": try backend.array(gradients.h0),
-        ]
-        if let cN = forward.cN { results["c_n"] = try backend.array(cN) }
-        if let c0 = gradients.c0 { results["grad_c0"] = try backend.array(c0) }
-        for entry in layer.parameterLayout.entries {
-            results["grad." + entry.name] = try layer.gradient(entry.name)
-        }
-        return results
+        return try LayerResults.run(layer, LayerResults.Inputs(
+            input: input, h0: h0, c0: c0, lengths: testCase.lengths, gradOutput: gradOutput, gradHN: gradHN, gradCN: gradCN))
     }
 }
 

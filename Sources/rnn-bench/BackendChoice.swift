@@ -1,7 +1,6 @@
 import ArgumentParser
 import Recur
-import RecurCPU
-import RecurOpenCL
+import RecurCLI
 
 /// The `--backend` value of every subcommand. A choice names one or more backends, so that a
 /// command simply runs its work on each of the list in turn.
@@ -21,15 +20,9 @@ enum BackendChoice: String, CaseIterable, ExpressibleByArgument {
     /// machine; `all` leaves out (and says on stderr) an OpenCL backend that cannot start.
     func makeBackends(device: String?) throws -> [any Backend] {
         switch self {
-        case .cpu: return [CPUBackend()]
-        case .opencl: return [try OpenCLBackend(device: device)]
-        case .all:
-            do {
-                return [CPUBackend(), try OpenCLBackend(device: device)]
-            } catch {
-                Console.error("rnn-bench: OpenCL left out: \(error)")
-                return [CPUBackend()]
-            }
+        case .cpu: return [Backends.cpu()]
+        case .opencl: return [try Backends.openCL(device: device)]
+        case .all: return Backends.all(device: device, tool: "rnn-bench")
         }
     }
 }

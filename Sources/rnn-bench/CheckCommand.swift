@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Recur
 import RecurFixtures
+import RecurCLI
 
 /// `rnn-bench check`: fixture files against a backend, one line per file and backend.
 struct CheckCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import RecurOpenCL
+import RecurCLI
 
 /// `rnn-bench devices`: the OpenCL platforms and devices of this machine, and the one Recur picks.
 struct DevicesCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Recur
+import RecurCLI
 
 /// `rnn-bench run`: times the standard workloads the way torch_bench.py does, so that the two tables
 /// compare row by row.

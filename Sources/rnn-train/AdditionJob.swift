@@ -1,5 +1,6 @@
 import Foundation
 import Recur
+import RecurCLI
 
 /// The default job: trains a small recurrent network on 8-bit binary addition (BinaryAdditionTask),
 /// printing the loss as it falls, then its accuracy on held-out 8-bit pairs and on 16- and 32-bit

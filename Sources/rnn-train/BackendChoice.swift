@@ -1,7 +1,6 @@
 import ArgumentParser
 import Recur
-import RecurCPU
-import RecurOpenCL
+import RecurCLI
 
 /// `--backend`: where the training runs. Like rnn-bench's choice, minus `all` (one run trains on one
 /// backend), plus `auto`, the default.
@@ -19,25 +18,9 @@ enum BackendChoice: String, CaseIterable, ExpressibleByArgument {
     /// it); `auto` says on stderr why OpenCL was passed over and goes on with the CPU.
     func makeBackend(device: String?) throws -> any Backend {
         switch self {
-        case .cpu:
-            return CPUBackend()
-        case .opencl:
-            return try OpenCLBackend(device: device)
-        case .auto where device != nil:
-            // A device named on the command line is a request, not a preference: no silent fallback.
-            return try OpenCLBackend(device: device)
-        case .auto:
-            do {
-                return try OpenCLBackend(device: device)
-            } catch {
-                Console.error("rnn-train: training on the CPU; OpenCL is not usable here: \(error)")
-                return CPUBackend()
-            }
+        case .cpu: return Backends.cpu()
+        case .opencl: return try Backends.openCL(device: device)
+        case .auto: return try Backends.openCLOrCPU(device: device, tool: "rnn-train")
         }
     }
-}
-
-extension Backend {
-    /// "cpu (…)" or "opencl (device …)": the first line of every run says where it ran.
-    var summary: String { "\(name) (\(deviceDescription))" }
 }

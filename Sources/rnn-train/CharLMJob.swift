@@ -1,5 +1,6 @@
 import Foundation
 import Recur
+import RecurCLI
 
 /// `rnn-train --text FILE`: a character-level language model trained with truncated BPTT over the
 /// training text (TruncatedBPTT: the state carried from chunk to chunk, reset where a stream starts

@@ -1,4 +1,5 @@
 import Foundation
+import RecurCLI
 
 /// Training progress on stderr: on a terminal a bar redrawn in place (step/total, smoothed loss,
 /// throughput, ETA); elsewhere (a log file, a test's pipe) a plain line now and then, since carriage

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import RecurCLI
 
 @main
 struct RNNTrain: ParsableCommand {
@@ -19,37 +19,7 @@ struct RNNTrain: ParsableCommand {
         defaultSubcommand: TrainCommand.self
     )
 
-    /// ArgumentParser exits 64 (EX_USAGE) on a usage error; like rnn-bench, every error here ends in 2
-    /// (the command line or an input was unusable), except help and clean exits, so that scripts tell
-    /// "rnn-train could not do what was asked" from a crash.
-    static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            if error is ExitCode || exitCode(for: error).isSuccess {
-                exit(withError: error)
-            }
-            Console.flush()
-            Console.error(fullMessage(for: error))
-            Foundation.exit(2)
-        }
-    }
-}
-
-/// Output helpers. Results (losses, accuracies, samples) go to stdout; progress and diagnostics to
-/// stderr, so that `rnn-train ... > log.txt` keeps the results without the progress bar's redraws.
-enum Console {
-    static func error(_ message: String) {
-        FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
-    }
-
-    static func flush() {
-        fflush(nil)
-    }
-
-    /// Whether stderr is a terminal: only then is a redrawn progress bar readable.
-    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+    static func main() { mainExitingTwoOnErrors() }
 }
 
 /// A failure the user can act on (a file, a value, a diverged run). Its description is the whole

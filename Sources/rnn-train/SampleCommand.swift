@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Recur
+import RecurCLI
 
 /// `rnn-train sample`: text from a char-LM checkpoint. The model is built from the checkpoint's own
 /// metadata (its configuration and vocabulary), so no training option is repeated.

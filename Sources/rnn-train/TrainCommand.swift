@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Recur
+import RecurCLI
 
 /// `rnn-train [train]`: the built-in binary-addition task, or a char-LM with --text. Model and
 /// training options are optional rather than defaulted: a missing one falls back to the resumed

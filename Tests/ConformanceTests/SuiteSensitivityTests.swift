@@ -30,7 +30,7 @@ import Testing
 /// resolve about 2%), or 0.1% too much in h_t.
 final class FaultyBackend: Backend {
     enum Fault { case forward, backward }
-    let base = CPUBackend(threads: 1)
+    let base: any Backend = CPUBackend(threads: 1)
     let fault: Fault
     init(fault: Fault) { self.fault = fault }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Recur
+import RecurTestSupport
 import Testing
 
 /// The command-line contract of rnn-bench, run as users run it: one PASS/FAIL line per file and
@@ -9,32 +10,11 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent()
     static let fixtures = packageRoot.appendingPathComponent("Sources/RecurTestSupport/Fixtures/shared")
 
-    struct Result {
-        let status: Int32
-        let output: String
-        let errors: String
-        var lines: [String] { output.split(separator: "\n").map(String.init) }
-    }
-
     /// Runs the rnn-bench built beside this test bundle.
-    func rnnBench(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [products, products.deletingLastPathComponent()].map { $0.appendingPathComponent("rnn-bench") }
-        let executable = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                                      "rnn-bench is not built next to the tests (\(products.path))")
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                      errors: String(decoding: errors, as: UTF8.self))
+    func rnnBench(_ arguments: [String], environment: [String: String] = [:]) throws -> ToolProcess.Result {
+        let result = try ToolProcess.run("rnn-bench", arguments, environment: environment)
+        #expect(result.exited, "rnn-bench \(arguments) crashed")
+        return result
     }
 
     func fixture(_ name: String) -> String { Self.fixtures.appendingPathComponent(name).path }

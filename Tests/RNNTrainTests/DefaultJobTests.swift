@@ -27,7 +27,7 @@ import Testing
         let result = try RNNTrainProcess.run(["--steps", "20"], environment: noDriver)
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output.contains("backend cpu"))
-        #expect(result.errors.contains("training on the CPU"))
+        #expect(result.errors.contains("running on the CPU"))
         let opencl = try RNNTrainProcess.run(["--steps", "20", "--backend", "opencl"], environment: noDriver)
         #expect(opencl.status == 2)
         #expect(opencl.errors.contains("pocl-opencl-icd"))

@@ -1,38 +1,15 @@
 import Foundation
+import RecurTestSupport
 import Testing
 
 /// Runs the rnn-train built beside this test bundle, as users run it, and gives scratch space.
 enum RNNTrainProcess {
-    struct Result {
-        let status: Int32
-        let output: String
-        let errors: String
-        var lines: [String] { output.split(separator: "\n").map(String.init) }
-    }
+    typealias Result = ToolProcess.Result
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [products, products.deletingLastPathComponent()].map { $0.appendingPathComponent("rnn-train") }
-        let executable = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                                      "rnn-train is not built next to the tests (\(products.path))")
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Both pipes drained at once: a child that fills one while we block on the other would hang.
-        nonisolated(unsafe) var errors = Data()
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { errors = err.fileHandleForReading.readDataToEndOfFile() }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit, "rnn-train \(arguments) crashed")
-        return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                      errors: String(decoding: errors, as: UTF8.self))
+        let result = try ToolProcess.run("rnn-train", arguments, environment: environment)
+        #expect(result.exited, "rnn-train \(arguments) crashed")
+        return result
     }
 
     /// A fresh directory, removed by the caller (`defer`).

@@ -1,0 +1,49 @@
+import Recur
+
+/// One forward and backward of a recurrent layer on host data, every result on the host under the
+/// fixture names of FORMAT.md: output, h_n, c_n, grad_input, grad_h0, grad_c0, grad.<parameter>.
+/// Shared by the fixture runner and the conformance suite's random cases.
+public enum LayerResults {
+    /// Host data of one case; nil states and upstream gradients are zero.
+    public struct Inputs {
+        public var input: (shape: [Int], values: [Float])
+        public var h0: [Float]?
+        public var c0: [Float]?
+        public var lengths: [Int]?
+        public var gradOutput: [Float]?
+        public var gradHN: [Float]?
+        public var gradCN: [Float]?
+
+        public init(input: (shape: [Int], values: [Float]), h0: [Float]?, c0: [Float]?, lengths: [Int]?,
+                    gradOutput: [Float]?, gradHN: [Float]?, gradCN: [Float]?) {
+            self.input = input; self.h0 = h0; self.c0 = c0; self.lengths = lengths
+            self.gradOutput = gradOutput; self.gradHN = gradHN; self.gradCN = gradCN
+        }
+    }
+
+    public static func run(_ layer: RecurrentLayer, _ inputs: Inputs) throws -> [String: [Float]] {
+        let backend = layer.backend, d = layer.descriptor
+        let steps = d.batchFirst ? inputs.input.shape[1] : inputs.input.shape[0]
+        let batch = d.batchFirst ? inputs.input.shape[0] : inputs.input.shape[1]
+        let stateShape = [d.stateCount, batch, d.hiddenSize]
+        let outputShape = d.batchFirst ? [batch, steps, d.outputSize] : [steps, batch, d.outputSize]
+        func state(_ values: [Float]?) throws -> Tensor? { try values.map { try backend.tensor($0, shape: stateShape) } }
+
+        let forward = try layer.forward(
+            try backend.tensor(inputs.input.values, shape: inputs.input.shape), h0: try state(inputs.h0),
+            c0: try state(inputs.c0), lengths: inputs.lengths, training: true)
+        let gradients = try layer.backward(
+            forward, gradOutput: try inputs.gradOutput.map { try backend.tensor($0, shape: outputShape) },
+            gradHN: try state(inputs.gradHN), gradCN: try state(inputs.gradCN))
+        var results: [String: [Float]] = [
+            "output": try backend.array(forward.output), "h_n": try backend.array(forward.hN),
+            "grad_input": try backend.array(gradients.input), "grad_h0": try backend.array(gradients.h0),
+        ]
+        if let cN = forward.cN { results["c_n"] = try backend.array(cN) }
+        if let c0 = gradients.c0 { results["grad_c0"] = try backend.array(c0) }
+        for entry in layer.parameterLayout.entries {
+            results["grad." + entry.name] = try layer.gradient(entry.name)
+        }
+        return results
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Recur
+
+/// Runs one of the package's command-line tools (built beside the test bundle) as users run it.
+public enum ToolProcess {
+    public struct Result: Sendable {
+        public let status: Int32
+        public let output: String
+        public let errors: String
+        /// False when the tool died of a signal (a crash) rather than exiting.
+        public let exited: Bool
+        public var lines: [String] { output.split(separator: "\n").map(String.init) }
+    }
+
+    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [products, products.deletingLastPathComponent()].map { $0.appendingPathComponent(tool) }
+        guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw RecurError.invalidValue("\(tool) is not built next to the tests (\(products.path))")
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Both pipes drained at once: a child that fills one while we block on the other would hang.
+        nonisolated(unsafe) var errors = Data()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { errors = err.fileHandleForReading.readDataToEndOfFile() }
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+                      errors: String(decoding: errors, as: UTF8.self), exited: process.terminationReason == .exit)
+    }
+}
