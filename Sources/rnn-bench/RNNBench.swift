@@ -14,7 +14,7 @@ struct RNNBench: ParsableCommand {
 
             Exit status: 0 success, 1 a fixture failed, 2 unusable arguments or input files.
             """,
-        subcommands: [CheckCommand.self, RunCommand.self, DevicesCommand.self]
+        subcommands: [CheckCommand.self, RunCommand.self, DevicesCommand.self, PeakCommand.self]
     )
 
     static func main() { mainExitingTwoOnErrors() }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Recur
+import RecurCPU
 import RecurCLI
 
 /// `rnn-bench run`: times the standard workloads the way torch_bench.py does, so that the two tables
@@ -36,6 +37,14 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("json"), help: ArgumentHelp("Also write the results as JSON here.", valueName: "file"))
     var jsonPath: String?
 
+    @Flag(help: "Measure the CPU's FMA peak first and show each training step's share of it (rnn-bench peak).")
+    var peak = false
+
+    @Option(
+        name: .customLong("compare"),
+        help: ArgumentHelp("The JSON of shared/tools/torch-peer.sh bench --json: adds PyTorch/Recur ratios.", valueName: "file"))
+    var comparePath: String?
+
     @Option(
         name: .customLong("configs"),
         help: ArgumentHelp("Read the configs from this file instead of the built-in ones (configs.json's format).", valueName: "file"))
@@ -53,6 +62,9 @@ struct RunCommand: ParsableCommand {
             }
         }
         _ = try selectedConfigs()
+        if let comparePath {
+            do { _ = try PeerResults(contentsOf: comparePath) } catch { throw ValidationError("--compare: \(error)") }
+        }
     }
 
     /// The configs to run: those named by --config, in the order given, or every config of the set.
@@ -86,7 +98,11 @@ struct RunCommand: ParsableCommand {
             print("\(backend.name): \(backend.deviceDescription)")
         }
         print("warm-up \(warmup), timed repeats \(repeats); times in ms\n")
-        let table = Table(names: configs.map(\.name), backends: backends.map(\.name))
+        let peer = try comparePath.map { try PeerResults(contentsOf: $0) }
+        if let torch = peer?.torch { print("peer: PyTorch \(torch) (ratios are PyTorch's time over Recur's: above 1, Recur is faster)") }
+        let peakGFLOPs = peak ? PeakFLOPs.measure() : nil
+        if let peakGFLOPs { print(String(format: "CPU FMA peak: %.1f GFLOP/s (the %% peak column's denominator)", peakGFLOPs)) }
+        let table = Table(names: configs.map(\.name), backends: backends.map(\.name), peer: peer, peakGFLOPs: peakGFLOPs)
         table.headerLines.forEach { print($0) }
         Console.flush()
 

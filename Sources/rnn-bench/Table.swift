@@ -35,7 +35,7 @@ struct Table {
 
     /// The standard columns; `names` and `backends` are every config and backend name the run will
     /// print, so that the text columns fit them.
-    init(names: [String], backends: [String]) {
+    init(names: [String], backends: [String], peer: PeerResults? = nil, peakGFLOPs: Double? = nil) {
         func width(_ header: String, _ values: [String]) -> Int { values.map(\.count).reduce(header.count, Swift.max) }
         columns = [
             Column(header: "config", width: width("config", names), leftAligned: true) { row, _ in row.config.name },
@@ -48,6 +48,12 @@ struct Table {
             Column(header: "infer ms", width: 11, leftAligned: false) { row, _ in Self.figure(row.infer.median) },
             Column(header: "infer GFLOP/s", width: 13, leftAligned: false) { row, _ in Self.figure(row.inferGFLOPs) },
         ]
+        // With a measured peak (`--peak`): the training step's share of the CPU's FMA peak.
+        if let peakGFLOPs {
+            columns.append(Column(header: "train % peak", width: 12, leftAligned: false) { row, _ in
+                String(format: "%.0f%%", 100 * row.trainGFLOPs / peakGFLOPs)
+            })
+        }
         // With several backends: each one's training and inference speed relative to the first
         // (the CPU reference), from the same run. Above 1 is faster.
         if let reference = backends.first, backends.count > 1 {
@@ -56,6 +62,15 @@ struct Table {
             })
             columns.append(Column(header: "infer x \(reference)", width: 11, leftAligned: false) { row, group in
                 group.rows.first.map { Self.figure($0.infer.median / row.infer.median) + "x" } ?? "-"
+            })
+        }
+        // With the peer's figures: its time over ours, above 1 where Recur is faster than PyTorch.
+        if let peer {
+            columns.append(Column(header: "train x torch", width: 13, leftAligned: false) { row, _ in
+                peer.row(named: row.config.name).map { Self.figure($0.trainMs / row.train.median) + "x" } ?? "-"
+            })
+            columns.append(Column(header: "infer x torch", width: 13, leftAligned: false) { row, _ in
+                peer.row(named: row.config.name).map { Self.figure($0.inferMs / row.infer.median) + "x" } ?? "-"
             })
         }
     }

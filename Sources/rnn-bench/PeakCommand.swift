@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Recur
+import RecurCLI
+import RecurCPU
+
+/// `rnn-bench peak`: what the devices can do, the denominators of "% of peak": the CPU's FMA-loop
+/// peak (one thread and all), and on each backend a large GEMM on the RNN shapes.
+struct PeakCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peak",
+        abstract: "Measure the CPU's FMA peak and each backend's GEMM on the RNN shapes.")
+
+    @Option(help: "The backends whose GEMM to time.")
+    var backend: BackendChoice = .all
+
+    @Option(help: "The OpenCL device (an index or part of a name).")
+    var device: String?
+
+    @Option(name: .customLong("repeat"), help: "Timed runs of each measurement (the median is printed).")
+    var repeats: Int = 7
+
+    func run() throws {
+        let single = PeakFLOPs.measure(threads: 1, repeats: repeats)
+        let all = PeakFLOPs.measure(repeats: repeats)
+        print(String(format: "CPU FMA loop: %.1f GFLOP/s on 1 thread, %.1f on %d threads", single, all, ThreadPool.shared.threadCount))
+        for backend in try backend.makeBackends(device: device) {
+            for shape in GEMMShape.standard {
+                let gflops = try shape.measure(on: backend, repeats: repeats)
+                print(String(format: "%@ GEMM %@: %.1f GFLOP/s (%.0f%% of the CPU FMA peak)",
+                             backend.name, shape.name, gflops, 100 * gflops / all))
+            }
+        }
+    }
+}
+
+/// A GEMM shape BPTT runs, timed as C = A op(B) on a backend (median after a warm-up).
+struct GEMMShape {
+    let name: String
+    let m: Int, n: Int, k: Int
+    let transA: Bool, transB: Bool
+
+    /// The recurrent step and the input projection of lstm-medium (64 x 512 -> 2048 gates over 50
+    /// steps of a 64-sequence batch), and its weight gradient.
+    static let standard = [
+        GEMMShape(name: "recurrent step 64x2048x512", m: 64, n: 2048, k: 512, transA: false, transB: true),
+        GEMMShape(name: "input projection 3200x2048x256", m: 3200, n: 2048, k: 256, transA: false, transB: true),
+        GEMMShape(name: "weight gradient 2048x256x3200 (A^T)", m: 2048, n: 256, k: 3200, transA: true, transB: false),
+    ]
+
+    func measure(on backend: any Backend, repeats: Int) throws -> Double {
+        var generator = SeededGenerator(seed: 3)
+        func matrix(_ rows: Int, _ cols: Int) throws -> Matrix {
+            try backend.tensor((0..<(rows * cols)).map { _ in generator.uniform(-1, 1) }, shape: [rows, cols]).matrix
+        }
+        let a = transA ? try matrix(k, m) : try matrix(m, k)
+        let b = transB ? try matrix(n, k) : try matrix(k, n)
+        let c = try matrix(m, n)
+        let stats = try Timing.measure(warmup: 2, repeats: repeats, afterEach: { _, _ in }) {
+            try backend.gemm(transA: transA, transB: transB, alpha: 1, a, b, beta: 0, c)
+            try backend.synchronize()
+        }
+        return Double(2 * m * n * k) / stats.medianSeconds / 1e9
+    }
+}
