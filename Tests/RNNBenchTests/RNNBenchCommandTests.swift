@@ -84,4 +84,28 @@ import Testing
             #expect(rows.first?[key] != nil, "missing \(key)")
         }
     }
+
+    @Test func compareAddsPyTorchRatiosAndPeakAddsPercentages() throws {
+        let peer = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: peer) }
+        try Data(#"{"torch": "2.x", "rows": [{"name": "lstm-small", "train_ms": 1000.0, "infer_ms": 1000.0}]}"#.utf8).write(to: peer)
+        let result = try rnnBench(["run", "--backend", "cpu", "--config", "lstm-small", "--repeat", "1", "--warmup", "0",
+                                   "--compare", peer.path, "--peak"])
+        #expect(result.status == 0, "\(result.errors)")
+        let row = try #require(result.lines.first { $0.hasPrefix("lstm-small") })
+        // PyTorch "took" a second: Recur's ratio is far above 1, and the row has a % of peak.
+        #expect(row.contains("%"))
+        let ratios = row.split(separator: " ").filter { $0.hasSuffix("x") }.compactMap { Double($0.dropLast()) }
+        #expect(ratios.count == 2 && ratios.allSatisfy { $0 > 1 }, "\(row)")
+
+        try Data("not json".utf8).write(to: peer)
+        #expect(try rnnBench(["run", "--config", "lstm-small", "--compare", peer.path]).status == 2)
+    }
+
+    @Test func peakMeasuresTheCPU() throws {
+        let result = try rnnBench(["peak", "--backend", "cpu", "--repeat", "1"])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.contains("CPU FMA loop"))
+        #expect(result.lines.filter { $0.hasPrefix("cpu GEMM") }.count == 3)
+    }
 }
