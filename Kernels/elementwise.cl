@@ -40,13 +40,24 @@ __kernel void axpy_matrix(const float alpha,
 }
 
 // dst[c] = (accumulate ? dst[c] : 0) + sum over r of src[r, c]: column sums (bias gradients).
-// One work-item per column on a (cols) range, summing rows in order, as the CPU reference does,
-// so both round the same way. Neighbouring work-items read neighbouring columns of each row.
+// One work-item per 16 columns on a (ceil(cols / 16)) range, summing rows in order, as the CPU
+// reference does, so both round the same way.
 __kernel void sum_rows(__global const float* src, const int off, const int rows, const int cols,
                        const int ld, __global float* dst, const int dst_off, const int accumulate) {
-    const int c = get_global_id(0);
-    if (c >= cols) return;
-    float sum = accumulate ? dst[dst_off + c] : 0.0f;
-    for (int r = 0; r < rows; ++r) sum += src[VIEW_AT(off, ld, r, c)];
-    dst[dst_off + c] = sum;
+    // Each work-item sums 16 neighbouring columns, so that every row step reads one contiguous
+    // 64-byte run: one work-item per column walked the matrix a column at a time (on POCL the bias
+    // gradients of lstm-medium took 11-14% of its training step that way).
+    const int c0 = get_global_id(0) * 16;
+    if (c0 >= cols) return;
+    if (c0 + 16 <= cols) {
+        float16 sum = accumulate ? vload16(0, dst + dst_off + c0) : (float16)(0.0f);
+        for (int r = 0; r < rows; ++r) sum += vload16(0, src + off + r * ld + c0);
+        vstore16(sum, 0, dst + dst_off + c0);
+        return;
+    }
+    for (int c = c0; c < cols; ++c) {
+        float sum = accumulate ? dst[dst_off + c] : 0.0f;
+        for (int r = 0; r < rows; ++r) sum += src[VIEW_AT(off, ld, r, c)];
+        dst[dst_off + c] = sum;
+    }
 }

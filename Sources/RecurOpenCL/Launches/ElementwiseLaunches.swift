@@ -69,7 +69,7 @@ struct AxpyMatrix: KernelLaunch {
     var globalSize: [Int] { [Int(cols), Int(rows)] }
 }
 
-/// dst[c] = (accumulate ? dst[c] : 0) + sum over rows of src[r, c]; one work-item per column.
+/// dst[c] = (accumulate ? dst[c] : 0) + sum over rows of src[r, c]; one work-item per 16 columns.
 struct SumRows: KernelLaunch {
     static let kernel = KernelName.sumRows
 
@@ -89,5 +89,6 @@ struct SumRows: KernelLaunch {
             .view(dst, offset: dstOff, rows: 1, cols: cols, ld: cols), .int32(dstOff), .int32(accumulate),
         ]
     }
-    var globalSize: [Int] { [Int(cols)] }
+    /// One work-item per 16 columns (see the kernel).
+    var globalSize: [Int] { [(Int(cols) + 15) / 16] }
 }
