@@ -6,14 +6,15 @@ extension Float: DeviceElement {}
 extension Int32: DeviceElement {}
 
 extension CommandQueue {
-    /// Copies `values` into `buffer` from element `offset`. The write is blocking: the array's
-    /// storage is only valid during the call, and a non-blocking write would read it later.
+    /// Copies `values` into `buffer` from element `offset`, without waiting: a blocking write on an
+    /// in-order queue would wait for every command before it (a host sync inside a training step,
+    /// where inputs and targets are uploaded). The values are staged in host memory the queue owns
+    /// until the device has read them (`StagedWrites`).
     public func write<Element: DeviceElement>(_ values: [Element], to buffer: Buffer, offset: Int = 0) throws(OpenCLError) {
         try checkRange(buffer, offset: offset, count: values.count, element: Element.self, what: "write")
         guard !values.isEmpty else { return }
-        let status = values.withUnsafeBytes { bytes in
-            clEnqueueWriteBuffer(raw, buffer.raw, cl_bool(CL_TRUE), offset * 4, bytes.count, bytes.baseAddress, 0, nil, nil)
-        }
+        let staged = try staging.stage(values, queue: self)
+        let status = clEnqueueWriteBuffer(raw, buffer.raw, cl_bool(CL_FALSE), offset * 4, staged.count, staged.baseAddress, 0, nil, nil)
         if status != CL_SUCCESS {
             throw CLStatus(status).asAllocationError(call: "clEnqueueWriteBuffer", bytes: buffer.byteCount, device: device)
         }
@@ -28,6 +29,8 @@ extension CommandQueue {
             status = clEnqueueReadBuffer(raw, buffer.raw, cl_bool(CL_TRUE), offset * 4, count * 4, storage.baseAddress, 0, nil, nil)
             initialized = status == CL_SUCCESS ? count : 0
         }
+        // A blocking read on an in-order queue completes every command before it, staged writes included.
+        if status == CL_SUCCESS { staging.releaseAll() }
         if status != CL_SUCCESS {
             throw CLStatus(status).asAllocationError(call: "clEnqueueReadBuffer", bytes: buffer.byteCount, device: device)
         }
@@ -68,4 +71,30 @@ extension CommandQueue {
             throw .invalidArgument("\(what) of \(count) elements at offset \(offset) does not fit a buffer of \(buffer.count) elements")
         }
     }
+}
+
+/// Host copies of values written without waiting, kept until the device has read them: until the
+/// queue's next `finish()` or blocking read. Bounded: past `limitBytes` the queue finishes first.
+final class StagedWrites {
+    private var blocks: [UnsafeMutableRawBufferPointer] = []
+    private var bytes = 0
+    private let limitBytes = 64 << 20
+
+    func stage<Element: DeviceElement>(_ values: [Element], queue: CommandQueue) throws(OpenCLError) -> UnsafeRawBufferPointer {
+        let count = values.count * 4
+        if bytes + count > limitBytes { try queue.finish() }
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 64)
+        values.withUnsafeBytes { block.copyMemory(from: $0) }
+        blocks.append(block)
+        bytes += count
+        return UnsafeRawBufferPointer(block)
+    }
+
+    func releaseAll() {
+        for block in blocks { block.deallocate() }
+        blocks.removeAll()
+        bytes = 0
+    }
+
+    deinit { releaseAll() }
 }

@@ -13,6 +13,8 @@ public final class CommandQueue {
 
     /// Kernel objects by name and build options, made on first launch.
     var kernels: [KernelKey: Kernel] = [:]
+    /// Host copies of non-blocking writes still to be read by the device.
+    let staging = StagedWrites()
 
     struct KernelKey: Hashable {
         let name: KernelName
@@ -36,13 +38,15 @@ public final class CommandQueue {
     }
 
     deinit {
-        // Release does not wait, but OpenCL runs what was queued before freeing the queue.
+        // Staged writes may still be read: wait for them before their memory goes.
+        clFinish(raw)
         clReleaseCommandQueue(raw)
     }
 
     /// Waits until everything enqueued so far has run.
     public func finish() throws(OpenCLError) {
         try check("clFinish", clFinish(raw))
+        staging.releaseAll()
     }
 
     /// Submits what is queued to the device without waiting.
