@@ -19,6 +19,8 @@ public protocol Backend: AnyObject {
     func makeBuffer(count: Int) throws -> any DeviceBuffer
     /// Whether `buffer` was made by this backend (a foreign buffer is a user error, caught up front).
     func owns(_ buffer: any DeviceBuffer) -> Bool
+    /// The memory this backend's buffers hold, now and at peak.
+    var memory: MemoryGauge { get }
     /// Copies host values into `buffer` starting at element `offset`.
     func upload(_ values: [Float], to buffer: any DeviceBuffer, offset: Int) throws
     func upload(_ values: [Int32], to buffer: any DeviceBuffer, offset: Int) throws

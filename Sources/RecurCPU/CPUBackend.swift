@@ -6,6 +6,7 @@ import Recur
 /// the calling thread and the pool, so `synchronize` has nothing to wait for.
 public final class CPUBackend: Backend {
     public let name = "cpu"
+    public let memory = MemoryGauge()
     let pool: ThreadPool
 
     public init(threads: Int? = nil) {
@@ -20,7 +21,7 @@ public final class CPUBackend: Backend {
 
     public func makeBuffer(count: Int) throws -> any DeviceBuffer {
         guard count >= 0 else { throw RecurError.invalidValue("buffer size \(count) is negative") }
-        return CPUBuffer(count: count)
+        return CPUBuffer(count: count, gauge: memory)
     }
 
     public func owns(_ buffer: any DeviceBuffer) -> Bool { buffer is CPUBuffer }

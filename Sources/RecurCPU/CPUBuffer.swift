@@ -8,14 +8,21 @@ public final class CPUBuffer: DeviceBuffer, @unchecked Sendable {
     let raw: UnsafeMutableRawPointer
     private let bytes: Int
 
-    init(count: Int) {
+    private let gauge: MemoryGauge
+
+    init(count: Int, gauge: MemoryGauge) {
         self.count = count
+        self.gauge = gauge
         bytes = max(count, 1) * 4
         raw = HostMemoryPool.shared.take(bytes)
         raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        gauge.allocated(bytes)
     }
 
-    deinit { HostMemoryPool.shared.give(raw, bytes) }
+    deinit {
+        gauge.freed(bytes)
+        HostMemoryPool.shared.give(raw, bytes)
+    }
 
     var floats: UnsafeMutablePointer<Float> { raw.assumingMemoryBound(to: Float.self) }
     /// Index buffers (lengths, token ids) hold Int32 in the same 4-byte slots.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The `--json` file of `rnn-bench run`: torch_bench.py's row keys plus "backend", so that one script
+/// The `--json` file of `rnn-bench run`: torch_bench.py's row keys plus "backend" and "peak_bytes", so that one script
 /// can put the peer's figures and ours side by side by config name.
 struct JSONReport: Encodable {
     struct Row: Encodable {
@@ -12,17 +12,20 @@ struct JSONReport: Encodable {
         let inferMs: Double
         let trainGFLOPs: Double
         let inferGFLOPs: Double
+        let peakBytes: Int
 
         enum CodingKeys: String, CodingKey {
             case name, backend
             case trainMs = "train_ms", trainMsMin = "train_ms_min", trainMsMax = "train_ms_max"
             case inferMs = "infer_ms", trainGFLOPs = "train_gflops", inferGFLOPs = "infer_gflops"
+            case peakBytes = "peak_bytes"
         }
 
         init(_ row: BenchRow) {
             name = row.config.name; backend = row.backend
             trainMs = row.train.median; trainMsMin = row.train.min; trainMsMax = row.train.max
             inferMs = row.infer.median; trainGFLOPs = row.trainGFLOPs; inferGFLOPs = row.inferGFLOPs
+            peakBytes = row.peakBytes
         }
     }
 

@@ -136,6 +136,7 @@ struct RunCommand: ParsableCommand {
         try backend.synchronize()
 
         let progress = ProgressReporter(label: "\(config.name) on \(backend.name)")
+        backend.memory.resetPeak()
         let train = try Timing.measure(warmup: warmup, repeats: repeats, afterEach: { progress.report("training", $0, $1) }) {
             try layer.zeroGradients()
             let forward = try layer.forward(input, training: true)
@@ -147,7 +148,8 @@ struct RunCommand: ParsableCommand {
             _ = try layer.forward(input, training: false)
             try backend.synchronize()
         }
-        return BenchRow(config: config, backend: backend.name, train: train, infer: infer)
+        let peakBytes = backend.memory.peakBytes
+        return BenchRow(config: config, backend: backend.name, train: train, infer: infer, peakBytes: peakBytes)
     }
 
     /// Uniform in [-1, 1), like the scale of torch.randn's values without needing a normal generator.

@@ -6,6 +6,9 @@ struct BenchRow: Sendable {
     let backend: String
     let train: TimingStats
     let infer: TimingStats
+    /// The most device memory the backend's buffers held during the training steps (the layer,
+    /// its inputs and every step's activations and gradients).
+    let peakBytes: Int
 
     /// Sequences trained per second: the batch over the median training step.
     var sequencesPerSecond: Double { Double(config.batch) / train.medianSeconds }
@@ -47,6 +50,7 @@ struct Table {
             Column(header: "train GFLOP/s", width: 13, leftAligned: false) { row, _ in Self.figure(row.trainGFLOPs) },
             Column(header: "infer ms", width: 11, leftAligned: false) { row, _ in Self.figure(row.infer.median) },
             Column(header: "infer GFLOP/s", width: 13, leftAligned: false) { row, _ in Self.figure(row.inferGFLOPs) },
+            Column(header: "peak MiB", width: 9, leftAligned: false) { row, _ in Self.figure(Double(row.peakBytes) / 1_048_576) },
         ]
         // With a measured peak (`--peak`): the training step's share of the CPU's FMA peak.
         if let peakGFLOPs {

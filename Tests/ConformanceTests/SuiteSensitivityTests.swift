@@ -36,6 +36,7 @@ final class FaultyBackend: Backend {
 
     var name: String { "faulty" }
     var deviceDescription: String { base.deviceDescription }
+    var memory: MemoryGauge { base.memory }
     func makeBuffer(count: Int) throws -> any DeviceBuffer { try base.makeBuffer(count: count) }
     func owns(_ buffer: any DeviceBuffer) -> Bool { base.owns(buffer) }
     func upload(_ values: [Float], to buffer: any DeviceBuffer, offset: Int) throws {

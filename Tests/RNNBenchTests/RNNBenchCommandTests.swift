@@ -80,9 +80,11 @@ import Testing
         #expect(object["device"] is String)
         let rows = try #require(object["rows"] as? [[String: Any]])
         #expect(rows.count == 1)
-        for key in ["name", "backend", "train_ms", "train_ms_min", "train_ms_max", "infer_ms", "train_gflops", "infer_gflops"] {
+        for key in ["name", "backend", "train_ms", "train_ms_min", "train_ms_max", "infer_ms", "train_gflops", "infer_gflops", "peak_bytes"] {
             #expect(rows.first?[key] != nil, "missing \(key)")
         }
+        // lstm-small's training step holds at least its saved activations: T*B*5H floats.
+        #expect((rows.first?["peak_bytes"] as? Int ?? 0) >= 64 * 32 * 5 * 128 * 4)
     }
 
     @Test func compareAddsPyTorchRatiosAndPeakAddsPercentages() throws {

@@ -29,6 +29,9 @@ public final class OpenCLBackend: Backend {
 
     public var deviceDescription: String { device.summary }
 
+    /// The context's buffers (this backend's, and any other backend's on the same device).
+    public var memory: MemoryGauge { context.memory }
+
     // MARK: Memory
 
     public func makeBuffer(count: Int) throws -> any DeviceBuffer {

@@ -39,9 +39,11 @@ public final class Buffer: DeviceBuffer, @unchecked Sendable {
         raw = mem
         self.context = context
         byteCount = bytes
+        context.memory.allocated(bytes)
     }
 
     deinit {
+        context.memory.freed(byteCount)
         // Safe while commands that use the buffer are still queued: OpenCL frees the memory
         // only after they finish.
         clReleaseMemObject(raw)

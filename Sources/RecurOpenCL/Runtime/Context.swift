@@ -1,4 +1,5 @@
 import COpenCL
+import Recur
 import Synchronization
 
 /// An OpenCL context on one device. Buffers, programs and queues keep their context alive.
@@ -10,6 +11,8 @@ import Synchronization
 public final class Context: @unchecked Sendable {
     let raw: cl_context
     public let device: Device
+    /// Bytes held by this context's buffers, now and at peak.
+    public let memory = MemoryGauge()
 
     public init(device: Device) throws(OpenCLError) {
         var properties: [cl_context_properties] = [
