@@ -1,5 +1,5 @@
+import Foundation
 import Recur
-import Synchronization
 
 /// Host memory for the CPU backend: 64-byte aligned (a cache line, and aligned SIMD loads),
 /// zero-filled. Its memory goes back to `HostMemoryPool` with the buffer.
@@ -41,37 +41,34 @@ extension Matrix {
 /// Freed buffer memory kept for the next buffer of the same size. A training step allocates the
 /// same buffers every time; fresh memory from the system costs a page fault and a page clear per
 /// 4 KiB (measured: 14% of an lstm-small step), reused memory only the zero fill.
-final class HostMemoryPool: Sendable {
+final class HostMemoryPool: @unchecked Sendable {
     static let shared = HostMemoryPool(limitBytes: 1 << 30)
 
-    /// Free blocks by size, as addresses (raw pointers are not Sendable; the pool owns the memory).
-    private struct State {
-        var free: [Int: [UInt]] = [:]
-        var pooledBytes = 0
-    }
-
-    private let state = Mutex(State())
+    /// Free blocks by size. Guarded by `lock` (a pthread mutex: ThreadSanitizer sees it, unlike a
+    /// futex-based lock, so the CPU backend can be checked with it).
+    private var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    private var pooledBytes = 0
+    private let lock = NSLock()
     private let limitBytes: Int
 
     init(limitBytes: Int) { self.limitBytes = limitBytes }
 
     func take(_ bytes: Int) -> UnsafeMutableRawPointer {
-        let reused = state.withLock { state -> UInt? in
-            guard let address = state.free[bytes]?.popLast() else { return nil }
-            state.pooledBytes -= bytes
-            return address
-        }
-        return reused.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }
-            ?? UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        lock.lock()
+        let reused = free[bytes]?.popLast()
+        if reused != nil { pooledBytes -= bytes }
+        lock.unlock()
+        return reused ?? UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
     }
 
     func give(_ pointer: UnsafeMutableRawPointer, _ bytes: Int) {
-        let kept = state.withLock { state -> Bool in
-            guard state.pooledBytes + bytes <= limitBytes else { return false }
-            state.free[bytes, default: []].append(UInt(bitPattern: pointer))
-            state.pooledBytes += bytes
-            return true
+        lock.lock()
+        let kept = pooledBytes + bytes <= limitBytes
+        if kept {
+            free[bytes, default: []].append(pointer)
+            pooledBytes += bytes
         }
+        lock.unlock()
         if !kept { pointer.deallocate() }
     }
 }

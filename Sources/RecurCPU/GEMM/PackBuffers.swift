@@ -1,4 +1,4 @@
-import Synchronization
+import Foundation
 
 /// Packing space for one thread's share of a GEMM: a block of A (MC x KC), a block of B (KC x NC)
 /// and one 6 x 16 tile for edge results.
@@ -41,13 +41,20 @@ final class GemmScratch: @unchecked Sendable {
     /// Spare scratches, shared by every pool and thread. A thread takes one for the duration of
     /// one GEMM task and gives it back, so there are never more than the number of tasks running
     /// at once (plus a small cap of idle ones kept).
-    private static let spares = Mutex<[GemmScratch]>([])
+    /// Guarded by `sparesLock` (a pthread mutex, which ThreadSanitizer understands).
+    nonisolated(unsafe) private static var spares: [GemmScratch] = []
+    private static let sparesLock = NSLock()
     private static let maxSpares = 8
 
     static func withScratch<R>(_ body: (GemmScratch) -> R) -> R {
-        let scratch = spares.withLock { $0.popLast() } ?? GemmScratch()
+        sparesLock.lock()
+        let spare = spares.popLast()
+        sparesLock.unlock()
+        let scratch = spare ?? GemmScratch()
         defer {
-            spares.withLock { if $0.count < maxSpares { $0.append(scratch) } }
+            sparesLock.lock()
+            if spares.count < maxSpares { spares.append(scratch) }
+            sparesLock.unlock()
         }
         return body(scratch)
     }
