@@ -3,7 +3,9 @@
 ///
 /// Parameters live on the backend in one flat buffer (`parameterLayout` says where each PyTorch
 /// name is); `backward` accumulates into `gradients`, which has the same layout, as PyTorch's
-/// `.grad` does. Forward and backward (BPTT) are in RecurrentLayer+BPTT.swift.
+/// `.grad` does. Forward and backward (BPTT) are in RecurrentLayer+BPTT.swift; parameters by
+/// PyTorch name (`parameter(_:)`, `setParameter(_:_:)`, `loadParameters(_:)`) come with
+/// `ParameterBlock`.
 public final class RecurrentLayer {
     public let descriptor: RNNDescriptor
     public let backend: any Backend
@@ -13,7 +15,6 @@ public final class RecurrentLayer {
     /// d(loss)/d(parameters), same layout; accumulated by `backward`, cleared by `zeroGradients`.
     public let gradients: any DeviceBuffer
 
-    /// Parameters by PyTorch name: `parameter(_:)`, `setParameter(_:_:)`, `loadParameters(_:)` (ParameterBlock).
     /// Initialises as PyTorch does: every weight and bias uniform in [-1/sqrt(H), 1/sqrt(H)).
     public init(_ descriptor: RNNDescriptor, backend: any Backend, seed: UInt64 = 0) throws {
         self.descriptor = descriptor
