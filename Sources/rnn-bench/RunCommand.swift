@@ -37,6 +37,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("json"), help: ArgumentHelp("Also write the results as JSON here.", valueName: "file"))
     var jsonPath: String?
 
+    @Option(name: .customLong("chart"), help: ArgumentHelp("Also draw the comparison as an SVG chart here.", valueName: "file"))
+    var chartPath: String?
+
     @Flag(help: "Measure the CPU's FMA peak first and show each training step's share of it (rnn-bench peak).")
     var peak = false
 
@@ -117,6 +120,13 @@ struct RunCommand: ParsableCommand {
             groups.append(group)
         }
 
+        if let chartPath {
+            do {
+                try ComparisonChart(groups: groups, peer: peer).write(to: chartPath)
+            } catch {
+                throw ValidationError("cannot write --chart \(chartPath): \(error.localizedDescription)")
+            }
+        }
         if let jsonPath {
             do {
                 try JSONReport(devices: backends.map(\.deviceDescription), groups: groups).write(to: jsonPath)

@@ -91,9 +91,16 @@ import Testing
         let peer = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: peer) }
         try Data(#"{"torch": "2.x", "rows": [{"name": "lstm-small", "train_ms": 1000.0, "infer_ms": 1000.0}]}"#.utf8).write(to: peer)
+        let chart = FileManager.default.temporaryDirectory.appendingPathComponent("chart-\(UUID().uuidString).svg")
+        defer { try? FileManager.default.removeItem(at: chart) }
         let result = try rnnBench(["run", "--backend", "cpu", "--config", "lstm-small", "--repeat", "1", "--warmup", "0",
-                                   "--compare", peer.path, "--peak"])
+                                   "--compare", peer.path, "--peak", "--chart", chart.path])
         #expect(result.status == 0, "\(result.errors)")
+        // The chart: an SVG with the config, a bar for the CPU and one for PyTorch.
+        let svg = try String(contentsOf: chart, encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
+        #expect(svg.contains(">lstm-small<") && svg.contains(">pytorch<"))
+        #expect(svg.components(separatedBy: "<rect").count - 1 >= 1 + 2 + 2)
         let row = try #require(result.lines.first { $0.hasPrefix("lstm-small") })
         // PyTorch "took" a second: Recur's ratio is far above 1, and the row has a % of peak.
         #expect(row.contains("%"))
