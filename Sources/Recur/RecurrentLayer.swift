@@ -43,11 +43,3 @@ public final class RecurrentLayer {
             inputBias: view("bias_ih" + suffix, in: buffer), hiddenBias: view("bias_hh" + suffix, in: buffer))
     }
 }
-
-extension RecurrentLayer {
-    /// Plain SGD, parameters -= learningRate * gradients, over the whole flat buffer at once.
-    public func sgdStep(learningRate: Float) throws {
-        let all = Matrix(parameters, rows: 1, cols: parameterLayout.totalCount)
-        try backend.axpy(alpha: -learningRate, Matrix(gradients, rows: 1, cols: parameterLayout.totalCount), all)
-    }
-}

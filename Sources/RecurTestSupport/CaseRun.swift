@@ -43,10 +43,6 @@ struct CaseData {
     }
 
     var stateShape: [Int] { [testCase.descriptor.stateCount, testCase.batch, testCase.descriptor.hiddenSize] }
-    var outputShape: [Int] {
-        let d = testCase.descriptor
-        return d.batchFirst ? [testCase.batch, testCase.steps, d.outputSize] : [testCase.steps, testCase.batch, d.outputSize]
-    }
 
     /// Forward only; `input` and `h0` may be replaced (finite differences perturb them).
     func loss(on backend: any Backend, parameters: [String: (shape: [Int], values: [Float])]? = nil,

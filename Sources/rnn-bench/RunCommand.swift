@@ -145,13 +145,15 @@ struct RunCommand: ParsableCommand {
         let gradOutput = try backend.tensor(Self.randomValues(count: config.outputShape.reduce(1, *), seed: 2), shape: config.outputShape)
         try backend.synchronize()
 
+        // Plain SGD at 1e-3, the peer's optimizer: one update launch over the flat parameter buffer.
+        let sgd = try Optimizer(.sgd(learningRate: 1e-3))
         let progress = ProgressReporter(label: "\(config.name) on \(backend.name)")
         backend.memory.resetPeak()
         let train = try Timing.measure(warmup: warmup, repeats: repeats, afterEach: { progress.report("training", $0, $1) }) {
             try layer.zeroGradients()
             let forward = try layer.forward(input, training: true)
             _ = try layer.backward(forward, gradOutput: gradOutput)
-            try layer.sgdStep(learningRate: 1e-3)
+            try sgd.update([layer])
             try backend.synchronize()
         }
         let infer = try Timing.measure(warmup: warmup, repeats: repeats, afterEach: { progress.report("inference", $0, $1) }) {

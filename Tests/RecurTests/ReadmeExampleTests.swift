@@ -25,7 +25,7 @@ import Testing
 
         // Backpropagate an upstream gradient of the output; parameter gradients accumulate in lstm.gradients.
         let grads = try lstm.backward(result, gradOutput: try backend.tensor(dy, shape: [50, 16, 256]))
-        try lstm.sgdStep(learningRate: 0.01)
+        try Optimizer(.sgd(learningRate: 0.01)).update([lstm])   // or keep an Optimizer (Adam, momentum) across steps
         try lstm.zeroGradients()
 
         // Parameters by PyTorch name, e.g. to save them for PyTorch or load a state_dict saved with safetensors:
