@@ -74,7 +74,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RecurTests", dependencies: ["Recur", "RecurCPU", "RecurTestSupport"]),
-        .testTarget(name: "RecurCPUTests", dependencies: ["Recur", "RecurCPU"]),
+        .testTarget(name: "RecurCPUTests", dependencies: ["Recur", "RecurCPU", "RecurTestSupport"]),
         // rnn-bench's command-line contract, run as a process.
         .testTarget(name: "RNNBenchTests", dependencies: ["rnn-bench", "Recur", "RecurTestSupport"]),
         // rnn-train's command-line contract (run as a process) and its internal types.

@@ -49,6 +49,15 @@ public protocol Backend: AnyObject {
     /// Gate derivatives of one time step; see `CellBackwardStep`.
     func cellBackward(_ step: CellBackwardStep) throws
 
+    // MARK: Recurrent time loops (one direction of one layer, all steps)
+
+    /// The forward time loop; see `RecurrentForwardSequence`. The default runs
+    /// `recurrentForwardPerStep`, the definition; a backend may replace it with something faster
+    /// that passes the same conformance suite.
+    func recurrentForward(_ sequence: RecurrentForwardSequence) throws
+    /// The backward time loop; see `RecurrentBackwardSequence` (default: `recurrentBackwardPerStep`).
+    func recurrentBackward(_ sequence: RecurrentBackwardSequence) throws
+
     // MARK: Training layers, losses and optimizers (forward beside backward)
 
     /// Embedding forward: out[r, :] = table[indices[r], :]. table (V, E), indices (N) Int32 in

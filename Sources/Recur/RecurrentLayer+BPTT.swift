@@ -78,7 +78,6 @@ extension RecurrentLayer {
 
         var layerInput = try timeMajor(input, steps: steps, batch: batch)
         let xProj = Matrix(try backend.makeBuffer(count: rows * gates), rows: rows, cols: gates)
-        let hProj = Matrix(try backend.makeBuffer(count: batch * gates), rows: batch, cols: gates)
         let hN = try backend.zeros([d.stateCount, batch, hidden])
         let cN = lstm ? try backend.zeros([d.stateCount, batch, hidden]) : nil
 
@@ -106,19 +105,11 @@ extension RecurrentLayer {
                 if let cs { try initialState(c0, row: stateRow, into: cs.rows(firstSlot * batch, batch)) }
 
                 try backend.gemm(transA: false, transB: true, alpha: 1, layerInput, w.inputWeight, beta: 0, xProj)
-                for step in 0..<steps {
-                    let t = reverse ? steps - 1 - step : step
-                    let prev = (reverse ? t + 1 : t) * batch, next = (reverse ? t : t + 1) * batch
-                    let hPrev = hs.rows(prev, batch)
-                    try backend.gemm(transA: false, transB: true, alpha: 1, hPrev, w.hiddenWeight, beta: 0, hProj)
-                    try backend.cellForward(CellForwardStep(
-                        mode: d.mode, xProj: xProj.rows(t * batch, batch), hProj: hProj,
-                        biasIH: w.inputBias, biasHH: w.hiddenBias,
-                        hPrev: hPrev, hNext: hs.rows(next, batch),
-                        cPrev: cs?.rows(prev, batch), cNext: cs?.rows(next, batch),
-                        output: output.rows(t * batch, batch).columns(direction * hidden, hidden),
-                        saved: saved?.rows(t * batch, batch), lengths: lengthBuffer, time: t))
-                }
+                try backend.recurrentForward(RecurrentForwardSequence(
+                    mode: d.mode, steps: steps, batch: batch, reverse: reverse, xProj: xProj,
+                    hiddenWeight: w.hiddenWeight, biasIH: w.inputBias, biasHH: w.hiddenBias, hiddenStates: hs,
+                    cellStates: cs, output: output.columns(direction * hidden, hidden), saved: saved,
+                    lengths: lengthBuffer))
                 try backend.copy(hs.rows(lastSlot * batch, batch), to: stateRowView(hN, stateRow))
                 if let cs, let cN { try backend.copy(cs.rows(lastSlot * batch, batch), to: stateRowView(cN, stateRow)) }
                 layerHidden.append(hs)
@@ -162,8 +153,8 @@ extension RecurrentLayer {
         let dGatesX = Matrix(try backend.makeBuffer(count: rows * gates), rows: rows, cols: gates)
         let dGatesH = d.mode == .gru
             ? Matrix(try backend.makeBuffer(count: rows * gates), rows: rows, cols: gates) : dGatesX
-        var dh = (try stateBuffer(batch), try stateBuffer(batch))
-        var dc = lstm ? (try stateBuffer(batch), try stateBuffer(batch)) : nil
+        let dh = (try stateBuffer(batch), try stateBuffer(batch))
+        let dc = lstm ? (try stateBuffer(batch), try stateBuffer(batch)) : nil
         let gradH0 = try backend.zeros([d.stateCount, batch, hidden])
         let gradC0 = lstm ? try backend.zeros([d.stateCount, batch, hidden]) : nil
 
@@ -183,24 +174,11 @@ extension RecurrentLayer {
                 let activations = d.mode.savedWidth > 0 ? saved.activations[layer][direction] : nil
                 try initialState(gradHN, row: stateRow, into: dh.0)
                 if let dc { try initialState(gradCN, row: stateRow, into: dc.0) }
-
-                for step in 0..<steps {
-                    // Reverse of the forward's order.
-                    let t = reverse ? step : steps - 1 - step
-                    let prev = (reverse ? t + 1 : t) * batch, next = (reverse ? t : t + 1) * batch
-                    try backend.cellBackward(CellBackwardStep(
-                        mode: d.mode, saved: activations?.rows(t * batch, batch),
-                        hPrev: hs.rows(prev, batch), hOut: hs.rows(next, batch), cPrev: cs?.rows(prev, batch),
-                        dhNext: dh.0, dcNext: dc?.0,
-                        dOutput: dOutput?.rows(t * batch, batch).columns(direction * hidden, hidden),
-                        dGatesX: dGatesX.rows(t * batch, batch), dGatesH: dGatesH.rows(t * batch, batch),
-                        dhPrev: dh.1, dcPrev: dc?.1, lengths: saved.lengths, time: t))
-                    try backend.gemm(
-                        transA: false, transB: false, alpha: 1, dGatesH.rows(t * batch, batch), w.hiddenWeight,
-                        beta: 1, dh.1)
-                    dh = (dh.1, dh.0)
-                    if let pair = dc { dc = (pair.1, pair.0) }
-                }
+                try backend.recurrentBackward(RecurrentBackwardSequence(
+                    mode: d.mode, steps: steps, batch: batch, reverse: reverse, hiddenWeight: w.hiddenWeight,
+                    saved: activations, hiddenStates: hs, cellStates: cs,
+                    dOutput: dOutput?.columns(direction * hidden, hidden), dGatesX: dGatesX, dGatesH: dGatesH,
+                    dh: dh.0, dc: dc?.0, dhScratch: dh.1, dcScratch: dc?.1, lengths: saved.lengths))
                 try backend.copy(dh.0, to: stateRowView(gradH0, stateRow))
                 if let dc, let gradC0 { try backend.copy(dc.0, to: stateRowView(gradC0, stateRow)) }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Recur
 import RecurCPU
 import RecurOpenCL
@@ -10,7 +11,12 @@ public enum Backends {
         try OpenCLBackend(device: device)
     }
 
-    public static func cpu() -> any Backend { CPUBackend() }
+    /// The CPU backend; `RECUR_CPU_LOOP=per-step` selects the per-step time loop instead of the
+    /// persistent team (to measure one against the other).
+    public static func cpu() -> any Backend {
+        let perStep = ProcessInfo.processInfo.environment["RECUR_CPU_LOOP"] == "per-step"
+        return CPUBackend(sequenceLoop: perStep ? .perStep : .team)
+    }
 
     /// OpenCL when it can start here, else the CPU, saying on stderr why OpenCL was passed over.
     /// A device named on the command line is a request, not a preference: no silent fallback then.

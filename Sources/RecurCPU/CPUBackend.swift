@@ -8,9 +8,21 @@ public final class CPUBackend: Backend {
     public let name = "cpu"
     public let memory = MemoryGauge()
     let pool: ThreadPool
+    let sequenceLoop: SequenceLoop
 
-    public init(threads: Int? = nil) {
+    /// How the recurrent time loops run (`RecurrentForwardSequence`).
+    public enum SequenceLoop: Sendable {
+        /// A persistent team of threads, each owning a slice of the hidden units for the whole
+        /// sequence, with one barrier per step (the default).
+        case team
+        /// The definition: one recurrent GEMM and one cell step per time step.
+        case perStep
+    }
+
+    /// `threads` (default: the shared pool, one thread per core or `RECUR_CPU_THREADS`).
+    public init(threads: Int? = nil, sequenceLoop: SequenceLoop = .team) {
         pool = threads.map { ThreadPool(threads: $0) } ?? .shared
+        self.sequenceLoop = sequenceLoop
     }
 
     public var deviceDescription: String {
@@ -106,24 +118,6 @@ public final class CPUBackend: Backend {
         for r in 0..<x.rows {
             let from = x.base + r * x.ld, to = y.base + r * y.ld
             for j in 0..<x.cols { to[j] += alpha * from[j] }
-        }
-    }
-
-    // MARK: Cells
-
-    public func cellForward(_ step: CellForwardStep) {
-        switch step.mode {
-        case .rnnTanh, .rnnReLU: ElmanCell.forward(step, pool: pool)
-        case .lstm: LSTMCell.forward(step, pool: pool)
-        case .gru: GRUCell.forward(step, pool: pool)
-        }
-    }
-
-    public func cellBackward(_ step: CellBackwardStep) {
-        switch step.mode {
-        case .rnnTanh, .rnnReLU: ElmanCell.backward(step, pool: pool)
-        case .lstm: LSTMCell.backward(step, pool: pool)
-        case .gru: GRUCell.backward(step, pool: pool)
         }
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import Recur
 
 /// Host memory for the CPU backend: 64-byte aligned (a cache line, and aligned SIMD loads),
-/// zero-filled. Its memory goes back to `HostMemoryPool` with the buffer.
+/// zero-filled unless made as scratch that is written before it is read. Its memory goes back to
+/// `HostMemoryPool` with the buffer.
 public final class CPUBuffer: DeviceBuffer, @unchecked Sendable {
     public let count: Int
     let raw: UnsafeMutableRawPointer
@@ -10,12 +11,12 @@ public final class CPUBuffer: DeviceBuffer, @unchecked Sendable {
 
     private let gauge: MemoryGauge
 
-    init(count: Int, gauge: MemoryGauge) {
+    init(count: Int, gauge: MemoryGauge, zeroed: Bool = true) {
         self.count = count
         self.gauge = gauge
         bytes = max(count, 1) * 4
         raw = HostMemoryPool.shared.take(bytes)
-        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        if zeroed { raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes) }
         gauge.allocated(bytes)
     }
 

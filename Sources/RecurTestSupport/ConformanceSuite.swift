@@ -11,10 +11,11 @@ import RecurFixtures
 /// Each check returns what it measured; the test targets assert on it.
 public struct ConformanceSuite {
     public let backend: any Backend
-    /// The CPU backend on one thread: the reference for configurations without a fixture.
+    /// The CPU backend on one thread, running the time loops as their definition states them (one
+    /// GEMM and one cell step per step): the reference for configurations without a fixture.
     public let reference: any Backend
 
-    public init(backend: any Backend, reference: any Backend = CPUBackend(threads: 1)) {
+    public init(backend: any Backend, reference: any Backend = CPUBackend(threads: 1, sequenceLoop: .perStep)) {
         self.backend = backend
         self.reference = reference
     }

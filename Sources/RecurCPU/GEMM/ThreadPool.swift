@@ -48,6 +48,23 @@ public final class ThreadPool: @unchecked Sendable {
         state.release()
     }
 
+    /// Runs body(i) for i in 0..<count with every index on its own thread at the same time, so
+    /// that the bodies may wait for each other (`team`). Returns false, running nothing, when the
+    /// pool cannot promise that: more indices than threads, or the pool busy with another job.
+    func parallelForAllAtOnce(_ count: Int, _ body: (Int) -> Void) -> Bool {
+        guard count >= 1, count <= threadCount else { return false }
+        if count == 1 {
+            body(0)
+            return true
+        }
+        guard state.tryAcquire() else { return false }
+        // Each thread claims one index at a time and a body cannot finish before all have started
+        // (they meet at barriers), so no thread holds two indices at once.
+        withoutActuallyEscaping(body) { job in state.run(count: count, job: job) }
+        state.release()
+        return true
+    }
+
     static func defaultThreadCount() -> Int {
         if let text = ProcessInfo.processInfo.environment["RECUR_CPU_THREADS"],
            let n = Int(text.trimmingCharacters(in: .whitespaces)), n >= 1 {

@@ -1,0 +1,163 @@
+/// The time loop of one direction of one layer: the part of BPTT that runs step by step.
+///
+/// `RecurrentLayer` hands a backend the whole loop at once (after the input projection in the
+/// forward, before the weight-gradient GEMMs in the backward), so that a backend may run it faster
+/// than one recurrent GEMM and one cell step per time step: DESIGN.md allows "a persistent kernel
+/// for small batches". The per-step form below is the definition, and the implementation of every
+/// backend that does not replace it. Shapes: T steps, B sequences, H hidden units, G gates,
+/// S saved activations per hidden unit (`CellMode.savedWidth`).
+
+/// The forward loop: for each step t in order (reversed for the reverse direction),
+/// hProj = h_{t-1} W_hh^T, then one `CellForwardStep`.
+public struct RecurrentForwardSequence {
+    public var mode: CellMode
+    public var steps: Int
+    public var batch: Int
+    /// The reverse direction of a bidirectional layer: t runs from T-1 down to 0.
+    public var reverse: Bool
+    /// (T*B, G*H): x_t W_ih^T of every step, rows t*B ..< (t+1)*B for step t; no bias.
+    public var xProj: Matrix
+    /// (G*H, H): W_hh.
+    public var hiddenWeight: Matrix
+    /// (1, G*H) each, or nil without bias.
+    public var biasIH: Matrix?
+    public var biasHH: Matrix?
+    /// ((T+1)*B, H): slot s is rows s*B ..< (s+1)*B. Forward: slot 0 holds h0 on entry and slot
+    /// t+1 receives h_t. Reverse: slot T holds h0 and slot t receives h_t.
+    public var hiddenStates: Matrix
+    /// Same layout for the LSTM's c; nil for other cells.
+    public var cellStates: Matrix?
+    /// (T*B, H): the layer output of this direction (usually a column view of y).
+    public var output: Matrix
+    /// (T*B, S*H): activations for the backward; nil for inference.
+    public var saved: Matrix?
+    /// (B) Int32 lengths, or nil.
+    public var lengths: (any DeviceBuffer)?
+
+    public init(
+        mode: CellMode, steps: Int, batch: Int, reverse: Bool, xProj: Matrix, hiddenWeight: Matrix,
+        biasIH: Matrix?, biasHH: Matrix?, hiddenStates: Matrix, cellStates: Matrix?, output: Matrix,
+        saved: Matrix?, lengths: (any DeviceBuffer)?
+    ) {
+        self.mode = mode; self.steps = steps; self.batch = batch; self.reverse = reverse; self.xProj = xProj
+        self.hiddenWeight = hiddenWeight; self.biasIH = biasIH; self.biasHH = biasHH
+        self.hiddenStates = hiddenStates; self.cellStates = cellStates; self.output = output
+        self.saved = saved; self.lengths = lengths
+    }
+
+    public var hidden: Int { hiddenWeight.cols }
+
+    /// Time index of the `step`-th step run.
+    public func time(ofStep step: Int) -> Int { reverse ? steps - 1 - step : step }
+    /// First row of the state slot read (previous) and written (next) at time t.
+    public func previousSlotRow(time t: Int) -> Int { (reverse ? t + 1 : t) * batch }
+    public func nextSlotRow(time t: Int) -> Int { (reverse ? t : t + 1) * batch }
+
+    /// Step t's cell step, with `hProj` the (B, G*H) product h_{t-1} W_hh^T.
+    public func cellStep(time t: Int, hProj: Matrix) -> CellForwardStep {
+        let prev = previousSlotRow(time: t), next = nextSlotRow(time: t)
+        return CellForwardStep(
+            mode: mode, xProj: xProj.rows(t * batch, batch), hProj: hProj, biasIH: biasIH, biasHH: biasHH,
+            hPrev: hiddenStates.rows(prev, batch), hNext: hiddenStates.rows(next, batch),
+            cPrev: cellStates?.rows(prev, batch), cNext: cellStates?.rows(next, batch),
+            output: output.rows(t * batch, batch), saved: saved?.rows(t * batch, batch), lengths: lengths, time: t)
+    }
+}
+
+/// The backward loop: for each step in the reverse of the forward's order, one `CellBackwardStep`,
+/// then dh_{t-1} += dGatesH_t W_hh.
+public struct RecurrentBackwardSequence {
+    public var mode: CellMode
+    public var steps: Int
+    public var batch: Int
+    public var reverse: Bool
+    /// (G*H, H): W_hh.
+    public var hiddenWeight: Matrix
+    /// (T*B, S*H) saved by the training forward; nil for Elman cells (S = 0).
+    public var saved: Matrix?
+    /// The forward's state sequences (`RecurrentForwardSequence`'s layout).
+    public var hiddenStates: Matrix
+    public var cellStates: Matrix?
+    /// (T*B, H): gradient of this direction's output, or nil for none.
+    public var dOutput: Matrix?
+    /// (T*B, G*H): written, gradients of the pre-activations (see `CellBackwardStep`); dGatesH may
+    /// be the same view as dGatesX except for the GRU.
+    public var dGatesX: Matrix
+    public var dGatesH: Matrix
+    /// (B, H): on entry the gradient of h_n (of c_n), on return the gradient of h0 (of c0).
+    public var dh: Matrix
+    public var dc: Matrix?
+    /// (B, H) each: scratch of the same shape as dh and dc.
+    public var dhScratch: Matrix
+    public var dcScratch: Matrix?
+    public var lengths: (any DeviceBuffer)?
+
+    public init(
+        mode: CellMode, steps: Int, batch: Int, reverse: Bool, hiddenWeight: Matrix, saved: Matrix?,
+        hiddenStates: Matrix, cellStates: Matrix?, dOutput: Matrix?, dGatesX: Matrix, dGatesH: Matrix,
+        dh: Matrix, dc: Matrix?, dhScratch: Matrix, dcScratch: Matrix?, lengths: (any DeviceBuffer)?
+    ) {
+        self.mode = mode; self.steps = steps; self.batch = batch; self.reverse = reverse
+        self.hiddenWeight = hiddenWeight; self.saved = saved; self.hiddenStates = hiddenStates
+        self.cellStates = cellStates; self.dOutput = dOutput; self.dGatesX = dGatesX; self.dGatesH = dGatesH
+        self.dh = dh; self.dc = dc; self.dhScratch = dhScratch; self.dcScratch = dcScratch; self.lengths = lengths
+    }
+
+    public var hidden: Int { hiddenWeight.cols }
+
+    /// Time index of the `step`-th step run (the forward's order reversed).
+    public func time(ofStep step: Int) -> Int { reverse ? step : steps - 1 - step }
+
+    /// Step t's cell step: gradients arrive in dhNext (dcNext) and leave in dhPrev (dcPrev).
+    public func cellStep(time t: Int, dhNext: Matrix, dcNext: Matrix?, dhPrev: Matrix, dcPrev: Matrix?) -> CellBackwardStep {
+        let prev = (reverse ? t + 1 : t) * batch, next = (reverse ? t : t + 1) * batch
+        return CellBackwardStep(
+            mode: mode, saved: saved?.rows(t * batch, batch), hPrev: hiddenStates.rows(prev, batch),
+            hOut: hiddenStates.rows(next, batch), cPrev: cellStates?.rows(prev, batch),
+            dhNext: dhNext, dcNext: dcNext, dOutput: dOutput?.rows(t * batch, batch),
+            dGatesX: dGatesX.rows(t * batch, batch), dGatesH: dGatesH.rows(t * batch, batch),
+            dhPrev: dhPrev, dcPrev: dcPrev, lengths: lengths, time: t)
+    }
+}
+
+extension Backend {
+    public func recurrentForward(_ sequence: RecurrentForwardSequence) throws {
+        let width = sequence.mode.gateCount * sequence.hidden
+        let hProj = Matrix(try makeBuffer(count: sequence.batch * width), rows: sequence.batch, cols: width)
+        try recurrentForwardPerStep(sequence, hProj: hProj)
+    }
+
+    public func recurrentBackward(_ sequence: RecurrentBackwardSequence) throws {
+        try recurrentBackwardPerStep(sequence)
+    }
+
+    /// The forward loop as the definition states it: one recurrent GEMM and one cell step per time
+    /// step. `hProj` is (B, G*H) scratch.
+    public func recurrentForwardPerStep(_ s: RecurrentForwardSequence, hProj: Matrix) throws {
+        for step in 0..<s.steps {
+            let t = s.time(ofStep: step)
+            let hPrev = s.hiddenStates.rows(s.previousSlotRow(time: t), s.batch)
+            try gemm(transA: false, transB: true, alpha: 1, hPrev, s.hiddenWeight, beta: 0, hProj)
+            try cellForward(s.cellStep(time: t, hProj: hProj))
+        }
+    }
+
+    /// The backward loop as the definition states it: one cell step and one recurrent GEMM per step.
+    public func recurrentBackwardPerStep(_ s: RecurrentBackwardSequence) throws {
+        var dh = (s.dh, s.dhScratch)
+        var dc = s.dc.map { ($0, s.dcScratch!) }
+        for step in 0..<s.steps {
+            let t = s.time(ofStep: step)
+            try cellBackward(s.cellStep(time: t, dhNext: dh.0, dcNext: dc?.0, dhPrev: dh.1, dcPrev: dc?.1))
+            try gemm(transA: false, transB: false, alpha: 1, s.dGatesH.rows(t * s.batch, s.batch), s.hiddenWeight,
+                     beta: 1, dh.1)
+            dh = (dh.1, dh.0)
+            if let pair = dc { dc = (pair.1, pair.0) }
+        }
+        // After an odd number of steps the result sits in the scratch buffers.
+        if s.steps % 2 == 1 {
+            try copy(s.dhScratch, to: s.dh)
+            if let dc = s.dc, let scratch = s.dcScratch { try copy(scratch, to: dc) }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Recur
+
+/// The recurrent time loops on the CPU as a persistent team (DESIGN.md: "a persistent kernel for
+/// small batches"): each thread owns a slice of the hidden units for the whole sequence, packs the
+/// rows of W_hh its units need once, and per time step runs its share of the recurrent product and
+/// the cell update of its units, then meets the others at one barrier.
+///
+/// The per-step form (`recurrentForwardPerStep`) pays two pool dispatches per step, repacks W_hh in
+/// the GEMM every step (6% of an lstm-small profile) and leaves a thread idle in the cell step of a
+/// small batch; here W_hh's slice stays packed (and, at small sizes, in the thread's L2) for all T
+/// steps. Forward and backward side by side; shapes as in `RecurrentForwardSequence`, with u the
+/// units of a thread's slice and u16 = u rounded up to a 16-column panel.
+extension CPUBackend {
+    public func recurrentForward(_ s: RecurrentForwardSequence) throws {
+        guard let members = teamSize(batch: s.batch, hidden: s.hidden, gates: s.mode.gateCount) else {
+            let width = s.mode.gateCount * s.hidden
+            let hProj = Matrix(try makeBuffer(count: s.batch * width), rows: s.batch, cols: width)
+            return try recurrentForwardPerStep(s, hProj: hProj)
+        }
+        let hidden = s.hidden, gates = s.mode.gateCount, batch = s.batch
+        let weight = s.hiddenWeight
+        pool.team(size: members) { team in
+            let units = Self.slice(team.rank, of: team.size, hidden: hidden)
+            // This thread's packed panels of W_hh^T (G gates x u16/16 panels of H x 16), and its
+            // product (B, G*u16): gate k of unit j0+jj at column k*u16 + jj.
+            let u16 = (units.count + 15) / 16 * 16
+            let panelBuffer = scratch(gates * u16 * hidden + GemmScratch.slack), panels = panelBuffer.floats
+            let product = Matrix(scratch(batch * gates * u16), rows: batch, cols: gates * u16)
+            // All ones, loaded from memory: see `opaque` in SIMDMemory.
+            let keep = GemmScratch.withScratch { $0.keep }
+            for k in 0..<gates {
+                packB(transB: true, UnsafePointer(weight.base), ldb: weight.ld, p0: 0, kc: hidden,
+                      j0: k * hidden + units.lowerBound, nc: units.count,
+                      into: panels + k * u16 * hidden, keep: keep)
+            }
+            for step in 0..<s.steps {
+                let t = s.time(ofStep: step)
+                let hPrev = s.hiddenStates.rows(s.previousSlotRow(time: t), batch)
+                // product (B, G*u16) = h_{t-1} (B, H) * this slice's W_hh^T columns.
+                for panel in 0..<(gates * u16 / 16) {
+                    RowPanelKernels.multiply(
+                        rows: batch, k: hidden, a: hPrev.base, lda: hPrev.ld, panel: panels + panel * hidden * 16,
+                        c: product.base + panel * 16, ldc: product.ld)
+                }
+                CellRows.forward(s.cellStep(time: t, hProj: product), rows: 0..<batch, units: units) { b in
+                    GateRow(base: product.row(b), stride: u16)
+                }
+                // h_t is complete once every slice has written its units.
+                team.wait()
+            }
+        }
+    }
+
+    public func recurrentBackward(_ s: RecurrentBackwardSequence) throws {
+        guard let members = teamSize(batch: s.batch, hidden: s.hidden, gates: s.mode.gateCount) else {
+            return try recurrentBackwardPerStep(s)
+        }
+        let hidden = s.hidden, width = s.mode.gateCount * hidden, batch = s.batch
+        let weight = s.hiddenWeight
+        pool.team(size: members) { team in
+            let units = Self.slice(team.rank, of: team.size, hidden: hidden)
+            // The columns of W_hh this thread's units need (u16/16 panels of G*H x 16), and its
+            // product (B, u16) = dGatesH_t * those columns.
+            let u16 = (units.count + 15) / 16 * 16
+            let panelBuffer = scratch(u16 * width + GemmScratch.slack), panels = panelBuffer.floats
+            let product = Matrix(scratch(batch * u16), rows: batch, cols: u16)
+            let keep = GemmScratch.withScratch { $0.keep }
+            packB(transB: false, UnsafePointer(weight.base), ldb: weight.ld, p0: 0, kc: width,
+                  j0: units.lowerBound, nc: units.count, into: panels, keep: keep)
+            var dh = (s.dh, s.dhScratch)
+            var dc = s.dc.map { ($0, s.dcScratch!) }
+            for step in 0..<s.steps {
+                let t = s.time(ofStep: step)
+                CellRows.backward(
+                    s.cellStep(time: t, dhNext: dh.0, dcNext: dc?.0, dhPrev: dh.1, dcPrev: dc?.1),
+                    rows: 0..<batch, units: units)
+                // dGatesH_t is complete once every slice has written its units.
+                team.wait()
+                // dh_{t-1}[:, units] += dGatesH_t (B, G*H) * W_hh[:, units].
+                let dGates = s.dGatesH.rows(t * batch, batch)
+                for panel in 0..<(product.cols / 16) {
+                    RowPanelKernels.multiply(
+                        rows: batch, k: width, a: dGates.base, lda: dGates.ld, panel: panels + panel * width * 16,
+                        c: product.base + panel * 16, ldc: product.ld)
+                }
+                for b in 0..<batch {
+                    let to = dh.1.row(b) + units.lowerBound, from = product.row(b)
+                    for j in 0..<units.count { to[j] += from[j] }
+                }
+                dh = (dh.1, dh.0)
+                if let pair = dc { dc = (pair.1, pair.0) }
+            }
+            // After an odd number of steps this slice's result sits in the scratch buffers.
+            if s.steps % 2 == 1 {
+                for b in 0..<batch {
+                    (s.dh.row(b) + units.lowerBound).update(from: s.dhScratch.row(b) + units.lowerBound, count: units.count)
+                    if let dcOut = s.dc, let dcScratch = s.dcScratch {
+                        (dcOut.row(b) + units.lowerBound).update(from: dcScratch.row(b) + units.lowerBound, count: units.count)
+                    }
+                }
+            }
+        }
+    }
+
+    /// How many threads share the loop, or nil when the per-step loop runs instead (cells narrower
+    /// than one vector). One member still gains from the weights packed once per sequence.
+    func teamSize(batch: Int, hidden: Int, gates: Int) -> Int? {
+        guard sequenceLoop == .team, hidden >= 8 else { return nil }
+        let work = 2 * batch * gates * hidden * hidden
+        return min(pool.threadCount, hidden / 8, max(1, work / Self.teamWorkPerThread))
+    }
+
+    /// The hidden units member `rank` of a team of `size` owns: contiguous, in multiples of 8 (the
+    /// cells' vector width) except the last.
+    static func slice(_ rank: Int, of size: Int, hidden: Int) -> Range<Int> {
+        let start = hidden * rank / size / 8 * 8
+        let end = rank == size - 1 ? hidden : hidden * (rank + 1) / size / 8 * 8
+        return start..<end
+    }
+
+    /// FLOPs of one step's recurrent product that make another thread worth its barrier (~1 us).
+    static let teamWorkPerThread = 100_000
+
+    /// Host memory for the loop's packed weights and products (written before read: not zeroed).
+    private func scratch(_ count: Int) -> CPUBuffer {
+        CPUBuffer(count: count, gauge: memory, zeroed: false)
+    }
+}
