@@ -77,7 +77,7 @@ extension RecurrentLayer {
         }
 
         var layerInput = try timeMajor(input, steps: steps, batch: batch)
-        let xProj = Matrix(try backend.makeBuffer(count: rows * gates), rows: rows, cols: gates)
+        let xProj = Matrix(try backend.makeScratchBuffer(count: rows * gates), rows: rows, cols: gates)
         let hN = try backend.zeros([d.stateCount, batch, hidden])
         let cN = lstm ? try backend.zeros([d.stateCount, batch, hidden]) : nil
 
@@ -86,11 +86,11 @@ extension RecurrentLayer {
         let dropoutSeed: UInt32? = training && d.dropout > 0 ? dropoutSeed : nil
         for layer in 0..<d.numLayers {
             if layer > 0, let dropoutSeed {
-                let dropped = Matrix(try backend.makeBuffer(count: rows * layerInput.cols), rows: rows, cols: layerInput.cols)
+                let dropped = Matrix(try backend.makeScratchBuffer(count: rows * layerInput.cols), rows: rows, cols: layerInput.cols)
                 try backend.dropout(layerInput, into: dropped, probability: d.dropout, seed: dropoutSeed &+ UInt32(layer))
                 layerInput = dropped
             }
-            let output = Matrix(try backend.makeBuffer(count: rows * d.outputSize), rows: rows, cols: d.outputSize)
+            let output = Matrix(try backend.makeScratchBuffer(count: rows * d.outputSize), rows: rows, cols: d.outputSize)
             var layerHidden: [Matrix] = [], layerCell: [Matrix] = [], layerSaved: [Matrix] = []
             for direction in 0..<d.directions {
                 let w = weights(layer: layer, direction: direction, in: parameters)
@@ -99,7 +99,7 @@ extension RecurrentLayer {
                 let hs = try stateSequence(steps: steps, batch: batch)
                 let cs = lstm ? try stateSequence(steps: steps, batch: batch) : nil
                 let saved = training && savedWidth > 0
-                    ? Matrix(try backend.makeBuffer(count: rows * savedWidth), rows: rows, cols: savedWidth) : nil
+                    ? Matrix(try backend.makeScratchBuffer(count: rows * savedWidth), rows: rows, cols: savedWidth) : nil
                 let firstSlot = reverse ? steps : 0, lastSlot = reverse ? 0 : steps
                 try initialState(h0, row: stateRow, into: hs.rows(firstSlot * batch, batch))
                 if let cs { try initialState(c0, row: stateRow, into: cs.rows(firstSlot * batch, batch)) }
@@ -150,9 +150,9 @@ extension RecurrentLayer {
         let lstm = d.mode.hasCellState
 
         // dGatesH differs from dGatesX only for the GRU's n block; other cells share one buffer.
-        let dGatesX = Matrix(try backend.makeBuffer(count: rows * gates), rows: rows, cols: gates)
+        let dGatesX = Matrix(try backend.makeScratchBuffer(count: rows * gates), rows: rows, cols: gates)
         let dGatesH = d.mode == .gru
-            ? Matrix(try backend.makeBuffer(count: rows * gates), rows: rows, cols: gates) : dGatesX
+            ? Matrix(try backend.makeScratchBuffer(count: rows * gates), rows: rows, cols: gates) : dGatesX
         let dh = (try stateBuffer(batch), try stateBuffer(batch))
         let dc = lstm ? (try stateBuffer(batch), try stateBuffer(batch)) : nil
         let gradH0 = try backend.zeros([d.stateCount, batch, hidden])
@@ -163,7 +163,7 @@ extension RecurrentLayer {
         var dInput = Matrix(saved.layerInputs[0].buffer, rows: 0, cols: 0)
         for layer in stride(from: d.numLayers - 1, through: 0, by: -1) {
             let x = saved.layerInputs[layer]
-            dInput = Matrix(try backend.makeBuffer(count: rows * x.cols), rows: rows, cols: x.cols)
+            dInput = Matrix(try backend.makeScratchBuffer(count: rows * x.cols), rows: rows, cols: x.cols)
             for direction in 0..<d.directions {
                 let w = weights(layer: layer, direction: direction, in: parameters)
                 let g = weights(layer: layer, direction: direction, in: gradients)
@@ -210,13 +210,13 @@ extension RecurrentLayer {
     /// ((T+1)*B, H) states of one direction.
     private func stateSequence(steps: Int, batch: Int) throws -> Matrix {
         let hidden = descriptor.hiddenSize
-        return Matrix(try backend.makeBuffer(count: (steps + 1) * batch * hidden), rows: (steps + 1) * batch, cols: hidden)
+        return Matrix(try backend.makeScratchBuffer(count: (steps + 1) * batch * hidden), rows: (steps + 1) * batch, cols: hidden)
     }
 
     /// (B, H) scratch.
     private func stateBuffer(_ batch: Int) throws -> Matrix {
         let hidden = descriptor.hiddenSize
-        return Matrix(try backend.makeBuffer(count: batch * hidden), rows: batch, cols: hidden)
+        return Matrix(try backend.makeScratchBuffer(count: batch * hidden), rows: batch, cols: hidden)
     }
 
     /// Row `row` of an (L*D, B, H) state tensor as a (B, H) matrix.
@@ -239,7 +239,7 @@ extension RecurrentLayer {
     private func timeMajor(_ tensor: Tensor, steps: Int, batch: Int) throws -> Matrix {
         let features = tensor.shape[2]
         guard descriptor.batchFirst else { return tensor.matrix }
-        let dst = Matrix(try backend.makeBuffer(count: steps * batch * features), rows: steps * batch, cols: features)
+        let dst = Matrix(try backend.makeScratchBuffer(count: steps * batch * features), rows: steps * batch, cols: features)
         // Time step t of every sequence is a (B, F) matrix with row stride T*F in the batch-first tensor.
         for t in 0..<steps {
             let src = Matrix(tensor.buffer, offset: t * features, rows: batch, cols: features, ld: steps * features)
@@ -252,7 +252,7 @@ extension RecurrentLayer {
     private func userLayout(_ matrix: Matrix, steps: Int, batch: Int) throws -> Tensor {
         let features = matrix.cols
         guard descriptor.batchFirst else { return Tensor(shape: [steps, batch, features], buffer: matrix.buffer) }
-        let dst = try backend.makeBuffer(count: steps * batch * features)
+        let dst = try backend.makeScratchBuffer(count: steps * batch * features)
         for t in 0..<steps {
             let view = Matrix(dst, offset: t * features, rows: batch, cols: features, ld: steps * features)
             try backend.copy(matrix.rows(t * batch, batch), to: view)

@@ -36,6 +36,11 @@ public final class CPUBackend: Backend {
         return CPUBuffer(count: count, gauge: memory)
     }
 
+    public func makeScratchBuffer(count: Int) throws -> any DeviceBuffer {
+        guard count >= 0 else { throw RecurError.invalidValue("buffer size \(count) is negative") }
+        return CPUBuffer(count: count, gauge: memory, zeroed: false)
+    }
+
     public func owns(_ buffer: any DeviceBuffer) -> Bool { buffer is CPUBuffer }
 
     public func upload(_ values: [Float], to buffer: any DeviceBuffer, offset: Int) throws {

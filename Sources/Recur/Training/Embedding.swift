@@ -30,7 +30,7 @@ public final class Embedding: ParameterBlock {
 
     /// (N) token ids -> (N, E) rows of the table.
     public func forward(_ tokens: IndexTensor) throws -> Matrix {
-        let out = Matrix(try backend.makeBuffer(count: tokens.count * embeddingSize), rows: tokens.count, cols: embeddingSize)
+        let out = Matrix(try backend.makeScratchBuffer(count: tokens.count * embeddingSize), rows: tokens.count, cols: embeddingSize)
         try backend.gatherRows(table, indices: tokens.buffer, into: out)
         return out
     }

@@ -27,7 +27,7 @@ public final class Linear: ParameterBlock {
         guard x.cols == inputSize else {
             throw RecurError.featureMismatch(tensor: "linear input", actual: x.cols, expected: inputSize)
         }
-        let y = Matrix(try backend.makeBuffer(count: x.rows * outputSize), rows: x.rows, cols: outputSize)
+        let y = Matrix(try backend.makeScratchBuffer(count: x.rows * outputSize), rows: x.rows, cols: outputSize)
         try backend.gemm(transA: false, transB: true, alpha: 1, x, view("weight", in: parameters)!, beta: 0, y)
         try backend.addRowVector(view("bias", in: parameters)!, to: y)
         return y
@@ -38,7 +38,7 @@ public final class Linear: ParameterBlock {
     public func backward(_ x: Matrix, gradient dy: Matrix) throws -> Matrix {
         try backend.gemm(transA: true, transB: false, alpha: 1, dy, x, beta: 1, view("weight", in: gradients)!)
         try backend.sumRows(dy, into: view("bias", in: gradients)!, accumulate: true)
-        let dx = Matrix(try backend.makeBuffer(count: x.rows * inputSize), rows: x.rows, cols: inputSize)
+        let dx = Matrix(try backend.makeScratchBuffer(count: x.rows * inputSize), rows: x.rows, cols: inputSize)
         try backend.gemm(transA: false, transB: false, alpha: 1, dy, view("weight", in: parameters)!, beta: 0, dx)
         return dx
     }

@@ -11,6 +11,7 @@ enum GRUCell {
         for j in stride(from: 0, to: u.count, by: 8) {
             let n = min(8, u.count - j)
             // The input and hidden parts of gate k, biases included.
+            @inline(__always)
             func parts(_ k: Int) -> (x: Vector, h: Vector) {
                 var xv = Lanes.load(u.x.gate(k) + j, n), hv = Lanes.load(u.h.gate(k) + j, n)
                 if let biasIH = u.biasIH, let biasHH = u.biasHH {

@@ -11,6 +11,7 @@ enum LSTMCell {
         for j in stride(from: 0, to: u.count, by: 8) {
             let n = min(8, u.count - j)
             // Pre-activation of gate k at units j ..< j+n.
+            @inline(__always)
             func pre(_ k: Int) -> Vector {
                 var v = Lanes.load(u.x.gate(k) + j, n) + Lanes.load(u.h.gate(k) + j, n)
                 if let biasIH = u.biasIH, let biasHH = u.biasHH {

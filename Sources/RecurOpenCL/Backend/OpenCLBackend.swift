@@ -40,6 +40,10 @@ public final class OpenCLBackend: Backend {
         return buffer
     }
 
+    public func makeScratchBuffer(count: Int) throws -> any DeviceBuffer {
+        try Buffer(context: context, count: count)
+    }
+
     public func owns(_ buffer: any DeviceBuffer) -> Bool {
         (buffer as? Buffer)?.context === context
     }
