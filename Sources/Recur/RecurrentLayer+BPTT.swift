@@ -9,6 +9,9 @@
 /// Backward mirrors it: per step (in reverse) one fused cell step and one recurrent GEMM
 /// dh_{t-1} += dGatesH_t W_hh; after the loop the weight gradients are three large GEMMs and two
 /// column sums, and dX = dGatesX W_ih feeds the layer below.
+/// The time loops themselves are handed to the backend whole (`Backend.recurrentForward` /
+/// `recurrentBackward`, RecurrentSequence.swift), which runs them step by step as above or, like the
+/// CPU backend's persistent team, faster.
 
 /// What the forward produced, and what its backward needs.
 public struct RNNForward {

@@ -37,11 +37,9 @@ extension CPUBackend {
                 let t = s.time(ofStep: step)
                 let hPrev = s.hiddenStates.rows(s.previousSlotRow(time: t), batch)
                 // product (B, G*u16) = h_{t-1} (B, H) * this slice's W_hh^T columns.
-                for panel in 0..<(gates * u16 / 16) {
-                    RowPanelKernels.multiply(
-                        rows: batch, k: hidden, a: hPrev.base, lda: hPrev.ld, panel: panels + panel * hidden * 16,
-                        c: product.base + panel * 16, ldc: product.ld)
-                }
+                RowPanelKernels.product(
+                    rows: batch, k: hidden, a: hPrev.base, lda: hPrev.ld, panels: panels, count: gates * u16 / 16,
+                    c: product.base, ldc: product.ld)
                 CellRows.forward(s.cellStep(time: t, hProj: product), rows: 0..<batch, units: units) { b in
                     GateRow(base: product.row(b), stride: u16)
                 }
@@ -78,11 +76,9 @@ extension CPUBackend {
                 team.wait()
                 // dh_{t-1}[:, units] += dGatesH_t (B, G*H) * W_hh[:, units].
                 let dGates = s.dGatesH.rows(t * batch, batch)
-                for panel in 0..<(product.cols / 16) {
-                    RowPanelKernels.multiply(
-                        rows: batch, k: width, a: dGates.base, lda: dGates.ld, panel: panels + panel * width * 16,
-                        c: product.base + panel * 16, ldc: product.ld)
-                }
+                RowPanelKernels.product(
+                    rows: batch, k: width, a: dGates.base, lda: dGates.ld, panels: panels, count: product.cols / 16,
+                    c: product.base, ldc: product.ld)
                 for b in 0..<batch {
                     let to = dh.1.row(b) + units.lowerBound, from = product.row(b)
                     for j in 0..<units.count { to[j] += from[j] }

@@ -7,34 +7,62 @@
 /// in cache from step to step. Rows come 6 at a time (12 accumulators, as `sgemmMicroKernel6x16`),
 /// and the remainder 4, 2 or 1 at a time with k unrolled so that 8 FMA chains stay in flight.
 enum RowPanelKernels {
-    /// C[0..<rows, 0..<16] for any rows >= 0, in blocks of 6, 4, 2 and 1.
+    /// Depth of one pass over K: a 256 x 16 slice of a panel (16 KiB) stays in L1 while every row
+    /// block of A streams past it. Without it a panel deeper than L1 (the backward's G*H x 16:
+    /// 128 KiB for lstm-medium) came from L2 once per 6 rows, as many bytes as FMAs could use.
+    static let depth = 256
+
+    /// C (rows x 16*panels) = A (rows x k, row-major) * [panel 0 | panel 1 | ...], each panel
+    /// k x 16 at `panels + q * k * 16`. C is overwritten.
+    static func product(
+        rows: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panels: UnsafePointer<Float>, count: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        var p0 = 0
+        repeat {
+            let kc = min(depth, k - p0)
+            for q in 0..<count {
+                multiply(rows: rows, k: kc, a: a + p0, lda: lda, panel: panels + q * k * 16 + p0 * 16,
+                         c: c + q * 16, ldc: ldc, accumulate: p0 > 0)
+            }
+            p0 += kc
+        } while p0 < k
+    }
+
+    /// C[0..<rows, 0..<16] (+)= A[0..<rows, 0..<k] * panel, in blocks of 6, 4, 2 and 1 rows.
     @inline(__always)
     static func multiply(
         rows: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panel: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         var i = 0
         while i + 6 <= rows {
-            rows6(k, a + i * lda, lda, panel, c + i * ldc, ldc)
+            rows6(k, a + i * lda, lda, panel, c + i * ldc, ldc, accumulate)
             i += 6
         }
         if i + 4 <= rows {
-            rows4(k, a + i * lda, lda, panel, c + i * ldc, ldc)
+            rows4(k, a + i * lda, lda, panel, c + i * ldc, ldc, accumulate)
             i += 4
         }
         if i + 2 <= rows {
-            rows2(k, a + i * lda, lda, panel, c + i * ldc, ldc)
+            rows2(k, a + i * lda, lda, panel, c + i * ldc, ldc, accumulate)
             i += 2
         }
         if i < rows {
-            rows1(k, a + i * lda, panel, c + i * ldc)
+            rows1(k, a + i * lda, panel, c + i * ldc, accumulate)
         }
+    }
+
+    /// Stores one 8-wide accumulator, adding what C holds when accumulating.
+    @_transparent
+    static func put(_ v: F8, _ c: UnsafeMutablePointer<Float>, _ accumulate: Bool) {
+        store8(accumulate ? v + load8(c) : v, c)
     }
 
     @inline(never)
     static func rows6(
         _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-        _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
     ) {
         var c00 = F8(), c01 = F8(), c10 = F8(), c11 = F8(), c20 = F8(), c21 = F8()
         var c30 = F8(), c31 = F8(), c40 = F8(), c41 = F8(), c50 = F8(), c51 = F8()
@@ -56,19 +84,19 @@ enum RowPanelKernels {
             c50 = c50.addingProduct(av, b0); c51 = c51.addingProduct(av, b1)
             pb += 16
         }
-        store8(c00, c); store8(c01, c + 8)
-        store8(c10, c + ldc); store8(c11, c + ldc + 8)
-        store8(c20, c + 2 * ldc); store8(c21, c + 2 * ldc + 8)
-        store8(c30, c + 3 * ldc); store8(c31, c + 3 * ldc + 8)
-        store8(c40, c + 4 * ldc); store8(c41, c + 4 * ldc + 8)
-        store8(c50, c + 5 * ldc); store8(c51, c + 5 * ldc + 8)
+        put(c00, c, accumulate); put(c01, c + 8, accumulate)
+        put(c10, c + ldc, accumulate); put(c11, c + ldc + 8, accumulate)
+        put(c20, c + 2 * ldc, accumulate); put(c21, c + 2 * ldc + 8, accumulate)
+        put(c30, c + 3 * ldc, accumulate); put(c31, c + 3 * ldc + 8, accumulate)
+        put(c40, c + 4 * ldc, accumulate); put(c41, c + 4 * ldc + 8, accumulate)
+        put(c50, c + 5 * ldc, accumulate); put(c51, c + 5 * ldc + 8, accumulate)
     }
 
     /// 4 rows: 8 accumulators, already 8 independent chains.
     @inline(never)
     static func rows4(
         _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-        _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
     ) {
         var c00 = F8(), c01 = F8(), c10 = F8(), c11 = F8(), c20 = F8(), c21 = F8(), c30 = F8(), c31 = F8()
         let a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda
@@ -85,17 +113,17 @@ enum RowPanelKernels {
             c30 = c30.addingProduct(av, b0); c31 = c31.addingProduct(av, b1)
             pb += 16
         }
-        store8(c00, c); store8(c01, c + 8)
-        store8(c10, c + ldc); store8(c11, c + ldc + 8)
-        store8(c20, c + 2 * ldc); store8(c21, c + 2 * ldc + 8)
-        store8(c30, c + 3 * ldc); store8(c31, c + 3 * ldc + 8)
+        put(c00, c, accumulate); put(c01, c + 8, accumulate)
+        put(c10, c + ldc, accumulate); put(c11, c + ldc + 8, accumulate)
+        put(c20, c + 2 * ldc, accumulate); put(c21, c + 2 * ldc + 8, accumulate)
+        put(c30, c + 3 * ldc, accumulate); put(c31, c + 3 * ldc + 8, accumulate)
     }
 
     /// 2 rows: even and odd k in separate accumulators (8 chains), summed at the end.
     @inline(never)
     static func rows2(
         _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-        _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
     ) {
         var e00 = F8(), e01 = F8(), e10 = F8(), e11 = F8()
         var o00 = F8(), o01 = F8(), o10 = F8(), o11 = F8()
@@ -122,14 +150,15 @@ enum RowPanelKernels {
             av = F8(repeating: a1[p])
             e10 = e10.addingProduct(av, b0); e11 = e11.addingProduct(av, b1)
         }
-        store8(e00 + o00, c); store8(e01 + o01, c + 8)
-        store8(e10 + o10, c + ldc); store8(e11 + o11, c + ldc + 8)
+        put(e00 + o00, c, accumulate); put(e01 + o01, c + 8, accumulate)
+        put(e10 + o10, c + ldc, accumulate); put(e11 + o11, c + ldc + 8, accumulate)
     }
 
     /// 1 row (batch 1: a matrix-vector product): k in four interleaved accumulator pairs.
     @inline(never)
     static func rows1(
-        _ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>
+        _ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        _ accumulate: Bool
     ) {
         var s0 = F8(), s1 = F8(), t0 = F8(), t1 = F8(), u0 = F8(), u1 = F8(), v0 = F8(), v1 = F8()
         var pb = b
@@ -152,7 +181,7 @@ enum RowPanelKernels {
             pb += 16
             p += 1
         }
-        store8((s0 + t0) + (u0 + v0), c)
-        store8((s1 + t1) + (u1 + v1), c + 8)
+        put((s0 + t0) + (u0 + v0), c, accumulate)
+        put((s1 + t1) + (u1 + v1), c + 8, accumulate)
     }
 }
