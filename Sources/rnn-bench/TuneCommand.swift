@@ -20,8 +20,9 @@ struct TuneCommand: ParsableCommand {
             --repeat timed runs; a run queues a few GEMMs of a shape and waits once. The score is the \
             total time of one GEMM of each shape (the recurrent step, the input projection and the \
             weight gradient of lstm-medium, batches of 32 and 1): the median per shape, added up; lower \
-            wins. A candidate over twice the best total after one run is not timed further. The best \
-            few and the defaults are then timed again side by side, and the fastest is written to \
+            wins. A candidate over three times the best total on its first run after the check is not \
+            timed further (pruned). The best few and the defaults are then timed again side by side, \
+            and the fastest is written to \
             <cache>/tuning/<device>-<driver>.json, where <cache> is $RECUR_CACHE_DIR, else \
             $XDG_CACHE_HOME/recur, else ~/.cache/recur. RECUR_TUNING=off makes backends ignore it.
             """

@@ -35,13 +35,14 @@ struct TuneMeasurement {
     /// max |error| / max |reference| a candidate may show on any shape (DESIGN.md measured at most
     /// 3.5e-6 for the packed kernel on these shapes).
     static let tolerance: Float = 1e-5
-    /// A candidate whose first run takes over this many times the best total so far is not timed
-    /// further: noise does not make a contender twice as slow, and a slow candidate's runs are
-    /// what a search spends most of its time on.
-    static let pruneFactor = 2.0
+    /// A candidate whose first run after its check takes over this many times the best total so far
+    /// is not timed further: a slow candidate's runs are what a search spends most of its time on.
+    /// Three, not two: on a shared machine with two cores, another process taking one halves the
+    /// speed of whatever is measured meanwhile, and that must not prune a contender.
+    static let pruneFactor = 3.0
 
     /// A backend with `tuning`, checked on every shape against the CPU's product, then timed: the
-    /// warm-up runs, then `repeats` runs (just one when it is over `pruneFactor` times `best`).
+    /// warm-up runs, then `repeats` runs; or just one run when that is over `pruneFactor` times `best`.
     func evaluate(_ tuning: GEMMTuning, best: Double?) -> TuneOutcome {
         let backend: OpenCLBackend
         do {
@@ -68,14 +69,14 @@ struct TuneMeasurement {
     }
 
     func time(_ tuning: GEMMTuning, on backend: any Backend, best: Double?) throws -> TuneResult {
-        for _ in 0..<warmup { _ = try runOnce(on: backend) }
         var samples: [[Double]] = Array(repeating: [], count: workload.shapes.count)
-        for run in 0..<repeats {
+        for run in 0..<(warmup + repeats) {
             let seconds = try runOnce(on: backend)
-            for index in seconds.indices { samples[index].append(seconds[index]) }
-            if run == 0, repeats > 1, let best, seconds.reduce(0, +) > Self.pruneFactor * best {
+            if run == 0, warmup + repeats > 1, let best, seconds.reduce(0, +) > Self.pruneFactor * best {
                 return TuneResult(tuning: tuning, seconds: seconds, pruned: true)
             }
+            guard run >= warmup else { continue }
+            for index in seconds.indices { samples[index].append(seconds[index]) }
         }
         return TuneResult(tuning: tuning, seconds: samples.map(Self.median), pruned: false)
     }
