@@ -6,7 +6,8 @@ struct TuneResult {
     let tuning: GEMMTuning
     /// Seconds per GEMM, per shape: the median over the timed runs.
     let seconds: [Double]
-    /// Timed after its first run showed it far slower than the best (its figures are that run's).
+    /// Not timed further after its first run, which took over `pruneFactor` times the best total so
+    /// far; its figures are that run's.
     let pruned: Bool
 
     /// The score: the time of one GEMM of each shape, added up. Lower is better.
