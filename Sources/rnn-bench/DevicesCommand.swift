@@ -15,6 +15,7 @@ struct DevicesCommand: ParsableCommand {
         let platforms = try Platform.all()
         var index = 0
         var devices: [Device] = []
+        let cache = GEMMTuningCache.fromEnvironment()
         for platform in platforms {
             print("platform \(platform.name) (\(platform.vendor), \(platform.version))")
             for device in try platform.devices() {
@@ -22,6 +23,8 @@ struct DevicesCommand: ParsableCommand {
                 print("      type \(device.kind.rawValue), \(device.computeUnits) compute units, "
                       + "\(device.globalMemoryBytes / (1 << 20)) MiB global memory, "
                       + "\(device.openCLVersion), driver \(device.driverVersion)")
+                let (tuning, source) = cache.lookup(for: device)
+                print("      GEMM \(tuning.summary): \(source)")
                 devices.append(device)
                 index += 1
             }

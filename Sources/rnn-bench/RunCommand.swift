@@ -3,6 +3,7 @@ import Foundation
 import Recur
 import RecurCPU
 import RecurCLI
+import RecurOpenCL
 
 /// `rnn-bench run`: times the standard workloads the way torch_bench.py does, so that the two tables
 /// compare row by row.
@@ -99,6 +100,9 @@ struct RunCommand: ParsableCommand {
 
         for backend in backends {
             print("\(backend.name): \(backend.deviceDescription)")
+            if let openCL = backend as? OpenCLBackend {
+                print("  GEMM \(openCL.gemmTuning.summary): \(openCL.gemmTuningSource)")
+            }
         }
         print("warm-up \(warmup), timed repeats \(repeats); times in ms\n")
         let peer = try comparePath.map { try PeerResults(contentsOf: $0) }

@@ -9,6 +9,8 @@ public final class OpenCLBackend: Backend {
     let context: Context
     let queue: CommandQueue
     let tuning: GEMMTuning
+    /// Where `tuning` came from: the defaults, the tuning cache, or a cache file that was ignored (and why).
+    public let gemmTuningSource: TuningSource
     /// Stands in for absent optional arguments (no bias, no lengths); kernels are told not to read it.
     let dummy: Buffer
     /// Scratch buffers, grown on demand and reused: the queue is in order, so a later operation's
@@ -18,14 +20,42 @@ public final class OpenCLBackend: Backend {
     let packCache = PackCache(capacity: 16)
 
     /// The device `request` names (an index or part of a name), else `RECUR_DEVICE`, else the
-    /// first GPU, else the first CPU device.
-    public init(device request: String? = nil) throws {
-        device = try DeviceSelection.select(request)
+    /// first GPU, else the first CPU device. The GEMM parameters are the device's tuning cache
+    /// entry when there is a valid one (`GEMMTuningCache.fromEnvironment()`), else the defaults.
+    public convenience init(device request: String? = nil) throws {
+        try self.init(device: request, cache: .fromEnvironment())
+    }
+
+    /// As `init(device:)`, with explicit GEMM parameters rather than the cache's: `rnn-bench tune`
+    /// times its candidates this way. Throws `OpenCLError.invalidArgument` for parameters the
+    /// device cannot run.
+    public convenience init(device request: String? = nil, gemmTuning: GEMMTuning) throws {
+        let device = try DeviceSelection.select(request)
+        if let problem = gemmTuning.problem(maxWorkGroupSize: device.maxWorkGroupSize) {
+            throw OpenCLError.invalidArgument("GEMM tuning \(gemmTuning.summary): \(problem)")
+        }
+        try self.init(device: device, tuning: gemmTuning, source: .explicit)
+    }
+
+    /// As `init(device:)`, reading the tuning from `cache` (tests pass a temporary directory here
+    /// rather than changing the process's environment).
+    convenience init(device request: String? = nil, cache: GEMMTuningCache) throws {
+        let device = try DeviceSelection.select(request)
+        let (tuning, source) = cache.lookup(for: device)
+        try self.init(device: device, tuning: tuning, source: source)
+    }
+
+    init(device: Device, tuning: GEMMTuning, source: TuningSource) throws {
+        self.device = device
         context = try Context.shared(for: device)
         queue = try CommandQueue(context: context)
-        tuning = GEMMTuning.defaults(for: device.kind)
+        self.tuning = tuning
+        gemmTuningSource = source
         dummy = try Buffer(context: context, count: 1)
     }
+
+    /// The GEMM parameters in use.
+    public var gemmTuning: GEMMTuning { tuning }
 
     public var deviceDescription: String { device.summary }
 

@@ -87,36 +87,3 @@ struct GEMMPacked: KernelLaunch {
     var localSize: [Int]? { [groupWidth, 1] }
     var defines: [String: String] { tuning.packedDefines }
 }
-
-/// GEMM tile parameters, passed to the kernels as `-D` defines, with defaults per device type.
-struct GEMMTuning: Hashable, Sendable {
-    /// Use pack_b_panels + gemm_packed (CPU devices) rather than gemm_tiled (GPUs).
-    var packed: Bool
-    // gemm_tiled (measured on POCL: 8 x 8 blocks in 4 x 4 groups, no local memory, is its best)
-    var rowsPerItem = 8, colsPerItem = 8, workGroupRows = 4, workGroupCols = 4
-    var localTiles = false
-    var tileDepth = 16
-    // gemm_packed: rows per inner pass (nil: the kernel's default, 8 when compiled for AVX-512, else 4;
-    // 8 measured 10-40% faster than 4 on this AVX-512 machine) and row blocks per work-group.
-    var packedRows: Int?
-    var packedGroup = 8
-
-    /// Defaults by device type. CPU devices (POCL): the packed path (DESIGN.md, "Fast OpenCL on
-    /// POCL": 120-170 GFLOP/s against 2-22 for the tiled kernel there). GPUs: 4 x 4 register blocks
-    /// in 16 x 16 work-groups through local-memory tiles (not measured yet: no GPU in CI).
-    static func defaults(for kind: Device.Kind) -> GEMMTuning {
-        switch kind {
-        case .cpu: return GEMMTuning(packed: true)
-        default:
-            return GEMMTuning(packed: false, rowsPerItem: 4, colsPerItem: 4, workGroupRows: 16, workGroupCols: 16,
-                              localTiles: true)
-        }
-    }
-
-    var tiledDefines: [String: String] {
-        ["GEMM_TM": "\(rowsPerItem)", "GEMM_TN": "\(colsPerItem)", "GEMM_WG_M": "\(workGroupRows)",
-         "GEMM_WG_N": "\(workGroupCols)", "GEMM_LOCAL": localTiles ? "1" : "0", "GEMM_TK": "\(tileDepth)"]
-    }
-
-    var packedDefines: [String: String] { packedRows.map { ["GEMM_MR": "\($0)"] } ?? [:] }
-}

@@ -19,6 +19,9 @@ public final class Device: @unchecked Sendable {
     public let openCLVersion: String
     /// CL_DRIVER_VERSION.
     public let driverVersion: String
+    /// CL_DEVICE_MAX_WORK_GROUP_SIZE: the most work-items a work-group may have (a bound on
+    /// the GEMM work-group shapes `rnn-bench tune` tries).
+    public let maxWorkGroupSize: Int
 
     public enum Kind: String, Sendable {
         case gpu, cpu, accelerator, other
@@ -41,6 +44,7 @@ public final class Device: @unchecked Sendable {
         computeUnits = Int(try value(CL_DEVICE_MAX_COMPUTE_UNITS, "CL_DEVICE_MAX_COMPUTE_UNITS", as: cl_uint.self))
         globalMemoryBytes = Int(clamping: try value(CL_DEVICE_GLOBAL_MEM_SIZE, "CL_DEVICE_GLOBAL_MEM_SIZE", as: cl_ulong.self))
         maxAllocationBytes = Int(clamping: try value(CL_DEVICE_MAX_MEM_ALLOC_SIZE, "CL_DEVICE_MAX_MEM_ALLOC_SIZE", as: cl_ulong.self))
+        maxWorkGroupSize = Int(try value(CL_DEVICE_MAX_WORK_GROUP_SIZE, "CL_DEVICE_MAX_WORK_GROUP_SIZE", as: Int.self))
     }
 
     /// One line for device lists and reports: "NVIDIA H100 (gpu, NVIDIA CUDA, 132 compute units, 79.1 GiB)".

@@ -1,0 +1,27 @@
+/// Where an `OpenCLBackend`'s GEMM parameters came from, so that tools can say so (`rnn-bench
+/// devices`, the header of `rnn-bench run`): a timing taken with the defaults and one taken with
+/// tuned parameters are different measurements.
+public enum TuningSource: Sendable, Equatable, CustomStringConvertible {
+    /// The defaults for the device type: no cache file for this device and driver (or no cache
+    /// directory at all).
+    case defaults
+    /// The defaults, because RECUR_TUNING=off.
+    case disabled
+    /// The cache file at this path.
+    case cache(path: String)
+    /// The cache file at this path exists but was not used (unreadable, corrupt, or recorded for
+    /// another device or driver); the defaults are in use.
+    case ignored(path: String, reason: String)
+    /// Parameters given by the caller (`rnn-bench tune` timing a candidate).
+    case explicit
+
+    public var description: String {
+        switch self {
+        case .defaults: return "defaults (no tuning cache for this device and driver; `rnn-bench tune` makes one)"
+        case .disabled: return "defaults (\(GEMMTuningCache.switchVariable)=off)"
+        case let .cache(path): return "tuned, from \(path)"
+        case let .ignored(path, reason): return "defaults (ignored \(path): \(reason))"
+        case .explicit: return "given explicitly"
+        }
+    }
+}
