@@ -22,7 +22,7 @@ struct TuneCommand: ParsableCommand {
             weight gradient of lstm-medium, batches of 32 and 1): the median per shape, added up; lower \
             wins. A candidate over three times the best total on its first run after the check is not \
             timed further (pruned). The best few and the defaults are then timed again side by side, \
-            and the fastest is written to \
+            and the fastest is written to (the defaults unless the fastest takes at least 5% less time) \
             <cache>/tuning/<device>-<driver>.json, where <cache> is $RECUR_CACHE_DIR, else \
             $XDG_CACHE_HOME/recur, else ~/.cache/recur. RECUR_TUNING=off makes backends ignore it.
             """
@@ -96,15 +96,23 @@ struct TuneCommand: ParsableCommand {
         let confirmed = try search.measurement.confirm(finalists)
         let defaultResult = confirmed[0]   // finalists[0]
         let results = confirmed.sorted { $0.total < $1.total }
-        let winner = results[0]
+        // A candidate replaces the defaults only when it is clearly faster: on a shared machine two
+        // runs of the same kernel differ by a few percent, and a "win" inside that is noise.
+        let fastest = results[0]
+        let clearlyFaster = fastest.total < defaultResult.total * (1 - Self.margin)
+        let winner = clearlyFaster ? fastest : defaultResult
 
         print("\nsearched \(search.measured.count + search.dropped.count) candidates: \(search.measured.count - search.prunedCount) timed, "
               + "\(search.prunedCount) pruned after one run, \(search.dropped.count) dropped (failed or wrong)")
         TuneTable(shapes: shapes, defaults: defaults).lines(results).forEach { print($0) }
-        let change = (winner.total / defaultResult.total - 1) * 100
+        let change = (fastest.total / defaultResult.total - 1) * 100
+        if !clearlyFaster, fastest.tuning.summary != defaults.summary {
+            print(String(format: "\nfastest: %@ at %+.1f%% time, within the %.0f%% margin: the defaults stay",
+                         fastest.tuning.summary, change, Self.margin * 100))
+        }
         print(String(format: "\nwinner: %@: total %@ ms against %@ ms with the defaults (%+.1f%% time, %.2fx speed)",
                      winner.tuning.summary, TuneSearch.milliseconds(winner.total), TuneSearch.milliseconds(defaultResult.total),
-                     change, defaultResult.total / winner.total))
+                     (winner.total / defaultResult.total - 1) * 100, defaultResult.total / winner.total))
 
         let record = TuningRecord(device: chosen, tuning: winner.tuning, shapes: Self.shapeResults(shapes, defaults: defaultResult, tuned: winner))
         if dryRun {
@@ -116,6 +124,10 @@ struct TuneCommand: ParsableCommand {
 }
 
 extension TuneCommand {
+    /// How much less total time a candidate needs, against the defaults in the same confirmation
+    /// round, to replace them.
+    static let margin = 0.05
+
     /// The record's per-shape figures: GFLOP/s with the defaults and with the winner.
     static func shapeResults(_ shapes: [TuneShape], defaults: TuneResult, tuned: TuneResult) -> [TuningRecord.ShapeResult] {
         let before = defaults.gflops(shapes), after = tuned.gflops(shapes)
