@@ -26,7 +26,8 @@ public final class CPUBackend: Backend {
     }
 
     public var deviceDescription: String {
-        "\(CPUInfo.modelName), \(pool.threadCount) thread\(pool.threadCount == 1 ? "" : "s")"
+        let loop = sequenceLoop == .team ? "team" : "per-step"
+        return "\(CPUInfo.modelName), \(pool.threadCount) thread\(pool.threadCount == 1 ? "" : "s"), \(loop) time loop"
     }
 
     // MARK: Memory
