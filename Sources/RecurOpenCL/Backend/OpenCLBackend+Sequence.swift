@@ -10,12 +10,20 @@ import Recur
 /// dGatesH_{t+1} W_hh inside the next cell kernel, from W_hh^T made once per sequence, and adds
 /// the last step's recurrent part with one GEMM after the loop.
 extension OpenCLBackend {
-    /// Which loop `.automatic` picks: the fused one for batches up to this size.
-    // TODO(measure) numbers below.
-    static let fusedBatchLimit = 8
+    /// Which loop `.automatic` picks: the fused one for batches up to this size. Training-step
+    /// medians on POCL (2 shared cores, fused against per-step in the same session, LSTM, T = 64
+    /// for H = 128, T = 100 or 200 for H = 256): B = 1: 2.0 against 3.5 ms (H = 128), 14.2
+    /// against 14.8 ms (H = 256, T = 200); B = 2: 2.9-3.1 against 3.1-5.4 ms (H = 128), 10.8
+    /// against 11.2-11.6 ms (H = 256); B = 4: 4.6-4.9 against 3.6-4.7 ms (H = 128), 18-19 against
+    /// 14.3-14.7 ms (H = 256); B = 8 and up: the per-step loop wins by 1.4-2x. A fused work-item
+    /// reads its unit's W_hh rows once per batch row, where the GEMM reads them once per step, so
+    /// past batch 2 the extra weight traffic costs more than the launches it saves.
+    static let fusedBatchLimit = 2
 
     /// Hidden units per work-group of the fused kernels. POCL runs a work-group on one core, so
-    /// batch 1 needs several groups to use both; measured below.
+    /// batch 1 needs several groups to use both. lstm-b1 training medians for 1, 4, 8, 16, 32,
+    /// 64 and 256 units: 20.3-21.7, 17.6-19.7, 17.9, 14.0-17.6, 16.1-17.4, 15.1-17.2 and
+    /// 18.2 ms (a noisy shared machine: 16 to 64 are a tie, fewer units cost launch overhead).
     static let fusedUnitsPerGroup = 32
 
     func runsFusedLoop(batch: Int) -> Bool {
