@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "RNNBenchTests", dependencies: ["rnn-bench", "Recur", "RecurTestSupport"]),
         // rnn-train's command-line contract (run as a process) and its internal types.
         .testTarget(name: "RNNTrainTests", dependencies: ["rnn-train", "Recur", "RecurCPU", "RecurTestSupport"]),
-        .testTarget(name: "RecurOpenCLTests", dependencies: ["RecurOpenCL", "RecurCPU", "embed-kernels"]),
+        .testTarget(name: "RecurOpenCLTests", dependencies: ["RecurOpenCL", "RecurCPU", "RecurTestSupport", "embed-kernels"]),
         // The conformance suite, once per backend.
         .testTarget(name: "ConformanceTests", dependencies: ["Recur", "RecurFixtures", "RecurTestSupport"]),
     ]

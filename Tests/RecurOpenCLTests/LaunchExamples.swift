@@ -23,6 +23,16 @@ enum LaunchExamples {
             LSTMBackward(backwardStep(.lstm, b), dummy: b),
             GRUForward(forwardStep(.gru, b), dummy: b),
             GRUBackward(backwardStep(.gru, b), dummy: b),
+            TransposeMatrix(src: b, srcOff: 0, srcLd: 3, dst: b, dstOff: 6, dstLd: 2, rows: 2, cols: 3),
+            RNNFusedForward(forwardSequence(.rnnTanh, b), time: 0, unitsPerGroup: 2, dummy: b),
+            RNNFusedBackward(backwardStep(.rnnTanh, b), gatesNext: Matrix(b, rows: 1, cols: 2),
+                             hiddenWeightT: Matrix(b, rows: 2, cols: 2), unitsPerGroup: 2, dummy: b),
+            LSTMFusedForward(forwardSequence(.lstm, b), time: 0, unitsPerGroup: 2, dummy: b),
+            LSTMFusedBackward(backwardStep(.lstm, b), gatesNext: Matrix(b, rows: 1, cols: 8),
+                              hiddenWeightT: Matrix(b, rows: 2, cols: 8), unitsPerGroup: 2, dummy: b),
+            GRUFusedForward(forwardSequence(.gru, b), time: 0, unitsPerGroup: 2, dummy: b),
+            GRUFusedBackward(backwardStep(.gru, b), gatesNext: Matrix(b, rows: 1, cols: 6),
+                             hiddenWeightT: Matrix(b, rows: 2, cols: 6), unitsPerGroup: 2, dummy: b),
             // Training kernels (embedding.cl, dropout.cl, loss.cl, optimizers.cl).
             GatherRows(table: view(b), indices: b, out: view(b), rows: 2, cols: 2),
             ScatterRowLinks(indices: b, rows: 2, links: b),
@@ -51,6 +61,17 @@ enum LaunchExamples {
         let m = Matrix(b, rows: 1, cols: 2)
         return CellForwardStep(mode: mode, xProj: m, hProj: m, biasIH: m, biasHH: m, hPrev: m, hNext: m, cPrev: m,
                                cNext: m, output: m, saved: m, lengths: b, time: 0)
+    }
+
+    /// One step (T = 1, B = 1, H = 2) of a forward sequence whose views all start at `b`.
+    static func forwardSequence(_ mode: CellMode, _ b: Buffer) -> RecurrentForwardSequence {
+        let gates = mode.gateCount * 2
+        return RecurrentForwardSequence(
+            mode: mode, steps: 1, batch: 1, reverse: false, xProj: Matrix(b, rows: 1, cols: gates),
+            hiddenWeight: Matrix(b, rows: gates, cols: 2), biasIH: Matrix(b, rows: 1, cols: gates),
+            biasHH: Matrix(b, rows: 1, cols: gates), hiddenStates: Matrix(b, rows: 2, cols: 2),
+            cellStates: Matrix(b, rows: 2, cols: 2), output: Matrix(b, rows: 1, cols: 2),
+            saved: Matrix(b, rows: 1, cols: mode.savedWidth), lengths: b)
     }
 
     static func backwardStep(_ mode: CellMode, _ b: Buffer) -> CellBackwardStep {

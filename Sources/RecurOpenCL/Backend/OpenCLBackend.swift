@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Recur
 
 /// The OpenCL backend: every tensor of a training step lives in device memory, every operation is
@@ -18,12 +23,26 @@ public final class OpenCLBackend: Backend {
     var scratch: [ScratchRole: Buffer] = [:]
     /// Packed forms of B operands that stay constant over many GEMMs (the weights within a pass).
     let packCache = PackCache(capacity: 16)
+    /// How the recurrent time loops run (OpenCLBackend+Sequence.swift).
+    let sequenceLoop: SequenceLoop
+
+    /// The recurrent time loop of one layer direction.
+    public enum SequenceLoop: String, Sendable {
+        /// Fused for small batches, per step for large ones (`fusedBatchLimit`).
+        case automatic
+        /// One fused kernel per time step (forward and backward), whatever the batch.
+        case fused
+        /// One recurrent GEMM and one cell kernel per time step, whatever the batch.
+        case perStep = "per-step"
+    }
 
     /// The device `request` names (an index or part of a name), else `RECUR_DEVICE`, else the
     /// first GPU, else the first CPU device. The GEMM parameters are the device's tuning cache
     /// entry when there is a valid one (`GEMMTuningCache.fromEnvironment()`), else the defaults.
-    public convenience init(device request: String? = nil) throws {
-        try self.init(device: request, cache: .fromEnvironment())
+    /// `sequenceLoop` nil: `RECUR_OPENCL_LOOP` (automatic, fused or per-step), else automatic;
+    /// tests and benchmarks force one loop to compare them.
+    public convenience init(device request: String? = nil, sequenceLoop: SequenceLoop? = nil) throws {
+        try self.init(device: request, cache: .fromEnvironment(), sequenceLoop: sequenceLoop)
     }
 
     /// As `init(device:)`, with explicit GEMM parameters rather than the cache's: `rnn-bench tune`
@@ -34,18 +53,19 @@ public final class OpenCLBackend: Backend {
         if let problem = gemmTuning.problem(maxWorkGroupSize: device.maxWorkGroupSize) {
             throw OpenCLError.invalidArgument("GEMM tuning \(gemmTuning.summary): \(problem)")
         }
-        try self.init(device: device, tuning: gemmTuning, source: .explicit)
+        try self.init(device: device, tuning: gemmTuning, source: .explicit, sequenceLoop: nil)
     }
 
     /// As `init(device:)`, reading the tuning from `cache` (tests pass a temporary directory here
     /// rather than changing the process's environment).
-    convenience init(device request: String? = nil, cache: GEMMTuningCache) throws {
+    convenience init(device request: String? = nil, cache: GEMMTuningCache, sequenceLoop: SequenceLoop? = nil) throws {
         let device = try DeviceSelection.select(request)
         let (tuning, source) = cache.lookup(for: device)
-        try self.init(device: device, tuning: tuning, source: source)
+        try self.init(device: device, tuning: tuning, source: source, sequenceLoop: sequenceLoop)
     }
 
-    init(device: Device, tuning: GEMMTuning, source: TuningSource) throws {
+    init(device: Device, tuning: GEMMTuning, source: TuningSource, sequenceLoop: SequenceLoop?) throws {
+        self.sequenceLoop = try sequenceLoop ?? Self.environmentLoop()
         self.device = device
         context = try Context.shared(for: device)
         queue = try CommandQueue(context: context)
@@ -58,6 +78,16 @@ public final class OpenCLBackend: Backend {
     public var gemmTuning: GEMMTuning { tuning }
 
     public var deviceDescription: String { device.summary }
+
+    private static func environmentLoop() throws -> SequenceLoop {
+        guard let value = getenv("RECUR_OPENCL_LOOP").map({ String(cString: $0) }), !value.isEmpty else {
+            return .automatic
+        }
+        guard let loop = SequenceLoop(rawValue: value) else {
+            throw RecurError.invalidValue("RECUR_OPENCL_LOOP is \"\(value)\"; use automatic, fused or per-step")
+        }
+        return loop
+    }
 
     /// The context's buffers (this backend's, and any other backend's on the same device).
     public var memory: MemoryGauge { context.memory }
@@ -187,6 +217,10 @@ public final class OpenCLBackend: Backend {
 enum ScratchRole: Hashable {
     /// A row-major copy of a transposed GEMM operand (pack_a_rows).
     case transposedA
+    /// (B, G*H): h_{t-1} W_hh^T of one step of the per-step recurrent loop.
+    case hiddenProjection
+    /// (H, G*H): W_hh^T for the fused backward loop.
+    case hiddenWeightTransposed
     /// `sum_of_squares_partial`'s per-work-group sums: `Reduction.partialGroups` floats.
     case partialSums
     /// `scatter_row_links`' links: 2N Int32.

@@ -32,7 +32,13 @@ extension CommandQueue {
 
     /// The kernel object for `name` built with this queue's defines plus `extra`, made once per queue.
     func kernel(_ name: KernelName, defines extra: [String: String] = [:]) throws(OpenCLError) -> Kernel {
-        let options = try BuildOptions(defines: defines.merging(extra) { _, launch in launch })
+        let options: BuildOptions
+        if let cached = optionsByExtraDefines[extra] {
+            options = cached
+        } else {
+            options = try BuildOptions(defines: defines.merging(extra) { _, launch in launch })
+            optionsByExtraDefines[extra] = options
+        }
         let key = KernelKey(name: name, options: options)
         if let kernel = kernels[key] { return kernel }
         let program = try ProgramCache.shared.program(name.file, context: context, options: options)

@@ -13,6 +13,9 @@ public final class CommandQueue {
 
     /// Kernel objects by name and build options, made on first launch.
     var kernels: [KernelKey: Kernel] = [:]
+    /// Build options by the extra defines of a launch, so that a launch does not build and sort
+    /// an option string (a measurable share of a small-batch step's host time).
+    var optionsByExtraDefines: [[String: String]: BuildOptions] = [:]
     /// Host copies of non-blocking writes still to be read by the device.
     let staging = StagedWrites()
 
