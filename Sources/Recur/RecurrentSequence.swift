@@ -80,8 +80,9 @@ public struct RecurrentBackwardSequence {
     public var cellStates: Matrix?
     /// (T*B, H): gradient of this direction's output, or nil for none.
     public var dOutput: Matrix?
-    /// (T*B, G*H): written, gradients of the pre-activations (see `CellBackwardStep`); dGatesH may
-    /// be the same view as dGatesX except for the GRU.
+    /// (T*B, G*H): written, gradients of the pre-activations (see `CellBackwardStep`). dGatesH is
+    /// the same view as dGatesX for Elman and LSTM cells (only the GRU's differ); backends may
+    /// write just one of them then.
     public var dGatesX: Matrix
     public var dGatesH: Matrix
     /// (B, H): on entry the gradient of h_n (of c_n), on return the gradient of h0 (of c0).
