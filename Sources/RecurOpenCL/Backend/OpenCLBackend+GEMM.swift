@@ -35,7 +35,7 @@ extension OpenCLBackend {
         let source = ViewArgument(b)
         let key = PackCache.Key(offset: b.offset, rows: b.rows, cols: b.cols, ld: b.ld, transposed: transposed)
         if let cached = packCache.lookup(source.buffer, key) { return cached }
-        let packed = try Buffer(context: context, count: PackBPanels.packedCount(k: k, n: n))
+        let packed = try Buffer(context: context, count: PackBPanels.packedCount(k: k, n: n), recycler: recycler)
         try queue.enqueue(PackBPanels(k: Int32(k), n: Int32(n), transB: transposed ? 1 : 0, b: source, packed: packed, packedOffset: 0))
         packCache.insert(source.buffer, key, packed)
         return packed

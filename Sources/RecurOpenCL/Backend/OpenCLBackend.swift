@@ -23,6 +23,9 @@ public final class OpenCLBackend: Backend {
     var scratch: [ScratchRole: Buffer] = [:]
     /// Packed forms of B operands that stay constant over many GEMMs (the weights within a pass).
     let packCache = PackCache(capacity: 16)
+    /// Freed buffers' memory, reused for the next buffers of the same sizes (every training step
+    /// makes the same ones).
+    let recycler: BufferRecycler
     /// How the recurrent time loops run (OpenCLBackend+Sequence.swift).
     let sequenceLoop: SequenceLoop
 
@@ -67,6 +70,7 @@ public final class OpenCLBackend: Backend {
     init(device: Device, tuning: GEMMTuning, source: TuningSource, sequenceLoop: SequenceLoop?) throws {
         self.sequenceLoop = try sequenceLoop ?? Self.environmentLoop()
         self.device = device
+        recycler = BufferRecycler(limitBytes: min(1 << 30, device.globalMemoryBytes / 4))
         context = try Context.shared(for: device)
         queue = try CommandQueue(context: context)
         self.tuning = tuning
@@ -95,17 +99,20 @@ public final class OpenCLBackend: Backend {
     // MARK: Memory
 
     public func makeBuffer(count: Int) throws -> any DeviceBuffer {
-        let buffer = try Buffer(context: context, count: count)
+        let buffer = try Buffer(context: context, count: count, recycler: recycler)
         if count > 0 { try queue.fill(buffer, with: Float(0)) }
         return buffer
     }
 
     public func makeScratchBuffer(count: Int) throws -> any DeviceBuffer {
-        try Buffer(context: context, count: count)
+        try Buffer(context: context, count: count, recycler: recycler)
     }
 
+    /// Made by this backend: by another backend on the same device is not enough, because this
+    /// backend's freed buffers are reused on its own queue only (`BufferRecycler`).
     public func owns(_ buffer: any DeviceBuffer) -> Bool {
-        (buffer as? Buffer)?.context === context
+        guard let buffer = buffer as? Buffer, buffer.context === context else { return false }
+        return buffer.recycler == nil || buffer.recycler === recycler
     }
 
     public func upload(_ values: [Float], to buffer: any DeviceBuffer, offset: Int) throws {
@@ -149,7 +156,7 @@ public final class OpenCLBackend: Backend {
     /// The scratch buffer for `role`, at least `count` elements.
     func scratchBuffer(_ role: ScratchRole, count: Int) throws -> Buffer {
         if let buffer = scratch[role], buffer.count >= count { return buffer }
-        let buffer = try Buffer(context: context, count: count)
+        let buffer = try Buffer(context: context, count: count, recycler: recycler)
         scratch[role] = buffer
         return buffer
     }

@@ -12,13 +12,22 @@ public final class Buffer: DeviceBuffer, @unchecked Sendable {
     /// OpenCL has no empty buffers.
     public let byteCount: Int
 
+    /// Where the memory object goes when the buffer is freed (nil: released at once).
+    let recycler: BufferRecycler?
+
     /// Capacity in 32-bit elements.
     public var count: Int { byteCount / 4 }
 
     /// Allocates `count` 32-bit elements. Checks the request against the device's limits first, so
     /// a request the device can never satisfy fails with `outOfDeviceMemory` instead of whatever the
     /// driver does with it.
-    public init(context: Context, count: Int) throws(OpenCLError) {
+    public convenience init(context: Context, count: Int) throws(OpenCLError) {
+        try self.init(context: context, count: count, recycler: nil)
+    }
+
+    /// As `init(context:count:)`, reusing a memory object `recycler` kept from a freed buffer of the
+    /// same size when it has one, and giving this one's back to it when freed.
+    init(context: Context, count: Int, recycler: BufferRecycler?) throws(OpenCLError) {
         let device = context.device
         let (bytes, overflow) = count.multipliedReportingOverflow(by: 4)
         guard count >= 0, !overflow else { throw .invalidArgument("cannot allocate a buffer of \(count) elements") }
@@ -30,23 +39,28 @@ public final class Buffer: DeviceBuffer, @unchecked Sendable {
             throw .outOfDeviceMemory(requestedBytes: bytes, device: device.name,
                 reason: "the device has \(ByteCount(device.globalMemoryBytes)) of global memory")
         }
-        var status: cl_int = CL_SUCCESS
-        let mem = clCreateBuffer(context.raw, cl_mem_flags(CL_MEM_READ_WRITE), max(bytes, 4), nil, &status)
-        guard status == CL_SUCCESS, let mem else {
-            if let mem { clReleaseMemObject(mem) }
-            throw CLStatus(status).asAllocationError(call: "clCreateBuffer", bytes: bytes, device: device)
-        }
-        raw = mem
         self.context = context
+        self.recycler = recycler
         byteCount = bytes
+        if let kept = recycler?.take(bytes: max(bytes, 4)) {
+            raw = kept
+        } else {
+            var status: cl_int = CL_SUCCESS
+            let mem = clCreateBuffer(context.raw, cl_mem_flags(CL_MEM_READ_WRITE), max(bytes, 4), nil, &status)
+            guard status == CL_SUCCESS, let mem else {
+                if let mem { clReleaseMemObject(mem) }
+                throw CLStatus(status).asAllocationError(call: "clCreateBuffer", bytes: bytes, device: device)
+            }
+            raw = mem
+        }
         context.memory.allocated(bytes)
     }
 
     deinit {
         context.memory.freed(byteCount)
-        // Safe while commands that use the buffer are still queued: OpenCL frees the memory
-        // only after they finish.
-        clReleaseMemObject(raw)
+        // Safe while commands that use the buffer are still queued: OpenCL frees the memory only
+        // after they finish, and a recycled object is only reused on the same in-order queue.
+        if recycler?.give(raw, bytes: max(byteCount, 4)) != true { clReleaseMemObject(raw) }
     }
 }
 
