@@ -31,19 +31,22 @@ final class Kernel {
 
     /// Sets argument `index`. OpenCL copies the value, so the temporaries here may die at once.
     func set(_ argument: KernelArgument, at index: Int) throws(OpenCLError) {
-        let call = "clSetKernelArg(\(name.rawValue), \(index))"
         let slot = cl_uint(index)
+        let status: cl_int
         switch argument {
         case let .buffer(buffer, _):
             var mem: cl_mem? = buffer.raw
-            try check(call, clSetKernelArg(raw, slot, MemoryLayout<cl_mem>.size, &mem))
+            status = clSetKernelArg(raw, slot, MemoryLayout<cl_mem>.size, &mem)
         case var .int32(value):
-            try check(call, clSetKernelArg(raw, slot, MemoryLayout<Int32>.size, &value))
+            status = clSetKernelArg(raw, slot, MemoryLayout<Int32>.size, &value)
         case var .float(value):
-            try check(call, clSetKernelArg(raw, slot, MemoryLayout<Float>.size, &value))
+            status = clSetKernelArg(raw, slot, MemoryLayout<Float>.size, &value)
         case let .local(bytes):
             // A NULL value with a size reserves that much local memory per work-group.
-            try check(call, clSetKernelArg(raw, slot, bytes, nil))
+            status = clSetKernelArg(raw, slot, bytes, nil)
         }
+        // The call's description is built only on failure: building it for every argument of
+        // every launch was ~3% of a POCL lstm-b1 step.
+        if status != CL_SUCCESS { try check("clSetKernelArg(\(name.rawValue), \(index))", status) }
     }
 }
