@@ -61,14 +61,3 @@ __kernel void sum_rows(__global const float* src, const int off, const int rows,
         dst[dst_off + c] = sum;
     }
 }
-
-// dst = src^T: src is a rows x cols view, dst a cols x rows view (they must not overlap). The
-// fused backward steps read W_hh^T row by row (lstm_fused_backward.cl); made once per sequence.
-// Range (cols, rows) over src, so that reads are contiguous.
-__kernel void transpose_matrix(__global const float* src, const int src_off, const int src_ld,
-                               __global float* dst, const int dst_off, const int dst_ld,
-                               const int rows, const int cols) {
-    const int c = get_global_id(0), r = get_global_id(1);
-    if (c >= cols || r >= rows) return;
-    dst[VIEW_AT(dst_off, dst_ld, c, r)] = src[VIEW_AT(src_off, src_ld, r, c)];
-}

@@ -23,7 +23,6 @@ enum LaunchExamples {
             LSTMBackward(backwardStep(.lstm, b), dummy: b),
             GRUForward(forwardStep(.gru, b), dummy: b),
             GRUBackward(backwardStep(.gru, b), dummy: b),
-            TransposeMatrix(src: b, srcOff: 0, srcLd: 3, dst: b, dstOff: 6, dstLd: 2, rows: 2, cols: 3),
             RNNFusedForward(forwardSequence(.rnnTanh, b), time: 0, unitsPerGroup: 2, dummy: b),
             RNNFusedBackward(backwardStep(.rnnTanh, b), gatesNext: Matrix(b, rows: 1, cols: 2),
                              hiddenWeightT: Matrix(b, rows: 2, cols: 2), unitsPerGroup: 2, dummy: b),

@@ -106,11 +106,10 @@ extension OpenCLBackend {
     /// one contiguous row. Made once per sequence (the weights change between training steps).
     private func transposedHiddenWeight(_ w: Matrix) throws -> Matrix {
         let buffer = try scratchBuffer(.hiddenWeightTransposed, count: w.rows * w.cols)
-        let source = ViewArgument(w)
         packCache.invalidate(buffer)
-        try queue.enqueue(TransposeMatrix(
-            src: source.buffer, srcOff: source.offset, srcLd: source.ld, dst: buffer, dstOff: 0, dstLd: Int32(w.rows),
-            rows: Int32(w.rows), cols: Int32(w.cols)))
+        // pack_a_rows is the GEMM's transpose (8 x 8 blocks): W_hh (G*H x H) read as the stored
+        // K x M form of its transpose (H x G*H).
+        try queue.enqueue(PackARows(m: Int32(w.cols), k: Int32(w.rows), a: ViewArgument(w), out: buffer, outOffset: 0))
         return Matrix(buffer, rows: w.cols, cols: w.rows)
     }
 }

@@ -44,29 +44,6 @@ struct CopyMatrix: KernelLaunch {
     var globalSize: [Int] { [Int(cols), Int(rows)] }
 }
 
-/// dst = src^T: src a rows x cols view, dst a cols x rows view (W_hh^T for the fused backward steps).
-struct TransposeMatrix: KernelLaunch {
-    static let kernel = KernelName.transposeMatrix
-
-    var src: Buffer
-    var srcOff: Int32
-    var srcLd: Int32
-    var dst: Buffer
-    var dstOff: Int32
-    var dstLd: Int32
-    var rows: Int32
-    var cols: Int32
-
-    var arguments: [KernelArgument] {
-        [
-            .view(src, offset: srcOff, rows: rows, cols: cols, ld: srcLd), .int32(srcOff), .int32(srcLd),
-            .view(dst, offset: dstOff, rows: cols, cols: rows, ld: dstLd), .int32(dstOff), .int32(dstLd),
-            .int32(rows), .int32(cols),
-        ]
-    }
-    var globalSize: [Int] { [Int(cols), Int(rows)] }
-}
-
 /// y += alpha * x between two views of the same shape.
 struct AxpyMatrix: KernelLaunch {
     static let kernel = KernelName.axpyMatrix
