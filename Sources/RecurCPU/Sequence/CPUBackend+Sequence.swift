@@ -25,6 +25,8 @@ extension CPUBackend {
             // product (B, G*u16): gate k of unit j0+jj at column k*u16 + jj.
             let u16 = (units.count + 15) / 16 * 16
             let panelBuffer = scratch(gates * u16 * hidden + GemmScratch.slack), panels = panelBuffer.floats
+            // The loop uses the buffer only through `panels`: keep it alive to the end.
+            defer { withExtendedLifetime(panelBuffer) {} }
             let product = Matrix(scratch(batch * gates * u16), rows: batch, cols: gates * u16)
             // All ones, loaded from memory: see `opaque` in SIMDMemory.
             let keep = GemmScratch.withScratch { $0.keep }
@@ -61,6 +63,7 @@ extension CPUBackend {
             // product (B, u16) = dGatesH_t * those columns.
             let u16 = (units.count + 15) / 16 * 16
             let panelBuffer = scratch(u16 * width + GemmScratch.slack), panels = panelBuffer.floats
+            defer { withExtendedLifetime(panelBuffer) {} }
             let product = Matrix(scratch(batch * u16), rows: batch, cols: u16)
             let keep = GemmScratch.withScratch { $0.keep }
             packB(transB: false, UnsafePointer(weight.base), ldb: weight.ld, p0: 0, kc: width,
