@@ -99,3 +99,104 @@ static inline float4 dot4_f8(__global const float* h, __global const float* w, s
     for (; k < n; ++k) sum = fma((float4)(h[k]), (float4)(w[k], w1[k], w2[k], w3[k]), sum);
     return sum;
 }
+
+// Cell units: the arithmetic of one hidden unit j of one batch row, written once for the per-step
+// cell kernels (rnn_/lstm_/gru_forward.cl and _backward.cl) and the fused ones (*_fused_*.cl),
+// which differ only in where the recurrent part comes from (hProj, or their own dot products) and
+// where dh_t comes from. Every pointer is already at unit j; gate k of the unit is at k * hidden.
+// Rows past their sequence's length are handled by the kernels before they get here. Forward
+// beside backward; the equations are in Backend.swift (CellForwardStep, CellBackwardStep).
+
+static inline float3 gates3(__global const float* p, int stride) {
+    return (float3)(p[0], p[stride], p[2 * stride]);
+}
+static inline float4 gates4(__global const float* p, int stride) {
+    return (float4)(p[0], p[stride], p[2 * stride], p[3 * stride]);
+}
+
+// Elman: h = act(pre + b_ih + b_hh); writes h and the output.
+static inline void rnn_unit_forward(float pre, __global const float* bi, __global const float* bh, int hasBias,
+                                    int relu, __global float* h, __global float* out) {
+    if (hasBias) pre += bi[0] + bh[0];
+    const float value = relu ? (pre < 0.0f ? 0.0f : pre) : tanh_f(pre);
+    *h = value;
+    *out = value;
+}
+// dpre = dh * act'(h_t) into both gate gradients; the direct part of dh_{t-1} is 0.
+static inline void rnn_unit_backward(float dh, float hOut, int relu, __global float* dgx, __global float* dgh,
+                                     __global float* dhp) {
+    const float dPre = relu ? (hOut <= 0.0f ? 0.0f : dh) : dh * dtanh(hOut);
+    *dgx = dPre;
+    *dgh = dPre;
+    *dhp = 0.0f;
+}
+
+// LSTM: pre = (i, f, g, o) pre-activations without bias. Writes c_t, h_t, the output and, when
+// hasSaved, (i, f, g, o, tanh c_t) at s.
+static inline void lstm_unit_forward(float4 pre, __global const float* bi, __global const float* bh, int hasBias,
+                                     int hidden, float cOld, __global float* h, __global float* c,
+                                     __global float* out, __global float* s, int hasSaved) {
+    if (hasBias) pre += gates4(bi, hidden) + gates4(bh, hidden);
+    const float i = sigmoid_f(pre.s0), f = sigmoid_f(pre.s1), g = tanh_f(pre.s2), o = sigmoid_f(pre.s3);
+    const float cNew = fma(f, cOld, i * g);
+    const float tc = tanh_f(cNew);
+    const float hNew = o * tc;
+    *c = cNew;
+    *h = hNew;
+    *out = hNew;
+    if (hasSaved) {
+        s[0] = i;
+        s[hidden] = f;
+        s[2 * hidden] = g;
+        s[3 * hidden] = o;
+        s[4 * hidden] = tc;
+    }
+}
+// dh = the gradient of h_t (output's included), dcIn of c_t; s = what lstm_unit_forward saved.
+// Writes the four gate gradients (dGatesH is dGatesX's view for the LSTM), dc_{t-1} and the direct
+// part of dh_{t-1} (0).
+static inline void lstm_unit_backward(float dh, float dcIn, float cOld, __global const float* s, int hidden,
+                                      __global float* dg, __global float* dcp, __global float* dhp) {
+    const float i = s[0], f = s[hidden], g = s[2 * hidden], o = s[3 * hidden], tc = s[4 * hidden];
+    const float dc = dcIn + dh * o * dtanh(tc);
+    dg[0] = dc * g * dsigmoid(i);
+    dg[hidden] = dc * cOld * dsigmoid(f);
+    dg[2 * hidden] = dc * i * dtanh(g);
+    dg[3 * hidden] = dh * tc * dsigmoid(o);
+    *dcp = dc * f;
+    *dhp = 0.0f;
+}
+
+// GRU: x = (r, z, n) input pre-activations, rec = (r, z, n) recurrent ones, both without bias.
+// Writes h_t, the output and, when hasSaved, (r, z, n, hn) at s.
+static inline void gru_unit_forward(float3 x, float3 rec, __global const float* bi, __global const float* bh,
+                                    int hasBias, int hidden, float hOld, __global float* h, __global float* out,
+                                    __global float* s, int hasSaved) {
+    if (hasBias) {
+        x += gates3(bi, hidden);
+        rec += gates3(bh, hidden);
+    }
+    const float r = sigmoid_f(x.s0 + rec.s0), z = sigmoid_f(x.s1 + rec.s1);
+    const float n = tanh_f(fma(r, rec.s2, x.s2));
+    const float hNew = fma(z, hOld, (1.0f - z) * n);
+    *h = hNew;
+    *out = hNew;
+    if (hasSaved) {
+        s[0] = r;
+        s[hidden] = z;
+        s[2 * hidden] = n;
+        s[3 * hidden] = rec.s2;
+    }
+}
+// dh = the gradient of h_t (output's included); s = what gru_unit_forward saved. Writes dGatesX,
+// dGatesH (n block times r) and the direct part of dh_{t-1}, dh * z.
+static inline void gru_unit_backward(float dh, float hOld, __global const float* s, int hidden,
+                                     __global float* dgx, __global float* dgh, __global float* dhp) {
+    const float r = s[0], z = s[hidden], n = s[2 * hidden], hn = s[3 * hidden];
+    const float dPreN = dh * (1.0f - z) * dtanh(n);
+    const float dPreZ = dh * (hOld - n) * dsigmoid(z);
+    const float dPreR = dPreN * hn * dsigmoid(r);
+    dgx[0] = dPreR; dgx[hidden] = dPreZ; dgx[2 * hidden] = dPreN;
+    dgh[0] = dPreR; dgh[hidden] = dPreZ; dgh[2 * hidden] = dPreN * r;
+    *dhp = dh * z;
+}

@@ -44,26 +44,7 @@ __kernel void gru_forward(__global const float* xProj, int xProjOff, int xProjLd
         *out = 0.0f;
         return;
     }
-    __global const float* x = xProj + xProjOff + b * xProjLd + j;
-    __global const float* hp = hProj + hProjOff + b * hProjLd + j;
-    float xr = x[0], xz = x[hidden], xn = x[2 * hidden];
-    float hr = hp[0], hz = hp[hidden], hn = hp[2 * hidden];
-    if (hasBias) {
-        __global const float* bi = biasIH + biasIHOff + j;
-        __global const float* bh = biasHH + biasHHOff + j;
-        xr += bi[0]; xz += bi[hidden]; xn += bi[2 * hidden];
-        hr += bh[0]; hz += bh[hidden]; hn += bh[2 * hidden];
-    }
-    const float r = sigmoid_f(xr + hr), z = sigmoid_f(xz + hz);
-    const float n = tanh_f(fma(r, hn, xn));
-    const float hNew = fma(z, hOld, (1.0f - z) * n);
-    *h = hNew;
-    *out = hNew;
-    if (hasSaved) {
-        __global float* s = saved + savedOff + b * savedLd + j;
-        s[0] = r;
-        s[hidden] = z;
-        s[2 * hidden] = n;
-        s[3 * hidden] = hn;
-    }
+    gru_unit_forward(gates3(xProj + xProjOff + b * xProjLd + j, hidden), gates3(hProj + hProjOff + b * hProjLd + j, hidden),
+                     biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, hOld, h, out,
+                     saved + savedOff + b * savedLd + j, hasSaved);
 }

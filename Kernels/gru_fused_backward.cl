@@ -55,14 +55,7 @@ __kernel void gru_fused_backward(__global const float* saved, int savedOff, int 
         dgh[0] = 0.0f; dgh[hidden] = 0.0f; dgh[2 * hidden] = 0.0f;
         return;
     }
-    __global const float* s = saved + savedOff + b * savedLd + j;
-    const float r = s[0], z = s[hidden], n = s[2 * hidden], hn = s[3 * hidden];
     float dh = dhIn;
     if (hasDOutput) dh += dOutput[dOutputOff + b * dOutputLd + j];
-    const float dPreN = dh * (1.0f - z) * dtanh(n);
-    const float dPreZ = dh * (hPrev[hPrevOff + b * hPrevLd + j] - n) * dsigmoid(z);
-    const float dPreR = dPreN * hn * dsigmoid(r);
-    dgx[0] = dPreR; dgx[hidden] = dPreZ; dgx[2 * hidden] = dPreN;
-    dgh[0] = dPreR; dgh[hidden] = dPreZ; dgh[2 * hidden] = dPreN * r;
-    *dhp = dh * z;
+    gru_unit_backward(dh, hPrev[hPrevOff + b * hPrevLd + j], saved + savedOff + b * savedLd + j, hidden, dgx, dgh, dhp);
 }

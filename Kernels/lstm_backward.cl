@@ -46,15 +46,8 @@ __kernel void lstm_backward(__global const float* saved, int savedOff, int saved
         dg[3 * hidden] = 0.0f;
         return;
     }
-    __global const float* s = saved + savedOff + b * savedLd + j;
-    const float i = s[0], f = s[hidden], g = s[2 * hidden], o = s[3 * hidden], tc = s[4 * hidden];
     float dh = dhIn;
     if (hasDOutput) dh += dOutput[dOutputOff + b * dOutputLd + j];
-    const float dc = dcIn + dh * o * dtanh(tc);
-    dg[0] = dc * g * dsigmoid(i);
-    dg[hidden] = dc * cPrev[cPrevOff + b * cPrevLd + j] * dsigmoid(f);
-    dg[2 * hidden] = dc * i * dtanh(g);
-    dg[3 * hidden] = dh * tc * dsigmoid(o);
-    *dcp = dc * f;
-    *dhp = 0.0f;
+    lstm_unit_backward(dh, dcIn, cPrev[cPrevOff + b * cPrevLd + j], saved + savedOff + b * savedLd + j, hidden,
+                       dg, dcp, dhp);
 }

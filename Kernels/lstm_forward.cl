@@ -49,33 +49,8 @@ __kernel void lstm_forward(__global const float* xProj, int xProjOff, int xProjL
         *out = 0.0f;
         return;
     }
-    __global const float* x = xProj + xProjOff + b * xProjLd + j;
-    __global const float* hp = hProj + hProjOff + b * hProjLd + j;
-    float preI = x[0] + hp[0];
-    float preF = x[hidden] + hp[hidden];
-    float preG = x[2 * hidden] + hp[2 * hidden];
-    float preO = x[3 * hidden] + hp[3 * hidden];
-    if (hasBias) {
-        __global const float* bi = biasIH + biasIHOff + j;
-        __global const float* bh = biasHH + biasHHOff + j;
-        preI += bi[0] + bh[0];
-        preF += bi[hidden] + bh[hidden];
-        preG += bi[2 * hidden] + bh[2 * hidden];
-        preO += bi[3 * hidden] + bh[3 * hidden];
-    }
-    const float i = sigmoid_f(preI), f = sigmoid_f(preF), g = tanh_f(preG), o = sigmoid_f(preO);
-    const float cNew = fma(f, cOld, i * g);
-    const float tc = tanh_f(cNew);
-    const float hNew = o * tc;
-    *c = cNew;
-    *h = hNew;
-    *out = hNew;
-    if (hasSaved) {
-        __global float* s = saved + savedOff + b * savedLd + j;
-        s[0] = i;
-        s[hidden] = f;
-        s[2 * hidden] = g;
-        s[3 * hidden] = o;
-        s[4 * hidden] = tc;
-    }
+    const float4 pre = gates4(xProj + xProjOff + b * xProjLd + j, hidden)
+                     + gates4(hProj + hProjOff + b * hProjLd + j, hidden);
+    lstm_unit_forward(pre, biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, cOld, h, c, out,
+                      saved + savedOff + b * savedLd + j, hasSaved);
 }

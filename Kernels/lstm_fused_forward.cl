@@ -51,27 +51,7 @@ __kernel void lstm_fused_forward(__global const float* xProj, int xProjOff, int 
     }
     // The four rows of unit j lie H rows of W_hh apart.
     const float4 rec = dot4_f8(hp, whh + whhOff + (size_t)j * whhLd, (size_t)hidden * whhLd, hidden);
-    __global const float* x = xProj + xProjOff + b * xProjLd + j;
-    float4 pre = (float4)(x[0], x[hidden], x[2 * hidden], x[3 * hidden]) + rec;
-    if (hasBias) {
-        __global const float* bi = biasIH + biasIHOff + j;
-        __global const float* bh = biasHH + biasHHOff + j;
-        pre += (float4)(bi[0], bi[hidden], bi[2 * hidden], bi[3 * hidden])
-             + (float4)(bh[0], bh[hidden], bh[2 * hidden], bh[3 * hidden]);
-    }
-    const float i = sigmoid_f(pre.s0), f = sigmoid_f(pre.s1), g = tanh_f(pre.s2), o = sigmoid_f(pre.s3);
-    const float cNew = fma(f, cOld, i * g);
-    const float tc = tanh_f(cNew);
-    const float hNew = o * tc;
-    *c = cNew;
-    *h = hNew;
-    *out = hNew;
-    if (hasSaved) {
-        __global float* s = saved + savedOff + b * savedLd + j;
-        s[0] = i;
-        s[hidden] = f;
-        s[2 * hidden] = g;
-        s[3 * hidden] = o;
-        s[4 * hidden] = tc;
-    }
+    const float4 pre = gates4(xProj + xProjOff + b * xProjLd + j, hidden) + rec;
+    lstm_unit_forward(pre, biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, cOld, h, c, out,
+                      saved + savedOff + b * savedLd + j, hasSaved);
 }

@@ -38,9 +38,6 @@ __kernel void rnn_forward(__global const float* xProj, int xProjOff, int xProjLd
         *out = 0.0f;
         return;
     }
-    float pre = xProj[xProjOff + b * xProjLd + j] + hProj[hProjOff + b * hProjLd + j];
-    if (hasBias) pre += biasIH[biasIHOff + j] + biasHH[biasHHOff + j];
-    const float value = relu ? (pre < 0.0f ? 0.0f : pre) : tanh_f(pre);
-    *h = value;
-    *out = value;
+    rnn_unit_forward(xProj[xProjOff + b * xProjLd + j] + hProj[hProjOff + b * hProjLd + j],
+                     biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, relu, h, out);
 }

@@ -52,9 +52,5 @@ __kernel void rnn_fused_backward(__global const float* hOut, int hOutOff, int hO
     }
     float dh = dhIn;
     if (hasDOutput) dh += dOutput[dOutputOff + b * dOutputLd + j];
-    const float h = hOut[hOutOff + b * hOutLd + j];
-    const float dPre = relu ? (h <= 0.0f ? 0.0f : dh) : dh * dtanh(h);
-    *dgx = dPre;
-    *dgh = dPre;
-    *dhp = 0.0f;
+    rnn_unit_backward(dh, hOut[hOutOff + b * hOutLd + j], relu, dgx, dgh, dhp);
 }

@@ -37,9 +37,6 @@ __kernel void rnn_fused_forward(__global const float* xProj, int xProjOff, int x
         *out = 0.0f;
         return;
     }
-    float pre = xProj[xProjOff + b * xProjLd + j] + dot_f8(hp, whh + whhOff + (size_t)j * whhLd, hidden);
-    if (hasBias) pre += biasIH[biasIHOff + j] + biasHH[biasHHOff + j];
-    const float value = relu ? (pre < 0.0f ? 0.0f : pre) : tanh_f(pre);
-    *h = value;
-    *out = value;
+    rnn_unit_forward(xProj[xProjOff + b * xProjLd + j] + dot_f8(hp, whh + whhOff + (size_t)j * whhLd, hidden),
+                     biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, relu, h, out);
 }
