@@ -44,7 +44,9 @@ __kernel void gru_forward(__global const float* xProj, int xProjOff, int xProjLd
         *out = 0.0f;
         return;
     }
-    gru_unit_forward(gates3(xProj + xProjOff + b * xProjLd + j, hidden), gates3(hProj + hProjOff + b * hProjLd + j, hidden),
+    __global const float* x = xProj + xProjOff + b * xProjLd + j;
+    __global const float* hp = hProj + hProjOff + b * hProjLd + j;
+    gru_unit_forward(x[0], x[hidden], x[2 * hidden], hp[0], hp[hidden], hp[2 * hidden],
                      biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, hOld, h, out,
                      saved + savedOff + b * savedLd + j, hasSaved);
 }

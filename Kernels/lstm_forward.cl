@@ -49,8 +49,9 @@ __kernel void lstm_forward(__global const float* xProj, int xProjOff, int xProjL
         *out = 0.0f;
         return;
     }
-    const float4 pre = gates4(xProj + xProjOff + b * xProjLd + j, hidden)
-                     + gates4(hProj + hProjOff + b * hProjLd + j, hidden);
-    lstm_unit_forward(pre, biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, cOld, h, c, out,
+    __global const float* x = xProj + xProjOff + b * xProjLd + j;
+    __global const float* hp = hProj + hProjOff + b * hProjLd + j;
+    lstm_unit_forward(x[0] + hp[0], x[hidden] + hp[hidden], x[2 * hidden] + hp[2 * hidden], x[3 * hidden] + hp[3 * hidden],
+                      biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, cOld, h, c, out,
                       saved + savedOff + b * savedLd + j, hasSaved);
 }

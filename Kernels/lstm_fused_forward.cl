@@ -51,7 +51,8 @@ __kernel void lstm_fused_forward(__global const float* xProj, int xProjOff, int 
     }
     // The four rows of unit j lie H rows of W_hh apart.
     const float4 rec = dot4_f8(hp, whh + whhOff + (size_t)j * whhLd, (size_t)hidden * whhLd, hidden);
-    const float4 pre = gates4(xProj + xProjOff + b * xProjLd + j, hidden) + rec;
-    lstm_unit_forward(pre, biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, cOld, h, c, out,
+    __global const float* x = xProj + xProjOff + b * xProjLd + j;
+    lstm_unit_forward(x[0] + rec.s0, x[hidden] + rec.s1, x[2 * hidden] + rec.s2, x[3 * hidden] + rec.s3,
+                      biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, cOld, h, c, out,
                       saved + savedOff + b * savedLd + j, hasSaved);
 }
