@@ -123,13 +123,18 @@ public struct RecurrentBackwardSequence {
 
 extension Backend {
     public func recurrentForward(_ sequence: RecurrentForwardSequence) throws {
-        let width = sequence.mode.gateCount * sequence.hidden
-        let hProj = Matrix(try makeBuffer(count: sequence.batch * width), rows: sequence.batch, cols: width)
-        try recurrentForwardPerStep(sequence, hProj: hProj)
+        try recurrentForwardPerStep(sequence)
     }
 
     public func recurrentBackward(_ sequence: RecurrentBackwardSequence) throws {
         try recurrentBackwardPerStep(sequence)
+    }
+
+    /// The per-step forward loop with its (B, G*H) hProj in a scratch buffer of its own.
+    public func recurrentForwardPerStep(_ s: RecurrentForwardSequence) throws {
+        let width = s.mode.gateCount * s.hidden
+        let hProj = Matrix(try makeScratchBuffer(count: s.batch * width), rows: s.batch, cols: width)
+        try recurrentForwardPerStep(s, hProj: hProj)
     }
 
     /// The forward loop as the definition states it: one recurrent GEMM and one cell step per time

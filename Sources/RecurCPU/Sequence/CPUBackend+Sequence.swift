@@ -13,9 +13,7 @@ import Recur
 extension CPUBackend {
     public func recurrentForward(_ s: RecurrentForwardSequence) throws {
         guard let members = teamSize(batch: s.batch, hidden: s.hidden, gates: s.mode.gateCount) else {
-            let width = s.mode.gateCount * s.hidden
-            let hProj = Matrix(try makeBuffer(count: s.batch * width), rows: s.batch, cols: width)
-            return try recurrentForwardPerStep(s, hProj: hProj)
+            return try recurrentForwardPerStep(s)
         }
         let hidden = s.hidden, gates = s.mode.gateCount, batch = s.batch
         let weight = s.hiddenWeight
