@@ -57,5 +57,5 @@ __kernel void gru_fused_backward(__global const float* saved, int savedOff, int 
     }
     float dh = dhIn;
     if (hasDOutput) dh += dOutput[dOutputOff + b * dOutputLd + j];
-    gru_unit_backward(dh, hPrev[hPrevOff + b * hPrevLd + j], saved + savedOff + b * savedLd + j, hidden, dgx, dgh, dhp);
+    gru_unit_backward_f(dh, hPrev[hPrevOff + b * hPrevLd + j], saved + savedOff + b * savedLd + j, hidden, dgx, dgh, dhp, 1);
 }

@@ -45,7 +45,7 @@ __kernel void gru_fused_forward(__global const float* xProj, int xProjOff, int x
     }
     const float3 rec = dot3_f8(hp, whh + whhOff + (size_t)j * whhLd, (size_t)hidden * whhLd, hidden);
     __global const float* x = xProj + xProjOff + b * xProjLd + j;
-    gru_unit_forward(x[0], x[hidden], x[2 * hidden], rec.s0, rec.s1, rec.s2,
-                     biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, hOld, h, out,
-                     saved + savedOff + b * savedLd + j, hasSaved);
+    gru_unit_forward_f(x[0], x[hidden], x[2 * hidden], rec.s0, rec.s1, rec.s2,
+                       biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, hOld, h, out,
+                       saved + savedOff + b * savedLd + j, hasSaved, 1);
 }

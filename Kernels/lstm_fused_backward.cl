@@ -64,6 +64,6 @@ __kernel void lstm_fused_backward(__global const float* saved, int savedOff, int
     }
     float dh = dhIn;
     if (hasDOutput) dh += dOutput[dOutputOff + b * dOutputLd + j];
-    lstm_unit_backward(dh, dcIn, cPrev[cPrevOff + b * cPrevLd + j], saved + savedOff + b * savedLd + j, hidden,
-                       dg, dcp, dhp);
+    lstm_unit_backward_f(dh, dcIn, cPrev[cPrevOff + b * cPrevLd + j], saved + savedOff + b * savedLd + j, hidden,
+                         dg, dcp, dhp, 1);
 }

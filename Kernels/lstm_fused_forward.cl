@@ -52,7 +52,7 @@ __kernel void lstm_fused_forward(__global const float* xProj, int xProjOff, int 
     // The four rows of unit j lie H rows of W_hh apart.
     const float4 rec = dot4_f8(hp, whh + whhOff + (size_t)j * whhLd, (size_t)hidden * whhLd, hidden);
     __global const float* x = xProj + xProjOff + b * xProjLd + j;
-    lstm_unit_forward(x[0] + rec.s0, x[hidden] + rec.s1, x[2 * hidden] + rec.s2, x[3 * hidden] + rec.s3,
-                      biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, cOld, h, c, out,
-                      saved + savedOff + b * savedLd + j, hasSaved);
+    lstm_unit_forward_f(x[0] + rec.s0, x[hidden] + rec.s1, x[2 * hidden] + rec.s2, x[3 * hidden] + rec.s3,
+                        biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, cOld, h, c, out,
+                        saved + savedOff + b * savedLd + j, hasSaved, 1);
 }

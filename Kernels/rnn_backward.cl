@@ -15,7 +15,8 @@
 //   time                            t
 //   batch, hidden                   B, H
 //   relu                            0: tanh, 1: ReLU
-// NDRange: 2-D, global (H, B) (or rounded up), any local size; work-item (j, b) handles unit j of row b.
+// NDRange: 2-D, global (ceil(H / 8), B) (or rounded up), any local size; work-item (u, b)
+//   handles units 8u ..< min(8u + 8, H) of row b.
 __kernel void rnn_backward(__global const float* hOut, int hOutOff, int hOutLd,
                            __global const float* dhNext, int dhNextOff, int dhNextLd,
                            __global const float* dOutput, int dOutputOff, int dOutputLd,
@@ -25,19 +26,20 @@ __kernel void rnn_backward(__global const float* hOut, int hOutOff, int hOutLd,
                            __global float* dhPrev, int dhPrevOff, int dhPrevLd,
                            __global const int* lengths, int hasLengths,
                            int time, int batch, int hidden, int relu) {
-    const int j = get_global_id(0), b = get_global_id(1);
+    const int j = get_global_id(0) * RECUR_UNITS_PER_ITEM, b = get_global_id(1);
     if (j >= hidden || b >= batch) return;
-    const float dhIn = dhNext[dhNextOff + b * dhNextLd + j];
+    const int n = min(RECUR_UNITS_PER_ITEM, hidden - j);
+    const float8 dhIn = load_f8(dhNext + dhNextOff + b * dhNextLd + j, n);
     __global float* dgx = dGatesX + dGatesXOff + b * dGatesXLd + j;
     __global float* dgh = dGatesH + dGatesHOff + b * dGatesHLd + j;
     __global float* dhp = dhPrev + dhPrevOff + b * dhPrevLd + j;
     if (hasLengths && time >= lengths[b]) {
-        *dhp = dhIn;
-        *dgx = 0.0f;
-        *dgh = 0.0f;
+        store_f8(dhIn, dhp, n);
+        store_f8((float8)(0.0f), dgx, n);
+        store_f8((float8)(0.0f), dgh, n);
         return;
     }
-    float dh = dhIn;
-    if (hasDOutput) dh += dOutput[dOutputOff + b * dOutputLd + j];
-    rnn_unit_backward(dh, hOut[hOutOff + b * hOutLd + j], relu, dgx, dgh, dhp);
+    float8 dh = dhIn;
+    if (hasDOutput) dh += load_f8(dOutput + dOutputOff + b * dOutputLd + j, n);
+    rnn_unit_backward_f8(dh, load_f8(hOut + hOutOff + b * hOutLd + j, n), relu, dgx, dgh, dhp, n);
 }

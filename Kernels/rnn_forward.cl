@@ -17,8 +17,8 @@
 //   time                            t, compared against lengths
 //   batch, hidden                   B, H
 //   relu                            0: tanh, 1: ReLU
-// NDRange: 2-D, global (H, B) (or rounded up to any multiple of a local size: work-items past
-//   (H, B) return at once), any local size; work-item (j, b) computes unit j of row b.
+// NDRange: 2-D, global (ceil(H / 8), B) (or rounded up), any local size; work-item (u, b)
+//   computes units 8u ..< min(8u + 8, H) of row b.
 __kernel void rnn_forward(__global const float* xProj, int xProjOff, int xProjLd,
                           __global const float* hProj, int hProjOff, int hProjLd,
                           __global const float* biasIH, int biasIHOff,
@@ -29,15 +29,16 @@ __kernel void rnn_forward(__global const float* xProj, int xProjOff, int xProjLd
                           __global float* output, int outputOff, int outputLd,
                           __global const int* lengths, int hasLengths,
                           int time, int batch, int hidden, int relu) {
-    const int j = get_global_id(0), b = get_global_id(1);
+    const int j = get_global_id(0) * RECUR_UNITS_PER_ITEM, b = get_global_id(1);
     if (j >= hidden || b >= batch) return;
+    const int n = min(RECUR_UNITS_PER_ITEM, hidden - j);
     __global float* h = hNext + hNextOff + b * hNextLd + j;
     __global float* out = output + outputOff + b * outputLd + j;
     if (hasLengths && time >= lengths[b]) {
-        *h = hPrev[hPrevOff + b * hPrevLd + j];
-        *out = 0.0f;
+        store_f8(load_f8(hPrev + hPrevOff + b * hPrevLd + j, n), h, n);
+        store_f8((float8)(0.0f), out, n);
         return;
     }
-    rnn_unit_forward(xProj[xProjOff + b * xProjLd + j] + hProj[hProjOff + b * hProjLd + j],
-                     biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, relu, h, out);
+    rnn_unit_forward_f8(load_f8(xProj + xProjOff + b * xProjLd + j, n) + load_f8(hProj + hProjOff + b * hProjLd + j, n),
+                        biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, relu, h, out, n);
 }

@@ -52,5 +52,5 @@ __kernel void rnn_fused_backward(__global const float* hOut, int hOutOff, int hO
     }
     float dh = dhIn;
     if (hasDOutput) dh += dOutput[dOutputOff + b * dOutputLd + j];
-    rnn_unit_backward(dh, hOut[hOutOff + b * hOutLd + j], relu, dgx, dgh, dhp);
+    rnn_unit_backward_f(dh, hOut[hOutOff + b * hOutLd + j], relu, dgx, dgh, dhp, 1);
 }

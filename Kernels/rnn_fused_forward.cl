@@ -37,6 +37,6 @@ __kernel void rnn_fused_forward(__global const float* xProj, int xProjOff, int x
         *out = 0.0f;
         return;
     }
-    rnn_unit_forward(xProj[xProjOff + b * xProjLd + j] + dot_f8(hp, whh + whhOff + (size_t)j * whhLd, hidden),
-                     biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, relu, h, out);
+    rnn_unit_forward_f(xProj[xProjOff + b * xProjLd + j] + dot_f8(hp, whh + whhOff + (size_t)j * whhLd, hidden),
+                       biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, relu, h, out, 1);
 }

@@ -19,7 +19,7 @@ struct RNNForward: KernelLaunch {
             + hPrev.arguments + hNext.arguments + output.arguments + lengths.arguments
             + [.int32(time), .int32(batch), .int32(hidden), .int32(relu)]
     }
-    var globalSize: [Int] { [Int(hidden), Int(batch)] }
+    var globalSize: [Int] { CellGrid.globalSize(hidden: hidden, batch: batch) }
 
     init(_ s: CellForwardStep, dummy: Buffer) {
         xProj = ViewArgument(s.xProj); hProj = ViewArgument(s.hProj)
@@ -46,7 +46,7 @@ struct RNNBackward: KernelLaunch {
             + dGatesX.arguments + dGatesH.arguments + dhPrev.arguments + lengths.arguments
             + [.int32(time), .int32(batch), .int32(hidden), .int32(relu)]
     }
-    var globalSize: [Int] { [Int(hidden), Int(batch)] }
+    var globalSize: [Int] { CellGrid.globalSize(hidden: hidden, batch: batch) }
 
     init(_ s: CellBackwardStep, dummy: Buffer) {
         hOut = ViewArgument(s.hOut); dhNext = ViewArgument(s.dhNext)

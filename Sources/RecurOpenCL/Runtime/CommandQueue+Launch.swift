@@ -13,14 +13,19 @@ extension CommandQueue {
 
         let kernel = try kernel(name, defines: launch.defines)
         for (index, argument) in arguments.enumerated() { try kernel.set(argument, at: index) }
-        let status: cl_int = global.withUnsafeBufferPointer { global in
-            guard let local else {
-                return clEnqueueNDRangeKernel(raw, kernel.raw, cl_uint(global.count), nil, global.baseAddress, nil, 0, nil, nil)
-            }
-            return local.withUnsafeBufferPointer { local in
-                clEnqueueNDRangeKernel(raw, kernel.raw, cl_uint(global.count), nil, global.baseAddress, local.baseAddress, 0, nil, nil)
+        var event: cl_event? = nil
+        let status: cl_int = withUnsafeMutablePointer(to: &event) { eventSlot in
+            let eventOut = KernelProfile.shared == nil ? nil : eventSlot
+            return global.withUnsafeBufferPointer { global in
+                guard let local else {
+                    return clEnqueueNDRangeKernel(raw, kernel.raw, cl_uint(global.count), nil, global.baseAddress, nil, 0, nil, eventOut)
+                }
+                return local.withUnsafeBufferPointer { local in
+                    clEnqueueNDRangeKernel(raw, kernel.raw, cl_uint(global.count), nil, global.baseAddress, local.baseAddress, 0, nil, eventOut)
+                }
             }
         }
+        if let event { profiled.append((name, event)) }
         if status != CL_SUCCESS {
             // Drivers allocate lazily, so the first launch that touches a buffer can be where memory runs out.
             let bytes = arguments.reduce(0) { total, argument in

@@ -18,6 +18,8 @@ public final class CommandQueue {
     var optionsByExtraDefines: [[String: String]: BuildOptions] = [:]
     /// Host copies of non-blocking writes still to be read by the device.
     let staging = StagedWrites()
+    /// Launches not yet collected, when `KernelProfile` is on.
+    var profiled: [(KernelName, cl_event)] = []
 
     struct KernelKey: Hashable {
         let name: KernelName
@@ -29,8 +31,9 @@ public final class CommandQueue {
     public init(context: Context, defines: [String: String] = [:]) throws(OpenCLError) {
         _ = try BuildOptions(defines: defines)   // reject bad defines here, not at the first launch
         var status: cl_int = CL_SUCCESS
-        // Properties 0: in order, no profiling. clCreateCommandQueue is the 1.2 call (2.0 renamed it).
-        let queue = clCreateCommandQueue(context.raw, context.device.id, 0, &status)
+        // In order; profiling only for `KernelProfile`. clCreateCommandQueue is the 1.2 call (2.0 renamed it).
+        let properties = KernelProfile.shared == nil ? 0 : cl_command_queue_properties(CL_QUEUE_PROFILING_ENABLE)
+        let queue = clCreateCommandQueue(context.raw, context.device.id, properties, &status)
         guard status == CL_SUCCESS, let queue else {
             if let queue { clReleaseCommandQueue(queue) }
             throw .call("clCreateCommandQueue", CLStatus(status))
@@ -50,6 +53,10 @@ public final class CommandQueue {
     public func finish() throws(OpenCLError) {
         try check("clFinish", clFinish(raw))
         staging.releaseAll()
+        if let profile = KernelProfile.shared, !profiled.isEmpty {
+            profile.collect(profiled)
+            profiled.removeAll(keepingCapacity: true)
+        }
     }
 
     /// Submits what is queued to the device without waiting.
