@@ -121,15 +121,17 @@ static inline float4 dot4_f8(__global const float* h, __global const float* w, s
 
 // Cell units: the arithmetic of hidden units j ..< j+n of one batch row, written once (as macros
 // instantiated for T = float with n = 1, suffix _f, and for T = float8 with n <= 8, suffix _f8)
-// for the per-step cell kernels (rnn_/lstm_/gru_forward.cl and _backward.cl, eight units a
-// work-item) and the fused ones (*_fused_*.cl, one unit a work-item, which also do dot products).
-// The kernels differ only in where the recurrent part comes from (hProj, or their own dot
-// products) and where dh_t comes from. Every pointer is already at unit j; gate k of the unit is
-// at k * hidden. Rows past their sequence's length are handled by the kernels before they get here.
-// Forward beside backward; the equations are in Backend.swift (CellForwardStep, CellBackwardStep).
-// Eight units a work-item, with float8 loads and stores, measured 30-40% less device time per
-// LSTM step than one unit a work-item on POCL (lstm-medium: forward 113-126 -> 83 us, backward
-// 62-68 -> 39 us), whose implicit vectoriser packs work-items but left these kernels slow.
+// for the per-step cell kernels (rnn_/lstm_/gru_forward.cl and _backward.cl) and the fused ones
+// (*_fused_*.cl, one unit a work-item, which also do the dot products). The kernels differ only in
+// where the recurrent part comes from (hProj, or their own dot products) and where dh_t comes
+// from. Every pointer is already at unit j; gate k of the unit is at k * hidden. Rows past their
+// sequence's length are handled by the kernels before they get here. Forward beside backward; the
+// equations are in Backend.swift (CellForwardStep, CellBackwardStep).
+// Which width each per-step kernel uses was measured on POCL (AMD EPYC, device time per launch,
+// old and new binaries alternated): eight units a work-item (float8) made the Elman steps 35-45%
+// faster (forward 83-93 -> 49-56 us, backward 35-43 -> 25-30 us on rnn-tanh-medium), but the LSTM
+// and GRU backward steps 15-25% slower and their forward steps only 0-20% faster, so those stay
+// at one unit a work-item (scalars, which POCL vectorises across work-items).
 #define RECUR_CELL_UNITS(T, S)                                                                        \
 /* Elman: h = act(pre + b_ih + b_hh); writes h and the output. */                                     \
 static inline void rnn_unit_forward##S(T pre, __global const float* bi, __global const float* bh,    \
@@ -232,6 +234,18 @@ static inline void gru_unit_backward##S(T dh, T hOld, __global const float* s, i
 RECUR_CELL_UNITS(float, _f)
 RECUR_CELL_UNITS(float8, _f8)
 
-// The chunk of eight units a per-step cell work-item handles: j0 = its first unit, n = how many
-// of the eight exist (hidden need not be a multiple of 8).
+// The float8 per-step cell kernels (Elman) give a work-item eight consecutive units, j ..< j + n,
+// of one row; hidden need not be a multiple of 8, so a row's last chunk may have n < 8.
+// RECUR_CHUNKED(body) runs the body with n a compile-time 8 for full chunks, where every load_f8
+// and store_f8 is a plain vload8/vstore8 (with n known only at run time, the partial-chunk
+// branches cost 20-40% of the step on POCL), and with the run-time n for a row's last chunk.
+// Expects hidden and j in scope.
 #define RECUR_UNITS_PER_ITEM 8
+#define RECUR_CHUNKED(...)                                            \
+    if (hidden - j >= RECUR_UNITS_PER_ITEM) {                         \
+        const int n = RECUR_UNITS_PER_ITEM;                           \
+        __VA_ARGS__                                                   \
+    } else {                                                          \
+        const int n = hidden - j;                                     \
+        __VA_ARGS__                                                   \
+    }

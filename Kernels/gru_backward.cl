@@ -17,8 +17,8 @@
 //   lengths, hasLengths             (B) int sequence lengths, read only when hasLengths
 //   time                            t
 //   batch, hidden                   B, H
-// NDRange: 2-D, global (ceil(H / 8), B) (or rounded up), any local size; work-item (u, b)
-//   handles units 8u ..< min(8u + 8, H) of row b (their three gates).
+// NDRange: 2-D, global (H, B) (or rounded up), any local size; work-item (j, b) handles unit j
+//   of row b (its three gates).
 __kernel void gru_backward(__global const float* saved, int savedOff, int savedLd,
                            __global const float* hPrev, int hPrevOff, int hPrevLd,
                            __global const float* dhNext, int dhNextOff, int dhNextLd,
@@ -29,22 +29,19 @@ __kernel void gru_backward(__global const float* saved, int savedOff, int savedL
                            __global float* dhPrev, int dhPrevOff, int dhPrevLd,
                            __global const int* lengths, int hasLengths,
                            int time, int batch, int hidden) {
-    const int j = get_global_id(0) * RECUR_UNITS_PER_ITEM, b = get_global_id(1);
+    const int j = get_global_id(0), b = get_global_id(1);
     if (j >= hidden || b >= batch) return;
-    const int n = min(RECUR_UNITS_PER_ITEM, hidden - j);
-    const float8 dhIn = load_f8(dhNext + dhNextOff + b * dhNextLd + j, n);
+    const float dhIn = dhNext[dhNextOff + b * dhNextLd + j];
     __global float* dgx = dGatesX + dGatesXOff + b * dGatesXLd + j;
     __global float* dgh = dGatesH + dGatesHOff + b * dGatesHLd + j;
     __global float* dhp = dhPrev + dhPrevOff + b * dhPrevLd + j;
     if (hasLengths && time >= lengths[b]) {
-        const float8 zero = 0.0f;
-        store_f8(dhIn, dhp, n);
-        store_f8(zero, dgx, n); store_f8(zero, dgx + hidden, n); store_f8(zero, dgx + 2 * hidden, n);
-        store_f8(zero, dgh, n); store_f8(zero, dgh + hidden, n); store_f8(zero, dgh + 2 * hidden, n);
+        *dhp = dhIn;
+        dgx[0] = 0.0f; dgx[hidden] = 0.0f; dgx[2 * hidden] = 0.0f;
+        dgh[0] = 0.0f; dgh[hidden] = 0.0f; dgh[2 * hidden] = 0.0f;
         return;
     }
-    float8 dh = dhIn;
-    if (hasDOutput) dh += load_f8(dOutput + dOutputOff + b * dOutputLd + j, n);
-    gru_unit_backward_f8(dh, load_f8(hPrev + hPrevOff + b * hPrevLd + j, n), saved + savedOff + b * savedLd + j,
-                         hidden, dgx, dgh, dhp, n);
+    float dh = dhIn;
+    if (hasDOutput) dh += dOutput[dOutputOff + b * dOutputLd + j];
+    gru_unit_backward_f(dh, hPrev[hPrevOff + b * hPrevLd + j], saved + savedOff + b * savedLd + j, hidden, dgx, dgh, dhp, 1);
 }

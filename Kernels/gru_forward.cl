@@ -20,8 +20,8 @@
 //   lengths, hasLengths             (B) int sequence lengths, read only when hasLengths
 //   time                            t
 //   batch, hidden                   B, H
-// NDRange: 2-D, global (ceil(H / 8), B) (or rounded up), any local size; work-item (u, b)
-//   computes units 8u ..< min(8u + 8, H) of row b (their three gates).
+// NDRange: 2-D, global (H, B) (or rounded up), any local size; work-item (j, b) computes unit j
+//   of row b (its three gates).
 __kernel void gru_forward(__global const float* xProj, int xProjOff, int xProjLd,
                           __global const float* hProj, int hProjOff, int hProjLd,
                           __global const float* biasIH, int biasIHOff,
@@ -34,21 +34,19 @@ __kernel void gru_forward(__global const float* xProj, int xProjOff, int xProjLd
                           int hasSaved,
                           __global const int* lengths, int hasLengths,
                           int time, int batch, int hidden) {
-    const int j = get_global_id(0) * RECUR_UNITS_PER_ITEM, b = get_global_id(1);
+    const int j = get_global_id(0), b = get_global_id(1);
     if (j >= hidden || b >= batch) return;
-    const int n = min(RECUR_UNITS_PER_ITEM, hidden - j);
     __global float* h = hNext + hNextOff + b * hNextLd + j;
     __global float* out = output + outputOff + b * outputLd + j;
-    const float8 hOld = load_f8(hPrev + hPrevOff + b * hPrevLd + j, n);
+    const float hOld = hPrev[hPrevOff + b * hPrevLd + j];
     if (hasLengths && time >= lengths[b]) {
-        store_f8(hOld, h, n);
-        store_f8((float8)(0.0f), out, n);
+        *h = hOld;
+        *out = 0.0f;
         return;
     }
     __global const float* x = xProj + xProjOff + b * xProjLd + j;
     __global const float* hp = hProj + hProjOff + b * hProjLd + j;
-    gru_unit_forward_f8(load_f8(x, n), load_f8(x + hidden, n), load_f8(x + 2 * hidden, n),
-                        load_f8(hp, n), load_f8(hp + hidden, n), load_f8(hp + 2 * hidden, n),
-                        biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, hOld, h, out,
-                        saved + savedOff + b * savedLd + j, hasSaved, n);
+    gru_unit_forward_f(x[0], x[hidden], x[2 * hidden], hp[0], hp[hidden], hp[2 * hidden],
+                     biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, hOld, h, out,
+                     saved + savedOff + b * savedLd + j, hasSaved, 1);
 }

@@ -17,8 +17,8 @@
 //   lengths, hasLengths             (B) int sequence lengths, read only when hasLengths
 //   time                            t
 //   batch, hidden                   B, H
-// NDRange: 2-D, global (ceil(H / 8), B) (or rounded up), any local size; work-item (u, b)
-//   handles units 8u ..< min(8u + 8, H) of row b (their four gates).
+// NDRange: 2-D, global (H, B) (or rounded up), any local size; work-item (j, b) handles unit j
+//   of row b (its four gates).
 __kernel void lstm_backward(__global const float* saved, int savedOff, int savedLd,
                             __global const float* cPrev, int cPrevOff, int cPrevLd,
                             __global const float* dhNext, int dhNextOff, int dhNextLd,
@@ -30,26 +30,24 @@ __kernel void lstm_backward(__global const float* saved, int savedOff, int saved
                             __global float* dcPrev, int dcPrevOff, int dcPrevLd,
                             __global const int* lengths, int hasLengths,
                             int time, int batch, int hidden) {
-    const int j = get_global_id(0) * RECUR_UNITS_PER_ITEM, b = get_global_id(1);
+    const int j = get_global_id(0), b = get_global_id(1);
     if (j >= hidden || b >= batch) return;
-    const int n = min(RECUR_UNITS_PER_ITEM, hidden - j);
-    const float8 dhIn = load_f8(dhNext + dhNextOff + b * dhNextLd + j, n);
-    const float8 dcIn = load_f8(dcNext + dcNextOff + b * dcNextLd + j, n);
+    const float dhIn = dhNext[dhNextOff + b * dhNextLd + j];
+    const float dcIn = dcNext[dcNextOff + b * dcNextLd + j];
     __global float* dg = dGatesX + dGatesXOff + b * dGatesXLd + j;
     __global float* dhp = dhPrev + dhPrevOff + b * dhPrevLd + j;
     __global float* dcp = dcPrev + dcPrevOff + b * dcPrevLd + j;
     if (hasLengths && time >= lengths[b]) {
-        const float8 zero = 0.0f;
-        store_f8(dhIn, dhp, n);
-        store_f8(dcIn, dcp, n);
-        store_f8(zero, dg, n);
-        store_f8(zero, dg + hidden, n);
-        store_f8(zero, dg + 2 * hidden, n);
-        store_f8(zero, dg + 3 * hidden, n);
+        *dhp = dhIn;
+        *dcp = dcIn;
+        dg[0] = 0.0f;
+        dg[hidden] = 0.0f;
+        dg[2 * hidden] = 0.0f;
+        dg[3 * hidden] = 0.0f;
         return;
     }
-    float8 dh = dhIn;
-    if (hasDOutput) dh += load_f8(dOutput + dOutputOff + b * dOutputLd + j, n);
-    lstm_unit_backward_f8(dh, dcIn, load_f8(cPrev + cPrevOff + b * cPrevLd + j, n), saved + savedOff + b * savedLd + j,
-                          hidden, dg, dcp, dhp, n);
+    float dh = dhIn;
+    if (hasDOutput) dh += dOutput[dOutputOff + b * dOutputLd + j];
+    lstm_unit_backward_f(dh, dcIn, cPrev[cPrevOff + b * cPrevLd + j], saved + savedOff + b * savedLd + j, hidden,
+                       dg, dcp, dhp, 1);
 }

@@ -21,8 +21,8 @@
 //   lengths, hasLengths             (B) int sequence lengths, read only when hasLengths
 //   time                            t
 //   batch, hidden                   B, H
-// NDRange: 2-D, global (ceil(H / 8), B) (or rounded up), any local size; work-item (u, b)
-//   computes units 8u ..< min(8u + 8, H) of row b (their four gates).
+// NDRange: 2-D, global (H, B) (or rounded up), any local size; work-item (j, b) computes unit j
+//   of row b (its four gates).
 __kernel void lstm_forward(__global const float* xProj, int xProjOff, int xProjLd,
                            __global const float* hProj, int hProjOff, int hProjLd,
                            __global const float* biasIH, int biasIHOff,
@@ -37,24 +37,21 @@ __kernel void lstm_forward(__global const float* xProj, int xProjOff, int xProjL
                            int hasSaved,
                            __global const int* lengths, int hasLengths,
                            int time, int batch, int hidden) {
-    const int j = get_global_id(0) * RECUR_UNITS_PER_ITEM, b = get_global_id(1);
+    const int j = get_global_id(0), b = get_global_id(1);
     if (j >= hidden || b >= batch) return;
-    const int n = min(RECUR_UNITS_PER_ITEM, hidden - j);
     __global float* h = hNext + hNextOff + b * hNextLd + j;
     __global float* c = cNext + cNextOff + b * cNextLd + j;
     __global float* out = output + outputOff + b * outputLd + j;
-    const float8 cOld = load_f8(cPrev + cPrevOff + b * cPrevLd + j, n);
+    const float cOld = cPrev[cPrevOff + b * cPrevLd + j];
     if (hasLengths && time >= lengths[b]) {
-        store_f8(load_f8(hPrev + hPrevOff + b * hPrevLd + j, n), h, n);
-        store_f8(cOld, c, n);
-        store_f8((float8)(0.0f), out, n);
+        *h = hPrev[hPrevOff + b * hPrevLd + j];
+        *c = cOld;
+        *out = 0.0f;
         return;
     }
     __global const float* x = xProj + xProjOff + b * xProjLd + j;
     __global const float* hp = hProj + hProjOff + b * hProjLd + j;
-    lstm_unit_forward_f8(load_f8(x, n) + load_f8(hp, n), load_f8(x + hidden, n) + load_f8(hp + hidden, n),
-                         load_f8(x + 2 * hidden, n) + load_f8(hp + 2 * hidden, n),
-                         load_f8(x + 3 * hidden, n) + load_f8(hp + 3 * hidden, n),
-                         biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, cOld, h, c, out,
-                         saved + savedOff + b * savedLd + j, hasSaved, n);
+    lstm_unit_forward_f(x[0] + hp[0], x[hidden] + hp[hidden], x[2 * hidden] + hp[2 * hidden], x[3 * hidden] + hp[3 * hidden],
+                      biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, cOld, h, c, out,
+                      saved + savedOff + b * savedLd + j, hasSaved, 1);
 }

@@ -28,18 +28,19 @@ __kernel void rnn_backward(__global const float* hOut, int hOutOff, int hOutLd,
                            int time, int batch, int hidden, int relu) {
     const int j = get_global_id(0) * RECUR_UNITS_PER_ITEM, b = get_global_id(1);
     if (j >= hidden || b >= batch) return;
-    const int n = min(RECUR_UNITS_PER_ITEM, hidden - j);
-    const float8 dhIn = load_f8(dhNext + dhNextOff + b * dhNextLd + j, n);
-    __global float* dgx = dGatesX + dGatesXOff + b * dGatesXLd + j;
-    __global float* dgh = dGatesH + dGatesHOff + b * dGatesHLd + j;
-    __global float* dhp = dhPrev + dhPrevOff + b * dhPrevLd + j;
-    if (hasLengths && time >= lengths[b]) {
-        store_f8(dhIn, dhp, n);
-        store_f8((float8)(0.0f), dgx, n);
-        store_f8((float8)(0.0f), dgh, n);
-        return;
-    }
-    float8 dh = dhIn;
-    if (hasDOutput) dh += load_f8(dOutput + dOutputOff + b * dOutputLd + j, n);
-    rnn_unit_backward_f8(dh, load_f8(hOut + hOutOff + b * hOutLd + j, n), relu, dgx, dgh, dhp, n);
+    RECUR_CHUNKED(
+        const float8 dhIn = load_f8(dhNext + dhNextOff + b * dhNextLd + j, n);
+        __global float* dgx = dGatesX + dGatesXOff + b * dGatesXLd + j;
+        __global float* dgh = dGatesH + dGatesHOff + b * dGatesHLd + j;
+        __global float* dhp = dhPrev + dhPrevOff + b * dhPrevLd + j;
+        if (hasLengths && time >= lengths[b]) {
+            store_f8(dhIn, dhp, n);
+            store_f8((float8)(0.0f), dgx, n);
+            store_f8((float8)(0.0f), dgh, n);
+            return;
+        }
+        float8 dh = dhIn;
+        if (hasDOutput) dh += load_f8(dOutput + dOutputOff + b * dOutputLd + j, n);
+        rnn_unit_backward_f8(dh, load_f8(hOut + hOutOff + b * hOutLd + j, n), relu, dgx, dgh, dhp, n);
+    )
 }

@@ -31,14 +31,15 @@ __kernel void rnn_forward(__global const float* xProj, int xProjOff, int xProjLd
                           int time, int batch, int hidden, int relu) {
     const int j = get_global_id(0) * RECUR_UNITS_PER_ITEM, b = get_global_id(1);
     if (j >= hidden || b >= batch) return;
-    const int n = min(RECUR_UNITS_PER_ITEM, hidden - j);
-    __global float* h = hNext + hNextOff + b * hNextLd + j;
-    __global float* out = output + outputOff + b * outputLd + j;
-    if (hasLengths && time >= lengths[b]) {
-        store_f8(load_f8(hPrev + hPrevOff + b * hPrevLd + j, n), h, n);
-        store_f8((float8)(0.0f), out, n);
-        return;
-    }
-    rnn_unit_forward_f8(load_f8(xProj + xProjOff + b * xProjLd + j, n) + load_f8(hProj + hProjOff + b * hProjLd + j, n),
-                        biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, relu, h, out, n);
+    RECUR_CHUNKED(
+        __global float* h = hNext + hNextOff + b * hNextLd + j;
+        __global float* out = output + outputOff + b * outputLd + j;
+        if (hasLengths && time >= lengths[b]) {
+            store_f8(load_f8(hPrev + hPrevOff + b * hPrevLd + j, n), h, n);
+            store_f8((float8)(0.0f), out, n);
+            return;
+        }
+        rnn_unit_forward_f8(load_f8(xProj + xProjOff + b * xProjLd + j, n) + load_f8(hProj + hProjOff + b * hProjLd + j, n),
+                            biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, relu, h, out, n);
+    )
 }

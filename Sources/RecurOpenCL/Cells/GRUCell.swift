@@ -21,7 +21,7 @@ struct GRUForward: KernelLaunch {
             + hPrev.arguments + hNext.arguments + output.arguments + saved.arguments + [.int32(hasSaved)]
             + lengths.arguments + [.int32(time), .int32(batch), .int32(hidden)]
     }
-    var globalSize: [Int] { CellGrid.globalSize(hidden: hidden, batch: batch) }
+    var globalSize: [Int] { [Int(hidden), Int(batch)] }
 
     init(_ s: CellForwardStep, dummy: Buffer) {
         xProj = ViewArgument(s.xProj); hProj = ViewArgument(s.hProj)
@@ -51,7 +51,7 @@ struct GRUBackward: KernelLaunch {
             + dGatesX.arguments + dGatesH.arguments + dhPrev.arguments + lengths.arguments
             + [.int32(time), .int32(batch), .int32(hidden)]
     }
-    var globalSize: [Int] { CellGrid.globalSize(hidden: hidden, batch: batch) }
+    var globalSize: [Int] { [Int(hidden), Int(batch)] }
 
     init(_ s: CellBackwardStep, dummy: Buffer) {
         saved = s.saved.argument(or: dummy); hPrev = ViewArgument(s.hPrev); dhNext = ViewArgument(s.dhNext)

@@ -22,7 +22,7 @@ struct LSTMForward: KernelLaunch {
             + saved.arguments + [.int32(hasSaved)] + lengths.arguments
             + [.int32(time), .int32(batch), .int32(hidden)]
     }
-    var globalSize: [Int] { CellGrid.globalSize(hidden: hidden, batch: batch) }
+    var globalSize: [Int] { [Int(hidden), Int(batch)] }
 
     init(_ s: CellForwardStep, dummy: Buffer) {
         xProj = ViewArgument(s.xProj); hProj = ViewArgument(s.hProj)
@@ -54,7 +54,7 @@ struct LSTMBackward: KernelLaunch {
             + [.int32(hasDOutput)] + dGatesX.arguments + dhPrev.arguments + dcPrev.arguments + lengths.arguments
             + [.int32(time), .int32(batch), .int32(hidden)]
     }
-    var globalSize: [Int] { CellGrid.globalSize(hidden: hidden, batch: batch) }
+    var globalSize: [Int] { [Int(hidden), Int(batch)] }
 
     init(_ s: CellBackwardStep, dummy: Buffer) {
         saved = s.saved.argument(or: dummy); cPrev = s.cPrev.argument(or: dummy)
