@@ -125,7 +125,8 @@ static inline float4 dot4_f8(__global const float* h, __global const float* w, s
 // (*_fused_*.cl, one unit a work-item, which also do the dot products). The kernels differ only in
 // where the recurrent part comes from (hProj, or their own dot products) and where dh_t comes
 // from. Every pointer is already at unit j; gate k of the unit is at k * hidden. Rows past their
-// sequence's length are handled by the kernels before they get here. Forward beside backward; the
+// sequence's length are told apart by the kernels, which then call the *_past_end units instead
+// (their effect is defined once, here). Forward beside backward; the
 // equations are in Backend.swift (CellForwardStep, CellBackwardStep).
 // Which width each per-step kernel uses was measured on POCL (AMD EPYC, device time per launch,
 // old and new binaries alternated): eight units a work-item (float8) made the Elman steps 35-45%
@@ -133,6 +134,34 @@ static inline float4 dot4_f8(__global const float* h, __global const float* w, s
 // and GRU backward steps 15-25% slower and their forward steps only 0-20% faster, so those stay
 // at one unit a work-item (scalars, which POCL vectorises across work-items).
 #define RECUR_CELL_UNITS(T, S)                                                                        \
+/* Rows past their sequence's end (the kernels test time >= lengths[b]): forward, h_t (and c_t)       \
+   carry h_{t-1} (c_{t-1}) and the output is 0; backward, dh_t (and dc_t) pass to t-1 unchanged       \
+   and every gate gradient is 0. */                                                                   \
+static inline void unit_forward_past_end##S(T hOld, __global float* h, __global float* out, int n) {  \
+    store##S(hOld, h, n);                                                                             \
+    store##S((T)(0.0f), out, n);                                                                      \
+}                                                                                                     \
+static inline void gates_zero##S(__global float* g, int gates, int hidden, int n) {                   \
+    for (int k = 0; k < gates; ++k) store##S((T)(0.0f), g + k * hidden, n);                           \
+}                                                                                                     \
+static inline void rnn_unit_backward_past_end##S(T dhIn, __global float* dgx, __global float* dgh,    \
+                                                 __global float* dhp, int n) {                        \
+    store##S(dhIn, dhp, n);                                                                           \
+    store##S((T)(0.0f), dgx, n);                                                                      \
+    store##S((T)(0.0f), dgh, n);                                                                      \
+}                                                                                                     \
+static inline void lstm_unit_backward_past_end##S(T dhIn, T dcIn, int hidden, __global float* dg,     \
+                                                  __global float* dcp, __global float* dhp, int n) {  \
+    store##S(dhIn, dhp, n);                                                                           \
+    store##S(dcIn, dcp, n);                                                                           \
+    gates_zero##S(dg, 4, hidden, n);                                                                  \
+}                                                                                                     \
+static inline void gru_unit_backward_past_end##S(T dhIn, int hidden, __global float* dgx,             \
+                                                 __global float* dgh, __global float* dhp, int n) {   \
+    store##S(dhIn, dhp, n);                                                                           \
+    gates_zero##S(dgx, 3, hidden, n);                                                                 \
+    gates_zero##S(dgh, 3, hidden, n);                                                                 \
+}                                                                                                     \
 /* Elman: h = act(pre + b_ih + b_hh); writes h and the output. */                                     \
 static inline void rnn_unit_forward##S(T pre, __global const float* bi, __global const float* bh,    \
                                        int hasBias, int relu, __global float* h, __global float* out, \

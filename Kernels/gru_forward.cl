@@ -40,8 +40,7 @@ __kernel void gru_forward(__global const float* xProj, int xProjOff, int xProjLd
     __global float* out = output + outputOff + b * outputLd + j;
     const float hOld = hPrev[hPrevOff + b * hPrevLd + j];
     if (hasLengths && time >= lengths[b]) {
-        *h = hOld;
-        *out = 0.0f;
+        unit_forward_past_end_f(hOld, h, out, 1);
         return;
     }
     __global const float* x = xProj + xProjOff + b * xProjLd + j;

@@ -50,9 +50,7 @@ __kernel void gru_fused_backward(__global const float* saved, int savedOff, int 
     __global float* dgh = dGatesH + dGatesHOff + b * dGatesHLd + j;
     __global float* dhp = dhPrev + dhPrevOff + b * dhPrevLd + j;
     if (hasLengths && time >= lengths[b]) {
-        *dhp = dhIn;
-        dgx[0] = 0.0f; dgx[hidden] = 0.0f; dgx[2 * hidden] = 0.0f;
-        dgh[0] = 0.0f; dgh[hidden] = 0.0f; dgh[2 * hidden] = 0.0f;
+        gru_unit_backward_past_end_f(dhIn, hidden, dgx, dgh, dhp, 1);
         return;
     }
     float dh = dhIn;

@@ -39,8 +39,7 @@ __kernel void gru_fused_forward(__global const float* xProj, int xProjOff, int x
     __global float* out = output + outputOff + b * outputLd + j;
     const float hOld = hp[j];
     if (hasLengths && time >= lengths[b]) {
-        *h = hOld;
-        *out = 0.0f;
+        unit_forward_past_end_f(hOld, h, out, 1);
         return;
     }
     const float3 rec = dot3_f8(hp, whh + whhOff + (size_t)j * whhLd, (size_t)hidden * whhLd, hidden);

@@ -38,12 +38,7 @@ __kernel void lstm_backward(__global const float* saved, int savedOff, int saved
     __global float* dhp = dhPrev + dhPrevOff + b * dhPrevLd + j;
     __global float* dcp = dcPrev + dcPrevOff + b * dcPrevLd + j;
     if (hasLengths && time >= lengths[b]) {
-        *dhp = dhIn;
-        *dcp = dcIn;
-        dg[0] = 0.0f;
-        dg[hidden] = 0.0f;
-        dg[2 * hidden] = 0.0f;
-        dg[3 * hidden] = 0.0f;
+        lstm_unit_backward_past_end_f(dhIn, dcIn, hidden, dg, dcp, dhp, 1);
         return;
     }
     float dh = dhIn;

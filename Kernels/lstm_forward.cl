@@ -44,9 +44,8 @@ __kernel void lstm_forward(__global const float* xProj, int xProjOff, int xProjL
     __global float* out = output + outputOff + b * outputLd + j;
     const float cOld = cPrev[cPrevOff + b * cPrevLd + j];
     if (hasLengths && time >= lengths[b]) {
-        *h = hPrev[hPrevOff + b * hPrevLd + j];
+        unit_forward_past_end_f(hPrev[hPrevOff + b * hPrevLd + j], h, out, 1);
         *c = cOld;
-        *out = 0.0f;
         return;
     }
     __global const float* x = xProj + xProjOff + b * xProjLd + j;

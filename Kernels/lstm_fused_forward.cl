@@ -44,9 +44,8 @@ __kernel void lstm_fused_forward(__global const float* xProj, int xProjOff, int 
     __global float* out = output + outputOff + b * outputLd + j;
     const float cOld = cPrev[cPrevOff + b * cPrevLd + j];
     if (hasLengths && time >= lengths[b]) {
-        *h = hp[j];
+        unit_forward_past_end_f(hp[j], h, out, 1);
         *c = cOld;
-        *out = 0.0f;
         return;
     }
     // The four rows of unit j lie H rows of W_hh apart.

@@ -34,9 +34,7 @@ __kernel void rnn_backward(__global const float* hOut, int hOutOff, int hOutLd,
         __global float* dgh = dGatesH + dGatesHOff + b * dGatesHLd + j;
         __global float* dhp = dhPrev + dhPrevOff + b * dhPrevLd + j;
         if (hasLengths && time >= lengths[b]) {
-            store_f8(dhIn, dhp, n);
-            store_f8((float8)(0.0f), dgx, n);
-            store_f8((float8)(0.0f), dgh, n);
+            rnn_unit_backward_past_end_f8(dhIn, dgx, dgh, dhp, n);
             return;
         }
         float8 dh = dhIn;

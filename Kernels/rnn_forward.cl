@@ -35,8 +35,7 @@ __kernel void rnn_forward(__global const float* xProj, int xProjOff, int xProjLd
         __global float* h = hNext + hNextOff + b * hNextLd + j;
         __global float* out = output + outputOff + b * outputLd + j;
         if (hasLengths && time >= lengths[b]) {
-            store_f8(load_f8(hPrev + hPrevOff + b * hPrevLd + j, n), h, n);
-            store_f8((float8)(0.0f), out, n);
+            unit_forward_past_end_f8(load_f8(hPrev + hPrevOff + b * hPrevLd + j, n), h, out, n);
             return;
         }
         rnn_unit_forward_f8(load_f8(xProj + xProjOff + b * xProjLd + j, n) + load_f8(hProj + hProjOff + b * hProjLd + j, n),

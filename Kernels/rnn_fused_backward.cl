@@ -45,9 +45,7 @@ __kernel void rnn_fused_backward(__global const float* hOut, int hOutOff, int hO
     __global float* dgh = dGatesH + dGatesHOff + b * dGatesHLd + j;
     __global float* dhp = dhPrev + dhPrevOff + b * dhPrevLd + j;
     if (hasLengths && time >= lengths[b]) {
-        *dhp = dhIn;
-        *dgx = 0.0f;
-        *dgh = 0.0f;
+        rnn_unit_backward_past_end_f(dhIn, dgx, dgh, dhp, 1);
         return;
     }
     float dh = dhIn;

@@ -33,8 +33,7 @@ __kernel void rnn_fused_forward(__global const float* xProj, int xProjOff, int x
     __global float* h = hNext + hNextOff + b * hNextLd + j;
     __global float* out = output + outputOff + b * outputLd + j;
     if (hasLengths && time >= lengths[b]) {
-        *h = hp[j];
-        *out = 0.0f;
+        unit_forward_past_end_f(hp[j], h, out, 1);
         return;
     }
     rnn_unit_forward_f(xProj[xProjOff + b * xProjLd + j] + dot_f8(hp, whh + whhOff + (size_t)j * whhLd, hidden),

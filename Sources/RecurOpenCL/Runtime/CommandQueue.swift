@@ -46,6 +46,7 @@ public final class CommandQueue {
     deinit {
         // Staged writes may still be read: wait for them before their memory goes.
         clFinish(raw)
+        if let profile = KernelProfile.shared, !profiled.isEmpty { profile.collect(profiled) }
         clReleaseCommandQueue(raw)
     }
 
