@@ -1,9 +1,11 @@
 import Recur
 
 /// GEMM dispatch. On CPU devices (POCL) op(B) is packed into 16-column panels and each work-item
-/// computes a 4 x 16 block over the whole K (DESIGN.md, "Fast OpenCL on POCL": 2-4x faster than
-/// unpacked); a transposed A is first copied row-major. On GPUs the tiled kernel with local-memory
-/// tiles handles every transpose in place.
+/// computes an 8 x 16 block over the whole K (DESIGN.md, "Fast OpenCL on POCL": 2-4x faster than
+/// unpacked); a transposed A is first copied row-major. Both packed forms are cached until their
+/// source is written, so the weights are packed once per pass and dGates^T once for the two
+/// weight-gradient GEMMs that share it (dW_ih and dW_hh of an LSTM or Elman layer). On GPUs the
+/// tiled kernel with local-memory tiles handles every transpose in place.
 extension OpenCLBackend {
     public func gemm(transA: Bool, transB: Bool, alpha: Float, _ a: Matrix, _ b: Matrix, beta: Float, _ c: Matrix) throws {
         let m = transA ? a.cols : a.rows, k = transA ? a.rows : a.cols
@@ -24,7 +26,7 @@ extension OpenCLBackend {
             return
         }
         let packedB = try packB(b, transposed: transB, k: k, n: n)
-        let rowMajorA = transA ? try packA(a, m: m, k: k) : ViewArgument(a)
+        let rowMajorA = transA ? ViewArgument(Matrix(try packA(a, m: m, k: k), rows: m, cols: k)) : ViewArgument(a)
         try queue.enqueue(GEMMPacked(
             m: Int32(m), n: Int32(n), k: Int32(k), alpha: alpha, a: rowMajorA, packed: packedB, packedOffset: 0,
             beta: beta, c: out, tuning: tuning))
@@ -33,7 +35,7 @@ extension OpenCLBackend {
     /// op(B) in panels: from the cache when this view was packed before and not written since.
     private func packB(_ b: Matrix, transposed: Bool, k: Int, n: Int) throws -> Buffer {
         let source = ViewArgument(b)
-        let key = PackCache.Key(offset: b.offset, rows: b.rows, cols: b.cols, ld: b.ld, transposed: transposed)
+        let key = PackCache.Key(b, form: .panels(transposed: transposed))
         if let cached = packCache.lookup(source.buffer, key) { return cached }
         let packed = try Buffer(context: context, count: PackBPanels.packedCount(k: k, n: n), recycler: recycler)
         try queue.enqueue(PackBPanels(k: Int32(k), n: Int32(n), transB: transposed ? 1 : 0, b: source, packed: packed, packedOffset: 0))
@@ -41,22 +43,41 @@ extension OpenCLBackend {
         return packed
     }
 
-    /// A contiguous row-major copy of op(A) (M x K) in scratch.
-    private func packA(_ a: Matrix, m: Int, k: Int) throws -> ViewArgument {
-        let scratch = try scratchBuffer(.transposedA, count: m * k)
-        try queue.enqueue(PackARows(m: Int32(m), k: Int32(k), a: ViewArgument(a), out: scratch, outOffset: 0))
-        return ViewArgument(Matrix(scratch, rows: m, cols: k))
+    /// A contiguous row-major copy of op(A) (M x K, A stored transposed): from the cache when this
+    /// view was copied before and not written since. On POCL the copy of an LSTM's dGates^T
+    /// (2048 x 3200 on lstm-medium) took 4-10 ms, and the weight gradients used it twice.
+    private func packA(_ a: Matrix, m: Int, k: Int) throws -> Buffer {
+        let source = ViewArgument(a)
+        let key = PackCache.Key(a, form: .rowsOfTransposed)
+        if let cached = packCache.lookup(source.buffer, key) { return cached }
+        let rows = try Buffer(context: context, count: m * k, recycler: recycler)
+        try queue.enqueue(PackARows(m: Int32(m), k: Int32(k), a: source, out: rows, outOffset: 0))
+        packCache.insert(source.buffer, key, rows)
+        return rows
     }
 
 }
 
-/// Packed B operands, keyed by their source view, dropped as soon as the source buffer is written
-/// (every writing operation of the backend calls `invalidate`). The weights are packed once per
-/// pass instead of once per time step.
+/// Packed GEMM operands, keyed by their source view and form, dropped as soon as the source buffer
+/// is written (every writing operation of the backend calls `invalidate`). The weights are packed
+/// once per pass instead of once per time step.
 final class PackCache {
+    /// What a packed buffer holds of its source view.
+    enum Form: Hashable {
+        /// op(B) in 16-column panels (pack_b_panels).
+        case panels(transposed: Bool)
+        /// op(A) row-major, A stored transposed (pack_a_rows).
+        case rowsOfTransposed
+    }
+
     struct Key: Hashable {
         let offset, rows, cols, ld: Int
-        let transposed: Bool
+        let form: Form
+
+        init(_ view: Matrix, form: Form) {
+            offset = view.offset; rows = view.rows; cols = view.cols; ld = view.ld
+            self.form = form
+        }
     }
 
     private struct Entry {

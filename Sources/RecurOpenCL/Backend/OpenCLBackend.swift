@@ -200,9 +200,10 @@ public final class OpenCLBackend: Backend {
     // MARK: Cells
 
     public func cellForward(_ step: CellForwardStep) throws {
-        // Cells write only state, output and saved activations, never a packed GEMM operand's
-        // source (weights); the outputs are invalidated all the same, for safety.
-        for written in [step.hNext, step.output] { packCache.invalidate(ViewArgument(written).buffer) }
+        // Every written view, since any buffer may be a cached packed operand's source.
+        for written in [step.hNext, step.output] + [step.cNext, step.saved].compactMap({ $0 }) {
+            packCache.invalidate(ViewArgument(written).buffer)
+        }
         switch step.mode {
         case .rnnTanh, .rnnReLU: try queue.enqueue(RNNForward(step, dummy: dummy))
         case .lstm: try queue.enqueue(LSTMForward(step, dummy: dummy))
@@ -211,7 +212,9 @@ public final class OpenCLBackend: Backend {
     }
 
     public func cellBackward(_ step: CellBackwardStep) throws {
-        for written in [step.dGatesX, step.dGatesH, step.dhPrev] { packCache.invalidate(ViewArgument(written).buffer) }
+        for written in [step.dGatesX, step.dGatesH, step.dhPrev] + [step.dcPrev].compactMap({ $0 }) {
+            packCache.invalidate(ViewArgument(written).buffer)
+        }
         switch step.mode {
         case .rnnTanh, .rnnReLU: try queue.enqueue(RNNBackward(step, dummy: dummy))
         case .lstm: try queue.enqueue(LSTMBackward(step, dummy: dummy))
@@ -222,8 +225,6 @@ public final class OpenCLBackend: Backend {
 
 /// What a scratch buffer holds.
 enum ScratchRole: Hashable {
-    /// A row-major copy of a transposed GEMM operand (pack_a_rows).
-    case transposedA
     /// (B, G*H): h_{t-1} W_hh^T of one step of the per-step recurrent loop.
     case hiddenProjection
     /// (H, G*H): W_hh^T for the fused backward loop.
