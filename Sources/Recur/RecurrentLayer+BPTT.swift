@@ -191,8 +191,16 @@ extension RecurrentLayer {
                 try backend.gemm(transA: true, transB: false, alpha: 1, dGatesX, x, beta: 1, g.inputWeight)
                 try backend.gemm(transA: true, transB: false, alpha: 1, dGatesH, previousStates, beta: 1, g.hiddenWeight)
                 if let inputBias = g.inputBias, let hiddenBias = g.hiddenBias {
-                    try backend.sumRows(dGatesX, into: inputBias, accumulate: true)
-                    try backend.sumRows(dGatesH, into: hiddenBias, accumulate: true)
+                    if d.mode == .gru {
+                        try backend.sumRows(dGatesX, into: inputBias, accumulate: true)
+                        try backend.sumRows(dGatesH, into: hiddenBias, accumulate: true)
+                    } else {
+                        // One gate gradient for both biases: sum its columns once, add the sums to each.
+                        let columnSums = Matrix(try backend.makeScratchBuffer(count: gates), rows: 1, cols: gates)
+                        try backend.sumRows(dGatesX, into: columnSums, accumulate: false)
+                        try backend.axpy(alpha: 1, columnSums, inputBias)
+                        try backend.axpy(alpha: 1, columnSums, hiddenBias)
+                    }
                 }
                 try backend.gemm(
                     transA: false, transB: false, alpha: 1, dGatesX, w.inputWeight, beta: direction == 0 ? 0 : 1,

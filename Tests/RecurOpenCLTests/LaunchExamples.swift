@@ -11,6 +11,7 @@ enum LaunchExamples {
             CopyMatrix(src: b, srcOff: 0, srcLd: 3, dst: b, dstOff: 6, dstLd: 3, rows: 2, cols: 3),
             AxpyMatrix(alpha: 1, x: b, xOff: 0, xLd: 3, y: b, yOff: 6, yLd: 3, rows: 2, cols: 3),
             SumRows(src: b, off: 0, rows: 2, cols: 3, ld: 3, dst: b, dstOff: 6, accumulate: 0),
+            SumRowChunks(src: b, off: 0, rows: 4, cols: 3, ld: 3, chunkRows: 2, partials: b),
             GEMMTiled(m: 2, n: 2, k: 2, transA: 0, transB: 1, alpha: 1, a: view(b), b: view(b), beta: 0, c: view(b),
                       tuning: GEMMTuning(packed: false)),
             PackBPanels(k: 2, n: 2, transB: 0, b: view(b), packed: b, packedOffset: 0),

@@ -120,6 +120,39 @@ struct TrainingKernels {
         try t.expectAgree(table, "table after five scatter-adds", exact: true)
     }
 
+    /// Column sums (bias gradients) against a double-precision sum on the host: short matrices
+    /// take one pass, tall ones two (chunks of rows, then their partial sums), with a last chunk
+    /// that is partial, columns that are not a multiple of 16, strided views, and accumulation into
+    /// a row of a larger buffer (whose other elements must not change). The tolerance is a few
+    /// float roundings of the sum of magnitudes: the order of the additions differs from the CPU
+    /// backend's running sum (over 3200 rows the two disagree by up to 1e-4 relative, the chunked
+    /// sums being the closer to the exact ones), and a lost or repeated element is far above it.
+    @Test(arguments: [(3, 16), (64, 37), (65, 37), (2049, 53), (3200, 512)], [false, true])
+    func sumRowsOfShortAndTallViews(_ shape: (rows: Int, cols: Int), accumulate: Bool) throws {
+        let cl = try OpenCLBackend()
+        let ld = shape.cols + 3, dstOffset = shape.cols + 2
+        let source = testValues(7 + shape.rows * ld, seed: 71), old = testValues(2 * shape.cols + 5, seed: 72)
+        let src = try cl.makeBuffer(count: source.count), dst = try cl.makeBuffer(count: old.count)
+        try cl.upload(source, to: src, offset: 0)
+        try cl.upload(old, to: dst, offset: 0)
+        try cl.sumRows(Matrix(src, offset: 7, rows: shape.rows, cols: shape.cols, ld: ld),
+                       into: Matrix(dst, offset: dstOffset, rows: 1, cols: shape.cols), accumulate: accumulate)
+        let result = try cl.download(dst, offset: 0, count: old.count)
+        for i in old.indices where !(dstOffset..<(dstOffset + shape.cols)).contains(i) {
+            #expect(result[i] == old[i], "element \(i) is outside the view")
+        }
+        for c in 0..<shape.cols {
+            var exact = accumulate ? Double(old[dstOffset + c]) : 0, magnitude = abs(exact)
+            for r in 0..<shape.rows {
+                let x = Double(source[7 + r * ld + c])
+                exact += x
+                magnitude += abs(x)
+            }
+            let error = abs(Double(result[dstOffset + c]) - exact)
+            #expect(error <= 4 * Double(Float.ulpOfOne) * magnitude, "column \(c): \(result[dstOffset + c]), exactly \(exact)")
+        }
+    }
+
     @Test func addRowVectorOnStridedViews() throws {
         let t = try TwinBackends()
         let vector = try t.floats(testValues(3 * 20, seed: 61))

@@ -188,12 +188,29 @@ public final class OpenCLBackend: Backend {
             rows: Int32(x.rows), cols: Int32(x.cols)))
     }
 
+    /// Rows per chunk of the first pass of a tall matrix's column sums (`SumRowChunks`), and the
+    /// height from which the two passes are used: a (2048, 512) LSTM gate gradient then runs as
+    /// (32 x 64) work-items and a second pass over 64 partial rows.
+    static let columnSumChunkRows = 32
+
     public func sumRows(_ src: Matrix, into dst: Matrix, accumulate: Bool) throws {
         precondition(dst.rows == 1 && dst.cols == src.cols, "sumRows into a view of the wrong width")
         let from = ViewArgument(src), to = ViewArgument(dst)
         packCache.invalidate(to.buffer)
-        try queue.enqueue(SumRows(
+        let chunkRows = Self.columnSumChunkRows
+        guard src.rows > 2 * chunkRows else {
+            try queue.enqueue(SumRows(
+                src: from.buffer, off: from.offset, rows: Int32(src.rows), cols: Int32(src.cols), ld: from.ld,
+                dst: to.buffer, dstOff: to.offset, accumulate: accumulate ? 1 : 0))
+            return
+        }
+        let chunks = (src.rows + chunkRows - 1) / chunkRows
+        let partials = try scratchBuffer(.columnSumPartials, count: chunks * src.cols)
+        try queue.enqueue(SumRowChunks(
             src: from.buffer, off: from.offset, rows: Int32(src.rows), cols: Int32(src.cols), ld: from.ld,
+            chunkRows: Int32(chunkRows), partials: partials))
+        try queue.enqueue(SumRows(
+            src: partials, off: 0, rows: Int32(chunks), cols: Int32(src.cols), ld: Int32(src.cols),
             dst: to.buffer, dstOff: to.offset, accumulate: accumulate ? 1 : 0))
     }
 
@@ -229,6 +246,8 @@ enum ScratchRole: Hashable {
     case hiddenProjection
     /// (H, G*H): W_hh^T for the fused backward loop.
     case hiddenWeightTransposed
+    /// `sum_row_chunks`' partial column sums: (chunks, cols).
+    case columnSumPartials
     /// `sum_of_squares_partial`'s per-work-group sums: `Reduction.partialGroups` floats.
     case partialSums
     /// `scatter_row_links`' links: 2N Int32.

@@ -69,6 +69,32 @@ struct AxpyMatrix: KernelLaunch {
     var globalSize: [Int] { [Int(cols), Int(rows)] }
 }
 
+/// partials[chunk, c] = the sum of src[r, c] over the chunk's rows (`chunkRows` of them; the last
+/// chunk may have fewer): the first pass of a tall matrix's column sums, `SumRows` of the partials
+/// the second.
+struct SumRowChunks: KernelLaunch {
+    static let kernel = KernelName.sumRowChunks
+
+    var src: Buffer
+    var off: Int32
+    var rows: Int32
+    var cols: Int32
+    var ld: Int32
+    var chunkRows: Int32
+    var partials: Buffer
+
+    private var chunks: Int { (Int(rows) + Int(chunkRows) - 1) / Int(chunkRows) }
+
+    var arguments: [KernelArgument] {
+        [
+            .view(src, offset: off, rows: rows, cols: cols, ld: ld), .int32(off), .int32(rows), .int32(cols), .int32(ld),
+            .int32(chunkRows), .view(partials, offset: 0, rows: Int32(chunks), cols: cols, ld: cols),
+        ]
+    }
+    /// One work-item per 16 columns and chunk of rows (see the kernel).
+    var globalSize: [Int] { [(Int(cols) + 15) / 16, chunks] }
+}
+
 /// dst[c] = (accumulate ? dst[c] : 0) + sum over rows of src[r, c]; one work-item per 16 columns.
 struct SumRows: KernelLaunch {
     static let kernel = KernelName.sumRows
