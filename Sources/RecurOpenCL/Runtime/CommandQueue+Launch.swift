@@ -25,7 +25,7 @@ extension CommandQueue {
                 }
             }
         }
-        if let event { profiled.append((name, event)) }
+        if let event, let profile = KernelProfile.shared { profiled.append((profile.key(name, global: global), event)) }
         if status != CL_SUCCESS {
             // Drivers allocate lazily, so the first launch that touches a buffer can be where memory runs out.
             let bytes = arguments.reduce(0) { total, argument in

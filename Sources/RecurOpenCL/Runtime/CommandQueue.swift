@@ -19,7 +19,7 @@ public final class CommandQueue {
     /// Host copies of non-blocking writes still to be read by the device.
     let staging = StagedWrites()
     /// Launches not yet collected, when `KernelProfile` is on.
-    var profiled: [(KernelName, cl_event)] = []
+    var profiled: [(KernelProfile.Key, cl_event)] = []
 
     struct KernelKey: Hashable {
         let name: KernelName

@@ -4,30 +4,51 @@ import Foundation
 /// Device time per kernel, for finding where a step's time goes: `RECUR_OPENCL_PROFILE=1` makes
 /// every queue a profiling queue that keeps one event per launch, reads the events' start and end
 /// at each `finish()`, and prints a table per kernel to standard error when the process exits.
+/// `RECUR_OPENCL_PROFILE=ranges` keeps one row per kernel and global range instead, which tells
+/// apart the GEMMs of one step (the recurrent product, the input projection, the weight gradients).
 /// Off by default: events and profiling cost time on every launch.
 final class KernelProfile: @unchecked Sendable {
-    /// The process's profile, or nil when `RECUR_OPENCL_PROFILE` is not 1.
+    /// The process's profile, or nil when `RECUR_OPENCL_PROFILE` is neither 1 nor `ranges`.
     static let shared: KernelProfile? = {
-        guard ProcessInfo.processInfo.environment["RECUR_OPENCL_PROFILE"] == "1" else { return nil }
-        let profile = KernelProfile()
+        let setting = ProcessInfo.processInfo.environment["RECUR_OPENCL_PROFILE"]
+        guard setting == "1" || setting == "ranges" else { return nil }
+        let profile = KernelProfile(byRange: setting == "ranges")
         atexit { KernelProfile.shared?.report() }
         return profile
     }()
 
+    /// What a row of the table counts: a kernel, or a kernel on one global range.
+    struct Key: Hashable {
+        let name: KernelName
+        let range: [Int]?
+
+        var label: String {
+            guard let range else { return name.rawValue }
+            return name.rawValue + " " + range.map(String.init).joined(separator: "x")
+        }
+    }
+
+    /// Whether launches are told apart by their global range.
+    let byRange: Bool
     private struct Total { var launches = 0; var nanoseconds: UInt64 = 0 }
-    private var totals: [KernelName: Total] = [:]
+    private var totals: [Key: Total] = [:]
     private let lock = NSLock()
 
+    private init(byRange: Bool) { self.byRange = byRange }
+
+    /// The row a launch of `name` on `global` counts in.
+    func key(_ name: KernelName, global: [Int]) -> Key { Key(name: name, range: byRange ? global : nil) }
+
     /// Adds the device time of finished launches, then releases their events.
-    func collect(_ events: [(KernelName, cl_event)]) {
+    func collect(_ events: [(Key, cl_event)]) {
         lock.lock()
         defer { lock.unlock() }
-        for (name, event) in events {
+        for (key, event) in events {
             var start: cl_ulong = 0, end: cl_ulong = 0
             clGetEventProfilingInfo(event, cl_profiling_info(CL_PROFILING_COMMAND_START), MemoryLayout<cl_ulong>.size, &start, nil)
             clGetEventProfilingInfo(event, cl_profiling_info(CL_PROFILING_COMMAND_END), MemoryLayout<cl_ulong>.size, &end, nil)
-            totals[name, default: Total()].launches += 1
-            totals[name, default: Total()].nanoseconds += end > start ? end - start : 0
+            totals[key, default: Total()].launches += 1
+            totals[key, default: Total()].nanoseconds += end > start ? end - start : 0
             clReleaseEvent(event)
         }
     }
@@ -37,11 +58,12 @@ final class KernelProfile: @unchecked Sendable {
         defer { lock.unlock() }
         let all = totals.values.reduce(UInt64(0)) { $0 + $1.nanoseconds }
         var lines = ["kernel profile (device time, all queues):"]
-        for (name, total) in totals.sorted(by: { $0.value.nanoseconds > $1.value.nanoseconds }) {
+        for (key, total) in totals.sorted(by: { $0.value.nanoseconds > $1.value.nanoseconds }) {
             let ms = Double(total.nanoseconds) / 1e6
             let share = all == 0 ? 0 : 100 * Double(total.nanoseconds) / Double(all)
             let perLaunch = Double(total.nanoseconds) / 1e3 / Double(max(total.launches, 1))
-            let padded = name.rawValue.padding(toLength: max(28, name.rawValue.count), withPad: " ", startingAt: 0)
+            let label = key.label
+            let padded = label.padding(toLength: max(28, label.count), withPad: " ", startingAt: 0)
             lines.append("  " + padded + String(format: " %9.1f ms %5.1f%% %8d launches %9.1f us each",
                                                 ms, share, total.launches, perLaunch))
         }
