@@ -3,13 +3,15 @@ import RecurTestSupport
 import Testing
 
 /// `RECUR_OPENCL_PROFILE=1`: the process prints each kernel's device time when it exits, and
-/// without it nothing of the kind; `=ranges` prints a row per kernel and global range.
+/// without it nothing of the kind; `=ranges` prints a row per kernel and global range. The time
+/// loop runs on one queue (`RECUR_OPENCL_LOOP=per-step`), so that the launch counts are the
+/// steps' (the batch-split loop on a CPU device launches each step's kernels once per part).
 @Suite(.enabled(if: TestBackends.names.contains("opencl"), "no OpenCL device; set RECUR_REQUIRE_OPENCL=1 to make this a failure"))
 struct KernelProfileReport {
     let arguments = ["run", "--backend", "opencl", "--config", "lstm-small", "--repeat", "1", "--warmup", "0"]
 
     @Test func profiledRunPrintsEveryCellKernelWithItsLaunches() throws {
-        let result = try ToolProcess.run("rnn-bench", arguments, environment: ["RECUR_OPENCL_PROFILE": "1"])
+        let result = try ToolProcess.run("rnn-bench", arguments, environment: ["RECUR_OPENCL_PROFILE": "1", "RECUR_OPENCL_LOOP": "per-step"])
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.errors.contains("kernel profile"), "\(result.errors)")
         // One training and one inference step of lstm-small: 64 time steps, so the forward cell
@@ -22,7 +24,7 @@ struct KernelProfileReport {
     }
 
     @Test func rangesTellTheGEMMsOfAStepApart() throws {
-        let result = try ToolProcess.run("rnn-bench", arguments, environment: ["RECUR_OPENCL_PROFILE": "ranges"])
+        let result = try ToolProcess.run("rnn-bench", arguments, environment: ["RECUR_OPENCL_PROFILE": "ranges", "RECUR_OPENCL_LOOP": "per-step"])
         #expect(result.status == 0, "\(result.errors)")
         let lines = result.errors.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         // The cell kernels run on (H, B) = 128 x 32 on every device: 64 steps of training and 64

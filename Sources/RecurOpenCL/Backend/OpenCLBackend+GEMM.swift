@@ -33,7 +33,7 @@ extension OpenCLBackend {
     }
 
     /// op(B) in panels: from the cache when this view was packed before and not written since.
-    private func packB(_ b: Matrix, transposed: Bool, k: Int, n: Int) throws -> Buffer {
+    func packB(_ b: Matrix, transposed: Bool, k: Int, n: Int) throws -> Buffer {
         let source = ViewArgument(b)
         let key = PackCache.Key(b, form: .panels(transposed: transposed))
         if let cached = packCache.lookup(source.buffer, key) { return cached }

@@ -29,7 +29,7 @@ extension OpenCLBackend {
     func runsFusedLoop(batch: Int) -> Bool {
         switch sequenceLoop {
         case .fused: true
-        case .perStep: false
+        case .perStep, .split: false
         case .automatic: batch <= Self.fusedBatchLimit
         }
     }
@@ -37,8 +37,12 @@ extension OpenCLBackend {
     public func recurrentForward(_ s: RecurrentForwardSequence) throws {
         guard runsFusedLoop(batch: s.batch) else {
             let width = s.mode.gateCount * s.hidden
-            let hProj = try scratchBuffer(.hiddenProjection, count: s.batch * width)
-            try recurrentForwardPerStep(s, hProj: Matrix(hProj, rows: s.batch, cols: width))
+            let hProj = Matrix(try scratchBuffer(.hiddenProjection, count: s.batch * width), rows: s.batch, cols: width)
+            if let parts = batchParts(s.batch, hidden: s.hidden, gates: s.mode.gateCount, hasLengths: s.lengths != nil) {
+                try recurrentForwardSplit(s, hProj: hProj, parts: parts)
+            } else {
+                try recurrentForwardPerStep(s, hProj: hProj)
+            }
             return
         }
         for written in [s.hiddenStates, s.output] + [s.cellStates, s.saved].compactMap({ $0 }) {
@@ -58,7 +62,11 @@ extension OpenCLBackend {
 
     public func recurrentBackward(_ s: RecurrentBackwardSequence) throws {
         guard runsFusedLoop(batch: s.batch), s.steps > 0 else {
-            try recurrentBackwardPerStep(s)
+            if let parts = batchParts(s.batch, hidden: s.hidden, gates: s.mode.gateCount, hasLengths: s.lengths != nil) {
+                try recurrentBackwardSplit(s, parts: parts)
+            } else {
+                try recurrentBackwardPerStep(s)
+            }
             return
         }
         let written = [s.dGatesX, s.dGatesH, s.dh, s.dhScratch] + [s.dc, s.dcScratch].compactMap { $0 }

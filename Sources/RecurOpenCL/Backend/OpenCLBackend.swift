@@ -28,15 +28,23 @@ public final class OpenCLBackend: Backend {
     let recycler: BufferRecycler
     /// How the recurrent time loops run (OpenCLBackend+Sequence.swift).
     let sequenceLoop: SequenceLoop
+    /// Queues besides `queue` for the batch-split time loop (OpenCLBackend+SplitBatch.swift), made
+    /// on first use: one per compute unit after the first.
+    var sideQueues: [CommandQueue] = []
 
     /// The recurrent time loop of one layer direction.
     public enum SequenceLoop: String, Sendable {
-        /// Fused for small batches, per step for large ones (`fusedBatchLimit`).
+        /// Fused for small batches (`fusedBatchLimit`); per step for large ones, split across one
+        /// queue per compute unit where that pays (`splitsBatch`).
         case automatic
         /// One fused kernel per time step (forward and backward), whatever the batch.
         case fused
-        /// One recurrent GEMM and one cell kernel per time step, whatever the batch.
+        /// One recurrent GEMM and one cell kernel per time step on one queue, whatever the batch.
         case perStep = "per-step"
+        /// The per-step loop with the batch split across queues wherever it can be (a CPU
+        /// device with several compute units, GEMMs on the packed path, 16 or more sequences,
+        /// no lengths), per step on one queue elsewhere.
+        case split
     }
 
     /// The device `request` names (an index or part of a name), else `RECUR_DEVICE`, else the
@@ -88,7 +96,7 @@ public final class OpenCLBackend: Backend {
             return .automatic
         }
         guard let loop = SequenceLoop(rawValue: value) else {
-            throw RecurError.invalidValue("RECUR_OPENCL_LOOP is \"\(value)\"; use automatic, fused or per-step")
+            throw RecurError.invalidValue("RECUR_OPENCL_LOOP is \"\(value)\"; use automatic, fused, per-step or split")
         }
         return loop
     }
@@ -221,6 +229,11 @@ public final class OpenCLBackend: Backend {
         for written in [step.hNext, step.output] + [step.cNext, step.saved].compactMap({ $0 }) {
             packCache.invalidate(ViewArgument(written).buffer)
         }
+        try enqueueCellForward(step, on: queue)
+    }
+
+    /// The cell kernel of `step` on `queue` (the packed-operand cache is the caller's to update).
+    func enqueueCellForward(_ step: CellForwardStep, on queue: CommandQueue) throws {
         switch step.mode {
         case .rnnTanh, .rnnReLU: try queue.enqueue(RNNForward(step, dummy: dummy))
         case .lstm: try queue.enqueue(LSTMForward(step, dummy: dummy))
@@ -232,6 +245,11 @@ public final class OpenCLBackend: Backend {
         for written in [step.dGatesX, step.dGatesH, step.dhPrev] + [step.dcPrev].compactMap({ $0 }) {
             packCache.invalidate(ViewArgument(written).buffer)
         }
+        try enqueueCellBackward(step, on: queue)
+    }
+
+    /// The cell kernel of `step` on `queue` (the packed-operand cache is the caller's to update).
+    func enqueueCellBackward(_ step: CellBackwardStep, on queue: CommandQueue) throws {
         switch step.mode {
         case .rnnTanh, .rnnReLU: try queue.enqueue(RNNBackward(step, dummy: dummy))
         case .lstm: try queue.enqueue(LSTMBackward(step, dummy: dummy))

@@ -1,0 +1,150 @@
+import Recur
+
+/// The per-step time loop with the batch split across queues, for CPU devices (POCL).
+///
+/// POCL ran a small batch's per-step GEMM and cell kernel (tens of microseconds each) on one
+/// thread whatever their range (lstm-small's forward cell, 2 work-groups: 36 us, as with one
+/// work-group or POCL_MAX_PTHREAD_COUNT=1; POCL's newer scheduler sources run a kernel whose
+/// estimated time is under 0.2 ms on the thread that picks it up), so every other core idled for
+/// the whole loop. The sequences of a batch are independent within a layer, so
+/// each compute unit's queue runs the loop over its own rows (the same kernels, on row views),
+/// and POCL's threads take the queues' kernels side by side. The queues meet twice: the side
+/// queues wait for everything enqueued before the loop (the input projection, the packed
+/// weights), and the main queue waits for the side queues before anything after it.
+///
+/// Measured on POCL (2 shared cores), the forward loop of an LSTM, T = 64, one queue against two
+/// (throwaway probe, medians): H = 128, B = 32 (lstm-small): 5.1-6.9 against 3.2-4.3 ms;
+/// H = 256, B = 32: 13.7 against 10.7 ms; H = 512, B = 32, T = 100: 51.8 against 52.4 ms (its
+/// kernels already run on both threads). Hence the limit on a step's GEMM below.
+extension OpenCLBackend {
+    /// The most FLOPs of one step's recurrent GEMM (2 B G H^2) for which the loop is split:
+    /// 16.8 M for H = 256, B = 32 (split, 1.3x); 67 M for H = 512, B = 32 (not split).
+    static let splitStepFLOPLimit = 32_000_000
+
+    /// Fewest rows of a part: gemm_packed computes blocks of 8 rows.
+    static let splitPartMinimumRows = 8
+
+    /// The row ranges of the batch, one per queue, or nil when the loop runs on one queue: on
+    /// devices other than CPUs, with a single compute unit, on the tiled GEMM path, with
+    /// per-sequence lengths (the cell kernels index lengths from row 0), for batches under two
+    /// parts of 8 rows, or (in `.automatic`) for steps large enough to use every thread anyway.
+    func batchParts(_ batch: Int, hidden: Int, gates: Int, hasLengths: Bool) -> [Range<Int>]? {
+        switch sequenceLoop {
+        case .perStep, .fused: return nil
+        case .split: break
+        case .automatic:
+            guard 2 * batch * gates * hidden * hidden <= Self.splitStepFLOPLimit else { return nil }
+        }
+        guard device.kind == .cpu, tuning.packed, !hasLengths else { return nil }
+        let count = min(device.computeUnits, batch / Self.splitPartMinimumRows)
+        guard count >= 2 else { return nil }
+        // Parts of a multiple of 8 rows (the nearest to an even share), the last takes the rest.
+        let unit = Self.splitPartMinimumRows
+        let share = max(unit, (batch / count + unit / 2) / unit * unit)
+        var parts: [Range<Int>] = []
+        var start = 0
+        for index in 0..<count {
+            let end = index == count - 1 ? batch : min(batch - unit, start + share)
+            if end <= start { break }
+            parts.append(start..<end)
+            start = end
+        }
+        return parts.count >= 2 ? parts : nil
+    }
+
+    /// The queues of `count` parts: the main queue, then side queues (made once).
+    private func partQueues(_ count: Int) throws -> [CommandQueue] {
+        while sideQueues.count < count - 1 { sideQueues.append(try CommandQueue(context: context)) }
+        return [queue] + sideQueues.prefix(count - 1)
+    }
+
+    /// Runs `body` with the parts' queues after they have all waited for the main queue's work so
+    /// far; the main queue then waits for all of them.
+    private func splitAcross(_ parts: [Range<Int>], _ body: ([CommandQueue]) throws -> Void) throws {
+        let queues = try partQueues(parts.count)
+        let start = try queue.marker()
+        for side in queues.dropFirst() { try side.wait(for: [start]) }
+        try body(queues)
+        try queue.wait(for: try queues.dropFirst().map { try $0.marker() })
+    }
+
+    /// `recurrentForwardPerStep` with each part's rows on its own queue; hProj (B, G*H) scratch.
+    func recurrentForwardSplit(_ s: RecurrentForwardSequence, hProj: Matrix, parts: [Range<Int>]) throws {
+        for written in [s.hiddenStates, s.output] + [s.cellStates, s.saved].compactMap({ $0 }) {
+            packCache.invalidate(ViewArgument(written).buffer)
+        }
+        packCache.invalidate(ViewArgument(hProj).buffer)
+        let gates = s.mode.gateCount * s.hidden
+        // W_hh^T packed on the main queue, before the side queues' start.
+        let packedW = try packB(s.hiddenWeight, transposed: true, k: s.hidden, n: gates)
+        try splitAcross(parts) { queues in
+            for step in 0..<s.steps {
+                let t = s.time(ofStep: step)
+                let whole = s.cellStep(time: t, hProj: hProj)
+                for (rows, partQueue) in zip(parts, queues) {
+                    let cell = whole.rows(rows)
+                    try partQueue.enqueue(GEMMPacked(
+                        m: Int32(rows.count), n: Int32(gates), k: Int32(s.hidden), alpha: 1, a: ViewArgument(cell.hPrev),
+                        packed: packedW, packedOffset: 0, beta: 0, c: ViewArgument(cell.hProj), tuning: tuning))
+                    try enqueueCellForward(cell, on: partQueue)
+                }
+            }
+        }
+    }
+
+    /// `recurrentBackwardPerStep` with each part's rows on its own queue.
+    func recurrentBackwardSplit(_ s: RecurrentBackwardSequence, parts: [Range<Int>]) throws {
+        let written = [s.dGatesX, s.dGatesH, s.dh, s.dhScratch] + [s.dc, s.dcScratch].compactMap { $0 }
+        for view in written { packCache.invalidate(ViewArgument(view).buffer) }
+        let gates = s.mode.gateCount * s.hidden
+        // W_hh (G*H x H) packed as the B of dh += dGatesH W_hh, on the main queue.
+        let packedW = try packB(s.hiddenWeight, transposed: false, k: gates, n: s.hidden)
+        var dh = (s.dh, s.dhScratch)
+        var dc = s.dc.map { ($0, s.dcScratch!) }
+        try splitAcross(parts) { queues in
+            for step in 0..<s.steps {
+                let t = s.time(ofStep: step)
+                let whole = s.cellStep(time: t, dhNext: dh.0, dcNext: dc?.0, dhPrev: dh.1, dcPrev: dc?.1)
+                for (rows, partQueue) in zip(parts, queues) {
+                    let cell = whole.rows(rows)
+                    try enqueueCellBackward(cell, on: partQueue)
+                    try partQueue.enqueue(GEMMPacked(
+                        m: Int32(rows.count), n: Int32(s.hidden), k: Int32(gates), alpha: 1, a: ViewArgument(cell.dGatesH),
+                        packed: packedW, packedOffset: 0, beta: 1, c: ViewArgument(cell.dhPrev), tuning: tuning))
+                }
+                dh = (dh.1, dh.0)
+                if let pair = dc { dc = (pair.1, pair.0) }
+            }
+        }
+        // After an odd number of steps the result sits in the scratch buffers.
+        if s.steps % 2 == 1 {
+            try copy(s.dhScratch, to: s.dh)
+            if let dc = s.dc, let scratch = s.dcScratch { try copy(scratch, to: dc) }
+        }
+    }
+}
+
+extension CellForwardStep {
+    /// The step over batch rows `r` only (every (B, ·) view cut to those rows). Lengths are
+    /// indexed from row 0 by the kernels, so a step with lengths is never cut.
+    func rows(_ r: Range<Int>) -> CellForwardStep {
+        precondition(lengths == nil, "a cell step with lengths cut into rows")
+        func cut(_ m: Matrix) -> Matrix { m.rows(r.lowerBound, r.count) }
+        return CellForwardStep(
+            mode: mode, xProj: cut(xProj), hProj: cut(hProj), biasIH: biasIH, biasHH: biasHH, hPrev: cut(hPrev),
+            hNext: cut(hNext), cPrev: cPrev.map(cut), cNext: cNext.map(cut), output: cut(output),
+            saved: saved.map(cut), lengths: nil, time: time)
+    }
+}
+
+extension CellBackwardStep {
+    /// The step over batch rows `r` only, as `CellForwardStep.rows(_:)`.
+    func rows(_ r: Range<Int>) -> CellBackwardStep {
+        precondition(lengths == nil, "a cell step with lengths cut into rows")
+        func cut(_ m: Matrix) -> Matrix { m.rows(r.lowerBound, r.count) }
+        return CellBackwardStep(
+            mode: mode, saved: saved.map(cut), hPrev: cut(hPrev), hOut: cut(hOut), cPrev: cPrev.map(cut),
+            dhNext: cut(dhNext), dcNext: dcNext.map(cut), dOutput: dOutput.map(cut), dGatesX: cut(dGatesX),
+            dGatesH: cut(dGatesH), dhPrev: cut(dhPrev), dcPrev: dcPrev.map(cut), lengths: nil, time: time)
+    }
+}

@@ -1,0 +1,72 @@
+import Recur
+@testable import RecurOpenCL
+import RecurTestSupport
+import Testing
+
+/// The batch-split time loop (OpenCLBackend+SplitBatch.swift), forced wherever it can run, against
+/// the CPU reference: every cell, batches that split evenly and unevenly, odd hidden sizes, odd
+/// and even step counts (the backward's final copy), bidirectional and two layers, no bias; and
+/// with lengths, where the loop runs on one queue instead.
+@Suite(.enabled(if: TestDevice.shouldRun, TestDevice.skipReason))
+struct SplitBatchLoop {
+    static let cases: [RandomCase] = {
+        var cases: [RandomCase] = []
+        var seed: UInt64 = 1300
+        for mode in CellMode.allCases {
+            for (i, h, layers, bi, bias, steps, batch, lengths) in [
+                (5, 37, 1, false, true, 13, 16, false),
+                (11, 13, 2, true, true, 8, 19, false),
+                (8, 24, 1, true, false, 7, 41, false),
+                (7, 9, 2, false, true, 6, 24, true),
+            ] {
+                let d = try! RNNDescriptor(mode: mode, inputSize: i, hiddenSize: h, numLayers: layers,
+                                           bidirectional: bi, bias: bias, batchFirst: false)
+                cases.append(RandomCase(d, steps: steps, batch: batch, variableLengths: lengths, seed: seed))
+                seed += 1
+            }
+        }
+        return cases
+    }()
+
+    @Test("split loop agrees with the CPU reference", arguments: cases)
+    func split(testCase: RandomCase) throws {
+        let backend = try OpenCLBackend(sequenceLoop: .split)
+        let d = testCase.descriptor
+        let parts = backend.batchParts(testCase.batch, hidden: d.hiddenSize, gates: d.mode.gateCount, hasLengths: testCase.variableLengths)
+        if testCase.variableLengths {
+            #expect(parts == nil, "lengths must keep the loop on one queue")
+        } else if backend.device.kind == .cpu, backend.device.computeUnits >= 2, backend.gemmTuning.packed {
+            #expect(parts != nil, "\(testCase) should run split on \(backend.device.summary)")
+        }
+        let suite = ConformanceSuite(backend: backend)
+        for comparison in try suite.agreement(testCase) {
+            #expect(comparison.passed, "\(testCase): \(comparison.tensor) max_abs \(comparison.maxAbsolute) (\(comparison.violations) elements)")
+        }
+    }
+
+    @Test func partsCoverTheBatchInBlocksOfEightRows() throws {
+        let backend = try OpenCLBackend(sequenceLoop: .split)
+        guard backend.device.kind == .cpu, backend.device.computeUnits >= 2, backend.gemmTuning.packed else {
+            print("SplitBatchLoop: \(backend.device.summary) does not split the batch; the part layout is not checked")
+            return
+        }
+        for batch in [16, 17, 19, 24, 32, 41, 64, 1000] {
+            let parts = try #require(backend.batchParts(batch, hidden: 64, gates: 4, hasLengths: false), "batch \(batch)")
+            #expect(parts.count >= 2 && parts.count <= backend.device.computeUnits)
+            #expect(parts.first?.lowerBound == 0 && parts.last?.upperBound == batch, "batch \(batch): \(parts)")
+            for (a, b) in zip(parts, parts.dropFirst()) { #expect(a.upperBound == b.lowerBound, "batch \(batch): \(parts)") }
+            for part in parts {
+                #expect(part.count >= OpenCLBackend.splitPartMinimumRows, "batch \(batch): \(parts)")
+            }
+            for part in parts.dropLast() { #expect(part.count % 8 == 0, "batch \(batch): \(parts)") }
+        }
+        // Too small to split, lengths, or the per-step loop forced: one queue.
+        #expect(backend.batchParts(15, hidden: 64, gates: 4, hasLengths: false) == nil)
+        #expect(backend.batchParts(32, hidden: 64, gates: 4, hasLengths: true) == nil)
+        #expect(try OpenCLBackend(sequenceLoop: .perStep).batchParts(32, hidden: 64, gates: 4, hasLengths: false) == nil)
+        // Automatic splits lstm-small's steps (32 x 512 x 128) but not lstm-charlm's (32 x 2048 x 512).
+        let automatic = try OpenCLBackend(sequenceLoop: .automatic)
+        #expect(automatic.batchParts(32, hidden: 128, gates: 4, hasLengths: false) != nil)
+        #expect(automatic.batchParts(32, hidden: 512, gates: 4, hasLengths: false) == nil)
+    }
+}
