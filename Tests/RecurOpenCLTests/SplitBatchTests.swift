@@ -5,8 +5,8 @@ import Testing
 
 /// The batch-split time loop (OpenCLBackend+SplitBatch.swift), forced wherever it can run, against
 /// the CPU reference: every cell, batches that split evenly and unevenly, odd hidden sizes, odd
-/// and even step counts (the backward's final copy), bidirectional and two layers, no bias; and
-/// with lengths, where the loop runs on one queue instead.
+/// and even step counts (the backward's final copy), bidirectional and two layers, no bias, and
+/// lengths (each part gets a copy of its rows' lengths).
 @Suite(.enabled(if: TestDevice.shouldRun, TestDevice.skipReason))
 struct SplitBatchLoop {
     static let cases: [RandomCase] = {
@@ -18,6 +18,7 @@ struct SplitBatchLoop {
                 (11, 13, 2, true, true, 8, 19, false),
                 (8, 24, 1, true, false, 7, 41, false),
                 (7, 9, 2, false, true, 6, 24, true),
+                (6, 21, 1, true, true, 11, 35, true),
             ] {
                 let d = try! RNNDescriptor(mode: mode, inputSize: i, hiddenSize: h, numLayers: layers,
                                            bidirectional: bi, bias: bias, batchFirst: false)
@@ -32,10 +33,8 @@ struct SplitBatchLoop {
     func split(testCase: RandomCase) throws {
         let backend = try OpenCLBackend(sequenceLoop: .split)
         let d = testCase.descriptor
-        let parts = backend.batchParts(testCase.batch, hidden: d.hiddenSize, gates: d.mode.gateCount, hasLengths: testCase.variableLengths)
-        if testCase.variableLengths {
-            #expect(parts == nil, "lengths must keep the loop on one queue")
-        } else if backend.device.kind == .cpu, backend.device.computeUnits >= 2, backend.gemmTuning.packed {
+        let parts = backend.batchParts(testCase.batch, hidden: d.hiddenSize, gates: d.mode.gateCount)
+        if backend.device.kind == .cpu, backend.device.computeUnits >= 2, backend.gemmTuning.packed {
             #expect(parts != nil, "\(testCase) should run split on \(backend.device.summary)")
         }
         let suite = ConformanceSuite(backend: backend)
@@ -51,7 +50,7 @@ struct SplitBatchLoop {
             return
         }
         for batch in [16, 17, 19, 24, 32, 41, 64, 1000] {
-            let parts = try #require(backend.batchParts(batch, hidden: 64, gates: 4, hasLengths: false), "batch \(batch)")
+            let parts = try #require(backend.batchParts(batch, hidden: 64, gates: 4), "batch \(batch)")
             #expect(parts.count >= 2 && parts.count <= backend.device.computeUnits)
             #expect(parts.first?.lowerBound == 0 && parts.last?.upperBound == batch, "batch \(batch): \(parts)")
             for (a, b) in zip(parts, parts.dropFirst()) { #expect(a.upperBound == b.lowerBound, "batch \(batch): \(parts)") }
@@ -60,13 +59,12 @@ struct SplitBatchLoop {
             }
             for part in parts.dropLast() { #expect(part.count % 8 == 0, "batch \(batch): \(parts)") }
         }
-        // Too small to split, lengths, or the per-step loop forced: one queue.
-        #expect(backend.batchParts(15, hidden: 64, gates: 4, hasLengths: false) == nil)
-        #expect(backend.batchParts(32, hidden: 64, gates: 4, hasLengths: true) == nil)
-        #expect(try OpenCLBackend(sequenceLoop: .perStep).batchParts(32, hidden: 64, gates: 4, hasLengths: false) == nil)
+        // Too small to split, or the per-step loop forced: one queue.
+        #expect(backend.batchParts(15, hidden: 64, gates: 4) == nil)
+        #expect(try OpenCLBackend(sequenceLoop: .perStep).batchParts(32, hidden: 64, gates: 4) == nil)
         // Automatic splits lstm-small's steps (32 x 512 x 128) but not lstm-charlm's (32 x 2048 x 512).
         let automatic = try OpenCLBackend(sequenceLoop: .automatic)
-        #expect(automatic.batchParts(32, hidden: 128, gates: 4, hasLengths: false) != nil)
-        #expect(automatic.batchParts(32, hidden: 512, gates: 4, hasLengths: false) == nil)
+        #expect(automatic.batchParts(32, hidden: 128, gates: 4) != nil)
+        #expect(automatic.batchParts(32, hidden: 512, gates: 4) == nil)
     }
 }

@@ -38,7 +38,7 @@ extension OpenCLBackend {
         guard runsFusedLoop(batch: s.batch) else {
             let width = s.mode.gateCount * s.hidden
             let hProj = Matrix(try scratchBuffer(.hiddenProjection, count: s.batch * width), rows: s.batch, cols: width)
-            if let parts = batchParts(s.batch, hidden: s.hidden, gates: s.mode.gateCount, hasLengths: s.lengths != nil) {
+            if let parts = batchParts(s.batch, hidden: s.hidden, gates: s.mode.gateCount) {
                 try recurrentForwardSplit(s, hProj: hProj, parts: parts)
             } else {
                 try recurrentForwardPerStep(s, hProj: hProj)
@@ -62,7 +62,7 @@ extension OpenCLBackend {
 
     public func recurrentBackward(_ s: RecurrentBackwardSequence) throws {
         guard runsFusedLoop(batch: s.batch), s.steps > 0 else {
-            if let parts = batchParts(s.batch, hidden: s.hidden, gates: s.mode.gateCount, hasLengths: s.lengths != nil) {
+            if let parts = batchParts(s.batch, hidden: s.hidden, gates: s.mode.gateCount) {
                 try recurrentBackwardSplit(s, parts: parts)
             } else {
                 try recurrentBackwardPerStep(s)

@@ -25,17 +25,17 @@ extension OpenCLBackend {
     static let splitPartMinimumRows = 8
 
     /// The row ranges of the batch, one per queue, or nil when the loop runs on one queue: on
-    /// devices other than CPUs, with a single compute unit, on the tiled GEMM path, with
-    /// per-sequence lengths (the cell kernels index lengths from row 0), for batches under two
-    /// parts of 8 rows, or (in `.automatic`) for steps large enough to use every thread anyway.
-    func batchParts(_ batch: Int, hidden: Int, gates: Int, hasLengths: Bool) -> [Range<Int>]? {
+    /// devices other than CPUs, with a single compute unit, on the tiled GEMM path, for batches
+    /// under two parts of 8 rows, or (in `.automatic`) for steps large enough to use every thread
+    /// anyway.
+    func batchParts(_ batch: Int, hidden: Int, gates: Int) -> [Range<Int>]? {
         switch sequenceLoop {
         case .perStep, .fused: return nil
         case .split: break
         case .automatic:
             guard 2 * batch * gates * hidden * hidden <= Self.splitStepFLOPLimit else { return nil }
         }
-        guard device.kind == .cpu, tuning.packed, !hasLengths else { return nil }
+        guard device.kind == .cpu, tuning.packed else { return nil }
         let count = min(device.computeUnits, batch / Self.splitPartMinimumRows)
         guard count >= 2 else { return nil }
         // Parts of a multiple of 8 rows (the nearest to an even share), the last takes the rest.
@@ -58,6 +58,18 @@ extension OpenCLBackend {
         return [queue] + sideQueues.prefix(count - 1)
     }
 
+    /// Each part's own copy of its rows of `lengths` (the cell kernels index lengths from the
+    /// first row of their views), copied on the main queue; nil entries without lengths.
+    private func partLengths(_ lengths: (any DeviceBuffer)?, _ parts: [Range<Int>]) throws -> [Buffer?] {
+        guard let lengths else { return parts.map { _ in nil } }
+        let source = try own(lengths)
+        return try parts.map { rows in
+            let copy = try Buffer(context: context, count: rows.count, recycler: recycler)
+            try queue.copy(from: source, offset: rows.lowerBound, to: copy, count: rows.count)
+            return copy
+        }
+    }
+
     /// Runs `body` with the parts' queues after they have all waited for the main queue's work so
     /// far; the main queue then waits for all of them.
     private func splitAcross(_ parts: [Range<Int>], _ body: ([CommandQueue]) throws -> Void) throws {
@@ -77,12 +89,14 @@ extension OpenCLBackend {
         let gates = s.mode.gateCount * s.hidden
         // W_hh^T packed on the main queue, before the side queues' start.
         let packedW = try packB(s.hiddenWeight, transposed: true, k: s.hidden, n: gates)
+        let lengths = try partLengths(s.lengths, parts)
         try splitAcross(parts) { queues in
             for step in 0..<s.steps {
                 let t = s.time(ofStep: step)
                 let whole = s.cellStep(time: t, hProj: hProj)
-                for (rows, partQueue) in zip(parts, queues) {
-                    let cell = whole.rows(rows)
+                for (part, partQueue) in zip(parts.indices, queues) {
+                    let rows = parts[part]
+                    let cell = whole.rows(rows, lengths: lengths[part])
                     try partQueue.enqueue(GEMMPacked(
                         m: Int32(rows.count), n: Int32(gates), k: Int32(s.hidden), alpha: 1, a: ViewArgument(cell.hPrev),
                         packed: packedW, packedOffset: 0, beta: 0, c: ViewArgument(cell.hProj), tuning: tuning))
@@ -99,14 +113,16 @@ extension OpenCLBackend {
         let gates = s.mode.gateCount * s.hidden
         // W_hh (G*H x H) packed as the B of dh += dGatesH W_hh, on the main queue.
         let packedW = try packB(s.hiddenWeight, transposed: false, k: gates, n: s.hidden)
+        let lengths = try partLengths(s.lengths, parts)
         var dh = (s.dh, s.dhScratch)
         var dc = s.dc.map { ($0, s.dcScratch!) }
         try splitAcross(parts) { queues in
             for step in 0..<s.steps {
                 let t = s.time(ofStep: step)
                 let whole = s.cellStep(time: t, dhNext: dh.0, dcNext: dc?.0, dhPrev: dh.1, dcPrev: dc?.1)
-                for (rows, partQueue) in zip(parts, queues) {
-                    let cell = whole.rows(rows)
+                for (part, partQueue) in zip(parts.indices, queues) {
+                    let rows = parts[part]
+                    let cell = whole.rows(rows, lengths: lengths[part])
                     try enqueueCellBackward(cell, on: partQueue)
                     try partQueue.enqueue(GEMMPacked(
                         m: Int32(rows.count), n: Int32(s.hidden), k: Int32(gates), alpha: 1, a: ViewArgument(cell.dGatesH),
@@ -125,26 +141,26 @@ extension OpenCLBackend {
 }
 
 extension CellForwardStep {
-    /// The step over batch rows `r` only (every (B, ·) view cut to those rows). Lengths are
-    /// indexed from row 0 by the kernels, so a step with lengths is never cut.
-    func rows(_ r: Range<Int>) -> CellForwardStep {
-        precondition(lengths == nil, "a cell step with lengths cut into rows")
+    /// The step over batch rows `r` only: every (B, ·) view cut to those rows, and `partLengths`
+    /// the lengths of those rows alone (the kernels index lengths from row 0), or nil without.
+    func rows(_ r: Range<Int>, lengths partLengths: (any DeviceBuffer)?) -> CellForwardStep {
+        precondition((lengths == nil) == (partLengths == nil), "a cell step cut into rows without its lengths")
         func cut(_ m: Matrix) -> Matrix { m.rows(r.lowerBound, r.count) }
         return CellForwardStep(
             mode: mode, xProj: cut(xProj), hProj: cut(hProj), biasIH: biasIH, biasHH: biasHH, hPrev: cut(hPrev),
             hNext: cut(hNext), cPrev: cPrev.map(cut), cNext: cNext.map(cut), output: cut(output),
-            saved: saved.map(cut), lengths: nil, time: time)
+            saved: saved.map(cut), lengths: partLengths, time: time)
     }
 }
 
 extension CellBackwardStep {
-    /// The step over batch rows `r` only, as `CellForwardStep.rows(_:)`.
-    func rows(_ r: Range<Int>) -> CellBackwardStep {
-        precondition(lengths == nil, "a cell step with lengths cut into rows")
+    /// The step over batch rows `r` only, as `CellForwardStep.rows(_:lengths:)`.
+    func rows(_ r: Range<Int>, lengths partLengths: (any DeviceBuffer)?) -> CellBackwardStep {
+        precondition((lengths == nil) == (partLengths == nil), "a cell step cut into rows without its lengths")
         func cut(_ m: Matrix) -> Matrix { m.rows(r.lowerBound, r.count) }
         return CellBackwardStep(
             mode: mode, saved: saved.map(cut), hPrev: cut(hPrev), hOut: cut(hOut), cPrev: cPrev.map(cut),
             dhNext: cut(dhNext), dcNext: dcNext.map(cut), dOutput: dOutput.map(cut), dGatesX: cut(dGatesX),
-            dGatesH: cut(dGatesH), dhPrev: cut(dhPrev), dcPrev: dcPrev.map(cut), lengths: nil, time: time)
+            dGatesH: cut(dGatesH), dhPrev: cut(dhPrev), dcPrev: dcPrev.map(cut), lengths: partLengths, time: time)
     }
 }

@@ -42,8 +42,8 @@ public final class OpenCLBackend: Backend {
         /// One recurrent GEMM and one cell kernel per time step on one queue, whatever the batch.
         case perStep = "per-step"
         /// The per-step loop with the batch split across queues wherever it can be (a CPU
-        /// device with several compute units, GEMMs on the packed path, 16 or more sequences,
-        /// no lengths), per step on one queue elsewhere.
+        /// device with several compute units, GEMMs on the packed path, 16 or more sequences),
+        /// per step on one queue elsewhere.
         case split
     }
 
@@ -147,7 +147,7 @@ public final class OpenCLBackend: Backend {
         try queue.finish()
     }
 
-    private func own(_ buffer: any DeviceBuffer) throws -> Buffer {
+    func own(_ buffer: any DeviceBuffer) throws -> Buffer {
         guard let buffer = buffer as? Buffer, buffer.context === context else {
             throw RecurError.foreignTensor("a buffer of another backend or device")
         }
