@@ -34,8 +34,38 @@ public struct RandomCase: CustomStringConvertible, Sendable {
     }
 }
 
+/// One row of a table of configurations run for every cell (`ConformanceCases.everyCell`).
+public struct CaseShape: Sendable {
+    public let input, hidden, layers: Int
+    public let bidirectional, bias: Bool
+    public let steps, batch: Int
+    public let lengths: Bool
+
+    public init(input: Int, hidden: Int, layers: Int = 1, bidirectional: Bool = false, bias: Bool = true,
+                steps: Int, batch: Int, lengths: Bool = false) {
+        self.input = input; self.hidden = hidden; self.layers = layers; self.bidirectional = bidirectional
+        self.bias = bias; self.steps = steps; self.batch = batch; self.lengths = lengths
+    }
+}
+
 /// The configurations every backend must get right.
 public enum ConformanceCases {
+    /// Every shape for every cell (time-major), seeds counting up from `seed`: the tables of the
+    /// tests that force one of a backend's time loops.
+    public static func everyCell(_ shapes: [CaseShape], seed: UInt64) -> [RandomCase] {
+        var cases: [RandomCase] = []
+        var seed = seed
+        for mode in CellMode.allCases {
+            for s in shapes {
+                let d = try! RNNDescriptor(mode: mode, inputSize: s.input, hiddenSize: s.hidden, numLayers: s.layers,
+                                           bidirectional: s.bidirectional, bias: s.bias, batchFirst: false)
+                cases.append(RandomCase(d, steps: s.steps, batch: s.batch, variableLengths: s.lengths, seed: seed))
+                seed += 1
+            }
+        }
+        return cases
+    }
+
     /// Configurations no fixture covers, compared against the CPU reference: odd sizes, long
     /// sequences, batch 1, 3 layers, bidirectional, lengths, no bias, batch-first, for every cell.
     public static let agreement: [RandomCase] = {

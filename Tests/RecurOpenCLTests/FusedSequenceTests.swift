@@ -9,24 +9,12 @@ import Testing
 /// so both sides of `fusedBatchLimit` stay covered.
 @Suite(.enabled(if: TestDevice.shouldRun, TestDevice.skipReason))
 struct FusedSequenceLoop {
-    static let cases: [RandomCase] = {
-        var cases: [RandomCase] = []
-        var seed: UInt64 = 900
-        for mode in CellMode.allCases {
-            for (i, h, layers, bi, bias, steps, batch, lengths) in [
-                (5, 37, 1, false, true, 50, 1, false),
-                (11, 13, 2, true, true, 23, 3, true),
-                (8, 37, 2, false, false, 17, 8, true),
-                (16, 24, 1, true, false, 9, 8, false),
-            ] {
-                let d = try! RNNDescriptor(mode: mode, inputSize: i, hiddenSize: h, numLayers: layers,
-                                           bidirectional: bi, bias: bias, batchFirst: false)
-                cases.append(RandomCase(d, steps: steps, batch: batch, variableLengths: lengths, seed: seed))
-                seed += 1
-            }
-        }
-        return cases
-    }()
+    static let cases = ConformanceCases.everyCell([
+        CaseShape(input: 5, hidden: 37, steps: 50, batch: 1),
+        CaseShape(input: 11, hidden: 13, layers: 2, bidirectional: true, steps: 23, batch: 3, lengths: true),
+        CaseShape(input: 8, hidden: 37, layers: 2, bias: false, steps: 17, batch: 8, lengths: true),
+        CaseShape(input: 16, hidden: 24, bidirectional: true, bias: false, steps: 9, batch: 8),
+    ], seed: 900)
 
     @Test("fused loop agrees with the CPU reference", arguments: cases)
     func fused(testCase: RandomCase) throws {

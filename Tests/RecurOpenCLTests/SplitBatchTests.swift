@@ -9,25 +9,13 @@ import Testing
 /// lengths (each part gets a copy of its rows' lengths).
 @Suite(.enabled(if: TestDevice.shouldRun, TestDevice.skipReason))
 struct SplitBatchLoop {
-    static let cases: [RandomCase] = {
-        var cases: [RandomCase] = []
-        var seed: UInt64 = 1300
-        for mode in CellMode.allCases {
-            for (i, h, layers, bi, bias, steps, batch, lengths) in [
-                (5, 37, 1, false, true, 13, 16, false),
-                (11, 13, 2, true, true, 8, 19, false),
-                (8, 24, 1, true, false, 7, 41, false),
-                (7, 9, 2, false, true, 6, 24, true),
-                (6, 21, 1, true, true, 11, 35, true),
-            ] {
-                let d = try! RNNDescriptor(mode: mode, inputSize: i, hiddenSize: h, numLayers: layers,
-                                           bidirectional: bi, bias: bias, batchFirst: false)
-                cases.append(RandomCase(d, steps: steps, batch: batch, variableLengths: lengths, seed: seed))
-                seed += 1
-            }
-        }
-        return cases
-    }()
+    static let cases = ConformanceCases.everyCell([
+        CaseShape(input: 5, hidden: 37, steps: 13, batch: 16),
+        CaseShape(input: 11, hidden: 13, layers: 2, bidirectional: true, steps: 8, batch: 19),
+        CaseShape(input: 8, hidden: 24, bidirectional: true, bias: false, steps: 7, batch: 41),
+        CaseShape(input: 7, hidden: 9, layers: 2, steps: 6, batch: 24, lengths: true),
+        CaseShape(input: 6, hidden: 21, bidirectional: true, steps: 11, batch: 35, lengths: true),
+    ], seed: 1300)
 
     @Test("split loop agrees with the CPU reference", arguments: cases)
     func split(testCase: RandomCase) throws {
