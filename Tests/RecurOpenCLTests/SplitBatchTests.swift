@@ -50,9 +50,11 @@ struct SplitBatchLoop {
         // Too small to split, or the per-step loop forced: one queue.
         #expect(backend.batchParts(15, hidden: 64, gates: 4) == nil)
         #expect(try OpenCLBackend(sequenceLoop: .perStep).batchParts(32, hidden: 64, gates: 4) == nil)
-        // Automatic splits lstm-small's steps (32 x 512 x 128) but not lstm-charlm's (32 x 2048 x 512).
+        // Automatic splits lstm-small's and lstm-medium's steps (32 x 512 x 128, 64 x 2048 x 512)
+        // but not lstm-large's (64 x 4096 x 1024).
         let automatic = try OpenCLBackend(sequenceLoop: .automatic)
         #expect(automatic.batchParts(32, hidden: 128, gates: 4) != nil)
-        #expect(automatic.batchParts(32, hidden: 512, gates: 4) == nil)
+        #expect(automatic.batchParts(64, hidden: 512, gates: 4) != nil)
+        #expect(automatic.batchParts(64, hidden: 1024, gates: 4) == nil)
     }
 }

@@ -12,14 +12,19 @@ import Recur
 /// queues wait for everything enqueued before the loop (the input projection, the packed
 /// weights), and the main queue waits for the side queues before anything after it.
 ///
-/// Measured on POCL (2 shared cores), the forward loop of an LSTM, T = 64, one queue against two
-/// (throwaway probe, medians): H = 128, B = 32 (lstm-small): 5.1-6.9 against 3.2-4.3 ms;
-/// H = 256, B = 32: 13.7 against 10.7 ms; H = 512, B = 32, T = 100: 51.8 against 52.4 ms (its
-/// kernels already run on both threads). Hence the limit on a step's GEMM below.
+/// Measured on POCL (2 shared cores). The forward loop of an LSTM, T = 64, one queue against two
+/// (throwaway probe, medians): H = 128, B = 32 (lstm-small): 5.1-6.9 against 3.2-4.3 ms; H = 256,
+/// B = 32: 13.7 against 10.7 ms. Whole training steps, `RECUR_OPENCL_LOOP=per-step` against
+/// `split`, alternating runs: lstm-small 15.0-16.9 against 11.7-14.5 ms; gru-medium 136-193
+/// against 133-152 ms (5 of 5 rounds faster), lstm-charlm 387-565 against 379-436 ms (5 of 5),
+/// lstm-medium 174-267 against 180-307 ms (4 of 5), rnn-tanh-medium 51-53 against 45-55 ms (2 of
+/// 3): their GEMMs use both threads already, but their cell kernels (0.1-0.3 ms) did not.
+/// lstm-large lost (635-648 against 596-750 ms). Hence the limit on a step's GEMM below.
 extension OpenCLBackend {
-    /// The most FLOPs of one step's recurrent GEMM (2 B G H^2) for which the loop is split:
-    /// 16.8 M for H = 256, B = 32 (split, 1.3x); 67 M for H = 512, B = 32 (not split).
-    static let splitStepFLOPLimit = 32_000_000
+    /// The most FLOPs of one step's recurrent GEMM (2 B G H^2) for which `.automatic` splits the
+    /// loop: lstm-medium's 134 M (B = 64, H = 512) is split, lstm-large's 537 M (B = 64, H = 1024)
+    /// is not.
+    static let splitStepFLOPLimit = 256_000_000
 
     /// Fewest rows of a part: gemm_packed computes blocks of 8 rows.
     static let splitPartMinimumRows = 8
