@@ -17,7 +17,7 @@ import Recur
 /// B = 32: 13.7 against 10.7 ms. Whole training steps, `RECUR_OPENCL_LOOP=per-step` against
 /// `split`, alternating runs: lstm-small 15.0-16.9 against 11.7-14.5 ms; gru-medium 136-193
 /// against 133-152 ms (5 of 5 rounds faster), lstm-charlm 387-565 against 379-436 ms (5 of 5),
-/// lstm-medium 174-267 against 180-307 ms (4 of 5), rnn-tanh-medium 51-53 against 45-55 ms (2 of
+/// lstm-medium 174-267 against 180-307 ms (3 of 5), rnn-tanh-medium 51-53 against 45-55 ms (2 of
 /// 3): their GEMMs use both threads already, but their cell kernels (0.1-0.3 ms) did not.
 /// lstm-large lost (635-648 against 596-750 ms). Hence the limit on a step's GEMM below.
 extension OpenCLBackend {
