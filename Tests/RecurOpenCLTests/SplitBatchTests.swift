@@ -32,21 +32,29 @@ struct SplitBatchLoop {
     }
 
     @Test func partsCoverTheBatchInBlocksOfEightRows() throws {
+        for count in 2...8 {
+            for batch in [16, 17, 19, 24, 32, 33, 41, 63, 64, 100, 1000] {
+                guard let parts = OpenCLBackend.rowParts(batch, count: count) else {
+                    #expect(batch < 2 * OpenCLBackend.splitPartMinimumRows, "batch \(batch), \(count) parts")
+                    continue
+                }
+                #expect(parts.count >= 2 && parts.count <= count)
+                #expect(parts.first?.lowerBound == 0 && parts.last?.upperBound == batch, "batch \(batch): \(parts)")
+                for (a, b) in zip(parts, parts.dropFirst()) { #expect(a.upperBound == b.lowerBound, "batch \(batch): \(parts)") }
+                for part in parts { #expect(part.count >= OpenCLBackend.splitPartMinimumRows, "batch \(batch): \(parts)") }
+                for part in parts.dropLast() { #expect(part.count % 8 == 0, "batch \(batch): \(parts)") }
+                // Near-even shares: sizes differ by at most 16 rows or one share.
+                let sizes = parts.map(\.count)
+                #expect(sizes.max()! - sizes.min()! <= max(16, batch / parts.count), "batch \(batch): \(parts)")
+            }
+            #expect(OpenCLBackend.rowParts(15, count: count) == nil)
+        }
         let backend = try OpenCLBackend(sequenceLoop: .split)
         guard backend.device.kind == .cpu, backend.device.computeUnits >= 2, backend.gemmTuning.packed else {
-            print("SplitBatchLoop: \(backend.device.summary) does not split the batch; the part layout is not checked")
+            print("SplitBatchLoop: \(backend.device.summary) does not split the batch")
             return
         }
-        for batch in [16, 17, 19, 24, 32, 41, 64, 1000] {
-            let parts = try #require(backend.batchParts(batch, hidden: 64, gates: 4), "batch \(batch)")
-            #expect(parts.count >= 2 && parts.count <= backend.device.computeUnits)
-            #expect(parts.first?.lowerBound == 0 && parts.last?.upperBound == batch, "batch \(batch): \(parts)")
-            for (a, b) in zip(parts, parts.dropFirst()) { #expect(a.upperBound == b.lowerBound, "batch \(batch): \(parts)") }
-            for part in parts {
-                #expect(part.count >= OpenCLBackend.splitPartMinimumRows, "batch \(batch): \(parts)")
-            }
-            for part in parts.dropLast() { #expect(part.count % 8 == 0, "batch \(batch): \(parts)") }
-        }
+        #expect(backend.batchParts(32, hidden: 64, gates: 4) == OpenCLBackend.rowParts(32, count: backend.device.computeUnits))
         // Too small to split, or the per-step loop forced: one queue.
         #expect(backend.batchParts(15, hidden: 64, gates: 4) == nil)
         #expect(try OpenCLBackend(sequenceLoop: .perStep).batchParts(32, hidden: 64, gates: 4) == nil)

@@ -41,19 +41,24 @@ extension OpenCLBackend {
             guard 2 * batch * gates * hidden * hidden <= Self.splitStepFLOPLimit else { return nil }
         }
         guard device.kind == .cpu, tuning.packed else { return nil }
-        let count = min(device.computeUnits, batch / Self.splitPartMinimumRows)
+        return Self.rowParts(batch, count: device.computeUnits)
+    }
+
+    /// At most `count` ranges of `batch` rows, or nil for fewer than two: parts of a multiple of 8
+    /// rows (the nearest to an even share) while at least 8 rows are left after them; the last
+    /// part takes the rest.
+    static func rowParts(_ batch: Int, count wanted: Int) -> [Range<Int>]? {
+        let unit = splitPartMinimumRows
+        let count = min(wanted, batch / unit)
         guard count >= 2 else { return nil }
-        // Parts of a multiple of 8 rows (the nearest to an even share), the last takes the rest.
-        let unit = Self.splitPartMinimumRows
         let share = max(unit, (batch / count + unit / 2) / unit * unit)
         var parts: [Range<Int>] = []
         var start = 0
-        for index in 0..<count {
-            let end = index == count - 1 ? batch : min(batch - unit, start + share)
-            if end <= start { break }
-            parts.append(start..<end)
-            start = end
+        while parts.count < count - 1, start + share <= batch - unit {
+            parts.append(start..<(start + share))
+            start += share
         }
+        parts.append(start..<batch)
         return parts.count >= 2 ? parts : nil
     }
 
