@@ -145,6 +145,9 @@ public final class OpenCLBackend: Backend {
 
     public func synchronize() throws {
         try queue.finish()
+        // Done already (the main queue waited for them), but finishing collects their profiled
+        // launches (`KernelProfile`) at the same points as the main queue's.
+        for side in sideQueues { try side.finish() }
     }
 
     func own(_ buffer: any DeviceBuffer) throws -> Buffer {
