@@ -153,9 +153,10 @@ extension RecurrentLayer {
         let lstm = d.mode.hasCellState
 
         // dGatesH differs from dGatesX only for the GRU's n block; other cells share one buffer.
+        let gatesShared = d.mode != .gru
         let dGatesX = Matrix(try backend.makeScratchBuffer(count: rows * gates), rows: rows, cols: gates)
-        let dGatesH = d.mode == .gru
-            ? Matrix(try backend.makeScratchBuffer(count: rows * gates), rows: rows, cols: gates) : dGatesX
+        let dGatesH = gatesShared
+            ? dGatesX : Matrix(try backend.makeScratchBuffer(count: rows * gates), rows: rows, cols: gates)
         let dh = (try stateBuffer(batch), try stateBuffer(batch))
         let dc = lstm ? (try stateBuffer(batch), try stateBuffer(batch)) : nil
         let gradH0 = try backend.zeros([d.stateCount, batch, hidden])
@@ -191,15 +192,15 @@ extension RecurrentLayer {
                 try backend.gemm(transA: true, transB: false, alpha: 1, dGatesX, x, beta: 1, g.inputWeight)
                 try backend.gemm(transA: true, transB: false, alpha: 1, dGatesH, previousStates, beta: 1, g.hiddenWeight)
                 if let inputBias = g.inputBias, let hiddenBias = g.hiddenBias {
-                    if d.mode == .gru {
-                        try backend.sumRows(dGatesX, into: inputBias, accumulate: true)
-                        try backend.sumRows(dGatesH, into: hiddenBias, accumulate: true)
-                    } else {
+                    if gatesShared {
                         // One gate gradient for both biases: sum its columns once, add the sums to each.
                         let columnSums = Matrix(try backend.makeScratchBuffer(count: gates), rows: 1, cols: gates)
                         try backend.sumRows(dGatesX, into: columnSums, accumulate: false)
                         try backend.axpy(alpha: 1, columnSums, inputBias)
                         try backend.axpy(alpha: 1, columnSums, hiddenBias)
+                    } else {
+                        try backend.sumRows(dGatesX, into: inputBias, accumulate: true)
+                        try backend.sumRows(dGatesH, into: hiddenBias, accumulate: true)
                     }
                 }
                 try backend.gemm(

@@ -160,10 +160,14 @@ extension Backend {
             dh = (dh.1, dh.0)
             if let pair = dc { dc = (pair.1, pair.0) }
         }
-        // After an odd number of steps the result sits in the scratch buffers.
-        if s.steps % 2 == 1 {
-            try copy(s.dhScratch, to: s.dh)
-            if let dc = s.dc, let scratch = s.dcScratch { try copy(scratch, to: dc) }
-        }
+        try moveBackwardResult(s)
+    }
+
+    /// The backward loops swap dh (dc) with its scratch after every step, so after an odd number
+    /// of steps the gradient of h0 (c0) sits in the scratch buffers: copies it to dh (dc).
+    public func moveBackwardResult(_ s: RecurrentBackwardSequence) throws {
+        guard s.steps % 2 == 1 else { return }
+        try copy(s.dhScratch, to: s.dh)
+        if let dc = s.dc, let scratch = s.dcScratch { try copy(scratch, to: dc) }
     }
 }

@@ -103,11 +103,7 @@ extension OpenCLBackend {
         if let gatesNext {
             try gemm(transA: false, transB: false, alpha: 1, gatesNext, s.hiddenWeight, beta: 1, dh.0)
         }
-        // After an odd number of steps the result sits in the scratch buffers.
-        if s.steps % 2 == 1 {
-            try copy(s.dhScratch, to: s.dh)
-            if let dc = s.dc, let scratch = s.dcScratch { try copy(scratch, to: dc) }
-        }
+        try moveBackwardResult(s)
     }
 
     /// (H, G*H): W_hh^T in scratch, so that the fused backward's sum over gates for unit j reads

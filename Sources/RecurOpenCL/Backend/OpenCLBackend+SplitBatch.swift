@@ -142,11 +142,7 @@ extension OpenCLBackend {
                 if let pair = dc { dc = (pair.1, pair.0) }
             }
         }
-        // After an odd number of steps the result sits in the scratch buffers.
-        if s.steps % 2 == 1 {
-            try copy(s.dhScratch, to: s.dh)
-            if let dc = s.dc, let scratch = s.dcScratch { try copy(scratch, to: dc) }
-        }
+        try moveBackwardResult(s)
     }
 }
 

@@ -29,7 +29,7 @@ extension CommandQueue {
             clEnqueueBarrierWithWaitList(raw, cl_uint($0.count), $0.baseAddress, nil)
         }
         try check("clEnqueueBarrierWithWaitList", status)
-        // The markers must live until the barrier has read them; the call copies the list.
+        // `events` holds raw handles only: keep the markers (which release them) alive past the call.
         withExtendedLifetime(markers) {}
     }
 }
