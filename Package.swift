@@ -12,6 +12,14 @@ let hotLoops: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"], .when(platforms: [.macOS])),
 ]
 
+// The AVX-512 kernels live in a module of their own, compiled for skylake-avx512 (x86-64-v4), and
+// RecurCPU calls them only after `CPUVectorWidth` has found AVX-512 on the running CPU: the
+// per-module target is how Swift gets one binary with both 256- and 512-bit kernels.
+let avx512Kernels: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "skylake-avx512"], .when(platforms: [.linux])),
+    .unsafeFlags(["-Ounchecked"], .when(platforms: [.macOS])),
+]
+
 let package = Package(
     name: "Recur",
     platforms: [.macOS(.v15)],
@@ -30,7 +38,9 @@ let package = Package(
         // The core: descriptors, the Backend protocol, BPTT written once over it, safetensors.
         .target(name: "Recur"),
         // The pure-Swift backend: the reference, and fast.
-        .target(name: "RecurCPU", dependencies: ["Recur"], swiftSettings: hotLoops),
+        .target(name: "RecurCPU", dependencies: ["Recur", "RecurAVX512"], swiftSettings: hotLoops),
+        // RecurCPU's 512-bit GEMM and FMA kernels (raw pointers in, nothing else; never imported elsewhere).
+        .target(name: "RecurAVX512", swiftSettings: avx512Kernels),
         // The OpenCL C API (1.2), linked through pkg-config.
         .systemLibrary(
             name: "COpenCL",

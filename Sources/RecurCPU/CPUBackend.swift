@@ -9,6 +9,8 @@ public final class CPUBackend: Backend {
     public let memory = MemoryGauge()
     let pool: ThreadPool
     let sequenceLoop: SequenceLoop
+    /// The vector kernels of its GEMMs and time loops (`CPUKernels.best` unless chosen).
+    public let kernels: CPUKernels
 
     /// How the recurrent time loops run (`RecurrentForwardSequence`).
     public enum SequenceLoop: Sendable {
@@ -19,15 +21,30 @@ public final class CPUBackend: Backend {
         case perStep
     }
 
-    /// `threads` (default: the shared pool, one thread per core or `RECUR_CPU_THREADS`).
+    /// `threads` (default: the shared pool, one thread per core or `RECUR_CPU_THREADS`), with the
+    /// widest kernels the CPU runs (`CPUKernels.best`).
     public init(threads: Int? = nil, sequenceLoop: SequenceLoop = .team) {
         pool = threads.map { ThreadPool(threads: $0) } ?? .shared
         self.sequenceLoop = sequenceLoop
+        kernels = .best
+    }
+
+    /// As `init(threads:sequenceLoop:)` with the kernels chosen; they must be among
+    /// `CPUKernels.supported` (the 512-bit ones would stop the process with an illegal instruction
+    /// on a CPU without AVX-512), else this throws.
+    public init(threads: Int? = nil, sequenceLoop: SequenceLoop = .team, kernels: CPUKernels) throws {
+        guard CPUKernels.supported.contains(kernels) else {
+            throw RecurError.invalidValue(
+                "this CPU cannot run the \(kernels.rawValue) kernels; it supports \(CPUKernels.supported.map(\.rawValue).joined(separator: ", "))")
+        }
+        pool = threads.map { ThreadPool(threads: $0) } ?? .shared
+        self.sequenceLoop = sequenceLoop
+        self.kernels = kernels
     }
 
     public var deviceDescription: String {
         let loop = sequenceLoop == .team ? "team" : "per-step"
-        return "\(CPUInfo.modelName), \(pool.threadCount) thread\(pool.threadCount == 1 ? "" : "s"), \(loop) time loop"
+        return "\(CPUInfo.modelName), \(pool.threadCount) thread\(pool.threadCount == 1 ? "" : "s"), \(kernels.rawValue) kernels, \(loop) time loop"
     }
 
     // MARK: Memory
@@ -106,7 +123,7 @@ public final class CPUBackend: Backend {
         CPUGemm.sgemm(
             transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
             a: UnsafePointer(a.base), lda: a.ld, b: UnsafePointer(b.base), ldb: b.ld,
-            beta: beta, c: c.base, ldc: c.ld, pool: pool)
+            beta: beta, c: c.base, ldc: c.ld, pool: pool, kernels: kernels)
     }
 
     public func sumRows(_ src: Matrix, into dst: Matrix, accumulate: Bool) {

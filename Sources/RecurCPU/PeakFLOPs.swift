@@ -1,11 +1,16 @@
 import Foundation
+import RecurAVX512
 
-/// The CPU's measured single-precision peak: fused multiply-adds on 8-lane vectors with enough
-/// independent accumulators to hide the FMA latency, on every thread of the pool. The denominator
+/// The CPU's measured single-precision peak: fused multiply-adds on the widest vectors the CPU runs
+/// (`CPUKernels.best`: 16 lanes with AVX-512, else 8) with enough independent accumulators to hide
+/// the FMA latency, on every thread of the pool. The denominator
 /// of rnn-bench's "% of peak" (a datasheet figure would ignore this VM's clock and sharing).
 public enum PeakFLOPs {
     /// GFLOP/s over `threads` threads of the pool (all when nil): the median of `repeats` runs.
-    public static func measure(threads: Int? = nil, repeats: Int = 5, pool: ThreadPool = .shared) -> Double {
+    public static func measure(
+        threads: Int? = nil, repeats: Int = 5, pool: ThreadPool = .shared, kernels: CPUKernels = .best
+    ) -> Double {
+        precondition(CPUKernels.supported.contains(kernels), "PeakFLOPs: kernels this CPU cannot run")
         let workers = min(threads ?? pool.threadCount, pool.threadCount)
         let iterations = 4_000_000
         var rates: [Double] = []
@@ -13,15 +18,21 @@ public enum PeakFLOPs {
             let start = DispatchTime.now().uptimeNanoseconds
             let sink = SinkBox()
             pool.parallelFor(workers) { worker in
-                sink.store(fmaLoop(iterations: iterations, seed: Float(worker + 1)), at: worker)
+                let seed = Float(worker + 1)
+                let result = kernels == .avx512
+                    ? AVX512Peak.fmaLoop(iterations: iterations, seed: seed) : fmaLoop(iterations: iterations, seed: seed)
+                sink.store(result, at: worker)
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             precondition(sink.total.isFinite, "the peak loop's result is used so that it is not optimised away")
-            // 12 accumulators x 8 lanes x 2 flops per iteration.
-            rates.append(Double(workers * iterations * 12 * 8 * 2) / seconds / 1e9)
+            let flops = kernels == .avx512 ? AVX512Peak.flopsPerIteration : flopsPerIteration
+            rates.append(Double(workers * iterations * flops) / seconds / 1e9)
         }
         return rates.sorted()[rates.count / 2]
     }
+
+    /// 12 accumulators x 8 lanes x 2 flops.
+    static let flopsPerIteration = 12 * 8 * 2
 
     @inline(never)
     static func fmaLoop(iterations: Int, seed: Float) -> Float {

@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+import Recur
 import RecurCPU
 
 /// Deterministic pseudo-random floats in [-1, 1) (a 64-bit LCG; tests must not depend on seeds
@@ -28,7 +29,7 @@ private struct GemmCase: CustomTestStringConvertible {
 /// Runs `sgemm` on random data and checks every element of C against a double-accumulated naive
 /// product, within 1e-5 + 1e-5 * (|alpha| * sum_p |a_ip b_pj| + |beta c_ij|): float rounding grows
 /// with the magnitudes summed, not with the (possibly cancelling) result.
-private func check(_ t: GemmCase, pool: ThreadPool = .shared, seed: UInt64 = 1) {
+private func check(_ t: GemmCase, pool: ThreadPool = .shared, seed: UInt64 = 1, kernels: CPUKernels = .best) {
     var rng = TestRandom(state: seed &+ UInt64(t.m * 1_000_003 + t.n * 1009 + t.k))
     // Stored shapes: A is m x k (k x m when transposed), B is k x n (n x k when transposed).
     let aRows = t.transA ? t.k : t.m, aCols = t.transA ? t.m : t.k
@@ -44,7 +45,7 @@ private func check(_ t: GemmCase, pool: ThreadPool = .shared, seed: UInt64 = 1) 
             c.withUnsafeMutableBufferPointer { cp in
                 CPUGemm.sgemm(transA: t.transA, transB: t.transB, m: t.m, n: t.n, k: t.k,
                               alpha: t.alpha, a: ap.baseAddress!, lda: lda, b: bp.baseAddress!,
-                              ldb: ldb, beta: t.beta, c: cp.baseAddress!, ldc: ldc, pool: pool)
+                              ldb: ldb, beta: t.beta, c: cp.baseAddress!, ldc: ldc, pool: pool, kernels: kernels)
             }
         }
     }
@@ -67,7 +68,7 @@ private func check(_ t: GemmCase, pool: ThreadPool = .shared, seed: UInt64 = 1) 
             if !(abs(got - ref) <= tol) {
                 failures += 1
                 if failures <= 3 {
-                    Issue.record("\(t.testDescription): C[\(i),\(j)] = \(got), expected \(ref) (tol \(tol))")
+                    Issue.record("\(t.testDescription) \(kernels): C[\(i),\(j)] = \(got), expected \(ref) (tol \(tol))")
                 }
             }
         }
@@ -80,19 +81,21 @@ private func check(_ t: GemmCase, pool: ThreadPool = .shared, seed: UInt64 = 1) 
             }
         }
     }
-    #expect(failures == 0, "\(t.testDescription)")
+    #expect(failures == 0, "\(t.testDescription) \(kernels)")
 }
 
 private let transposes = [(false, false), (false, true), (true, false), (true, true)]
 
 /// Shapes that exercise: 1x1x1, odd sizes everywhere (edge tiles in both directions), one k step,
 /// exactly one micro-tile, several cache blocks of k (KC = 256), the GEMV paths (m == 1 or
-/// n == 1) and the few-rows path (m from 2 to 16, odd m, n not a multiple of its blocks).
+/// n == 1), the few-rows path (m from 2 to 16, odd m, n not a multiple of its blocks) and the
+/// 512-bit 12 x 32 tiles (whole, and next to 6 x 16 edge tiles in both directions).
 private let shapes: [(Int, Int, Int)] = [
     (1, 1, 1), (2, 3, 4), (13, 37, 29), (6, 16, 1), (6, 16, 8), (7, 17, 9), (40, 40, 40),
     (1, 37, 29), (1, 200, 3), (1, 130, 300), (29, 1, 37), (150, 1, 70),
     (64, 96, 77), (97, 130, 61), (12, 33, 300), (2, 64, 513),
     (3, 70, 45), (4, 100, 17), (5, 37, 29), (16, 45, 33), (17, 40, 9),
+    (24, 64, 260), (25, 70, 300), (36, 100, 513),
 ]
 
 @Suite("CPU SGEMM")
@@ -101,7 +104,10 @@ struct GEMMTests {
     func allShapes(transA: Bool, transB: Bool) {
         for (m, n, k) in shapes {
             for (alpha, beta): (Float, Float) in [(1, 0), (-0.5, 1), (1, 0.3), (-0.5, 0.3)] {
-                check(GemmCase(m: m, n: n, k: k, transA: transA, transB: transB, alpha: alpha, beta: beta))
+                for kernels in CPUKernels.supported {
+                    check(GemmCase(m: m, n: n, k: k, transA: transA, transB: transB, alpha: alpha, beta: beta),
+                          kernels: kernels)
+                }
             }
         }
     }
@@ -109,15 +115,21 @@ struct GEMMTests {
     @Test("leading dimensions larger than the rows", arguments: transposes)
     func paddedLeadingDimensions(transA: Bool, transB: Bool) {
         for (m, n, k) in [(13, 37, 29), (1, 45, 20), (33, 1, 17), (70, 50, 90)] {
-            check(GemmCase(m: m, n: n, k: k, transA: transA, transB: transB, alpha: -0.5, beta: 0.3, pad: 5))
-            check(GemmCase(m: m, n: n, k: k, transA: transA, transB: transB, beta: 1, pad: 3))
+            for kernels in CPUKernels.supported {
+                check(GemmCase(m: m, n: n, k: k, transA: transA, transB: transB, alpha: -0.5, beta: 0.3, pad: 5),
+                      kernels: kernels)
+                check(GemmCase(m: m, n: n, k: k, transA: transA, transB: transB, beta: 1, pad: 3), kernels: kernels)
+            }
         }
     }
 
     @Test("beta == 0 ignores NaN in C", arguments: transposes)
     func betaZeroIgnoresNaN(transA: Bool, transB: Bool) {
         for (m, n, k) in [(13, 37, 29), (1, 50, 33), (21, 1, 10), (64, 70, 300), (5, 7, 0)] {
-            check(GemmCase(m: m, n: n, k: k, transA: transA, transB: transB, beta: 0, pad: 2, nanC: true))
+            for kernels in CPUKernels.supported {
+                check(GemmCase(m: m, n: n, k: k, transA: transA, transB: transB, beta: 0, pad: 2, nanC: true),
+                      kernels: kernels)
+            }
         }
     }
 
@@ -135,12 +147,14 @@ struct GEMMTests {
         for threads in [1, 2, 3] {
             let pool = ThreadPool(threads: threads)
             for (ta, tb) in transposes {
-                check(GemmCase(m: 120, n: 200, k: 150, transA: ta, transB: tb, alpha: 1, beta: 0.3), pool: pool)
-                check(GemmCase(m: 200, n: 70, k: 130, transA: ta, transB: tb, alpha: -0.5, beta: 0), pool: pool)
-                check(GemmCase(m: 1, n: 200, k: 200, transA: ta, transB: tb, alpha: 1, beta: 1), pool: pool)
-                check(GemmCase(m: 200, n: 1, k: 200, transA: ta, transB: tb, alpha: 1, beta: 0), pool: pool)
-                check(GemmCase(m: 3, n: 190, k: 120, transA: ta, transB: tb, alpha: 1, beta: 0.3), pool: pool)
-                check(GemmCase(m: 13, n: 130, k: 70, transA: ta, transB: tb, alpha: -0.5, beta: 1), pool: pool)
+                for kernels in CPUKernels.supported {
+                    check(GemmCase(m: 120, n: 200, k: 150, transA: ta, transB: tb, alpha: 1, beta: 0.3), pool: pool, kernels: kernels)
+                    check(GemmCase(m: 200, n: 70, k: 130, transA: ta, transB: tb, alpha: -0.5, beta: 0), pool: pool, kernels: kernels)
+                    check(GemmCase(m: 1, n: 200, k: 200, transA: ta, transB: tb, alpha: 1, beta: 1), pool: pool, kernels: kernels)
+                    check(GemmCase(m: 200, n: 1, k: 200, transA: ta, transB: tb, alpha: 1, beta: 0), pool: pool, kernels: kernels)
+                    check(GemmCase(m: 3, n: 190, k: 120, transA: ta, transB: tb, alpha: 1, beta: 0.3), pool: pool, kernels: kernels)
+                    check(GemmCase(m: 13, n: 130, k: 70, transA: ta, transB: tb, alpha: -0.5, beta: 1), pool: pool, kernels: kernels)
+                }
             }
         }
     }
@@ -281,4 +295,18 @@ struct ThreadPoolTests {
 
 private final class AtomicCounter: Sendable {
     let value = Atomic<Int>(0)
+}
+
+@Suite("CPU kernel choice")
+struct KernelChoiceTests {
+    @Test("a backend takes only kernels this CPU runs; AVX-512 ones where it has them")
+    func backendKernels() throws {
+        #expect(CPUKernels.supported.first == .avx2)
+        #expect(try CPUBackend(threads: 1, kernels: .avx2).kernels == .avx2)
+        if CPUKernels.supported.contains(.avx512) {
+            #expect(try CPUBackend(threads: 1, kernels: .avx512).kernels == .avx512)
+        } else {
+            #expect(throws: RecurError.self) { try CPUBackend(threads: 1, kernels: .avx512) }
+        }
+    }
 }

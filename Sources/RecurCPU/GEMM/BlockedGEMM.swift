@@ -1,13 +1,15 @@
+import RecurAVX512
+
 /// Cache blocking of the packed GEMM (Goto's scheme).
 ///
-/// - KC x 16 floats of B (one micro-panel, 16 KiB) stay in L1 while the micro-kernel sweeps the
+/// - KC x 16 floats of B (one micro-panel, 16 KiB; two for the 512-bit tiles) stay in L1 while the micro-kernel sweeps the
 ///   MC rows of packed A.
 /// - MC x KC floats of A (96 KiB) stay in L2 while the macro-kernel sweeps NC columns.
 /// - KC x NC floats of B (up to 4 MiB) live in L3 for one pass over the task's rows.
 enum SGEMMBlocking {
-    static let mc = 96     // multiple of gemmMR
+    static let mc = 96     // multiple of 2 * gemmMR (the 512-bit tile's height)
     static let kc = 256    // multiple of 8 (packing transposes 8 k steps at a time)
-    static let nc = 4080   // multiple of gemmNR
+    static let nc = 4064   // multiple of 2 * gemmNR (the 512-bit tile's width)
 
     /// Below this many multiply-adds (m * n * k, a few microseconds) a GEMM runs on the calling
     /// thread: handing work to a spinning worker costs ~0.3 us, but each task packs its own copy
@@ -27,6 +29,12 @@ struct GemmProblem {
     let b: UnsafePointer<Float>, ldb: Int
     let beta: Float
     let c: UnsafeMutablePointer<Float>, ldc: Int
+    /// `.avx512`: full 12 x 32 tiles take `AVX512PackedTile` (two A and two B panels at once).
+    let kernels: CPUKernels
+
+    /// The largest tile the kernels compute: blocks of C are cut in multiples of it.
+    private var tileRows: Int { kernels == .avx512 ? 2 * gemmMR : gemmMR }
+    private var tileCols: Int { kernels == .avx512 ? 2 * gemmNR : gemmNR }
 
     /// Splits C into independent rectangles, one per task, so that no two threads ever write the
     /// same element of C. The split runs along the longer side of C: splitting rows makes every
@@ -40,7 +48,7 @@ struct GemmProblem {
         }
         let wanted = threads * (m * n * k >= SGEMMBlocking.twoTasksPerThreadMinWork ? 2 : 1)
         if n > m {
-            let chunk = evenSplit(n, parts: wanted, multiple: gemmNR)
+            let chunk = evenSplit(n, parts: wanted, multiple: tileCols)
             let tasks = (n + chunk - 1) / chunk
             pool.parallelFor(tasks) { t in
                 let j0 = t * chunk
@@ -49,7 +57,7 @@ struct GemmProblem {
                 }
             }
         } else {
-            let chunk = evenSplit(m, parts: wanted, multiple: gemmMR)
+            let chunk = evenSplit(m, parts: wanted, multiple: tileRows)
             let tasks = (m + chunk - 1) / chunk
             pool.parallelFor(tasks) { t in
                 let i0 = t * chunk
@@ -65,9 +73,9 @@ struct GemmProblem {
         // Blocks of near-equal size rather than full blocks and a ragged last one.
         let kcStep = evenSplit(k, parts: (k + SGEMMBlocking.kc - 1) / SGEMMBlocking.kc, multiple: 8)
         let ncStep = evenSplit(cols.count, parts: (cols.count + SGEMMBlocking.nc - 1) / SGEMMBlocking.nc,
-                               multiple: gemmNR)
+                               multiple: tileCols)
         let mcStep = evenSplit(rows.count, parts: (rows.count + SGEMMBlocking.mc - 1) / SGEMMBlocking.mc,
-                               multiple: gemmMR)
+                               multiple: tileRows)
         var jc = cols.lowerBound
         while jc < cols.upperBound {
             let nc = min(ncStep, cols.upperBound - jc)
@@ -94,42 +102,61 @@ struct GemmProblem {
     }
 
     /// C block (mc x nc at `cBlock`) = alpha * packedA * packedB + beta * C block.
-    /// Columns outer, rows inner: one B micro-panel stays in L1 across all of A's panels.
+    /// Columns outer, rows inner: one B micro-panel (a pair of them for the 512-bit tiles) stays in
+    /// L1 across all of A's panels.
     private func macroKernel(
         mc: Int, nc: Int, kc: Int, c cBlock: UnsafeMutablePointer<Float>, beta: Float,
         scratch: GemmScratch
     ) {
-        let alpha = self.alpha
-        let ldc = self.ldc
+        let wide = kernels == .avx512
         var jr = 0
         while jr < nc {
-            let cols = min(gemmNR, nc - jr)
+            // Two full B panels: 12 x 32 tiles where 12 rows remain, 6 x 16 ones for the rest.
+            let pair = wide && nc - jr >= 2 * gemmNR
             let bPanel = UnsafePointer(scratch.packedB + jr * kc)
             var ir = 0
             while ir < mc {
-                let rows = min(gemmMR, mc - ir)
                 let aPanel = UnsafePointer(scratch.packedA + ir * kc)
                 let cTile = cBlock + ir * ldc + jr
-                if rows == gemmMR && cols == gemmNR {
-                    sgemmMicroKernel6x16(kc, aPanel, bPanel, cTile, ldc, alpha, beta)
-                } else {
-                    // Edge tile: full product into the scratch tile, then only the real part.
-                    let t = scratch.tile
-                    sgemmMicroKernel6x16(kc, aPanel, bPanel, t, gemmNR, alpha, 0)
-                    for r in 0..<rows {
-                        let cr = cTile + r * ldc
-                        let tr = t + r * gemmNR
-                        if beta == 0 {
-                            for j in 0..<cols { cr[j] = tr[j] }
-                        } else {
-                            // Fused, like the full tiles' update.
-                            for j in 0..<cols { cr[j] = tr[j].addingProduct(beta, cr[j]) }
-                        }
-                    }
+                if pair && mc - ir >= 2 * gemmMR {
+                    AVX512PackedTile.multiply12x32(kc, aPanel, kc * gemmMR, bPanel, kc * gemmNR, cTile, ldc, alpha, beta)
+                    ir += 2 * gemmMR
+                    continue
+                }
+                let rows = min(gemmMR, mc - ir)
+                tile6x16(rows: rows, cols: min(gemmNR, nc - jr), kc: kc, aPanel, bPanel, cTile, beta: beta, scratch: scratch)
+                if pair {
+                    tile6x16(rows: rows, cols: gemmNR, kc: kc, aPanel, bPanel + kc * gemmNR, cTile + gemmNR, beta: beta,
+                             scratch: scratch)
                 }
                 ir += gemmMR
             }
-            jr += gemmNR
+            jr += pair ? 2 * gemmNR : gemmNR
+        }
+    }
+
+    /// C tile (rows x cols at `cTile`, at most 6 x 16) = alpha * A panel * B panel + beta * C tile.
+    @inline(__always)
+    private func tile6x16(
+        rows: Int, cols: Int, kc: Int, _ aPanel: UnsafePointer<Float>, _ bPanel: UnsafePointer<Float>,
+        _ cTile: UnsafeMutablePointer<Float>, beta: Float, scratch: GemmScratch
+    ) {
+        if rows == gemmMR && cols == gemmNR {
+            sgemmMicroKernel6x16(kc, aPanel, bPanel, cTile, ldc, alpha, beta)
+            return
+        }
+        // Edge tile: full product into the scratch tile, then only the real part.
+        let t = scratch.tile
+        sgemmMicroKernel6x16(kc, aPanel, bPanel, t, gemmNR, alpha, 0)
+        for r in 0..<rows {
+            let cr = cTile + r * ldc
+            let tr = t + r * gemmNR
+            if beta == 0 {
+                for j in 0..<cols { cr[j] = tr[j] }
+            } else {
+                // Fused, like the full tiles' update.
+                for j in 0..<cols { cr[j] = tr[j].addingProduct(beta, cr[j]) }
+            }
         }
     }
 }

@@ -4,20 +4,21 @@
 /// - m == 1 or n == 1: `CPUGemv`, a matrix-vector product straight from storage (memory-bound).
 /// - a few rows (`CPUGemmSmallM.isFaster`, e.g. batch <= 16 against a transposed weight):
 ///   `CPUGemmSmallM`, still without packing.
-/// - otherwise the packed, cache-blocked GEMM (`GemmProblem`) around the 6 x 16 micro-kernel,
-///   split over the pool's threads into independent blocks of C.
+/// - otherwise the packed, cache-blocked GEMM (`GemmProblem`) around the 6 x 16 micro-kernel
+///   (12 x 32 with `kernels: .avx512`), split over the pool's threads into independent blocks of C.
 public enum CPUGemm {
     /// op(A) is m x k, op(B) is k x n, C is m x n, all row-major with leading dimensions
     /// lda / ldb / ldc (A stored as m x k with lda >= k when !transA, or as k x m with lda >= m
     /// when transA; likewise B). beta == 0 ignores C's prior contents (even NaN); k == 0 or
-    /// alpha == 0 gives C = beta * C.
+    /// alpha == 0 gives C = beta * C. `kernels` must be one of `CPUKernels.supported`.
     public static func sgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-        pool: ThreadPool = .shared
+        pool: ThreadPool = .shared, kernels: CPUKernels = .best
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative dimension")
+        precondition(CPUKernels.supported.contains(kernels), "sgemm: kernels this CPU cannot run")
         // A leading dimension matters only between stored rows; a one-row view may carry any.
         precondition((transA ? k : m) <= 1 || lda >= (transA ? m : k), "sgemm: lda smaller than A's rows")
         precondition((transB ? n : k) <= 1 || ldb >= (transB ? k : n), "sgemm: ldb smaller than B's rows")
@@ -47,7 +48,7 @@ public enum CPUGemm {
         }
         let problem = GemmProblem(
             transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, kernels: kernels)
         problem.run(pool: pool)
     }
 

@@ -39,7 +39,7 @@ extension CPUBackend {
                 // product (B, G*u16) = h_{t-1} (B, H) * this slice's W_hh^T columns.
                 RowPanelKernels.product(
                     rows: batch, k: hidden, a: hPrev.base, lda: hPrev.ld, panels: panels, count: gates * u16 / 16,
-                    c: product.base, ldc: product.ld)
+                    c: product.base, ldc: product.ld, kernels: kernels)
                 CellRows.forward(s.cellStep(time: t, hProj: product), rows: 0..<batch, units: units) { b in
                     GateRow(base: product.row(b), stride: u16)
                 }
@@ -79,7 +79,7 @@ extension CPUBackend {
                 let dGates = s.dGatesH.rows(t * batch, batch)
                 RowPanelKernels.product(
                     rows: batch, k: width, a: dGates.base, lda: dGates.ld, panels: panels, count: product.cols / 16,
-                    c: product.base, ldc: product.ld)
+                    c: product.base, ldc: product.ld, kernels: kernels)
                 for b in 0..<batch {
                     let to = dh.1.row(b) + units.lowerBound, from = product.row(b)
                     for j in 0..<units.count { to[j] += from[j] }

@@ -1,3 +1,5 @@
+import RecurAVX512
+
 /// Register-blocked kernels for the recurrent time loop: C (r x 16) = A (r x K) * panel (K x 16),
 /// with A read straight from its row-major storage and the panel packed once per sequence
 /// (`packB`'s layout: `panel[p * 16 + j]`). C is overwritten.
@@ -13,20 +15,51 @@ enum RowPanelKernels {
     static let depth = 256
 
     /// C (rows x 16*panels) = A (rows x k, row-major) * [panel 0 | panel 1 | ...], each panel
-    /// k x 16 at `panels + q * k * 16`. C is overwritten.
+    /// k x 16 at `panels + q * k * 16`. C is overwritten. With `.avx512` kernels, pairs of panels
+    /// go through the 512-bit kernels (a pair, 2 x 256 x 16 floats, is 32 KiB of L1).
     static func product(
         rows: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panels: UnsafePointer<Float>, count: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int
+        c: UnsafeMutablePointer<Float>, ldc: Int, kernels: CPUKernels
     ) {
+        let pairs = kernels == .avx512 ? count / 2 : 0
         var p0 = 0
         repeat {
             let kc = min(depth, k - p0)
-            for q in 0..<count {
+            for pair in 0..<pairs {
+                let q = 2 * pair
+                multiplyPair(rows: rows, k: kc, a: a + p0, lda: lda, panel: panels + q * k * 16 + p0 * 16,
+                             panelStride: k * 16, c: c + q * 16, ldc: ldc, accumulate: p0 > 0)
+            }
+            for q in 2 * pairs..<count {
                 multiply(rows: rows, k: kc, a: a + p0, lda: lda, panel: panels + q * k * 16 + p0 * 16,
                          c: c + q * 16, ldc: ldc, accumulate: p0 > 0)
             }
             p0 += kc
         } while p0 < k
+    }
+
+    /// C[0..<rows, 0..<32] (+)= A[0..<rows, 0..<k] * [panel | panel + panelStride] with the 512-bit
+    /// kernels, 12 and then 4 rows at a time; the last 1-3 rows take the 8-lane kernels per panel.
+    @inline(__always)
+    static func multiplyPair(
+        rows: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panel: UnsafePointer<Float>, panelStride: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        var i = 0
+        while i + 12 <= rows {
+            AVX512RowPanels.rows12(k, a + i * lda, lda, panel, panelStride, c + i * ldc, ldc, accumulate)
+            i += 12
+        }
+        while i + 4 <= rows {
+            AVX512RowPanels.rows4(k, a + i * lda, lda, panel, panelStride, c + i * ldc, ldc, accumulate)
+            i += 4
+        }
+        if i < rows {
+            for half in 0..<2 {
+                multiply(rows: rows - i, k: k, a: a + i * lda, lda: lda, panel: panel + half * panelStride,
+                         c: c + i * ldc + half * 16, ldc: ldc, accumulate: accumulate)
+            }
+        }
     }
 
     /// C[0..<rows, 0..<16] (+)= A[0..<rows, 0..<k] * panel, in blocks of 6, 4, 2 and 1 rows.

@@ -1,0 +1,75 @@
+/// The AVX-512 kernels of RecurCPU's recurrent time loop (RowPanelKernels): C (rows x 32) =
+/// A (rows x k, read straight from row-major storage) * two consecutive packed 16-column panels.
+/// Inside the time loop A is one step's state, used once, so it is not packed; the panels are what
+/// stay in cache from step to step.
+public enum AVX512RowPanels {
+    /// C[0..<12, 0..<32] (+)= A[0..<12, 0..<k] * [panel | panel + panelStride]: 24 accumulators, as
+    /// `AVX512PackedTile.multiply12x32`.
+    @inline(never)
+    public static func rows12(
+        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ panelStride: Int,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
+    ) {
+        var c0a = F16(), c0b = F16(), c1a = F16(), c1b = F16(), c2a = F16(), c2b = F16()
+        var c3a = F16(), c3b = F16(), c4a = F16(), c4b = F16(), c5a = F16(), c5b = F16()
+        var c6a = F16(), c6b = F16(), c7a = F16(), c7b = F16(), c8a = F16(), c8b = F16()
+        var c9a = F16(), c9b = F16(), c10a = F16(), c10b = F16(), c11a = F16(), c11b = F16()
+        let a0 = a, a3 = a + 3 * lda, a6 = a + 6 * lda, a9 = a + 9 * lda
+        var pb = b
+        let b2 = panelStride
+        for p in 0..<k {
+            let b0 = load16(pb), b1 = load16(pb + b2)
+            var av: F16
+            av = F16(repeating: a0[p]); c0a = c0a.addingProduct(av, b0); c0b = c0b.addingProduct(av, b1)
+            av = F16(repeating: a0[lda + p]); c1a = c1a.addingProduct(av, b0); c1b = c1b.addingProduct(av, b1)
+            av = F16(repeating: a0[2 * lda + p]); c2a = c2a.addingProduct(av, b0); c2b = c2b.addingProduct(av, b1)
+            av = F16(repeating: a3[p]); c3a = c3a.addingProduct(av, b0); c3b = c3b.addingProduct(av, b1)
+            av = F16(repeating: a3[lda + p]); c4a = c4a.addingProduct(av, b0); c4b = c4b.addingProduct(av, b1)
+            av = F16(repeating: a3[2 * lda + p]); c5a = c5a.addingProduct(av, b0); c5b = c5b.addingProduct(av, b1)
+            av = F16(repeating: a6[p]); c6a = c6a.addingProduct(av, b0); c6b = c6b.addingProduct(av, b1)
+            av = F16(repeating: a6[lda + p]); c7a = c7a.addingProduct(av, b0); c7b = c7b.addingProduct(av, b1)
+            av = F16(repeating: a6[2 * lda + p]); c8a = c8a.addingProduct(av, b0); c8b = c8b.addingProduct(av, b1)
+            av = F16(repeating: a9[p]); c9a = c9a.addingProduct(av, b0); c9b = c9b.addingProduct(av, b1)
+            av = F16(repeating: a9[lda + p]); c10a = c10a.addingProduct(av, b0); c10b = c10b.addingProduct(av, b1)
+            av = F16(repeating: a9[2 * lda + p]); c11a = c11a.addingProduct(av, b0); c11b = c11b.addingProduct(av, b1)
+            pb += 16
+        }
+        putRow32(c0a, c0b, c, accumulate)
+        putRow32(c1a, c1b, c + ldc, accumulate)
+        putRow32(c2a, c2b, c + 2 * ldc, accumulate)
+        putRow32(c3a, c3b, c + 3 * ldc, accumulate)
+        putRow32(c4a, c4b, c + 4 * ldc, accumulate)
+        putRow32(c5a, c5b, c + 5 * ldc, accumulate)
+        putRow32(c6a, c6b, c + 6 * ldc, accumulate)
+        putRow32(c7a, c7b, c + 7 * ldc, accumulate)
+        putRow32(c8a, c8b, c + 8 * ldc, accumulate)
+        putRow32(c9a, c9b, c + 9 * ldc, accumulate)
+        putRow32(c10a, c10b, c + 10 * ldc, accumulate)
+        putRow32(c11a, c11b, c + 11 * ldc, accumulate)
+    }
+
+    /// 4 rows: 8 accumulators, 8 independent chains.
+    @inline(never)
+    public static func rows4(
+        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ panelStride: Int,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
+    ) {
+        var c0a = F16(), c0b = F16(), c1a = F16(), c1b = F16()
+        var c2a = F16(), c2b = F16(), c3a = F16(), c3b = F16()
+        var pb = b
+        let b2 = panelStride
+        for p in 0..<k {
+            let b0 = load16(pb), b1 = load16(pb + b2)
+            var av: F16
+            av = F16(repeating: a[p]); c0a = c0a.addingProduct(av, b0); c0b = c0b.addingProduct(av, b1)
+            av = F16(repeating: a[lda + p]); c1a = c1a.addingProduct(av, b0); c1b = c1b.addingProduct(av, b1)
+            av = F16(repeating: a[2 * lda + p]); c2a = c2a.addingProduct(av, b0); c2b = c2b.addingProduct(av, b1)
+            av = F16(repeating: a[3 * lda + p]); c3a = c3a.addingProduct(av, b0); c3b = c3b.addingProduct(av, b1)
+            pb += 16
+        }
+        putRow32(c0a, c0b, c, accumulate)
+        putRow32(c1a, c1b, c + ldc, accumulate)
+        putRow32(c2a, c2b, c + 2 * ldc, accumulate)
+        putRow32(c3a, c3b, c + 3 * ldc, accumulate)
+    }
+}
