@@ -72,4 +72,36 @@ public enum AVX512RowPanels {
         putRow32(c2a, c2b, c + 2 * ldc, accumulate)
         putRow32(c3a, c3b, c + 3 * ldc, accumulate)
     }
+
+    /// 1 row (batch 1: a matrix-vector product, bound by streaming the panels from cache): k in
+    /// four interleaved accumulator pairs, as the 8-lane `rows1`, on 16 lanes.
+    @inline(never)
+    public static func rows1(
+        _ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ panelStride: Int,
+        _ c: UnsafeMutablePointer<Float>, _ accumulate: Bool
+    ) {
+        var s0 = F16(), s1 = F16(), t0 = F16(), t1 = F16(), u0 = F16(), u1 = F16(), v0 = F16(), v1 = F16()
+        let b2 = panelStride
+        var pb = b
+        var p = 0
+        while p + 4 <= k {
+            var av = F16(repeating: a[p])
+            s0 = s0.addingProduct(av, load16(pb)); s1 = s1.addingProduct(av, load16(pb + b2))
+            av = F16(repeating: a[p + 1])
+            t0 = t0.addingProduct(av, load16(pb + 16)); t1 = t1.addingProduct(av, load16(pb + b2 + 16))
+            av = F16(repeating: a[p + 2])
+            u0 = u0.addingProduct(av, load16(pb + 32)); u1 = u1.addingProduct(av, load16(pb + b2 + 32))
+            av = F16(repeating: a[p + 3])
+            v0 = v0.addingProduct(av, load16(pb + 48)); v1 = v1.addingProduct(av, load16(pb + b2 + 48))
+            pb += 64
+            p += 4
+        }
+        while p < k {
+            let av = F16(repeating: a[p])
+            s0 = s0.addingProduct(av, load16(pb)); s1 = s1.addingProduct(av, load16(pb + b2))
+            pb += 16
+            p += 1
+        }
+        putRow32((s0 + t0) + (u0 + v0), (s1 + t1) + (u1 + v1), c, accumulate)
+    }
 }

@@ -39,7 +39,7 @@ enum RowPanelKernels {
     }
 
     /// C[0..<rows, 0..<32] (+)= A[0..<rows, 0..<k] * [panel | panel + panelStride] with the 512-bit
-    /// kernels, 12 and then 4 rows at a time; the last 1-3 rows take the 8-lane kernels per panel.
+    /// kernels, 12, then 4, then 1 row at a time.
     @inline(__always)
     static func multiplyPair(
         rows: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panel: UnsafePointer<Float>, panelStride: Int,
@@ -54,11 +54,9 @@ enum RowPanelKernels {
             AVX512RowPanels.rows4(k, a + i * lda, lda, panel, panelStride, c + i * ldc, ldc, accumulate)
             i += 4
         }
-        if i < rows {
-            for half in 0..<2 {
-                multiply(rows: rows - i, k: k, a: a + i * lda, lda: lda, panel: panel + half * panelStride,
-                         c: c + i * ldc + half * 16, ldc: ldc, accumulate: accumulate)
-            }
+        while i < rows {
+            AVX512RowPanels.rows1(k, a + i * lda, panel, panelStride, c + i * ldc, accumulate)
+            i += 1
         }
     }
 
