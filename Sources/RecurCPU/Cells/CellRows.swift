@@ -1,4 +1,5 @@
 import Recur
+import RecurAVX512
 
 /// What every cell step needs per batch row: whether the row's sequence is still running at this
 /// time step. Rows past their length carry their state forward (and their gradient backward).
@@ -18,47 +19,16 @@ struct RowMask {
     }
 }
 
-/// The G gate blocks of one row, seen from one hidden unit: gate k of that unit is at
-/// `base + k * stride`. A (B, G*H) row has stride H; the time loop's per-thread products
-/// (`RecurrentTeamLoop`) have their own stride.
-struct GateRow {
-    let base: UnsafeMutablePointer<Float>
-    let stride: Int
-
-    @inline(__always)
-    func gate(_ k: Int) -> UnsafeMutablePointer<Float> { base + k * stride }
-}
-
-/// One row of a forward cell step restricted to `count` consecutive hidden units; every pointer
-/// is at the first of them. The cells' `forward(_: ForwardUnits)` read and write nothing else,
-/// so threads that own different units of the same step never touch the same memory.
-struct ForwardUnits {
-    var count: Int
-    var x: GateRow, h: GateRow
-    var biasIH: GateRow?, biasHH: GateRow?
-    var hPrev: UnsafeMutablePointer<Float>, hNext: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
-    var cPrev: UnsafeMutablePointer<Float>?, cNext: UnsafeMutablePointer<Float>?
-    var saved: GateRow?
-}
-
-/// The backward mirror of `ForwardUnits`.
-struct BackwardUnits {
-    var count: Int
-    var saved: GateRow?
-    var hPrev: UnsafeMutablePointer<Float>, hOut: UnsafeMutablePointer<Float>, cPrev: UnsafeMutablePointer<Float>?
-    var dhNext: UnsafeMutablePointer<Float>, dcNext: UnsafeMutablePointer<Float>?
-    var dOutput: UnsafeMutablePointer<Float>?
-    var dGatesX: GateRow, dGatesH: GateRow
-    var dhPrev: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>?
-}
-
 /// The cell steps over a block of rows and a range of hidden units, for any cell: the masking of
 /// finished sequences is done here once, the arithmetic in the cells' `forward` / `backward`.
 enum CellRows {
     /// Rows `rows` and units `units` of a forward step. `hProj(b)` is where row b's hProj gate 0
     /// of unit `units.lowerBound` is (the step's own hProj, or a thread's product).
     @inline(__always)
-    static func forward(_ s: CellForwardStep, rows: Range<Int>, units: Range<Int>, hProj: (Int) -> GateRow) {
+    static func forward(
+        _ s: CellForwardStep, rows: Range<Int>, units: Range<Int>, kernels: CPUKernels, hProj: (Int) -> GateRow
+    ) {
+        let wide = kernels == .avx512
         let hidden = s.hidden, j0 = units.lowerBound, count = units.count
         let mask = RowMask(s.lengths, time: s.time)
         let biasIH = s.biasIH.map { GateRow(base: $0.row(0) + j0, stride: hidden) }
@@ -76,18 +46,23 @@ enum CellRows {
                 count: count, x: GateRow(base: s.xProj.row(b) + j0, stride: hidden), h: hProj(b),
                 biasIH: biasIH, biasHH: biasHH, hPrev: hPrev, hNext: hNext, output: out, cPrev: cPrev, cNext: cNext,
                 saved: s.saved.row(b).map { GateRow(base: $0 + j0, stride: hidden) })
-            switch s.mode {
-            case .rnnTanh: ElmanCell.forward(u, relu: false)
-            case .rnnReLU: ElmanCell.forward(u, relu: true)
-            case .lstm: LSTMCell.forward(u)
-            case .gru: GRUCell.forward(u)
+            switch (s.mode, wide) {
+            case (.rnnTanh, false): ElmanCell.forward(u, relu: false)
+            case (.rnnReLU, false): ElmanCell.forward(u, relu: true)
+            case (.lstm, false): LSTMCell.forward(u)
+            case (.gru, false): GRUCell.forward(u)
+            case (.rnnTanh, true): AVX512Cells.elmanForward(u.wide, relu: false)
+            case (.rnnReLU, true): AVX512Cells.elmanForward(u.wide, relu: true)
+            case (.lstm, true): AVX512Cells.lstmForward(u.wide)
+            case (.gru, true): AVX512Cells.gruForward(u.wide)
             }
         }
     }
 
     /// Rows `rows` and units `units` of a backward step.
     @inline(__always)
-    static func backward(_ s: CellBackwardStep, rows: Range<Int>, units: Range<Int>) {
+    static func backward(_ s: CellBackwardStep, rows: Range<Int>, units: Range<Int>, kernels: CPUKernels) {
+        let wide = kernels == .avx512
         let hidden = s.hidden, j0 = units.lowerBound, count = units.count, gates = s.mode.gateCount
         let mask = RowMask(s.lengths, time: s.time)
         for b in rows {
@@ -109,11 +84,15 @@ enum CellRows {
                 hPrev: s.hPrev.row(b) + j0, hOut: s.hOut.row(b) + j0, cPrev: s.cPrev.row(b).map { $0 + j0 },
                 dhNext: dhNext, dcNext: dcNext, dOutput: s.dOutput.row(b).map { $0 + j0 },
                 dGatesX: dgx, dGatesH: dgh, dhPrev: dhPrev, dcPrev: dcPrev)
-            switch s.mode {
-            case .rnnTanh: ElmanCell.backward(u, relu: false)
-            case .rnnReLU: ElmanCell.backward(u, relu: true)
-            case .lstm: LSTMCell.backward(u)
-            case .gru: GRUCell.backward(u)
+            switch (s.mode, wide) {
+            case (.rnnTanh, false): ElmanCell.backward(u, relu: false)
+            case (.rnnReLU, false): ElmanCell.backward(u, relu: true)
+            case (.lstm, false): LSTMCell.backward(u)
+            case (.gru, false): GRUCell.backward(u)
+            case (.rnnTanh, true): AVX512Cells.elmanBackward(u.wide, relu: false)
+            case (.rnnReLU, true): AVX512Cells.elmanBackward(u.wide, relu: true)
+            case (.lstm, true): AVX512Cells.lstmBackward(u.wide)
+            case (.gru, true): AVX512Cells.gruBackward(u.wide)
             }
         }
     }
@@ -153,7 +132,7 @@ extension CPUBackend {
     public func cellForward(_ step: CellForwardStep) {
         let width = step.mode.gateCount * step.hidden
         pool.forEachRow(step.batch, width: width) { rows in
-            CellRows.forward(step, rows: rows, units: 0..<step.hidden) { b in
+            CellRows.forward(step, rows: rows, units: 0..<step.hidden, kernels: kernels) { b in
                 GateRow(base: step.hProj.row(b), stride: step.hidden)
             }
         }
@@ -162,7 +141,7 @@ extension CPUBackend {
     public func cellBackward(_ step: CellBackwardStep) {
         let width = step.mode.gateCount * step.hidden
         pool.forEachRow(step.batch, width: width) { rows in
-            CellRows.backward(step, rows: rows, units: 0..<step.hidden)
+            CellRows.backward(step, rows: rows, units: 0..<step.hidden, kernels: kernels)
         }
     }
 }

@@ -40,7 +40,7 @@ extension CPUBackend {
                 RowPanelKernels.product(
                     rows: batch, k: hidden, a: hPrev.base, lda: hPrev.ld, panels: panels, count: gates * u16 / 16,
                     c: product.base, ldc: product.ld, kernels: kernels)
-                CellRows.forward(s.cellStep(time: t, hProj: product), rows: 0..<batch, units: units) { b in
+                CellRows.forward(s.cellStep(time: t, hProj: product), rows: 0..<batch, units: units, kernels: kernels) { b in
                     GateRow(base: product.row(b), stride: u16)
                 }
                 // h_t is complete once every slice has written its units.
@@ -72,7 +72,7 @@ extension CPUBackend {
                 let t = s.time(ofStep: step)
                 CellRows.backward(
                     s.cellStep(time: t, dhNext: dh.0, dcNext: dc?.0, dhPrev: dh.1, dcPrev: dc?.1),
-                    rows: 0..<batch, units: units)
+                    rows: 0..<batch, units: units, kernels: kernels)
                 // dGatesH_t is complete once every slice has written its units.
                 team.wait()
                 // dh_{t-1}[:, units] += dGatesH_t (B, G*H) * W_hh[:, units].

@@ -1,15 +1,17 @@
-import Recur
+// Shared source: compiled into RecurCPU (8 lanes) and, through the symlinks in
+// Sources/RecurAVX512/Lanes, into RecurAVX512 (16 lanes). Everything here is written against
+// `Vector` and its companions (each module's VectorWidth.swift) and must compile in both.
 
 /// The GRU cell, PyTorch's equations and gate order (r, z, n), the reset gate applied after the
 /// hidden matmul. Forward and backward side by side, over the units of one row (`CellRows` does
-/// rows, ranges and masking); 8 units a vector.
+/// rows, ranges and masking); a vector of units at a time.
 enum GRUCell {
     /// r, z = sigmoid(pre), hn = W_hn h + b_hn, n = tanh(W_in x + b_in + r*hn), h_t = (1-z)*n + z*h_{t-1}.
     /// Saves (4 gates of the row): r, z, n, hn.
     @inline(__always)
     static func forward(_ u: ForwardUnits) {
-        for j in stride(from: 0, to: u.count, by: 8) {
-            let n = min(8, u.count - j)
+        for j in stride(from: 0, to: u.count, by: Vector.scalarCount) {
+            let n = min(Vector.scalarCount, u.count - j)
             // The input and hidden parts of gate k, biases included.
             @inline(__always)
             func parts(_ k: Int) -> (x: Vector, h: Vector) {
@@ -40,8 +42,8 @@ enum GRUCell {
     @inline(__always)
     static func backward(_ u: BackwardUnits) {
         let saved = u.saved!, dgx = u.dGatesX, dgh = u.dGatesH
-        for j in stride(from: 0, to: u.count, by: 8) {
-            let n = min(8, u.count - j)
+        for j in stride(from: 0, to: u.count, by: Vector.scalarCount) {
+            let n = min(Vector.scalarCount, u.count - j)
             let r = Lanes.load(saved.gate(0) + j, n), z = Lanes.load(saved.gate(1) + j, n)
             let nv = Lanes.load(saved.gate(2) + j, n), hn = Lanes.load(saved.gate(3) + j, n)
             var dh = Lanes.load(u.dhNext + j, n)

@@ -1,15 +1,17 @@
-import Recur
+// Shared source: compiled into RecurCPU (8 lanes) and, through the symlinks in
+// Sources/RecurAVX512/Lanes, into RecurAVX512 (16 lanes). Everything here is written against
+// `Vector` and its companions (each module's VectorWidth.swift) and must compile in both.
 
 /// The Elman RNN cell, h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), act = tanh or ReLU.
 /// Forward and backward side by side, over the units of one row (G = 1; `CellRows` does rows,
-/// ranges and masking); 8 units a vector.
+/// ranges and masking); a vector of units at a time.
 enum ElmanCell {
     /// Writes h_t and the output. Saves nothing: the backward takes the derivative from h_t itself
     /// (tanh' = 1 - h^2, ReLU' = [h > 0]).
     @inline(__always)
     static func forward(_ u: ForwardUnits, relu: Bool) {
-        for j in stride(from: 0, to: u.count, by: 8) {
-            let n = min(8, u.count - j)
+        for j in stride(from: 0, to: u.count, by: Vector.scalarCount) {
+            let n = min(Vector.scalarCount, u.count - j)
             var pre = Lanes.load(u.x.base + j, n) + Lanes.load(u.h.base + j, n)
             if let biasIH = u.biasIH, let biasHH = u.biasHH {
                 pre += Lanes.load(biasIH.base + j, n) + Lanes.load(biasHH.base + j, n)
@@ -23,8 +25,8 @@ enum ElmanCell {
     /// dGates = dh * act'(h_t), with dh = dhNext + dOutput; dhPrev's direct part is zero.
     @inline(__always)
     static func backward(_ u: BackwardUnits, relu: Bool) {
-        for j in stride(from: 0, to: u.count, by: 8) {
-            let n = min(8, u.count - j)
+        for j in stride(from: 0, to: u.count, by: Vector.scalarCount) {
+            let n = min(Vector.scalarCount, u.count - j)
             var dh = Lanes.load(u.dhNext + j, n)
             if let dOut = u.dOutput { dh += Lanes.load(dOut + j, n) }
             let hv = Lanes.load(u.hOut + j, n)

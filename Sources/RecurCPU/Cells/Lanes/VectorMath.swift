@@ -1,12 +1,14 @@
-/// Vectorised activations for the cell steps, 8 lanes at a time (one AVX register).
+// Shared source: compiled into RecurCPU (8 lanes) and, through the symlinks in
+// Sources/RecurAVX512/Lanes, into RecurAVX512 (16 lanes). Everything here is written against
+// `Vector` and its companions (each module's VectorWidth.swift) and must compile in both.
+
+/// Vectorised activations for the cell steps, a vector (`Vector`: 8 or 16 lanes) at a time.
 ///
 /// Scalar `expf`/`tanhf` made the fused LSTM step over 64x512 take ~3 ms on this machine; these take
 /// it to well under 0.1 ms. Accuracy: a few float ulps over the whole range (exp: Cody-Waite range
 /// reduction and a degree-6 polynomial; tanh: an odd polynomial below 0.625 (a least-squares fit
 /// of (tanh(x)/x - 1)/x^2, degree 5 in x^2, made for this file), where 1 - 2/(e^2x + 1)
 /// would cancel, and that formula above it).
-typealias Vector = SIMD8<Float>
-
 enum VectorMath {
     /// e^x, with x clamped to the range where the result is a finite normal float.
     @_transparent  // @inline(__always) was not honoured for these (the SIMD8 math became calls)
@@ -28,7 +30,7 @@ enum VectorMath {
         // 2^n by building the exponent bits. n is integral and small: adding 1.5 * 2^23 puts it in
         // the low mantissa bits, a vector integer conversion without the generic per-lane one
         // (`SIMD8<Int32>(n, rounding:)` compiles to scalar code).
-        let integer = unsafeBitCast(n + 12_582_912, to: SIMD8<Int32>.self) &- 0x4B40_0000
+        let integer = unsafeBitCast(n + 12_582_912, to: VectorInt32.self) &- 0x4B40_0000
         let bits = (integer &+ 127) &<< 23
         return p * unsafeBitCast(bits, to: Vector.self)
     }
@@ -68,16 +70,16 @@ enum VectorMath {
 
     @inline(__always)
     static func abs(_ x: Vector) -> Vector {
-        unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: Vector.self)
+        unsafeBitCast(unsafeBitCast(x, to: VectorUInt32.self) & 0x7FFF_FFFF, to: Vector.self)
     }
 }
 
-/// Loads and stores of up to 8 consecutive floats: full vectors in the body of a row, a partial
+/// Loads and stores of up to one vector of consecutive floats: full vectors in the body of a row, a partial
 /// one (zero-padded) at its end, so rows of any width need no scalar copy of the math.
 struct Lanes {
     @inline(__always)
     static func load(_ p: UnsafePointer<Float>, _ count: Int) -> Vector {
-        if count >= 8 { return UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+        if count >= Vector.scalarCount { return UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
         var v = Vector()
         for k in 0..<count { v[k] = p[k] }
         return v
@@ -90,7 +92,7 @@ struct Lanes {
 
     @inline(__always)
     static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
-        if count >= 8 {
+        if count >= Vector.scalarCount {
             UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
             return
         }

@@ -1,15 +1,17 @@
-import Recur
+// Shared source: compiled into RecurCPU (8 lanes) and, through the symlinks in
+// Sources/RecurAVX512/Lanes, into RecurAVX512 (16 lanes). Everything here is written against
+// `Vector` and its companions (each module's VectorWidth.swift) and must compile in both.
 
 /// The LSTM cell, PyTorch's equations and gate order (i, f, g, o). Forward and backward side by
-/// side, over the units of one row (`CellRows` does rows, ranges and masking); 8 units a vector.
+/// side, over the units of one row (`CellRows` does rows, ranges and masking); a vector of units at a time.
 enum LSTMCell {
     /// i, f, o = sigmoid(pre), g = tanh(pre), c_t = f*c_{t-1} + i*g, h_t = o*tanh(c_t).
     /// Saves (5 gates of the row): i, f, g, o, tanh(c_t).
     @inline(__always)
     static func forward(_ u: ForwardUnits) {
         let cPrev = u.cPrev!, cNext = u.cNext!
-        for j in stride(from: 0, to: u.count, by: 8) {
-            let n = min(8, u.count - j)
+        for j in stride(from: 0, to: u.count, by: Vector.scalarCount) {
+            let n = min(Vector.scalarCount, u.count - j)
             // Pre-activation of gate k at units j ..< j+n.
             @inline(__always)
             func pre(_ k: Int) -> Vector {
@@ -44,8 +46,8 @@ enum LSTMCell {
     static func backward(_ u: BackwardUnits) {
         let saved = u.saved!, cPrev = u.cPrev!, dcNext = u.dcNext!, dcPrev = u.dcPrev!
         let dg = u.dGatesX, separate = u.dGatesH.base != u.dGatesX.base
-        for j in stride(from: 0, to: u.count, by: 8) {
-            let n = min(8, u.count - j)
+        for j in stride(from: 0, to: u.count, by: Vector.scalarCount) {
+            let n = min(Vector.scalarCount, u.count - j)
             let i = Lanes.load(saved.gate(0) + j, n), f = Lanes.load(saved.gate(1) + j, n)
             let g = Lanes.load(saved.gate(2) + j, n), o = Lanes.load(saved.gate(3) + j, n)
             let tc = Lanes.load(saved.gate(4) + j, n)
