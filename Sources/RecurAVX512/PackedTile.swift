@@ -54,4 +54,36 @@ public enum AVX512PackedTile {
         storeRow32(c10a, c10b, c + 10 * ldc, alpha, beta)
         storeRow32(c11a, c11b, c + 11 * ldc, alpha, beta)
     }
+
+    /// C[0..<6, 0..<32] = alpha * A(6 x kc) * B(kc x 32) + beta * C from one A panel and two B
+    /// panels: the last rows of a block (fewer than 12) next to `multiply12x32`'s tiles. 12
+    /// accumulators, 2 loads of B and 6 broadcasts per 12 FMAs.
+    @inline(never)
+    public static func multiply6x32(
+        _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ bPanelStride: Int,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
+    ) {
+        var c0a = F16(), c0b = F16(), c1a = F16(), c1b = F16(), c2a = F16(), c2b = F16()
+        var c3a = F16(), c3b = F16(), c4a = F16(), c4b = F16(), c5a = F16(), c5b = F16()
+        var pa = a, pb = b
+        let b2 = bPanelStride
+        for _ in 0..<kc {
+            let b0 = load16(pb), b1 = load16(pb + b2)
+            var av: F16
+            av = F16(repeating: pa[0]); c0a = c0a.addingProduct(av, b0); c0b = c0b.addingProduct(av, b1)
+            av = F16(repeating: pa[1]); c1a = c1a.addingProduct(av, b0); c1b = c1b.addingProduct(av, b1)
+            av = F16(repeating: pa[2]); c2a = c2a.addingProduct(av, b0); c2b = c2b.addingProduct(av, b1)
+            av = F16(repeating: pa[3]); c3a = c3a.addingProduct(av, b0); c3b = c3b.addingProduct(av, b1)
+            av = F16(repeating: pa[4]); c4a = c4a.addingProduct(av, b0); c4b = c4b.addingProduct(av, b1)
+            av = F16(repeating: pa[5]); c5a = c5a.addingProduct(av, b0); c5b = c5b.addingProduct(av, b1)
+            pa += 6
+            pb += 16
+        }
+        storeRow32(c0a, c0b, c, alpha, beta)
+        storeRow32(c1a, c1b, c + ldc, alpha, beta)
+        storeRow32(c2a, c2b, c + 2 * ldc, alpha, beta)
+        storeRow32(c3a, c3b, c + 3 * ldc, alpha, beta)
+        storeRow32(c4a, c4b, c + 4 * ldc, alpha, beta)
+        storeRow32(c5a, c5b, c + 5 * ldc, alpha, beta)
+    }
 }

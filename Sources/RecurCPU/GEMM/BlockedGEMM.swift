@@ -111,7 +111,7 @@ struct GemmProblem {
         let wide = kernels == .avx512
         var jr = 0
         while jr < nc {
-            // Two full B panels: 12 x 32 tiles where 12 rows remain, 6 x 16 ones for the rest.
+            // Two full B panels: 12 x 32 tiles where 12 rows remain, 6 x 32 ones for the rest.
             let pair = wide && nc - jr >= 2 * gemmNR
             let bPanel = UnsafePointer(scratch.packedB + jr * kc)
             var ir = 0
@@ -124,15 +124,30 @@ struct GemmProblem {
                     continue
                 }
                 let rows = min(gemmMR, mc - ir)
-                tile6x16(rows: rows, cols: min(gemmNR, nc - jr), kc: kc, aPanel, bPanel, cTile, beta: beta, scratch: scratch)
                 if pair {
-                    tile6x16(rows: rows, cols: gemmNR, kc: kc, aPanel, bPanel + kc * gemmNR, cTile + gemmNR, beta: beta,
+                    tile6x32(rows: rows, kc: kc, aPanel, bPanel, cTile, beta: beta, scratch: scratch)
+                } else {
+                    tile6x16(rows: rows, cols: min(gemmNR, nc - jr), kc: kc, aPanel, bPanel, cTile, beta: beta,
                              scratch: scratch)
                 }
                 ir += gemmMR
             }
             jr += pair ? 2 * gemmNR : gemmNR
         }
+    }
+
+    /// C tile (rows x 32 at `cTile`, rows <= 6) = alpha * A panel * two B panels + beta * C tile.
+    @inline(__always)
+    private func tile6x32(
+        rows: Int, kc: Int, _ aPanel: UnsafePointer<Float>, _ bPanel: UnsafePointer<Float>,
+        _ cTile: UnsafeMutablePointer<Float>, beta: Float, scratch: GemmScratch
+    ) {
+        if rows == gemmMR {
+            AVX512PackedTile.multiply6x32(kc, aPanel, bPanel, kc * gemmNR, cTile, ldc, alpha, beta)
+            return
+        }
+        AVX512PackedTile.multiply6x32(kc, aPanel, bPanel, kc * gemmNR, scratch.tile, 2 * gemmNR, alpha, 0)
+        copyEdge(rows: rows, cols: 2 * gemmNR, from: scratch.tile, ld: 2 * gemmNR, to: cTile, beta: beta)
     }
 
     /// C tile (rows x cols at `cTile`, at most 6 x 16) = alpha * A panel * B panel + beta * C tile.
@@ -146,11 +161,19 @@ struct GemmProblem {
             return
         }
         // Edge tile: full product into the scratch tile, then only the real part.
-        let t = scratch.tile
-        sgemmMicroKernel6x16(kc, aPanel, bPanel, t, gemmNR, alpha, 0)
+        sgemmMicroKernel6x16(kc, aPanel, bPanel, scratch.tile, gemmNR, alpha, 0)
+        copyEdge(rows: rows, cols: cols, from: scratch.tile, ld: gemmNR, to: cTile, beta: beta)
+    }
+
+    /// C tile (rows x cols) = the edge tile's product (alpha applied) + beta * C tile.
+    @inline(__always)
+    private func copyEdge(
+        rows: Int, cols: Int, from t: UnsafeMutablePointer<Float>, ld: Int, to cTile: UnsafeMutablePointer<Float>,
+        beta: Float
+    ) {
         for r in 0..<rows {
             let cr = cTile + r * ldc
-            let tr = t + r * gemmNR
+            let tr = t + r * ld
             if beta == 0 {
                 for j in 0..<cols { cr[j] = tr[j] }
             } else {

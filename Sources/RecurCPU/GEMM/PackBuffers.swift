@@ -1,7 +1,7 @@
 import Foundation
 
 /// Packing space for one thread's share of a GEMM: a block of A (MC x KC), a block of B (KC x NC)
-/// and one 6 x 16 tile for edge results.
+/// and one 6 x 32 tile for edge results.
 ///
 /// Allocated once and reused: fresh multi-megabyte allocations would come back from mmap on every
 /// call and fault their pages in again. Buffers are 64-byte aligned (one cache line) and carry a
@@ -18,7 +18,7 @@ final class GemmScratch: @unchecked Sendable {
     init() {
         packedA = Self.allocate(SGEMMBlocking.mc * SGEMMBlocking.kc + Self.slack)
         packedB = Self.allocate(SGEMMBlocking.kc * SGEMMBlocking.nc + Self.slack)
-        tile = Self.allocate(gemmMR * gemmNR)
+        tile = Self.allocate(gemmMR * 2 * gemmNR)
         keepBits = .allocate(capacity: 8)
         keepBits.initialize(repeating: .max, count: 8)
     }
