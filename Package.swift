@@ -39,7 +39,8 @@ let package = Package(
         .target(name: "Recur"),
         // The pure-Swift backend: the reference, and fast.
         .target(name: "RecurCPU", dependencies: ["Recur", "RecurAVX512"], swiftSettings: hotLoops),
-        // RecurCPU's 512-bit GEMM and FMA kernels (raw pointers in, nothing else; never imported elsewhere).
+        // RecurCPU's 512-bit GEMM, time-loop, cell and FMA kernels (never imported outside RecurCPU). Its
+        // Lanes/ is a symlink to RecurCPU's Cells/Lanes: the cell sources, compiled here for 16 lanes.
         .target(name: "RecurAVX512", swiftSettings: avx512Kernels),
         // The OpenCL C API (1.2), linked through pkg-config.
         .systemLibrary(

@@ -9,7 +9,8 @@ package struct GateRow {
     package let base: UnsafeMutablePointer<Float>
     package let stride: Int
 
-    @inline(__always)
+    // Inlinable: RecurCPU builds RecurAVX512's copies of these for every cell row.
+    @inlinable
     package init(base: UnsafeMutablePointer<Float>, stride: Int) {
         self.base = base
         self.stride = stride
@@ -30,7 +31,8 @@ package struct ForwardUnits {
     package var cPrev: UnsafeMutablePointer<Float>?, cNext: UnsafeMutablePointer<Float>?
     package var saved: GateRow?
 
-    @inline(__always)
+    // Inlinable: RecurCPU builds RecurAVX512's copies of these for every cell row.
+    @inlinable
     package init(
         count: Int, x: GateRow, h: GateRow, biasIH: GateRow?, biasHH: GateRow?,
         hPrev: UnsafeMutablePointer<Float>, hNext: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
@@ -60,7 +62,8 @@ package struct BackwardUnits {
     package var dGatesX: GateRow, dGatesH: GateRow
     package var dhPrev: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>?
 
-    @inline(__always)
+    // Inlinable: RecurCPU builds RecurAVX512's copies of these for every cell row.
+    @inlinable
     package init(
         count: Int, saved: GateRow?, hPrev: UnsafeMutablePointer<Float>, hOut: UnsafeMutablePointer<Float>,
         cPrev: UnsafeMutablePointer<Float>?, dhNext: UnsafeMutablePointer<Float>, dcNext: UnsafeMutablePointer<Float>?,
