@@ -32,11 +32,11 @@ struct KernelProfileReport {
         let cell = try #require(lines.first { $0.hasPrefix("lstm_forward 128x32 ") }, "\(result.errors)")
         #expect(cell.contains(" 128 launches"), "\(cell)")
         // On CPU devices (the packed GEMM path) the recurrent product forward (32 x 512 x 128: 4
-        // blocks of 8 rows, 32 panels) and the input projection (2048 x 512 x 64: 256 blocks, once
-        // per pass) are rows of their own.
+        // blocks of 8 rows, 16 pairs of panels) and the input projection (2048 x 512 x 64: 256
+        // blocks, once per pass) are rows of their own.
         if lines.contains(where: { $0.hasPrefix("gemm_packed ") }) {
-            let recurrent = try #require(lines.first { $0.hasPrefix("gemm_packed 4x32 ") }, "\(result.errors)")
-            let projection = try #require(lines.first { $0.hasPrefix("gemm_packed 256x32 ") }, "\(result.errors)")
+            let recurrent = try #require(lines.first { $0.hasPrefix("gemm_packed 4x16 ") }, "\(result.errors)")
+            let projection = try #require(lines.first { $0.hasPrefix("gemm_packed 256x16 ") }, "\(result.errors)")
             #expect(recurrent.contains(" 128 launches"), "\(recurrent)")
             #expect(projection.contains(" 2 launches"), "\(projection)")
         }

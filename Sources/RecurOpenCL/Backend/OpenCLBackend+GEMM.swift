@@ -1,7 +1,7 @@
 import Recur
 
 /// GEMM dispatch. On CPU devices (POCL) op(B) is packed into 16-column panels and each work-item
-/// computes an 8 x 16 block over the whole K (DESIGN.md, "Fast OpenCL on POCL": 2-4x faster than
+/// computes an 8 x 32 block (two panels) over the whole K (DESIGN.md, "Fast OpenCL on POCL": 2-4x faster than
 /// unpacked); a transposed A is first copied row-major. Both packed forms are cached until their
 /// source is written, so the weights are packed once per pass and dGates^T once for the two
 /// weight-gradient GEMMs that share it (dW_ih and dW_hh of an LSTM or Elman layer). On GPUs the

@@ -62,8 +62,8 @@ struct PackARows: KernelLaunch {
 }
 
 /// `gemm_packed`: C = alpha * A * packed(op(B)) + beta * C, A row-major; the CPU-device path.
-/// Each work-item computes an 8 x 16 block of C (GEMM_MR rows at a time); range
-/// (ceil(rowBlocks / L) * L, ceil(N / 16)) with rowBlocks = ceil(M / 8), local (L, 1).
+/// Each work-item computes an 8 x 32 block of C (two panels, GEMM_MR rows at a time); range
+/// (ceil(rowBlocks / L) * L, ceil(N / 32)) with rowBlocks = ceil(M / 8), local (L, 1).
 struct GEMMPacked: KernelLaunch {
     static let kernel = KernelName.gemmPacked
 
@@ -83,7 +83,7 @@ struct GEMMPacked: KernelLaunch {
     }
     private var rowBlocks: Int { (Int(m) + 7) / 8 }
     private var groupWidth: Int { max(1, min(tuning.packedGroup, rowBlocks)) }
-    var globalSize: [Int] { [(rowBlocks + groupWidth - 1) / groupWidth * groupWidth, (Int(n) + 15) / 16] }
+    var globalSize: [Int] { [(rowBlocks + groupWidth - 1) / groupWidth * groupWidth, (Int(n) + 31) / 32] }
     var localSize: [Int]? { [groupWidth, 1] }
     var defines: [String: String] { tuning.packedDefines }
 }
