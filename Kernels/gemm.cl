@@ -10,7 +10,7 @@
 // - pack_b_panels + gemm_packed (+ pack_a_rows when A is transposed): the fast path on CPU
 //   devices (POCL). op(B) is packed once into 16-column panels; each work-item then computes an
 //   8 x 32 block of C (two panels) over the whole K, GEMM_MR rows at a time, with float16
-//   accumulators on AVX-512 (GEMM_VEC16), else float8 ones.
+//   accumulators on AVX-512 (GEMM_VEC16), else float8 ones (packed_block.cl).
 
 // ---------------------------------------------------------------------------------------------
 // gemm_tiled knobs.
@@ -136,43 +136,9 @@ __kernel void gemm_tiled(int M, int N, int K, int transA, int transB, float alph
 }
 
 // ---------------------------------------------------------------------------------------------
-// The packed path (CPU devices).
-//   GEMM_MR     rows of C held in registers at once in gemm_packed: 1, 2, 4 or 8. Each work-item
-//               owns an 8 x 32 block of C (two 16-column panels) and computes it GEMM_MR rows at
-//               a time, so the NDRange depends on neither knob. Default 8 where the compiler
-//               targets AVX-512 (32 vector registers hold the 16 accumulators and a step's B
-//               values; 10-40% faster than 4 on POCL, AMD EPYC), else 4 (16 registers: 8 rows
-//               would spill).
-//   GEMM_VEC16  1: both panels in one pass over K, one float16 accumulator per row and panel
-//               (512-bit FMAs: POCL emits zmm for float16 on AVX-512, each A value broadcast
-//               once for 32 columns); 0: one panel after the other, two float8 accumulators per
-//               row (what 256-bit registers hold). Default 1 where the compiler targets AVX-512,
-//               else 0. Measured on POCL (Xeon, AVX-512, 2 threads; rnn-bench peak, medians of
-//               4 runs alternated with the one-panel float8 kernel): 64x2048x512 58 -> 79
-//               GFLOP/s, 3200x2048x256 46 -> 69, 2048x256x3200 (A^T) 57 -> 86; lstm-medium
-//               training 392 -> 269 ms. Tried: float16 on one panel (8 x 16 blocks) gained only
-//               5-10% (bound by the reads of A); three panels (8 x 48) measured as two.
-//               GEMM_VEC16=0 there measures as the one-panel kernel did.
-#ifndef GEMM_MR
-#if defined(__AVX512F__)
-#define GEMM_MR 8
-#else
-#define GEMM_MR 4
-#endif
-#endif
-#if GEMM_MR != 1 && GEMM_MR != 2 && GEMM_MR != 4 && GEMM_MR != 8
-#error "GEMM_MR must be 1, 2, 4 or 8"
-#endif
-#ifndef GEMM_VEC16
-#if defined(__AVX512F__)
-#define GEMM_VEC16 1
-#else
-#define GEMM_VEC16 0
-#endif
-#endif
-#if GEMM_VEC16 != 0 && GEMM_VEC16 != 1
-#error "GEMM_VEC16 must be 0 or 1"
-#endif
+// The packed path (CPU devices): pack_b_panels (+ pack_a_rows when A is transposed), then
+// gemm_packed over blocks of packed_block (packed_block.cl, prepended to this program, with the
+// GEMM_MR and GEMM_VEC16 knobs).
 
 // pack_b_panels: op(B) (K x N) into panels of 16 columns, zero-padded to a multiple of 16:
 //   packed[pOff + (n/16)*K*16 + k*16 + n%16] = op(B)(k, n), 0 for N <= n < ceil(N/16)*16.
@@ -241,106 +207,6 @@ __kernel void pack_a_rows(int M, int K,
         for (int k = k0; k < min(k0 + 8, K); ++k) out[outOff + m * K + k] = A[aOff + k * lda + m];
 }
 
-// The rows of a gemm_packed block, unrolled by the preprocessor so that the accumulators live
-// in registers (a loop over an array of float8 left them on the stack under POCL).
-#define GEMM_ROW_0(X) X(0)
-#if GEMM_MR > 1
-#define GEMM_ROW_1(X) X(1)
-#else
-#define GEMM_ROW_1(X)
-#endif
-#if GEMM_MR > 2
-#define GEMM_ROW_2(X) X(2)
-#else
-#define GEMM_ROW_2(X)
-#endif
-#if GEMM_MR > 3
-#define GEMM_ROW_3(X) X(3)
-#else
-#define GEMM_ROW_3(X)
-#endif
-#if GEMM_MR > 4
-#define GEMM_ROW_4(X) X(4)
-#else
-#define GEMM_ROW_4(X)
-#endif
-#if GEMM_MR > 5
-#define GEMM_ROW_5(X) X(5)
-#else
-#define GEMM_ROW_5(X)
-#endif
-#if GEMM_MR > 6
-#define GEMM_ROW_6(X) X(6)
-#else
-#define GEMM_ROW_6(X)
-#endif
-#if GEMM_MR > 7
-#define GEMM_ROW_7(X) X(7)
-#else
-#define GEMM_ROW_7(X)
-#endif
-#define GEMM_FOR_ROWS(X) \
-    GEMM_ROW_0(X) GEMM_ROW_1(X) GEMM_ROW_2(X) GEMM_ROW_3(X) \
-    GEMM_ROW_4(X) GEMM_ROW_5(X) GEMM_ROW_6(X) GEMM_ROW_7(X)
-
-// GEMM_VEC16 == 0: row i's pointer into A (rows past M read row M-1: a valid address, never
-// stored) and its two accumulators (columns 0-7 and 8-15 of the panel).
-#define GEMM_ROW_INIT(i) \
-    __global const float* a##i = A + aOff + min(m0 + i, M - 1) * lda; \
-    float8 lo##i = (float8)(0.0f), hi##i = (float8)(0.0f);
-// Four steps of k for row i; A's values are broadcast straight from memory (a vload4 and
-// lane shuffles measured 15-20% slower on POCL).
-#define GEMM_ROW_STEP4(i) { \
-    float8 av = (float8)(a##i[k]); \
-    lo##i = fma(av, b0l, lo##i); hi##i = fma(av, b0h, hi##i); av = (float8)(a##i[k + 1]); \
-    lo##i = fma(av, b1l, lo##i); hi##i = fma(av, b1h, hi##i); av = (float8)(a##i[k + 2]); \
-    lo##i = fma(av, b2l, lo##i); hi##i = fma(av, b2h, hi##i); av = (float8)(a##i[k + 3]); \
-    lo##i = fma(av, b3l, lo##i); hi##i = fma(av, b3h, hi##i); }
-// One step of k for row i.
-#define GEMM_ROW_STEP1(i) { \
-    const float av = a##i[k]; \
-    lo##i = fma((float8)(av), bl, lo##i); hi##i = fma((float8)(av), bh, hi##i); }
-#define GEMM_ROW_STORE(i) \
-    if (i < rows) gemm_store_row(C + cOff + (m0 + i) * ldc + n, lo##i, hi##i, alpha, beta, N - n);
-
-// GEMM_VEC16 == 1: row i's pointer into A (clamped as above) and its two accumulators: cp for
-// the first panel (columns n0 ..< n0+16), cq for the second (n0+16 ..< n0+32).
-#define GEMM_ROW_INIT16(i) \
-    __global const float* a##i = A + aOff + min(m0 + i, M - 1) * lda; \
-    float16 cp##i = (float16)(0.0f), cq##i = (float16)(0.0f);
-// Four steps of k for row i: each A value broadcast once, for both panels' B values (bpJ, bqJ:
-// step k + J).
-#define GEMM_ROW_STEP4_16(i) { \
-    float16 av = (float16)(a##i[k]); \
-    cp##i = fma(av, bp0, cp##i); cq##i = fma(av, bq0, cq##i); av = (float16)(a##i[k + 1]); \
-    cp##i = fma(av, bp1, cp##i); cq##i = fma(av, bq1, cq##i); av = (float16)(a##i[k + 2]); \
-    cp##i = fma(av, bp2, cp##i); cq##i = fma(av, bq2, cq##i); av = (float16)(a##i[k + 3]); \
-    cp##i = fma(av, bp3, cp##i); cq##i = fma(av, bq3, cq##i); }
-#define GEMM_ROW_STEP1_16(i) { \
-    const float16 av = (float16)(a##i[k]); \
-    cp##i = fma(av, bp0, cp##i); cq##i = fma(av, bq0, cq##i); }
-// The second panel's columns start at n0 + 16 (none stored when that is past N).
-#define GEMM_ROW_STORE16(i) \
-    if (i < rows) { \
-        __global float* c = C + cOff + (m0 + i) * ldc + n0; \
-        gemm_store_row(c, cp##i.lo, cp##i.hi, alpha, beta, N - n0); \
-        if (n0 + 16 < N) gemm_store_row(c + 16, cq##i.lo, cq##i.hi, alpha, beta, N - n0 - 16); }
-
-// c[0 ..< min(16, cols)] = alpha * (lo, hi) + beta * c (beta == 0: c's old values unread).
-static inline void gemm_store_row(__global float* c, float8 lo, float8 hi, float alpha, float beta, int cols) {
-    float8 l = alpha * lo, h = alpha * hi;
-    if (cols >= 16) {
-        if (beta != 0.0f) { l = fma((float8)(beta), vload8(0, c), l); h = fma((float8)(beta), vload8(1, c), h); }
-        vstore8(l, 0, c);
-        vstore8(h, 1, c);
-        return;
-    }
-    float v[16];
-    vstore8(l, 0, v);
-    vstore8(h, 1, v);
-    for (int j = 0; j < cols; ++j) c[j] = beta == 0.0f ? v[j] : fma(beta, c[j], v[j]);
-}
-
 // gemm_packed: C = alpha * A * op(B) + beta * C with A row-major (non-transposed; pack_a_rows
 // first otherwise) and op(B) packed by pack_b_panels.
 //   M, N, K          sizes: A M x K, op(B) K x N, C M x N
@@ -350,11 +216,9 @@ static inline void gemm_store_row(__global float* c, float8 lo, float8 hi, float
 //   beta             scalar; 0 ignores C's old contents
 //   C, cOff, ldc     M x N view, written
 // Work-item (rb, np) computes rows rb*8 ..< rb*8+8 and columns np*32 ..< +32 of C (panels 2*np
-// and 2*np+1), GEMM_MR rows per pass over K (rows and columns past the matrix are not stored);
-// consecutive work-items take consecutive row blocks of one pair of panels, so they share it in
-// cache. Two panels rather than one halve the reads of A per FLOP (each A value serves 32
-// columns), which bounded the one-panel kernel on the large shapes. M == 1 takes a GEMV loop (one
-// row instead of GEMM_MR clamped copies of it).
+// and 2*np+1) with packed_block; consecutive work-items take consecutive row blocks of one pair
+// of panels, so they share it in cache. Two panels rather than one halve the reads of A per FLOP
+// (each A value serves 32 columns), which bounded the one-panel kernel on the large shapes.
 // NDRange: 2-D, with rowBlocks = ceil(M / 8): local (L, 1), L = min(8, rowBlocks) (8 and 16
 //   measure alike; work-items past rowBlocks return at once), global (ceil(rowBlocks / L) * L,
 //   ceil(N / 32)).
@@ -364,94 +228,6 @@ __kernel void gemm_packed(int M, int N, int K, float alpha,
                           float beta,
                           __global float* C, int cOff, int ldc) {
     const int rb = get_global_id(0), np = get_global_id(1);
-    const int n0 = np * 32;
-    if (rb * 8 >= M || n0 >= N) return;
-    // The second panel of a block whose columns n0+16 ..< n0+32 lie past N does not exist (odd
-    // ceil(N/16)); the first is read in its place (a valid address, never stored).
-    __global const float* panelP = packed + pOff + 2 * np * K * 16;
-    __global const float* panelQ = n0 + 16 < N ? panelP + K * 16 : panelP;
-
-#if GEMM_VEC16
-#if GEMM_MR > 1
-    if (M == 1) {
-        // One row (batch 1): a GEMV, memory-bound on the panels; skip the clamped duplicate rows.
-        __global const float* a0 = A + aOff;
-        float16 cp = (float16)(0.0f), cq = (float16)(0.0f);
-        for (int k = 0; k < K; ++k) {
-            const float16 av = (float16)(a0[k]);
-            cp = fma(av, vload16(k, panelP), cp);
-            cq = fma(av, vload16(k, panelQ), cq);
-        }
-        __global float* c = C + cOff + n0;
-        gemm_store_row(c, cp.lo, cp.hi, alpha, beta, N - n0);
-        if (n0 + 16 < N) gemm_store_row(c + 16, cq.lo, cq.hi, alpha, beta, N - n0 - 16);
-        return;
-    }
-#endif
-
-    for (int m0 = rb * 8; m0 < min(rb * 8 + 8, M); m0 += GEMM_MR) {
-        GEMM_FOR_ROWS(GEMM_ROW_INIT16)
-        __global const float* bp = panelP;
-        __global const float* bq = panelQ;
-        int k = 0;
-        for (; k + 4 <= K; k += 4) {
-            const float16 bp0 = vload16(0, bp), bp1 = vload16(1, bp), bp2 = vload16(2, bp), bp3 = vload16(3, bp);
-            const float16 bq0 = vload16(0, bq), bq1 = vload16(1, bq), bq2 = vload16(2, bq), bq3 = vload16(3, bq);
-            bp += 64;
-            bq += 64;
-            GEMM_FOR_ROWS(GEMM_ROW_STEP4_16)
-        }
-        for (; k < K; ++k) {
-            const float16 bp0 = vload16(0, bp), bq0 = vload16(0, bq);
-            bp += 16;
-            bq += 16;
-            GEMM_FOR_ROWS(GEMM_ROW_STEP1_16)
-        }
-        const int rows = min(GEMM_MR, M - m0);
-        GEMM_FOR_ROWS(GEMM_ROW_STORE16)
-    }
-#else
-    // One panel after the other: 8 rows of two float8 accumulators each already fill 16 registers.
-    for (int side = 0; side < 2; ++side) {
-        const int n = n0 + side * 16;
-        if (n >= N) break;
-        __global const float* panelB = side == 0 ? panelP : panelQ;
-#if GEMM_MR > 1
-        if (M == 1) {
-            // One row (batch 1): a GEMV, memory-bound on the panel; skip the clamped duplicate rows.
-            __global const float* a0 = A + aOff;
-            __global const float* b = panelB;
-            float8 lo = (float8)(0.0f), hi = (float8)(0.0f);
-            for (int k = 0; k < K; ++k, b += 16) {
-                const float8 av = (float8)(a0[k]);
-                lo = fma(av, vload8(0, b), lo);
-                hi = fma(av, vload8(1, b), hi);
-            }
-            gemm_store_row(C + cOff + n, lo, hi, alpha, beta, N - n);
-            continue;
-        }
-#endif
-
-        for (int m0 = rb * 8; m0 < min(rb * 8 + 8, M); m0 += GEMM_MR) {
-            GEMM_FOR_ROWS(GEMM_ROW_INIT)
-            __global const float* b = panelB;
-            int k = 0;
-            for (; k + 4 <= K; k += 4) {
-                const float8 b0l = vload8(0, b), b0h = vload8(1, b);
-                const float8 b1l = vload8(2, b), b1h = vload8(3, b);
-                const float8 b2l = vload8(4, b), b2h = vload8(5, b);
-                const float8 b3l = vload8(6, b), b3h = vload8(7, b);
-                b += 64;
-                GEMM_FOR_ROWS(GEMM_ROW_STEP4)
-            }
-            for (; k < K; ++k) {
-                const float8 bl = vload8(0, b), bh = vload8(1, b);
-                b += 16;
-                GEMM_FOR_ROWS(GEMM_ROW_STEP1)
-            }
-            const int rows = min(GEMM_MR, M - m0);
-            GEMM_FOR_ROWS(GEMM_ROW_STORE)
-        }
-    }
-#endif
+    if (rb * 8 >= M || np * 32 >= N) return;
+    packed_block(N, K, alpha, A + aOff, lda, packed + pOff, np, beta, C + cOff, ldc, rb * 8, min(rb * 8 + 8, M));
 }

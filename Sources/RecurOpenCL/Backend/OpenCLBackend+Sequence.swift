@@ -29,12 +29,16 @@ extension OpenCLBackend {
     func runsFusedLoop(batch: Int) -> Bool {
         switch sequenceLoop {
         case .fused: true
-        case .perStep, .split: false
+        case .perStep, .split, .sequence: false
         case .automatic: batch <= Self.fusedBatchLimit
         }
     }
 
     public func recurrentForward(_ s: RecurrentForwardSequence) throws {
+        if let parts = wholeSequenceParts(batch: s.batch) {
+            try recurrentForwardWhole(s, parts: parts)
+            return
+        }
         guard runsFusedLoop(batch: s.batch) else {
             let width = s.mode.gateCount * s.hidden
             let hProj = Matrix(try scratchBuffer(.hiddenProjection, count: s.batch * width), rows: s.batch, cols: width)
@@ -61,6 +65,10 @@ extension OpenCLBackend {
     }
 
     public func recurrentBackward(_ s: RecurrentBackwardSequence) throws {
+        if let parts = wholeSequenceParts(batch: s.batch) {
+            try recurrentBackwardWhole(s, parts: parts)
+            return
+        }
         guard runsFusedLoop(batch: s.batch), s.steps > 0 else {
             if let parts = batchParts(s.batch, hidden: s.hidden, gates: s.mode.gateCount) {
                 try recurrentBackwardSplit(s, parts: parts)

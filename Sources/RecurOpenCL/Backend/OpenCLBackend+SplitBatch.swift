@@ -35,7 +35,7 @@ extension OpenCLBackend {
     /// anyway.
     func batchParts(_ batch: Int, hidden: Int, gates: Int) -> [Range<Int>]? {
         switch sequenceLoop {
-        case .perStep, .fused: return nil
+        case .perStep, .fused, .sequence: return nil
         case .split: break
         case .automatic:
             guard 2 * batch * gates * hidden * hidden <= Self.splitStepFLOPLimit else { return nil }
@@ -70,7 +70,7 @@ extension OpenCLBackend {
 
     /// Each part's own copy of its rows of `lengths` (the cell kernels index lengths from the
     /// first row of their views), copied on the main queue; nil entries without lengths.
-    private func partLengths(_ lengths: (any DeviceBuffer)?, _ parts: [Range<Int>]) throws -> [Buffer?] {
+    func partLengths(_ lengths: (any DeviceBuffer)?, _ parts: [Range<Int>]) throws -> [Buffer?] {
         guard let lengths else { return parts.map { _ in nil } }
         let source = try own(lengths)
         return try parts.map { rows in
@@ -82,7 +82,7 @@ extension OpenCLBackend {
 
     /// Runs `body` with the parts' queues after they have all waited for the main queue's work so
     /// far; the main queue then waits for all of them.
-    private func splitAcross(_ parts: [Range<Int>], _ body: ([CommandQueue]) throws -> Void) throws {
+    func splitAcross(_ parts: [Range<Int>], _ body: ([CommandQueue]) throws -> Void) throws {
         let queues = try partQueues(parts.count)
         let start = try queue.marker()
         for side in queues.dropFirst() { try side.wait(for: [start]) }

@@ -45,6 +45,10 @@ public final class OpenCLBackend: Backend {
         /// device with several compute units, GEMMs on the packed path, 16 or more sequences),
         /// per step on one queue elsewhere.
         case split
+        /// One kernel per layer direction runs the whole time loop (forward and backward), one
+        /// work-group per compute unit's share of the batch (OpenCLBackend+WholeSequence.swift),
+        /// whatever the batch, on devices whose GEMMs take the packed path; per step elsewhere.
+        case sequence
     }
 
     /// The device `request` names (an index or part of a name), else `RECUR_DEVICE`, else the
@@ -96,7 +100,7 @@ public final class OpenCLBackend: Backend {
             return .automatic
         }
         guard let loop = SequenceLoop(rawValue: value) else {
-            throw RecurError.invalidValue("RECUR_OPENCL_LOOP is \"\(value)\"; use automatic, fused, per-step or split")
+            throw RecurError.invalidValue("RECUR_OPENCL_LOOP is \"\(value)\"; use automatic, fused, per-step, split or sequence")
         }
         return loop
     }

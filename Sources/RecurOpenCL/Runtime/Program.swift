@@ -1,8 +1,9 @@
 import COpenCL
 
 /// A program built for its context's device. Each kernel file is built CLBlast-style, as
-/// `common.cl` followed by the file, so shared device math is written once; both sources start
-/// with a `#line` directive, so build logs name `Kernels/<file>.cl` and its real line numbers.
+/// `common.cl`, then the files it builds on (`KernelFile.preludes`), then the file, so shared
+/// device code is written once; every source starts with a `#line` directive, so build logs name
+/// `Kernels/<file>.cl` and its real line numbers.
 ///
 /// Build through `ProgramCache`, which builds each (context, file, options) once per process.
 ///
@@ -15,7 +16,8 @@ final class Program: @unchecked Sendable {
     let options: BuildOptions
 
     convenience init(context: Context, file: KernelFile, options: BuildOptions) throws(OpenCLError) {
-        try self.init(context: context, sources: [KernelFile.common.source, file.source], fileName: file.rawValue, options: options)
+        let sources = [KernelFile.common.source] + file.preludes.map(\.source) + [file.source]
+        try self.init(context: context, sources: sources, fileName: file.rawValue, options: options)
     }
 
     /// Builds arbitrary sources; `fileName` only labels errors. The kernel files go through the

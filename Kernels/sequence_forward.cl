@@ -1,0 +1,110 @@
+// The forward time loop of one direction of one layer, whole, in one work-group
+// (Recur/RecurrentSequence.swift, RecurrentForwardSequence): for each step t, hProj = h_{t-1}
+// W_hh^T over the group's batch rows (packed_block.cl), then the cell units of common.cl, with a
+// work-group barrier after each. POCL runs a work-group on one thread, so these barriers cost
+// nothing there, and one launch per sequence replaces two per step (a step of lstm-small is tens
+// of microseconds, where each enqueue costs a few). The batch rows of a layer are independent, so
+// the host gives each compute unit's queue its own rows and one group.
+//
+// Cells: mode 0 Elman tanh, 1 Elman ReLU, 2 LSTM (i, f, g, o), 3 GRU (r, z, n); G gates (1, 1, 4,
+// 3). Each per-time matrix below is a view (pointer, offset, ld) plus `...Step`, the elements
+// between time slots (the whole batch's rows times ld), so that a view may start at the group's
+// first batch row.
+//
+// sequence_forward
+//   mode, steps, batch, hidden, reverse   cell, T, B (rows of this group), H, 0 or 1 (t = T-1 .. 0)
+//   xProj, xProjOff, xProjLd, xProjStep   (T slots of B, G*H) x_t W_ih^T, no bias
+//   packedW                               W_hh^T (H x G*H) packed by pack_b_panels (transB: W_hh)
+//   biasIH, biasIHOff, biasHH, biasHHOff  (1, G*H) each, read only when hasBias
+//   hasBias                               0 or 1
+//   hs, hsOff, hsLd, hsStep               (T+1 slots of B, H) states: slot 0 (reverse: T) holds h0
+//                                         on entry; h_t goes to slot t+1 (reverse: t)
+//   cs, csOff, csLd, csStep               the same for the LSTM's c (ignored by other cells)
+//   output, outputOff, outputLd, outputStep  (T slots of B, H) written: h_t, 0 past a sequence's end
+//   saved, savedOff, savedLd, savedStep   (T slots of B, S*H) written when hasSaved
+//   hasSaved                              0 or 1
+//   hProj, hProjOff, hProjLd              (B, G*H) scratch
+//   lengths, hasLengths                   (B) int lengths of the group's rows, read when hasLengths
+// NDRange: 1-D, one work-group: global == local, any size (work-items take tasks in strides).
+__kernel void sequence_forward(int mode, int steps, int batch, int hidden, int reverse,
+                               __global const float* xProj, int xProjOff, int xProjLd, int xProjStep,
+                               __global const float* packedW,
+                               __global const float* biasIH, int biasIHOff,
+                               __global const float* biasHH, int biasHHOff,
+                               int hasBias,
+                               __global float* hs, int hsOff, int hsLd, int hsStep,
+                               __global float* cs, int csOff, int csLd, int csStep,
+                               __global float* output, int outputOff, int outputLd, int outputStep,
+                               __global float* saved, int savedOff, int savedLd, int savedStep,
+                               int hasSaved,
+                               __global float* hProj, int hProjOff, int hProjLd,
+                               __global const int* lengths, int hasLengths) {
+    const int lid = get_local_id(0), items = get_local_size(0);
+    const int gates = mode == 2 ? 4 : (mode == 3 ? 3 : 1);
+    const int width = gates * hidden;
+    const int rowBlocks = (batch + 7) / 8, colPairs = (width + 31) / 32;
+    const int chunks = (hidden + RECUR_UNITS_PER_ITEM - 1) / RECUR_UNITS_PER_ITEM;
+    __global const float* bi = biasIH + biasIHOff;
+    __global const float* bh = biasHH + biasHHOff;
+    __global float* hp = hProj + hProjOff;
+
+    for (int step = 0; step < steps; ++step) {
+        const int t = reverse ? steps - 1 - step : step;
+        const int prevSlot = reverse ? t + 1 : t, nextSlot = reverse ? t : t + 1;
+        __global const float* hPrev = hs + hsOff + prevSlot * hsStep;
+
+        // hProj (B, G*H) = h_{t-1} (B, H) W_hh^T (H, G*H), in blocks of 8 rows x 32 columns.
+        for (int task = lid; task < rowBlocks * colPairs; task += items) {
+            const int rb = task % rowBlocks, np = task / rowBlocks;
+            packed_block(width, hidden, 1.0f, hPrev, hsLd, packedW, np, 0.0f, hp, hProjLd, rb * 8,
+                         min(rb * 8 + 8, batch));
+        }
+        barrier(CLK_GLOBAL_MEM_FENCE);
+
+        // The cell: eight units of one row a task.
+        for (int task = lid; task < batch * chunks; task += items) {
+            const int b = task / chunks, j = (task % chunks) * RECUR_UNITS_PER_ITEM;
+            __global const float* x = xProj + xProjOff + t * xProjStep + b * xProjLd + j;
+            __global const float* r = hp + b * hProjLd + j;
+            __global float* h = hs + hsOff + nextSlot * hsStep + b * hsLd + j;
+            __global float* out = output + outputOff + t * outputStep + b * outputLd + j;
+            __global float* s = saved + savedOff + t * savedStep + b * savedLd + j;
+            __global const float* hOld = hPrev + b * hsLd + j;
+            const int ended = hasLengths && t >= lengths[b];
+            if (mode == 2) {
+                __global const float* cOld = cs + csOff + prevSlot * csStep + b * csLd + j;
+                __global float* c = cs + csOff + nextSlot * csStep + b * csLd + j;
+                RECUR_CHUNKED(
+                    const float8 cPrev = load_f8(cOld, n);
+                    if (ended) {
+                        unit_forward_past_end_f8(load_f8(hOld, n), h, out, n);
+                        store_f8(cPrev, c, n);
+                    } else {
+                        lstm_unit_forward_f8(
+                            load_f8(x, n) + load_f8(r, n), load_f8(x + hidden, n) + load_f8(r + hidden, n),
+                            load_f8(x + 2 * hidden, n) + load_f8(r + 2 * hidden, n),
+                            load_f8(x + 3 * hidden, n) + load_f8(r + 3 * hidden, n),
+                            bi + j, bh + j, hasBias, hidden, cPrev, h, c, out, s, hasSaved, n);
+                    })
+            } else if (mode == 3) {
+                RECUR_CHUNKED(
+                    const float8 hPrevUnits = load_f8(hOld, n);
+                    if (ended) {
+                        unit_forward_past_end_f8(hPrevUnits, h, out, n);
+                    } else {
+                        gru_unit_forward_f8(load_f8(x, n), load_f8(x + hidden, n), load_f8(x + 2 * hidden, n),
+                                            load_f8(r, n), load_f8(r + hidden, n), load_f8(r + 2 * hidden, n),
+                                            bi + j, bh + j, hasBias, hidden, hPrevUnits, h, out, s, hasSaved, n);
+                    })
+            } else {
+                RECUR_CHUNKED(
+                    if (ended) {
+                        unit_forward_past_end_f8(load_f8(hOld, n), h, out, n);
+                    } else {
+                        rnn_unit_forward_f8(load_f8(x, n) + load_f8(r, n), bi + j, bh + j, hasBias, mode == 1, h, out, n);
+                    })
+            }
+        }
+        barrier(CLK_GLOBAL_MEM_FENCE);
+    }
+}

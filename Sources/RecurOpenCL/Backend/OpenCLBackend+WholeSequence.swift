@@ -1,0 +1,72 @@
+import Recur
+
+/// The whole-sequence time loop, for CPU devices (POCL): one launch of sequence_forward.cl
+/// (sequence_backward.cl) runs a layer direction's every step, one work-group per share of the
+/// batch. POCL runs a work-group on one thread, so the group's barriers between a step's
+/// recurrent product and its cell cost nothing, and the launches (two per step, then one per
+/// sequence) and their scheduling drop out; each compute unit's queue takes its own rows (the
+/// sequences of a batch are independent within a layer), as in the split loop
+/// (OpenCLBackend+SplitBatch.swift), whose queues and lengths copies this reuses.
+extension OpenCLBackend {
+    /// The batch rows of each work-group, or nil when the whole-sequence loop does not run: only
+    /// on CPU devices with the packed GEMM (a GPU would run the loop on one compute unit), for
+    /// `.sequence`, and in `.automatic` for the batches past the fused loop's.
+    func wholeSequenceParts(batch: Int) -> [Range<Int>]? {
+        switch sequenceLoop {
+        case .sequence: break
+        case .automatic: guard batch > Self.fusedBatchLimit else { return nil }
+        case .fused, .perStep, .split: return nil
+        }
+        guard device.kind == .cpu, tuning.packed, batch > 0 else { return nil }
+        return Self.rowParts(batch, count: device.computeUnits) ?? [0..<batch]
+    }
+
+    /// `recurrentForward` as one sequence_forward launch per part.
+    func recurrentForwardWhole(_ s: RecurrentForwardSequence, parts: [Range<Int>]) throws {
+        for written in [s.hiddenStates, s.output] + [s.cellStates, s.saved].compactMap({ $0 }) {
+            packCache.invalidate(ViewArgument(written).buffer)
+        }
+        let width = s.mode.gateCount * s.hidden
+        let hProj = Matrix(try scratchBuffer(.hiddenProjection, count: s.batch * width), rows: s.batch, cols: width)
+        packCache.invalidate(ViewArgument(hProj).buffer)
+        let packedW = try packB(s.hiddenWeight, transposed: true, k: s.hidden, n: width)
+        try eachPart(parts, lengths: s.lengths) { rows, lengths, partQueue in
+            try partQueue.enqueue(SequenceForward(
+                s, rows: rows, lengths: lengths, hProj: hProj.rows(rows.lowerBound, rows.count), packedW: packedW,
+                workItems: SequenceKernels.workItems, tuning: tuning, dummy: dummy))
+        }
+    }
+
+    /// `recurrentBackward` as one sequence_backward launch per part.
+    func recurrentBackwardWhole(_ s: RecurrentBackwardSequence, parts: [Range<Int>]) throws {
+        let written = [s.dGatesX, s.dGatesH, s.dh, s.dhScratch] + [s.dc, s.dcScratch].compactMap { $0 }
+        for view in written { packCache.invalidate(ViewArgument(view).buffer) }
+        if s.steps > 0 {
+            let packedW = try packB(s.hiddenWeight, transposed: false, k: s.mode.gateCount * s.hidden, n: s.hidden)
+            try eachPart(parts, lengths: s.lengths) { rows, lengths, partQueue in
+                try partQueue.enqueue(SequenceBackward(
+                    s, rows: rows, lengths: lengths, packedW: packedW, workItems: SequenceKernels.workItems,
+                    tuning: tuning, dummy: dummy))
+            }
+        }
+        try moveBackwardResult(s)
+    }
+
+    /// Calls `body` for each part with its rows, its rows' lengths and its queue: the main queue
+    /// for a single part (the whole batch), else one queue per part (`splitAcross`).
+    private func eachPart(
+        _ parts: [Range<Int>], lengths: (any DeviceBuffer)?,
+        _ body: (Range<Int>, (any DeviceBuffer)?, CommandQueue) throws -> Void
+    ) throws {
+        if parts.count == 1 {
+            try body(parts[0], lengths, queue)
+            return
+        }
+        let partLengths = try partLengths(lengths, parts)
+        try splitAcross(parts) { queues in
+            for (part, partQueue) in zip(parts.indices, queues) {
+                try body(parts[part], partLengths[part], partQueue)
+            }
+        }
+    }
+}

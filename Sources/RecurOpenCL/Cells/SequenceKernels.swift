@@ -1,0 +1,161 @@
+import Recur
+
+/// Launches of Kernels/sequence_forward.cl and sequence_backward.cl, forward beside backward: a
+/// layer direction's whole time loop in one work-group, over the batch rows `rows` of the
+/// sequence (OpenCLBackend+WholeSequence.swift gives each compute unit's queue its own rows).
+
+/// `sequence_forward`: hProj = h_{t-1} W_hh^T and the cell, for every step (RecurrentForwardSequence).
+struct SequenceForward: KernelLaunch {
+    static let kernel = KernelName.sequenceForward
+
+    var mode, steps, batch, hidden, reverse: Int32
+    var xProj: SlottedViewArgument                    // T slots of (B, G*H)
+    var packedW: Buffer                               // W_hh^T (H x G*H) in 16-column panels
+    var packedCount: Int
+    var biasIH, biasHH: ViewArgument                  // (1, G*H), read when hasBias
+    var hasBias: Int32
+    var hiddenStates, cellStates: SlottedViewArgument // T+1 slots of (B, H)
+    var output: SlottedViewArgument                   // T slots of (B, H)
+    var saved: SlottedViewArgument                    // T slots of (B, S*H), written when hasSaved
+    var hasSaved: Int32
+    var hProj: ViewArgument                           // (B, G*H) scratch
+    var lengths: LengthsArgument
+    var workItems: Int
+
+    var arguments: [KernelArgument] {
+        [.int32(mode), .int32(steps), .int32(batch), .int32(hidden), .int32(reverse)] + xProj.arguments
+            + [.buffer(packedW, needs: packedCount)] + biasIH.vectorArguments + biasHH.vectorArguments
+            + [.int32(hasBias)] + hiddenStates.arguments + cellStates.arguments + output.arguments
+            + saved.arguments + [.int32(hasSaved)] + hProj.arguments + lengths.arguments
+    }
+    var globalSize: [Int] { [workItems] }
+    var localSize: [Int]? { [workItems] }
+    var defines: [String: String]
+
+    /// Rows `rows` of `s`, with `partLengths` those rows' lengths (nil without), `hProj` (rows, G*H)
+    /// scratch and `packedW` W_hh^T packed (`PackBPanels`, transposed).
+    init(_ s: RecurrentForwardSequence, rows: Range<Int>, lengths partLengths: (any DeviceBuffer)?, hProj: Matrix,
+         packedW: Buffer, workItems: Int, tuning: GEMMTuning, dummy: Buffer) {
+        let slots = (count: s.steps, batch: s.batch, rows: rows)
+        mode = SequenceKernels.mode(s.mode); steps = Int32(s.steps); batch = Int32(rows.count)
+        hidden = Int32(s.hidden); reverse = s.reverse ? 1 : 0
+        xProj = SlottedViewArgument(s.xProj, slots)
+        self.packedW = packedW
+        packedCount = PackBPanels.packedCount(k: s.hidden, n: s.mode.gateCount * s.hidden)
+        biasIH = s.biasIH.argument(or: dummy); biasHH = s.biasHH.argument(or: dummy)
+        hasBias = s.biasIH == nil ? 0 : 1
+        let states = (count: s.steps + 1, batch: s.batch, rows: rows)
+        hiddenStates = SlottedViewArgument(s.hiddenStates, states)
+        cellStates = s.cellStates.map { SlottedViewArgument($0, states) } ?? SlottedViewArgument(absent: dummy)
+        output = SlottedViewArgument(s.output, slots)
+        saved = s.saved.map { SlottedViewArgument($0, slots) } ?? SlottedViewArgument(absent: dummy)
+        hasSaved = s.saved == nil ? 0 : 1
+        self.hProj = ViewArgument(hProj)
+        lengths = LengthsArgument(partLengths, batch: rows.count, dummy: dummy)
+        self.workItems = workItems
+        defines = tuning.packedDefines
+    }
+}
+
+/// `sequence_backward`: the cell's backward and dh_{t-1} += dGatesH_t W_hh for every step, in the
+/// reverse of the forward's order (RecurrentBackwardSequence).
+struct SequenceBackward: KernelLaunch {
+    static let kernel = KernelName.sequenceBackward
+
+    var mode, steps, batch, hidden, reverse: Int32
+    var packedW: Buffer                                 // W_hh (G*H x H) in 16-column panels
+    var packedCount: Int
+    var saved, hiddenStates, cellStates: SlottedViewArgument
+    var dOutput: SlottedViewArgument                    // read when hasDOutput
+    var hasDOutput: Int32
+    var dGatesX, dGatesH: SlottedViewArgument           // T slots of (B, G*H), written
+    var dh, dhScratch, dc, dcScratch: ViewArgument      // (B, H)
+    var lengths: LengthsArgument
+    var workItems: Int
+
+    var arguments: [KernelArgument] {
+        [.int32(mode), .int32(steps), .int32(batch), .int32(hidden), .int32(reverse)]
+            + [.buffer(packedW, needs: packedCount)] + saved.arguments + hiddenStates.arguments
+            + cellStates.arguments + dOutput.arguments + [.int32(hasDOutput)] + dGatesX.arguments
+            + dGatesH.arguments + dh.arguments + dhScratch.arguments + dc.arguments + dcScratch.arguments
+            + lengths.arguments
+    }
+    var globalSize: [Int] { [workItems] }
+    var localSize: [Int]? { [workItems] }
+    var defines: [String: String]
+
+    /// Rows `rows` of `s`, as `SequenceForward.init`; `packedW` is W_hh packed (not transposed).
+    init(_ s: RecurrentBackwardSequence, rows: Range<Int>, lengths partLengths: (any DeviceBuffer)?,
+         packedW: Buffer, workItems: Int, tuning: GEMMTuning, dummy: Buffer) {
+        let slots = (count: s.steps, batch: s.batch, rows: rows)
+        let states = (count: s.steps + 1, batch: s.batch, rows: rows)
+        func cut(_ m: Matrix) -> ViewArgument { ViewArgument(m.rows(rows.lowerBound, rows.count)) }
+        mode = SequenceKernels.mode(s.mode); steps = Int32(s.steps); batch = Int32(rows.count)
+        hidden = Int32(s.hidden); reverse = s.reverse ? 1 : 0
+        self.packedW = packedW
+        packedCount = PackBPanels.packedCount(k: s.mode.gateCount * s.hidden, n: s.hidden)
+        saved = s.saved.map { SlottedViewArgument($0, slots) } ?? SlottedViewArgument(absent: dummy)
+        hiddenStates = SlottedViewArgument(s.hiddenStates, states)
+        cellStates = s.cellStates.map { SlottedViewArgument($0, states) } ?? SlottedViewArgument(absent: dummy)
+        dOutput = s.dOutput.map { SlottedViewArgument($0, slots) } ?? SlottedViewArgument(absent: dummy)
+        hasDOutput = s.dOutput == nil ? 0 : 1
+        dGatesX = SlottedViewArgument(s.dGatesX, slots)
+        dGatesH = SlottedViewArgument(s.dGatesH, slots)
+        dh = cut(s.dh); dhScratch = cut(s.dhScratch)
+        dc = s.dc.map(cut) ?? ViewArgument(absent: dummy)
+        dcScratch = s.dcScratch.map(cut) ?? ViewArgument(absent: dummy)
+        lengths = LengthsArgument(partLengths, batch: rows.count, dummy: dummy)
+        self.workItems = workItems
+        defines = tuning.packedDefines
+    }
+}
+
+enum SequenceKernels {
+    /// The kernels' `mode` argument: 0 Elman tanh, 1 Elman ReLU, 2 LSTM, 3 GRU.
+    static func mode(_ mode: CellMode) -> Int32 {
+        switch mode {
+        case .rnnTanh: 0
+        case .rnnReLU: 1
+        case .lstm: 2
+        case .gru: 3
+        }
+    }
+
+    /// Work-items per group. POCL runs a group's work-items one after the other on one thread, so
+    /// one work-item taking every task of a step does the same work without the per-item loop
+    /// around each phase. lstm-small training on POCL (medians of 9, a busy 2-core machine, so
+    /// only the ordering counts): 1 item 6.9-8.7 ms, 8 items 8.5-9.8, 16 items 8.4, 256 items
+    /// 12.2, one item per cell unit (2048, scalar cells) 16.8. The kernels take any count.
+    static let workItems = 1
+}
+
+/// A view of `slots` time slots of a batch, each `batch` rows of a (slots * batch, C) matrix, cut
+/// to the rows `rows` of every slot: the whole-sequence kernels' (pointer, offset, ld, step),
+/// where step is the elements from one slot to the next.
+struct SlottedViewArgument {
+    let buffer: Buffer
+    let offset, ld, step: Int32
+    let needs: Int
+
+    init(_ matrix: Matrix, _ slots: (count: Int, batch: Int, rows: Range<Int>)) {
+        precondition(matrix.rows == slots.count * slots.batch, "a slotted view of the wrong height")
+        let view = ViewArgument(matrix.rows(slots.rows.lowerBound, slots.rows.count))
+        buffer = view.buffer
+        offset = view.offset
+        ld = view.ld
+        step = Int32(slots.batch * matrix.ld)
+        let empty = slots.count == 0 || slots.rows.isEmpty || matrix.cols == 0
+        needs = empty ? 0 : Int(offset) + (slots.count - 1) * Int(step) + (slots.rows.count - 1) * Int(ld) + matrix.cols
+    }
+
+    /// A stand-in for an absent optional view (the kernel is told by a flag or the mode not to touch it).
+    init(absent dummy: Buffer) {
+        buffer = dummy
+        offset = 0
+        ld = 0
+        step = 0
+        needs = 0
+    }
+
+    var arguments: [KernelArgument] { [.buffer(buffer, needs: needs), .int32(offset), .int32(ld), .int32(step)] }
+}
