@@ -2,26 +2,19 @@ import RecurAVX512
 
 /// The same units in RecurAVX512's copy of the shared types (Cells/Lanes is compiled into both
 /// modules, so each has its own `GateRow`, `ForwardUnits` and `BackwardUnits`).
-extension GateRow {
-    @inline(__always)
-    var wide: RecurAVX512.GateRow { RecurAVX512.GateRow(base: base, stride: stride) }
-}
-
+///
+/// Reinterpreted, not rebuilt: the two copies are one declaration (the same source file, the same
+/// stored properties in the same order), so they have one layout, and `unsafeBitCast` checks the
+/// sizes. Rebuilding them called RecurAVX512's inits once per row and cell step: `@inlinable` on a
+/// `package` declaration does not make its body available to another module (Swift 6.3 inlines only
+/// public ones), and each call stalled on a 32-byte load of arguments just stored 8 bytes at a time
+/// (perf: the two inits 3% of an lstm-small run).
 extension ForwardUnits {
     @inline(__always)
-    var wide: RecurAVX512.ForwardUnits {
-        RecurAVX512.ForwardUnits(
-            count: count, x: x.wide, h: h.wide, biasIH: biasIH?.wide, biasHH: biasHH?.wide,
-            hPrev: hPrev, hNext: hNext, output: output, cPrev: cPrev, cNext: cNext, saved: saved?.wide)
-    }
+    var wide: RecurAVX512.ForwardUnits { unsafeBitCast(self, to: RecurAVX512.ForwardUnits.self) }
 }
 
 extension BackwardUnits {
     @inline(__always)
-    var wide: RecurAVX512.BackwardUnits {
-        RecurAVX512.BackwardUnits(
-            count: count, saved: saved?.wide, hPrev: hPrev, hOut: hOut, cPrev: cPrev, dhNext: dhNext,
-            dcNext: dcNext, dOutput: dOutput, dGatesX: dGatesX.wide, dGatesH: dGatesH.wide,
-            dhPrev: dhPrev, dcPrev: dcPrev)
-    }
+    var wide: RecurAVX512.BackwardUnits { unsafeBitCast(self, to: RecurAVX512.BackwardUnits.self) }
 }

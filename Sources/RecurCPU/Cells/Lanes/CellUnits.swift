@@ -9,8 +9,7 @@ package struct GateRow {
     package let base: UnsafeMutablePointer<Float>
     package let stride: Int
 
-    // Inlinable: RecurCPU builds RecurAVX512's copies of these for every cell row.
-    @inlinable
+    @inline(__always)  // RecurCPU does not build RecurAVX512's copies: see WideCells.swift
     package init(base: UnsafeMutablePointer<Float>, stride: Int) {
         self.base = base
         self.stride = stride
@@ -31,8 +30,7 @@ package struct ForwardUnits {
     package var cPrev: UnsafeMutablePointer<Float>?, cNext: UnsafeMutablePointer<Float>?
     package var saved: GateRow?
 
-    // Inlinable: RecurCPU builds RecurAVX512's copies of these for every cell row.
-    @inlinable
+    @inline(__always)
     package init(
         count: Int, x: GateRow, h: GateRow, biasIH: GateRow?, biasHH: GateRow?,
         hPrev: UnsafeMutablePointer<Float>, hNext: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
@@ -62,8 +60,7 @@ package struct BackwardUnits {
     package var dGatesX: GateRow, dGatesH: GateRow
     package var dhPrev: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>?
 
-    // Inlinable: RecurCPU builds RecurAVX512's copies of these for every cell row.
-    @inlinable
+    @inline(__always)
     package init(
         count: Int, saved: GateRow?, hPrev: UnsafeMutablePointer<Float>, hOut: UnsafeMutablePointer<Float>,
         cPrev: UnsafeMutablePointer<Float>?, dhNext: UnsafeMutablePointer<Float>, dcNext: UnsafeMutablePointer<Float>?,
