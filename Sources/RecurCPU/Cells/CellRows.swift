@@ -7,8 +7,8 @@ struct RowMask {
     let lengths: UnsafeMutablePointer<Int32>?
     let time: Int32
 
-    init(_ lengths: (any DeviceBuffer)?, time: Int) {
-        self.lengths = lengths.map { unsafeDowncast($0, to: CPUBuffer.self).ints }
+    init(_ lengths: UnsafeMutablePointer<Int32>?, time: Int) {
+        self.lengths = lengths
         self.time = Int32(time)
     }
 
@@ -19,6 +19,84 @@ struct RowMask {
     }
 }
 
+/// A view's rows as a raw pointer and a row stride. The cell steps take their views in this form:
+/// a `Matrix` holds its buffer, and every copy of one retains and releases it. The team time loop
+/// built ~10 views per step on each thread, on buffers both threads share, so the reference counts'
+/// atomics bounced between the cores (perf, lstm-small: swift_retain + swift_release 3.9% of a run,
+/// half of it in the team loops).
+struct RowView {
+    let base: UnsafeMutablePointer<Float>
+    let ld: Int
+
+    @inline(__always)
+    init(base: UnsafeMutablePointer<Float>, ld: Int) {
+        self.base = base
+        self.ld = ld
+    }
+
+    @inline(__always)
+    init(_ m: Matrix) { self.init(base: m.base, ld: m.ld) }
+
+    @inline(__always)
+    func row(_ r: Int) -> UnsafeMutablePointer<Float> { base + r * ld }
+
+    /// The view from row r on (`Matrix.rows(r, _)` without the bounds).
+    @inline(__always)
+    func from(_ r: Int) -> RowView { RowView(base: base + r * ld, ld: ld) }
+}
+
+extension Optional where Wrapped == RowView {
+    /// Row r of an optional view, or nil.
+    @inline(__always)
+    func row(_ r: Int) -> UnsafeMutablePointer<Float>? {
+        guard let v = self else { return nil }
+        return v.base + r * v.ld
+    }
+}
+
+/// `CellForwardStep` as raw rows (`RowView`); hProj comes separately (see `CellRows.forward`).
+struct ForwardStepRows {
+    var mode: CellMode, hidden: Int
+    var xProj: RowView, biasIH: RowView?, biasHH: RowView?
+    var hPrev: RowView, hNext: RowView, cPrev: RowView?, cNext: RowView?, output: RowView, saved: RowView?
+    var lengths: UnsafeMutablePointer<Int32>?, time: Int
+}
+
+/// `CellBackwardStep` as raw rows.
+struct BackwardStepRows {
+    var mode: CellMode, hidden: Int
+    var saved: RowView?, hPrev: RowView, hOut: RowView, cPrev: RowView?
+    var dhNext: RowView, dcNext: RowView?, dOutput: RowView?, dGatesX: RowView, dGatesH: RowView
+    var dhPrev: RowView, dcPrev: RowView?
+    var lengths: UnsafeMutablePointer<Int32>?, time: Int
+}
+
+extension ForwardStepRows {
+    init(_ s: CellForwardStep) {
+        self.init(
+            mode: s.mode, hidden: s.hidden, xProj: RowView(s.xProj), biasIH: s.biasIH.map(RowView.init),
+            biasHH: s.biasHH.map(RowView.init), hPrev: RowView(s.hPrev), hNext: RowView(s.hNext),
+            cPrev: s.cPrev.map(RowView.init), cNext: s.cNext.map(RowView.init), output: RowView(s.output),
+            saved: s.saved.map(RowView.init), lengths: lengthPointer(s.lengths), time: s.time)
+    }
+}
+
+extension BackwardStepRows {
+    init(_ s: CellBackwardStep) {
+        self.init(
+            mode: s.mode, hidden: s.hidden, saved: s.saved.map(RowView.init), hPrev: RowView(s.hPrev),
+            hOut: RowView(s.hOut), cPrev: s.cPrev.map(RowView.init), dhNext: RowView(s.dhNext),
+            dcNext: s.dcNext.map(RowView.init), dOutput: s.dOutput.map(RowView.init),
+            dGatesX: RowView(s.dGatesX), dGatesH: RowView(s.dGatesH), dhPrev: RowView(s.dhPrev),
+            dcPrev: s.dcPrev.map(RowView.init), lengths: lengthPointer(s.lengths), time: s.time)
+    }
+}
+
+/// The Int32 lengths of a CPU buffer, or nil.
+func lengthPointer(_ lengths: (any DeviceBuffer)?) -> UnsafeMutablePointer<Int32>? {
+    lengths.map { unsafeDowncast($0, to: CPUBuffer.self).ints }
+}
+
 /// The cell steps over a block of rows and a range of hidden units, for any cell: the masking of
 /// finished sequences is done here once, the arithmetic in the cells' `forward` / `backward`.
 enum CellRows {
@@ -26,7 +104,7 @@ enum CellRows {
     /// of unit `units.lowerBound` is (the step's own hProj, or a thread's product).
     @inline(__always)
     static func forward(
-        _ s: CellForwardStep, rows: Range<Int>, units: Range<Int>, kernels: CPUKernels, hProj: (Int) -> GateRow
+        _ s: ForwardStepRows, rows: Range<Int>, units: Range<Int>, kernels: CPUKernels, hProj: (Int) -> GateRow
     ) {
         let wide = kernels == .avx512
         let hidden = s.hidden, j0 = units.lowerBound, count = units.count
@@ -61,7 +139,7 @@ enum CellRows {
 
     /// Rows `rows` and units `units` of a backward step.
     @inline(__always)
-    static func backward(_ s: CellBackwardStep, rows: Range<Int>, units: Range<Int>, kernels: CPUKernels) {
+    static func backward(_ s: BackwardStepRows, rows: Range<Int>, units: Range<Int>, kernels: CPUKernels) {
         let wide = kernels == .avx512
         let hidden = s.hidden, j0 = units.lowerBound, count = units.count, gates = s.mode.gateCount
         let mask = RowMask(s.lengths, time: s.time)
@@ -131,17 +209,19 @@ extension ThreadPool {
 extension CPUBackend {
     public func cellForward(_ step: CellForwardStep) {
         let width = step.mode.gateCount * step.hidden
+        let stepRows = ForwardStepRows(step), hProj = RowView(step.hProj)
         pool.forEachRow(step.batch, width: width) { rows in
-            CellRows.forward(step, rows: rows, units: 0..<step.hidden, kernels: kernels) { b in
-                GateRow(base: step.hProj.row(b), stride: step.hidden)
+            CellRows.forward(stepRows, rows: rows, units: 0..<step.hidden, kernels: kernels) { b in
+                GateRow(base: hProj.row(b), stride: step.hidden)
             }
         }
     }
 
     public func cellBackward(_ step: CellBackwardStep) {
         let width = step.mode.gateCount * step.hidden
+        let stepRows = BackwardStepRows(step)
         pool.forEachRow(step.batch, width: width) { rows in
-            CellRows.backward(step, rows: rows, units: 0..<step.hidden, kernels: kernels)
+            CellRows.backward(stepRows, rows: rows, units: 0..<step.hidden, kernels: kernels)
         }
     }
 }

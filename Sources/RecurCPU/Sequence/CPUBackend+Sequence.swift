@@ -17,6 +17,7 @@ extension CPUBackend {
         }
         let hidden = s.hidden, gates = s.mode.gateCount, batch = s.batch
         let weight = s.hiddenWeight
+        let sequence = ForwardSequenceRows(s)
         pool.team(size: members) { team in
             let units = Self.slice(team.rank, of: team.size, hidden: hidden)
             // This thread's packed panels of W_hh^T (G gates x u16/16 panels of H x 16), and its
@@ -35,12 +36,12 @@ extension CPUBackend {
             }
             for step in 0..<s.steps {
                 let t = s.time(ofStep: step)
-                let hPrev = s.hiddenStates.rows(s.previousSlotRow(time: t), batch)
+                let hPrev = sequence.hiddenStates.from(s.previousSlotRow(time: t))
                 // product (B, G*u16) = h_{t-1} (B, H) * this slice's W_hh^T columns.
                 RowPanelKernels.product(
                     rows: batch, k: hidden, a: hPrev.base, lda: hPrev.ld, panels: panels, count: gates * u16 / 16,
                     c: product.base, ldc: product.ld, kernels: kernels)
-                CellRows.forward(s.cellStep(time: t, hProj: product), rows: 0..<batch, units: units, kernels: kernels) { b in
+                CellRows.forward(sequence.step(time: t), rows: 0..<batch, units: units, kernels: kernels) { b in
                     GateRow(base: product.row(b), stride: u16)
                 }
                 // h_t is complete once every slice has written its units.
@@ -55,6 +56,7 @@ extension CPUBackend {
         }
         let hidden = s.hidden, width = s.mode.gateCount * hidden, batch = s.batch
         let weight = s.hiddenWeight
+        let sequence = BackwardSequenceRows(s)
         pool.team(size: members) { team in
             let units = Self.slice(team.rank, of: team.size, hidden: hidden)
             // The columns of W_hh this thread's units need (u16/16 panels of G*H x 16), and its
@@ -66,17 +68,17 @@ extension CPUBackend {
             let keep = GemmScratch.withScratch { $0.keep }
             packB(transB: false, UnsafePointer(weight.base), ldb: weight.ld, p0: 0, kc: width,
                   j0: units.lowerBound, nc: units.count, into: panels, keep: keep)
-            var dh = (s.dh, s.dhScratch)
-            var dc = s.dc.map { ($0, s.dcScratch!) }
+            var dh = (RowView(s.dh), RowView(s.dhScratch))
+            var dc = s.dc.map { (RowView($0), RowView(s.dcScratch!)) }
             for step in 0..<s.steps {
                 let t = s.time(ofStep: step)
                 CellRows.backward(
-                    s.cellStep(time: t, dhNext: dh.0, dcNext: dc?.0, dhPrev: dh.1, dcPrev: dc?.1),
+                    sequence.step(time: t, dhNext: dh.0, dcNext: dc?.0, dhPrev: dh.1, dcPrev: dc?.1),
                     rows: 0..<batch, units: units, kernels: kernels)
                 // dGatesH_t is complete once every slice has written its units.
                 team.wait()
                 // dh_{t-1}[:, units] += dGatesH_t (B, G*H) * W_hh[:, units].
-                let dGates = s.dGatesH.rows(t * batch, batch)
+                let dGates = sequence.dGatesH.from(t * batch)
                 RowPanelKernels.product(
                     rows: batch, k: width, a: dGates.base, lda: dGates.ld, panels: panels, count: product.cols / 16,
                     c: product.base, ldc: product.ld, kernels: kernels)
@@ -121,5 +123,58 @@ extension CPUBackend {
     /// Host memory for the loop's packed weights and products (written before read: not zeroed).
     private func scratch(_ count: Int) -> CPUBuffer {
         CPUBuffer(count: count, gauge: memory, zeroed: false)
+    }
+}
+
+/// A forward sequence's views as raw rows, made once per loop: the team loop's steps then build
+/// their `ForwardStepRows` without copying a `Matrix` (see `RowView`).
+struct ForwardSequenceRows {
+    let mode: CellMode, hidden: Int, batch: Int, reverse: Bool
+    let xProj: RowView, biasIH: RowView?, biasHH: RowView?
+    let hiddenStates: RowView, cellStates: RowView?, output: RowView, saved: RowView?
+    let lengths: UnsafeMutablePointer<Int32>?
+
+    init(_ s: RecurrentForwardSequence) {
+        mode = s.mode; hidden = s.hidden; batch = s.batch; reverse = s.reverse
+        xProj = RowView(s.xProj); biasIH = s.biasIH.map(RowView.init); biasHH = s.biasHH.map(RowView.init)
+        hiddenStates = RowView(s.hiddenStates); cellStates = s.cellStates.map(RowView.init)
+        output = RowView(s.output); saved = s.saved.map(RowView.init); lengths = lengthPointer(s.lengths)
+    }
+
+    /// `RecurrentForwardSequence.cellStep(time:hProj:)`, hProj aside.
+    @inline(__always)
+    func step(time t: Int) -> ForwardStepRows {
+        let prev = (reverse ? t + 1 : t) * batch, next = (reverse ? t : t + 1) * batch
+        return ForwardStepRows(
+            mode: mode, hidden: hidden, xProj: xProj.from(t * batch), biasIH: biasIH, biasHH: biasHH,
+            hPrev: hiddenStates.from(prev), hNext: hiddenStates.from(next),
+            cPrev: cellStates?.from(prev), cNext: cellStates?.from(next), output: output.from(t * batch),
+            saved: saved?.from(t * batch), lengths: lengths, time: t)
+    }
+}
+
+/// A backward sequence's views as raw rows (see `ForwardSequenceRows`).
+struct BackwardSequenceRows {
+    let mode: CellMode, hidden: Int, batch: Int, reverse: Bool
+    let saved: RowView?, hiddenStates: RowView, cellStates: RowView?, dOutput: RowView?
+    let dGatesX: RowView, dGatesH: RowView
+    let lengths: UnsafeMutablePointer<Int32>?
+
+    init(_ s: RecurrentBackwardSequence) {
+        mode = s.mode; hidden = s.hidden; batch = s.batch; reverse = s.reverse
+        saved = s.saved.map(RowView.init); hiddenStates = RowView(s.hiddenStates)
+        cellStates = s.cellStates.map(RowView.init); dOutput = s.dOutput.map(RowView.init)
+        dGatesX = RowView(s.dGatesX); dGatesH = RowView(s.dGatesH); lengths = lengthPointer(s.lengths)
+    }
+
+    /// `RecurrentBackwardSequence.cellStep(time:dhNext:dcNext:dhPrev:dcPrev:)` on raw rows.
+    @inline(__always)
+    func step(time t: Int, dhNext: RowView, dcNext: RowView?, dhPrev: RowView, dcPrev: RowView?) -> BackwardStepRows {
+        let prev = (reverse ? t + 1 : t) * batch, next = (reverse ? t : t + 1) * batch
+        return BackwardStepRows(
+            mode: mode, hidden: hidden, saved: saved?.from(t * batch), hPrev: hiddenStates.from(prev),
+            hOut: hiddenStates.from(next), cPrev: cellStates?.from(prev), dhNext: dhNext, dcNext: dcNext,
+            dOutput: dOutput?.from(t * batch), dGatesX: dGatesX.from(t * batch), dGatesH: dGatesH.from(t * batch),
+            dhPrev: dhPrev, dcPrev: dcPrev, lengths: lengths, time: t)
     }
 }
