@@ -10,8 +10,9 @@ enum ElmanCell {
     /// (tanh' = 1 - h^2, ReLU' = [h > 0]).
     @inline(__always)
     static func forward(_ u: ForwardUnits, relu: Bool) {
-        for j in stride(from: 0, to: u.count, by: Vector.scalarCount) {
-            let n = min(Vector.scalarCount, u.count - j)
+        // Units j ..< j+n, n <= one vector.
+        @_transparent
+        func units(_ j: Int, _ n: Int) {
             var pre = Lanes.load(u.x.base + j, n) + Lanes.load(u.h.base + j, n)
             if let biasIH = u.biasIH, let biasHH = u.biasHH {
                 pre += Lanes.load(biasIH.base + j, n) + Lanes.load(biasHH.base + j, n)
@@ -20,13 +21,15 @@ enum ElmanCell {
             Lanes.store(value, u.hNext + j, n)
             Lanes.store(value, u.output + j, n)
         }
+        Lanes.forEach(u.count, units)
     }
 
     /// dGates = dh * act'(h_t), with dh = dhNext + dOutput; dhPrev's direct part is zero.
     @inline(__always)
     static func backward(_ u: BackwardUnits, relu: Bool) {
-        for j in stride(from: 0, to: u.count, by: Vector.scalarCount) {
-            let n = min(Vector.scalarCount, u.count - j)
+        // Units j ..< j+n, n <= one vector.
+        @_transparent
+        func units(_ j: Int, _ n: Int) {
             var dh = Lanes.load(u.dhNext + j, n)
             if let dOut = u.dOutput { dh += Lanes.load(dOut + j, n) }
             let hv = Lanes.load(u.hOut + j, n)
@@ -35,5 +38,6 @@ enum ElmanCell {
             Lanes.store(dPre, u.dGatesH.base + j, n)
             Lanes.store(Vector(), u.dhPrev + j, n)
         }
+        Lanes.forEach(u.count, units)
     }
 }

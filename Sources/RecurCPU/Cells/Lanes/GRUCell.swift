@@ -10,8 +10,9 @@ enum GRUCell {
     /// Saves (4 gates of the row): r, z, n, hn.
     @inline(__always)
     static func forward(_ u: ForwardUnits) {
-        for j in stride(from: 0, to: u.count, by: Vector.scalarCount) {
-            let n = min(Vector.scalarCount, u.count - j)
+        // Units j ..< j+n, n <= one vector.
+        @_transparent
+        func units(_ j: Int, _ n: Int) {
             // The input and hidden parts of gate k, biases included.
             @inline(__always)
             func parts(_ k: Int) -> (x: Vector, h: Vector) {
@@ -34,6 +35,7 @@ enum GRUCell {
                 Lanes.store(pn.h, saved.gate(3) + j, n)
             }
         }
+        Lanes.forEach(u.count, units)
     }
 
     /// With dh = dhNext + dOutput: dpre_n = dh*(1-z)*(1-n^2), dpre_z = dh*(h_{t-1}-n)*z(1-z),
@@ -42,8 +44,9 @@ enum GRUCell {
     @inline(__always)
     static func backward(_ u: BackwardUnits) {
         let saved = u.saved!, dgx = u.dGatesX, dgh = u.dGatesH
-        for j in stride(from: 0, to: u.count, by: Vector.scalarCount) {
-            let n = min(Vector.scalarCount, u.count - j)
+        // Units j ..< j+n, n <= one vector.
+        @_transparent
+        func units(_ j: Int, _ n: Int) {
             let r = Lanes.load(saved.gate(0) + j, n), z = Lanes.load(saved.gate(1) + j, n)
             let nv = Lanes.load(saved.gate(2) + j, n), hn = Lanes.load(saved.gate(3) + j, n)
             var dh = Lanes.load(u.dhNext + j, n)
@@ -57,5 +60,6 @@ enum GRUCell {
             Lanes.store(dPreN * r, dgh.gate(2) + j, n)
             Lanes.store(dh * z, u.dhPrev + j, n)
         }
+        Lanes.forEach(u.count, units)
     }
 }

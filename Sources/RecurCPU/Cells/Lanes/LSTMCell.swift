@@ -10,8 +10,9 @@ enum LSTMCell {
     @inline(__always)
     static func forward(_ u: ForwardUnits) {
         let cPrev = u.cPrev!, cNext = u.cNext!
-        for j in stride(from: 0, to: u.count, by: Vector.scalarCount) {
-            let n = min(Vector.scalarCount, u.count - j)
+        // Units j ..< j+n, n <= one vector.
+        @_transparent
+        func units(_ j: Int, _ n: Int) {
             // Pre-activation of gate k at units j ..< j+n.
             @inline(__always)
             func pre(_ k: Int) -> Vector {
@@ -36,6 +37,7 @@ enum LSTMCell {
                 Lanes.store(tc, saved.gate(4) + j, n)
             }
         }
+        Lanes.forEach(u.count, units)
     }
 
     /// With dh = dhNext + dOutput and dc = dcNext + dh*o*(1 - tanh(c)^2):
@@ -46,8 +48,9 @@ enum LSTMCell {
     static func backward(_ u: BackwardUnits) {
         let saved = u.saved!, cPrev = u.cPrev!, dcNext = u.dcNext!, dcPrev = u.dcPrev!
         let dg = u.dGatesX, separate = u.dGatesH.base != u.dGatesX.base
-        for j in stride(from: 0, to: u.count, by: Vector.scalarCount) {
-            let n = min(Vector.scalarCount, u.count - j)
+        // Units j ..< j+n, n <= one vector.
+        @_transparent
+        func units(_ j: Int, _ n: Int) {
             let i = Lanes.load(saved.gate(0) + j, n), f = Lanes.load(saved.gate(1) + j, n)
             let g = Lanes.load(saved.gate(2) + j, n), o = Lanes.load(saved.gate(3) + j, n)
             let tc = Lanes.load(saved.gate(4) + j, n)
@@ -69,5 +72,6 @@ enum LSTMCell {
             Lanes.store(dc * f, dcPrev + j, n)
             Lanes.store(Vector(), u.dhPrev + j, n)
         }
+        Lanes.forEach(u.count, units)
     }
 }

@@ -88,6 +88,23 @@ enum VectorMath {
 /// Loads and stores of up to one vector of consecutive floats: full vectors in the body of a row, a partial
 /// one (zero-padded) at its end, so rows of any width need no scalar copy of the math.
 struct Lanes {
+    /// Calls body(j, n) over 0 ..< count a vector at a time: the full vectors first with n the constant
+    /// `Vector.scalarCount` (the loads' and stores' checks of n then fold away, leaving straight-line
+    /// code), then the partial one. The loop this replaces checked n at every load and store (~25
+    /// compare-and-branch per vector of units). Cell microbenchmark, 16 lanes, 32 rows x 128 units:
+    /// LSTM forward 5.5 -> 4.7 us, GRU forward 4.0 -> 3.4, GRU backward 1.8 -> 1.4, Elman forward
+    /// 1.01 -> 0.82. `@_transparent` here and on the cells' `units`: with `@inline(__always)` the
+    /// 512-bit module called `units` out of line once per vector.
+    @_transparent
+    static func forEach(_ count: Int, _ body: (_ j: Int, _ n: Int) -> Void) {
+        var j = 0
+        while j + Vector.scalarCount <= count {
+            body(j, Vector.scalarCount)
+            j += Vector.scalarCount
+        }
+        if j < count { body(j, count - j) }
+    }
+
     @inline(__always)
     static func load(_ p: UnsafePointer<Float>, _ count: Int) -> Vector {
         if count >= Vector.scalarCount { return UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
