@@ -51,6 +51,36 @@ static inline void store_f8(float8 v, __global float* p, int n) {
     vstore8(v, 0, lanes);
     for (int k = 0; k < n; ++k) p[k] = lanes[k];
 }
+// The whole-sequence kernels' width (sequence_forward.cl, sequence_backward.cl): floatw, suffix
+// _fw, holds RECUR_WIDE_UNITS consecutive units: 16 where the compiler targets AVX-512 (one zmm
+// register), else 8.
+#if defined(__AVX512F__)
+#define RECUR_WIDE_UNITS 16
+typedef float16 floatw;
+#define RECUR_WIDE_LOAD vload16
+#define RECUR_WIDE_STORE vstore16
+#else
+#define RECUR_WIDE_UNITS 8
+typedef float8 floatw;
+#define RECUR_WIDE_LOAD vload8
+#define RECUR_WIDE_STORE vstore8
+#endif
+static inline floatw load_fw(__global const float* p, int n) {
+    if (n >= RECUR_WIDE_UNITS) return RECUR_WIDE_LOAD(0, p);
+    float lanes[RECUR_WIDE_UNITS];
+    for (int k = 0; k < RECUR_WIDE_UNITS; ++k) lanes[k] = k < n ? p[k] : 0.0f;
+    return RECUR_WIDE_LOAD(0, lanes);
+}
+static inline void store_fw(floatw v, __global float* p, int n) {
+    if (n >= RECUR_WIDE_UNITS) {
+        RECUR_WIDE_STORE(v, 0, p);
+        return;
+    }
+    float lanes[RECUR_WIDE_UNITS];
+    RECUR_WIDE_STORE(v, 0, lanes);
+    for (int k = 0; k < n; ++k) p[k] = lanes[k];
+}
+RECUR_ACTIVATIONS(floatw, _fw)
 
 // Dot products along K for the fused recurrent steps (lstm_fused_forward.cl and the others): one
 // work-item walks a whole row with float8 loads and fma(), because POCL's implicit vectoriser
@@ -262,6 +292,7 @@ static inline void gru_unit_backward##S(T dh, T hOld, __global const float* s, i
 }
 RECUR_CELL_UNITS(float, _f)
 RECUR_CELL_UNITS(float8, _f8)
+RECUR_CELL_UNITS(floatw, _fw)
 
 // The float8 per-step cell kernels (Elman) give a work-item eight consecutive units, j ..< j + n,
 // of one row; hidden need not be a multiple of 8, so a row's last chunk may have n < 8.
@@ -269,10 +300,13 @@ RECUR_CELL_UNITS(float8, _f8)
 // and store_f8 is a plain vload8/vstore8 (with n known only at run time, the partial-chunk
 // branches cost 20-40% of the step on POCL), and with the run-time n for a row's last chunk.
 // Expects hidden and j in scope.
+// RECUR_CHUNKED_BY(width, body) is the same for chunks of `width` units (the whole-sequence
+// kernels: RECUR_WIDE_UNITS).
 #define RECUR_UNITS_PER_ITEM 8
-#define RECUR_CHUNKED(...)                                            \
-    if (hidden - j >= RECUR_UNITS_PER_ITEM) {                         \
-        const int n = RECUR_UNITS_PER_ITEM;                           \
+#define RECUR_CHUNKED(...) RECUR_CHUNKED_BY(RECUR_UNITS_PER_ITEM, __VA_ARGS__)
+#define RECUR_CHUNKED_BY(width, ...)                                  \
+    if (hidden - j >= (width)) {                                      \
+        const int n = (width);                                        \
         __VA_ARGS__                                                   \
     } else {                                                          \
         const int n = hidden - j;                                     \

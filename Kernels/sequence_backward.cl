@@ -39,7 +39,7 @@ __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int 
     const int gates = mode == 2 ? 4 : (mode == 3 ? 3 : 1);
     const int width = gates * hidden;
     const int rowBlocks = (batch + 7) / 8, colPairs = (hidden + 31) / 32;
-    const int chunks = (hidden + RECUR_UNITS_PER_ITEM - 1) / RECUR_UNITS_PER_ITEM;
+    const int chunks = (hidden + RECUR_WIDE_UNITS - 1) / RECUR_WIDE_UNITS;
 
     for (int step = 0; step < steps; ++step) {
         const int t = reverse ? step : steps - 1 - step;
@@ -55,9 +55,9 @@ __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int 
         __global float* dgxStep = dGatesX + dGatesXOff + t * dGatesXStep;
         __global float* dghStep = dGatesH + dGatesHOff + t * dGatesHStep;
 
-        // The cell: eight units of one row a task.
+        // The cell: RECUR_WIDE_UNITS units of one row a task.
         for (int task = lid; task < batch * chunks; task += items) {
-            const int b = task / chunks, j = (task % chunks) * RECUR_UNITS_PER_ITEM;
+            const int b = task / chunks, j = (task % chunks) * RECUR_WIDE_UNITS;
             __global const float* dhNext = dhIn + b * dhInLd + j;
             __global float* dhPrev = dhOut + b * dhOutLd + j;
             __global float* dgx = dgxStep + b * dGatesXLd + j;
@@ -69,33 +69,33 @@ __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int 
                 __global const float* dcNext = dcIn + b * dcInLd + j;
                 __global float* dcPrev = dcOut + b * dcOutLd + j;
                 __global const float* cOld = cs + csOff + prevSlot * csStep + b * csLd + j;
-                RECUR_CHUNKED(
-                    const float8 dhUnits = load_f8(dhNext, n), dcUnits = load_f8(dcNext, n);
+                RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
+                    const floatw dhUnits = load_fw(dhNext, n), dcUnits = load_fw(dcNext, n);
                     if (ended) {
-                        lstm_unit_backward_past_end_f8(dhUnits, dcUnits, hidden, dgx, dcPrev, dhPrev, n);
+                        lstm_unit_backward_past_end_fw(dhUnits, dcUnits, hidden, dgx, dcPrev, dhPrev, n);
                     } else {
-                        const float8 dhAll = hasDOutput ? dhUnits + load_f8(dOut, n) : dhUnits;
-                        lstm_unit_backward_f8(dhAll, dcUnits, load_f8(cOld, n), s, hidden, dgx, dcPrev, dhPrev, n);
+                        const floatw dhAll = hasDOutput ? dhUnits + load_fw(dOut, n) : dhUnits;
+                        lstm_unit_backward_fw(dhAll, dcUnits, load_fw(cOld, n), s, hidden, dgx, dcPrev, dhPrev, n);
                     })
             } else if (mode == 3) {
                 __global const float* hOld = hs + hsOff + prevSlot * hsStep + b * hsLd + j;
-                RECUR_CHUNKED(
-                    const float8 dhUnits = load_f8(dhNext, n);
+                RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
+                    const floatw dhUnits = load_fw(dhNext, n);
                     if (ended) {
-                        gru_unit_backward_past_end_f8(dhUnits, hidden, dgx, dgh, dhPrev, n);
+                        gru_unit_backward_past_end_fw(dhUnits, hidden, dgx, dgh, dhPrev, n);
                     } else {
-                        const float8 dhAll = hasDOutput ? dhUnits + load_f8(dOut, n) : dhUnits;
-                        gru_unit_backward_f8(dhAll, load_f8(hOld, n), s, hidden, dgx, dgh, dhPrev, n);
+                        const floatw dhAll = hasDOutput ? dhUnits + load_fw(dOut, n) : dhUnits;
+                        gru_unit_backward_fw(dhAll, load_fw(hOld, n), s, hidden, dgx, dgh, dhPrev, n);
                     })
             } else {
                 __global const float* hOut = hs + hsOff + nextSlot * hsStep + b * hsLd + j;
-                RECUR_CHUNKED(
-                    const float8 dhUnits = load_f8(dhNext, n);
+                RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
+                    const floatw dhUnits = load_fw(dhNext, n);
                     if (ended) {
-                        rnn_unit_backward_past_end_f8(dhUnits, dgx, dgh, dhPrev, n);
+                        rnn_unit_backward_past_end_fw(dhUnits, dgx, dgh, dhPrev, n);
                     } else {
-                        const float8 dhAll = hasDOutput ? dhUnits + load_f8(dOut, n) : dhUnits;
-                        rnn_unit_backward_f8(dhAll, load_f8(hOut, n), mode == 1, dgx, dgh, dhPrev, n);
+                        const floatw dhAll = hasDOutput ? dhUnits + load_fw(dOut, n) : dhUnits;
+                        rnn_unit_backward_fw(dhAll, load_fw(hOut, n), mode == 1, dgx, dgh, dhPrev, n);
                     })
             }
         }

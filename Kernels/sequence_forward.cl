@@ -43,7 +43,7 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
     const int gates = mode == 2 ? 4 : (mode == 3 ? 3 : 1);
     const int width = gates * hidden;
     const int rowBlocks = (batch + 7) / 8, colPairs = (width + 31) / 32;
-    const int chunks = (hidden + RECUR_UNITS_PER_ITEM - 1) / RECUR_UNITS_PER_ITEM;
+    const int chunks = (hidden + RECUR_WIDE_UNITS - 1) / RECUR_WIDE_UNITS;
     __global const float* bi = biasIH + biasIHOff;
     __global const float* bh = biasHH + biasHHOff;
     __global float* hp = hProj + hProjOff;
@@ -61,9 +61,9 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
         }
         barrier(CLK_GLOBAL_MEM_FENCE);
 
-        // The cell: eight units of one row a task.
+        // The cell: RECUR_WIDE_UNITS units of one row a task.
         for (int task = lid; task < batch * chunks; task += items) {
-            const int b = task / chunks, j = (task % chunks) * RECUR_UNITS_PER_ITEM;
+            const int b = task / chunks, j = (task % chunks) * RECUR_WIDE_UNITS;
             __global const float* x = xProj + xProjOff + t * xProjStep + b * xProjLd + j;
             __global const float* r = hp + b * hProjLd + j;
             __global float* h = hs + hsOff + nextSlot * hsStep + b * hsLd + j;
@@ -74,34 +74,34 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
             if (mode == 2) {
                 __global const float* cOld = cs + csOff + prevSlot * csStep + b * csLd + j;
                 __global float* c = cs + csOff + nextSlot * csStep + b * csLd + j;
-                RECUR_CHUNKED(
-                    const float8 cPrev = load_f8(cOld, n);
+                RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
+                    const floatw cPrev = load_fw(cOld, n);
                     if (ended) {
-                        unit_forward_past_end_f8(load_f8(hOld, n), h, out, n);
-                        store_f8(cPrev, c, n);
+                        unit_forward_past_end_fw(load_fw(hOld, n), h, out, n);
+                        store_fw(cPrev, c, n);
                     } else {
-                        lstm_unit_forward_f8(
-                            load_f8(x, n) + load_f8(r, n), load_f8(x + hidden, n) + load_f8(r + hidden, n),
-                            load_f8(x + 2 * hidden, n) + load_f8(r + 2 * hidden, n),
-                            load_f8(x + 3 * hidden, n) + load_f8(r + 3 * hidden, n),
+                        lstm_unit_forward_fw(
+                            load_fw(x, n) + load_fw(r, n), load_fw(x + hidden, n) + load_fw(r + hidden, n),
+                            load_fw(x + 2 * hidden, n) + load_fw(r + 2 * hidden, n),
+                            load_fw(x + 3 * hidden, n) + load_fw(r + 3 * hidden, n),
                             bi + j, bh + j, hasBias, hidden, cPrev, h, c, out, s, hasSaved, n);
                     })
             } else if (mode == 3) {
-                RECUR_CHUNKED(
-                    const float8 hPrevUnits = load_f8(hOld, n);
+                RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
+                    const floatw hPrevUnits = load_fw(hOld, n);
                     if (ended) {
-                        unit_forward_past_end_f8(hPrevUnits, h, out, n);
+                        unit_forward_past_end_fw(hPrevUnits, h, out, n);
                     } else {
-                        gru_unit_forward_f8(load_f8(x, n), load_f8(x + hidden, n), load_f8(x + 2 * hidden, n),
-                                            load_f8(r, n), load_f8(r + hidden, n), load_f8(r + 2 * hidden, n),
+                        gru_unit_forward_fw(load_fw(x, n), load_fw(x + hidden, n), load_fw(x + 2 * hidden, n),
+                                            load_fw(r, n), load_fw(r + hidden, n), load_fw(r + 2 * hidden, n),
                                             bi + j, bh + j, hasBias, hidden, hPrevUnits, h, out, s, hasSaved, n);
                     })
             } else {
-                RECUR_CHUNKED(
+                RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
                     if (ended) {
-                        unit_forward_past_end_f8(load_f8(hOld, n), h, out, n);
+                        unit_forward_past_end_fw(load_fw(hOld, n), h, out, n);
                     } else {
-                        rnn_unit_forward_f8(load_f8(x, n) + load_f8(r, n), bi + j, bh + j, hasBias, mode == 1, h, out, n);
+                        rnn_unit_forward_fw(load_fw(x, n) + load_fw(r, n), bi + j, bh + j, hasBias, mode == 1, h, out, n);
                     })
             }
         }

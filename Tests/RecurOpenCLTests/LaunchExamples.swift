@@ -33,6 +33,10 @@ enum LaunchExamples {
             GRUFusedForward(forwardSequence(.gru, b), time: 0, unitsPerGroup: 2, dummy: b),
             GRUFusedBackward(backwardStep(.gru, b), gatesNext: Matrix(b, rows: 1, cols: 6),
                              hiddenWeightT: Matrix(b, rows: 2, cols: 6), unitsPerGroup: 2, dummy: b),
+            SequenceForward(forwardSequence(.lstm, b), rows: 0..<1, lengths: b, hProj: Matrix(b, rows: 1, cols: 8),
+                            packedW: b, workItems: 1, tuning: GEMMTuning(packed: true), dummy: b),
+            SequenceBackward(backwardSequence(.lstm, b), rows: 0..<1, lengths: b, packedW: b, workItems: 1,
+                             tuning: GEMMTuning(packed: true), dummy: b),
             // Training kernels (embedding.cl, dropout.cl, loss.cl, optimizers.cl).
             GatherRows(table: view(b), indices: b, out: view(b), rows: 2, cols: 2),
             ScatterRowLinks(indices: b, rows: 2, links: b),
@@ -72,6 +76,18 @@ enum LaunchExamples {
             biasHH: Matrix(b, rows: 1, cols: gates), hiddenStates: Matrix(b, rows: 2, cols: 2),
             cellStates: Matrix(b, rows: 2, cols: 2), output: Matrix(b, rows: 1, cols: 2),
             saved: Matrix(b, rows: 1, cols: mode.savedWidth), lengths: b)
+    }
+
+    /// One step (T = 1, B = 1, H = 2) of a backward sequence whose views all start at `b`.
+    static func backwardSequence(_ mode: CellMode, _ b: Buffer) -> RecurrentBackwardSequence {
+        let gates = mode.gateCount * 2
+        let state = Matrix(b, rows: 1, cols: 2)
+        return RecurrentBackwardSequence(
+            mode: mode, steps: 1, batch: 1, reverse: false, hiddenWeight: Matrix(b, rows: gates, cols: 2),
+            saved: Matrix(b, rows: 1, cols: 2 * mode.savedWidth), hiddenStates: Matrix(b, rows: 2, cols: 2),
+            cellStates: Matrix(b, rows: 2, cols: 2), dOutput: state, dGatesX: Matrix(b, rows: 1, cols: gates),
+            dGatesH: Matrix(b, rows: 1, cols: gates), dh: state, dc: state, dhScratch: state, dcScratch: state,
+            lengths: b)
     }
 
     static func backwardStep(_ mode: CellMode, _ b: Buffer) -> CellBackwardStep {
