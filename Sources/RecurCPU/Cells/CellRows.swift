@@ -176,15 +176,6 @@ enum CellRows {
     }
 }
 
-extension Optional where Wrapped == Matrix {
-    /// Row r of an optional view, or nil.
-    @inline(__always)
-    func row(_ r: Int) -> UnsafeMutablePointer<Float>? {
-        guard let m = self else { return nil }
-        return m.base + r * m.ld
-    }
-}
-
 extension Matrix {
     @inline(__always)
     func row(_ r: Int) -> UnsafeMutablePointer<Float> { base + r * ld }
