@@ -20,8 +20,7 @@ struct SplitBatchLoop {
     @Test("split loop agrees with the CPU reference", arguments: cases)
     func split(testCase: RandomCase) throws {
         let backend = try OpenCLBackend(sequenceLoop: .split)
-        let d = testCase.descriptor
-        let parts = backend.batchParts(testCase.batch, hidden: d.hiddenSize, gates: d.mode.gateCount)
+        let parts = backend.batchParts(testCase.batch)
         if backend.device.kind == .cpu, backend.device.computeUnits >= 2, backend.gemmTuning.packed {
             #expect(parts != nil, "\(testCase) should run split on \(backend.device.summary)")
         }
@@ -54,15 +53,14 @@ struct SplitBatchLoop {
             print("SplitBatchLoop: \(backend.device.summary) does not split the batch")
             return
         }
-        #expect(backend.batchParts(32, hidden: 64, gates: 4) == OpenCLBackend.rowParts(32, count: backend.device.computeUnits))
+        #expect(backend.batchParts(32) == OpenCLBackend.rowParts(32, count: backend.device.computeUnits))
         // Too small to split, or the per-step loop forced: one queue.
-        #expect(backend.batchParts(15, hidden: 64, gates: 4) == nil)
-        #expect(try OpenCLBackend(sequenceLoop: .perStep).batchParts(32, hidden: 64, gates: 4) == nil)
-        // Automatic splits lstm-small's and lstm-medium's steps (32 x 512 x 128, 64 x 2048 x 512)
-        // but not lstm-large's (64 x 4096 x 1024).
+        #expect(backend.batchParts(15) == nil)
+        #expect(try OpenCLBackend(sequenceLoop: .perStep).batchParts(32) == nil)
+        // Automatic never splits: on CPU devices the whole-sequence loop takes every batch.
         let automatic = try OpenCLBackend(sequenceLoop: .automatic)
-        #expect(automatic.batchParts(32, hidden: 128, gates: 4) != nil)
-        #expect(automatic.batchParts(64, hidden: 512, gates: 4) != nil)
-        #expect(automatic.batchParts(64, hidden: 1024, gates: 4) == nil)
+        #expect(automatic.batchParts(32) == nil)
+        #expect(automatic.wholeSequenceParts(batch: 32) != nil)
+        #expect(automatic.wholeSequenceParts(batch: 1) == [0..<1])
     }
 }

@@ -2,7 +2,9 @@ import Recur
 
 /// The recurrent time loops (Backend's `recurrentForward` / `recurrentBackward`).
 ///
-/// Large batches run the definition, one recurrent GEMM and one cell kernel per step, with hProj
+/// On CPU devices (POCL) `.automatic` runs every batch through the whole-sequence kernels
+/// (OpenCLBackend+WholeSequence.swift): one launch per layer direction and part of the batch.
+/// Elsewhere (GPUs), and when a loop is forced, the loops below: large batches run the definition, one recurrent GEMM and one cell kernel per step, with hProj
 /// in a reused scratch buffer. Small batches are launch-bound on POCL (a step's GEMM and cell take
 /// tens of microseconds, each enqueue a few), so they run one fused kernel per step instead
 /// (Kernels/*_fused_forward.cl, *_fused_backward.cl): the forward computes each unit's gate dot
@@ -10,7 +12,8 @@ import Recur
 /// dGatesH_{t+1} W_hh inside the next cell kernel, from W_hh^T made once per sequence, and adds
 /// the last step's recurrent part with one GEMM after the loop.
 extension OpenCLBackend {
-    /// Which loop `.automatic` picks: the fused one for batches up to this size. Training-step
+    /// Which loop `.automatic` picks where the whole-sequence loop does not run: the fused one for
+    /// batches up to this size. Training-step
     /// medians on POCL (2 shared cores, fused against per-step in the same session, LSTM, T = 64
     /// for H = 128, T = 100 or 200 for H = 256): B = 1: 2.0 against 3.5 ms (H = 128), 14.2
     /// against 14.8 ms (H = 256, T = 200); B = 2: 2.9-3.1 against 3.1-5.4 ms (H = 128), 10.8
@@ -42,7 +45,7 @@ extension OpenCLBackend {
         guard runsFusedLoop(batch: s.batch) else {
             let width = s.mode.gateCount * s.hidden
             let hProj = Matrix(try scratchBuffer(.hiddenProjection, count: s.batch * width), rows: s.batch, cols: width)
-            if let parts = batchParts(s.batch, hidden: s.hidden, gates: s.mode.gateCount) {
+            if let parts = batchParts(s.batch) {
                 try recurrentForwardSplit(s, hProj: hProj, parts: parts)
             } else {
                 try recurrentForwardPerStep(s, hProj: hProj)
@@ -70,7 +73,7 @@ extension OpenCLBackend {
             return
         }
         guard runsFusedLoop(batch: s.batch), s.steps > 0 else {
-            if let parts = batchParts(s.batch, hidden: s.hidden, gates: s.mode.gateCount) {
+            if let parts = batchParts(s.batch) {
                 try recurrentBackwardSplit(s, parts: parts)
             } else {
                 try recurrentBackwardPerStep(s)

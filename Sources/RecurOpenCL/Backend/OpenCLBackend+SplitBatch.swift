@@ -19,27 +19,19 @@ import Recur
 /// against 133-152 ms (5 of 5 rounds faster), lstm-charlm 387-565 against 379-436 ms (5 of 5),
 /// lstm-medium 174-267 against 180-307 ms (3 of 5), rnn-tanh-medium 51-53 against 45-55 ms (2 of
 /// 3): their GEMMs use both threads already, but their cell kernels (0.1-0.3 ms) did not.
-/// lstm-large lost (635-648 against 596-750 ms). Hence the limit on a step's GEMM below.
+/// lstm-large lost (635-648 against 596-750 ms). `.automatic` used to split steps up to 256 MFLOP
+/// of recurrent GEMM; the whole-sequence loop (OpenCLBackend+WholeSequence.swift), which reuses
+/// these queues and row parts with one launch per part, has since replaced it on CPU devices, and
+/// the split loop runs only when forced (`RECUR_OPENCL_LOOP=split`), to time the two.
 extension OpenCLBackend {
-    /// The most FLOPs of one step's recurrent GEMM (2 B G H^2) for which `.automatic` splits the
-    /// loop: lstm-medium's 134 M (B = 64, H = 512) is split, lstm-large's 537 M (B = 64, H = 1024)
-    /// is not.
-    static let splitStepFLOPLimit = 256_000_000
-
     /// Fewest rows of a part: gemm_packed computes blocks of 8 rows.
     static let splitPartMinimumRows = 8
 
-    /// The row ranges of the batch, one per queue, or nil when the loop runs on one queue: on
-    /// devices other than CPUs, with a single compute unit, on the tiled GEMM path, for batches
-    /// under two parts of 8 rows, or (in `.automatic`) for steps large enough to use every thread
-    /// anyway.
-    func batchParts(_ batch: Int, hidden: Int, gates: Int) -> [Range<Int>]? {
-        switch sequenceLoop {
-        case .perStep, .fused, .sequence: return nil
-        case .split: break
-        case .automatic:
-            guard 2 * batch * gates * hidden * hidden <= Self.splitStepFLOPLimit else { return nil }
-        }
+    /// The row ranges of the batch, one per queue, or nil when the loop runs on one queue: unless
+    /// the split loop is forced, on devices other than CPUs, with a single compute unit, on the
+    /// tiled GEMM path, and for batches under two parts of 8 rows.
+    func batchParts(_ batch: Int) -> [Range<Int>]? {
+        guard sequenceLoop == .split else { return nil }
         guard device.kind == .cpu, tuning.packed else { return nil }
         return Self.rowParts(batch, count: device.computeUnits)
     }

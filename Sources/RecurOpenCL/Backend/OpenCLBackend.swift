@@ -34,8 +34,8 @@ public final class OpenCLBackend: Backend {
 
     /// The recurrent time loop of one layer direction.
     public enum SequenceLoop: String, Sendable {
-        /// Fused for small batches (`fusedBatchLimit`); per step for large ones, split across one
-        /// queue per compute unit where that pays (`splitsBatch`).
+        /// On CPU devices the whole-sequence loop for every batch; elsewhere fused for small batches
+        /// (`fusedBatchLimit`) and per step for larger ones.
         case automatic
         /// One fused kernel per time step (forward and backward), whatever the batch.
         case fused
@@ -54,7 +54,7 @@ public final class OpenCLBackend: Backend {
     /// The device `request` names (an index or part of a name), else `RECUR_DEVICE`, else the
     /// first GPU, else the first CPU device. The GEMM parameters are the device's tuning cache
     /// entry when there is a valid one (`GEMMTuningCache.fromEnvironment()`), else the defaults.
-    /// `sequenceLoop` nil: `RECUR_OPENCL_LOOP` (automatic, fused or per-step), else automatic;
+    /// `sequenceLoop` nil: `RECUR_OPENCL_LOOP` (automatic, sequence, fused, per-step or split), else automatic;
     /// tests and benchmarks force one loop to compare them.
     public convenience init(device request: String? = nil, sequenceLoop: SequenceLoop? = nil) throws {
         try self.init(device: request, cache: .fromEnvironment(), sequenceLoop: sequenceLoop)
