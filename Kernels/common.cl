@@ -53,17 +53,24 @@ static inline void store_f8(float8 v, __global float* p, int n) {
 }
 // The whole-sequence kernels' width (sequence_forward.cl, sequence_backward.cl): floatw, suffix
 // _fw, holds RECUR_WIDE_UNITS consecutive units: 16 where the compiler targets AVX-512 (one zmm
-// register), else 8.
+// register), else 8 (a -D RECUR_WIDE_UNITS=8 or 16 chooses).
+#ifndef RECUR_WIDE_UNITS
 #if defined(__AVX512F__)
 #define RECUR_WIDE_UNITS 16
+#else
+#define RECUR_WIDE_UNITS 8
+#endif
+#endif
+#if RECUR_WIDE_UNITS == 16
 typedef float16 floatw;
 #define RECUR_WIDE_LOAD vload16
 #define RECUR_WIDE_STORE vstore16
-#else
-#define RECUR_WIDE_UNITS 8
+#elif RECUR_WIDE_UNITS == 8
 typedef float8 floatw;
 #define RECUR_WIDE_LOAD vload8
 #define RECUR_WIDE_STORE vstore8
+#else
+#error "RECUR_WIDE_UNITS must be 8 or 16"
 #endif
 static inline floatw load_fw(__global const float* p, int n) {
     if (n >= RECUR_WIDE_UNITS) return RECUR_WIDE_LOAD(0, p);

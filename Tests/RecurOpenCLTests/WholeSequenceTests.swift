@@ -32,6 +32,21 @@ struct WholeSequenceLoop {
         }
     }
 
+    /// The kernels' paths for CPUs without AVX-512 (float8 accumulators and cells, 4 rows a pass),
+    /// forced by defines on whatever device runs the tests, so an AVX-512 machine covers them too.
+    static let narrowDefines = ["GEMM_VEC16": "0", "RECUR_WIDE_UNITS": "8", "GEMM_MR": "4"]
+
+    @Test("256-bit kernel paths agree with the CPU reference", arguments: cases.filter { $0.batch != 16 })
+    func narrowPaths(testCase: RandomCase) throws {
+        let device = try DeviceSelection.select(nil)
+        let backend = try OpenCLBackend(device: device, tuning: .defaults(for: device.kind), source: .explicit,
+                                        sequenceLoop: .sequence, programDefines: Self.narrowDefines)
+        let suite = ConformanceSuite(backend: backend)
+        for comparison in try suite.agreement(testCase) {
+            #expect(comparison.passed, "\(testCase): \(comparison.tensor) max_abs \(comparison.maxAbsolute) (\(comparison.violations) elements)")
+        }
+    }
+
     @Test func partsFollowTheComputeUnits() throws {
         let backend = try OpenCLBackend(sequenceLoop: .sequence)
         guard backend.device.kind == .cpu, backend.gemmTuning.packed else {

@@ -79,12 +79,15 @@ public final class OpenCLBackend: Backend {
         try self.init(device: device, tuning: tuning, source: source, sequenceLoop: sequenceLoop)
     }
 
-    init(device: Device, tuning: GEMMTuning, source: TuningSource, sequenceLoop: SequenceLoop?) throws {
+    /// `programDefines`: `-D` defines every program of this backend is built with, on all its
+    /// queues (tests force the 256-bit kernel paths on an AVX-512 device with them).
+    init(device: Device, tuning: GEMMTuning, source: TuningSource, sequenceLoop: SequenceLoop?,
+         programDefines: [String: String] = [:]) throws {
         self.sequenceLoop = try sequenceLoop ?? Self.environmentLoop()
         self.device = device
         recycler = BufferRecycler(limitBytes: min(1 << 30, device.globalMemoryBytes / 4))
         context = try Context.shared(for: device)
-        queue = try CommandQueue(context: context)
+        queue = try CommandQueue(context: context, defines: programDefines)
         self.tuning = tuning
         gemmTuningSource = source
         dummy = try Buffer(context: context, count: 1)
