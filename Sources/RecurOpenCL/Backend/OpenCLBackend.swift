@@ -96,7 +96,19 @@ public final class OpenCLBackend: Backend {
     /// The GEMM parameters in use.
     public var gemmTuning: GEMMTuning { tuning }
 
-    public var deviceDescription: String { device.summary }
+    /// The device, and the time loop `.automatic` (or the forced loop) runs on it, so that bench
+    /// tables say which ran: "whole-sequence" on CPU devices, "fused/per-step" (by batch) on GPUs.
+    public var deviceDescription: String {
+        let loop: String
+        switch sequenceLoop {
+        case .automatic: loop = wholeSequenceParts(batch: 1) != nil ? "whole-sequence" : "fused/per-step"
+        case .sequence: loop = wholeSequenceParts(batch: 1) != nil ? "whole-sequence" : "per-step"
+        case .fused: loop = "fused"
+        case .perStep: loop = "per-step"
+        case .split: loop = "split per-step"
+        }
+        return "\(device.summary), \(loop) time loop"
+    }
 
     private static func environmentLoop() throws -> SequenceLoop {
         guard let value = getenv("RECUR_OPENCL_LOOP").map({ String(cString: $0) }), !value.isEmpty else {
