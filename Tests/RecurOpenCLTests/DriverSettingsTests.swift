@@ -7,14 +7,28 @@ import Darwin
 import Testing
 
 /// The driver settings made before the first OpenCL call (DriverSettings.swift).
-@Suite(.enabled(if: TestDevice.shouldRun, TestDevice.skipReason))
-struct DriverSettingsTests {
-    /// Listing the platforms pins POCL's workers: POCL_AFFINITY is set, to 1 unless the
-    /// environment already held a value (CI and users may override it), which stays as it was.
-    @Test func listingPlatformsSetsPOCLAffinity() throws {
+@Suite struct DriverSettingsTests {
+    /// POCL pins worker i to CPU i, and newer versions abort when that fails: pinning is asked for
+    /// only when the process may run on exactly CPUs 0 ..< n.
+    @Test func pinningOnlyWhereEveryCPUFromZeroIsAllowed() {
+        #expect(DriverSettings.allowsExactlyCPUs(upTo: 2, cpusAllowedList: "0-1"))
+        #expect(DriverSettings.allowsExactlyCPUs(upTo: 2, cpusAllowedList: " 0-1\n"))
+        #expect(DriverSettings.allowsExactlyCPUs(upTo: 4, cpusAllowedList: "0,1-2,3"))
+        #expect(DriverSettings.allowsExactlyCPUs(upTo: 1, cpusAllowedList: "0"))
+        #expect(!DriverSettings.allowsExactlyCPUs(upTo: 2, cpusAllowedList: "2-3"))   // taskset to other CPUs
+        #expect(!DriverSettings.allowsExactlyCPUs(upTo: 4, cpusAllowedList: "0-1"))   // a subset
+        #expect(!DriverSettings.allowsExactlyCPUs(upTo: 2, cpusAllowedList: "0-3"))   // more than online
+        #expect(!DriverSettings.allowsExactlyCPUs(upTo: 2, cpusAllowedList: "0-x"))
+        #expect(!DriverSettings.allowsExactlyCPUs(upTo: 2, cpusAllowedList: ""))
+        #expect(!DriverSettings.allowsExactlyCPUs(upTo: 2, cpusAllowedList: "1-0"))
+    }
+
+    /// Listing the platforms applies the setting: a value the environment already held stays.
+    @Test(.enabled(if: TestDevice.shouldRun, TestDevice.skipReason))
+    func listingPlatformsKeepsTheUsersValue() throws {
         let before = getenv("POCL_AFFINITY").map { String(cString: $0) }
         _ = try Platform.all()
         let after = getenv("POCL_AFFINITY").map { String(cString: $0) }
-        #expect(after == (before ?? "1"))
+        if let before { #expect(after == before) } else { #expect(after == nil || after == "1") }
     }
 }

@@ -1,21 +1,44 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 /// Driver settings that only the environment reaches, set before the first OpenCL call of the
 /// process (drivers read them when the ICD loader first starts them). A value the user set wins.
 enum DriverSettings {
-    /// POCL's CPU device: POCL_AFFINITY=1 pins its worker threads one to a core. Unpinned, Linux
-    /// often kept both of POCL's two workers on one core of this 2-core VM, for a whole process or
-    /// a stretch of it, which halved every multi-threaded kernel: lstm-small training (the
+    /// POCL's CPU device: POCL_AFFINITY=1 pins its worker thread i to CPU i. Unpinned, Linux often
+    /// kept both of POCL's two workers on one core of this 2-core VM, for a whole process or a
+    /// stretch of it, which halved every multi-threaded kernel: lstm-small training (the
     /// whole-sequence loop, one work-group per core) took 3.5-7.5 ms within one run, median 6.3-6.9
-    /// over four runs; pinned, 3.43-3.55 over four. The recurrent-step GEMM of `rnn-bench peak`
-    /// measured 230 or 440 GFLOP/s by process unpinned, 440-460 pinned (5 of 6 runs). POCL skips a
-    /// core the process may not use (the pinning call fails and the thread stays free).
-    /// Other drivers ignore the variable.
+    /// over four runs; pinned, 3.43-3.55 over four (and 4 of 4 alternated pairs faster later). The
+    /// recurrent-step GEMM of `rnn-bench peak` measured 230 or 440 GFLOP/s by process unpinned,
+    /// 440-460 pinned (5 of 6 runs). Newer POCL versions abort when a pinning call fails, so the
+    /// setting is made only where the process may run on exactly CPUs 0 ..< n (all n online ones):
+    /// not in a container or under taskset limited to other CPUs. Other drivers ignore the variable.
     static let applied: Void = {
-        setenv("POCL_AFFINITY", "1", 0)  // 0: keep the user's value
+        guard ProcessInfo.processInfo.environment["POCL_AFFINITY"] == nil,
+              let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }),
+              allowsExactlyCPUs(upTo: ProcessInfo.processInfo.activeProcessorCount,
+                                cpusAllowedList: String(line.dropFirst("Cpus_allowed_list:".count)))
+        else { return }
+        setenv("POCL_AFFINITY", "1", 0)
     }()
+
+    /// Whether a Linux CPU list ("0-1", "0,2-3") names exactly CPUs 0 ..< n; false when it cannot
+    /// be read.
+    static func allowsExactlyCPUs(upTo n: Int, cpusAllowedList list: String) -> Bool {
+        var cpus = Set<Int>()
+        for part in list.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",") {
+            let bounds = part.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            switch bounds.count {
+            case 1:
+                guard let cpu = bounds[0] else { return false }
+                cpus.insert(cpu)
+            case 2:
+                guard let low = bounds[0], let high = bounds[1], low <= high else { return false }
+                cpus.formUnion(low...high)
+            default:
+                return false
+            }
+        }
+        return n > 0 && cpus == Set(0..<n)
+    }
 }
