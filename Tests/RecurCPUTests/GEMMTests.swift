@@ -89,13 +89,14 @@ private let transposes = [(false, false), (false, true), (true, false), (true, t
 /// Shapes that exercise: 1x1x1, odd sizes everywhere (edge tiles in both directions), one k step,
 /// exactly one micro-tile, several cache blocks of k (KC = 256), the GEMV paths (m == 1 or
 /// n == 1), the few-rows path (m from 2 to 16, odd m, n not a multiple of its blocks) and the
-/// 512-bit 12 x 32 tiles (whole, and next to 6 x 16 edge tiles in both directions).
+/// 512-bit 12 x 32 tiles (whole, and next to 6 x 16 edge tiles in both directions), and C blocks of
+/// one row block (up to MC rows: B packed one panel pair at a time) over several k blocks.
 private let shapes: [(Int, Int, Int)] = [
     (1, 1, 1), (2, 3, 4), (13, 37, 29), (6, 16, 1), (6, 16, 8), (7, 17, 9), (40, 40, 40),
     (1, 37, 29), (1, 200, 3), (1, 130, 300), (29, 1, 37), (150, 1, 70),
     (64, 96, 77), (97, 130, 61), (12, 33, 300), (2, 64, 513),
     (3, 70, 45), (4, 100, 17), (5, 37, 29), (16, 45, 33), (17, 40, 9),
-    (24, 64, 260), (25, 70, 300), (36, 100, 513),
+    (24, 64, 260), (25, 70, 300), (36, 100, 513), (60, 300, 600), (96, 45, 300),
 ]
 
 @Suite("CPU SGEMM")
