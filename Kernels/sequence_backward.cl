@@ -19,7 +19,8 @@
 //   dh, dhOff, dhLd                       (B, H) gradient of h_n on entry
 //   dhScratch, dhScratchOff, dhScratchLd  (B, H) scratch
 //   dc, dcOff, dcLd, dcScratch, dcScratchOff, dcScratchLd  the same for the LSTM's c
-//   lengths, hasLengths                   (B) int lengths of the group's rows, read when hasLengths
+//   lengths, lengthsOff, hasLengths       (whole batch) int lengths; the group's rows start at
+//                                         lengthsOff (its first batch row); read when hasLengths
 // NDRange: 1-D, one work-group: global == local, any size (work-items take tasks in strides).
 __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int reverse,
                                 __global const float* packedW,
@@ -34,7 +35,7 @@ __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int 
                                 __global float* dhScratch, int dhScratchOff, int dhScratchLd,
                                 __global float* dc, int dcOff, int dcLd,
                                 __global float* dcScratch, int dcScratchOff, int dcScratchLd,
-                                __global const int* lengths, int hasLengths) {
+                                __global const int* lengths, int lengthsOff, int hasLengths) {
     const int lid = get_local_id(0), items = get_local_size(0);
     const int gates = mode == 2 ? 4 : (mode == 3 ? 3 : 1);
     const int width = gates * hidden;
@@ -64,7 +65,7 @@ __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int 
             __global float* dgh = dghStep + b * dGatesHLd + j;
             __global const float* s = saved + savedOff + t * savedStep + b * savedLd + j;
             __global const float* dOut = dOutput + dOutputOff + t * dOutputStep + b * dOutputLd + j;
-            const int ended = hasLengths && t >= lengths[b];
+            const int ended = hasLengths && t >= lengths[lengthsOff + b];
             if (mode == 2) {
                 __global const float* dcNext = dcIn + b * dcInLd + j;
                 __global float* dcPrev = dcOut + b * dcOutLd + j;

@@ -24,7 +24,8 @@
 //   saved, savedOff, savedLd, savedStep   (T slots of B, S*H) written when hasSaved
 //   hasSaved                              0 or 1
 //   hProj, hProjOff, hProjLd              (B, G*H) scratch
-//   lengths, hasLengths                   (B) int lengths of the group's rows, read when hasLengths
+//   lengths, lengthsOff, hasLengths       (whole batch) int lengths; the group's rows start at
+//                                         lengthsOff (its first batch row); read when hasLengths
 // NDRange: 1-D, one work-group: global == local, any size (work-items take tasks in strides).
 __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int reverse,
                                __global const float* xProj, int xProjOff, int xProjLd, int xProjStep,
@@ -38,7 +39,7 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
                                __global float* saved, int savedOff, int savedLd, int savedStep,
                                int hasSaved,
                                __global float* hProj, int hProjOff, int hProjLd,
-                               __global const int* lengths, int hasLengths) {
+                               __global const int* lengths, int lengthsOff, int hasLengths) {
     const int lid = get_local_id(0), items = get_local_size(0);
     const int gates = mode == 2 ? 4 : (mode == 3 ? 3 : 1);
     const int width = gates * hidden;
@@ -70,7 +71,7 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
             __global float* out = output + outputOff + t * outputStep + b * outputLd + j;
             __global float* s = saved + savedOff + t * savedStep + b * savedLd + j;
             __global const float* hOld = hPrev + b * hsLd + j;
-            const int ended = hasLengths && t >= lengths[b];
+            const int ended = hasLengths && t >= lengths[lengthsOff + b];
             if (mode == 2) {
                 __global const float* cOld = cs + csOff + prevSlot * csStep + b * csLd + j;
                 __global float* c = cs + csOff + nextSlot * csStep + b * csLd + j;

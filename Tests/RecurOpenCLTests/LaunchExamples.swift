@@ -33,9 +33,9 @@ enum LaunchExamples {
             GRUFusedForward(forwardSequence(.gru, b), time: 0, unitsPerGroup: 2, dummy: b),
             GRUFusedBackward(backwardStep(.gru, b), gatesNext: Matrix(b, rows: 1, cols: 6),
                              hiddenWeightT: Matrix(b, rows: 2, cols: 6), unitsPerGroup: 2, dummy: b),
-            SequenceForward(forwardSequence(.lstm, b), rows: 0..<1, lengths: b, hProj: Matrix(b, rows: 1, cols: 8),
+            SequenceForward(forwardSequence(.lstm, b), rows: 0..<1, hProj: Matrix(b, rows: 1, cols: 8),
                             packedW: b, workItems: 1, tuning: GEMMTuning(packed: true), dummy: b),
-            SequenceBackward(backwardSequence(.lstm, b), rows: 0..<1, lengths: b, packedW: b, workItems: 1,
+            SequenceBackward(backwardSequence(.lstm, b), rows: 0..<1, packedW: b, workItems: 1,
                              tuning: GEMMTuning(packed: true), dummy: b),
             // Training kernels (embedding.cl, dropout.cl, loss.cl, optimizers.cl).
             GatherRows(table: view(b), indices: b, out: view(b), rows: 2, cols: 2),

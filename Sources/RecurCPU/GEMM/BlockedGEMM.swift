@@ -92,29 +92,27 @@ struct GemmProblem {
                     // GFLOP/s; the other shapes unchanged.
                     packA(transA: transA, a, lda: lda, m: m, i0: rows.lowerBound, mc: rows.count, p0: pc, kc: kc,
                           into: scratch.packedA, keep: scratch.keep)
-                    let pairWidth = 2 * gemmNR
                     var jr = 0
                     while jr < nc {
-                        let width = min(pairWidth, nc - jr)
+                        let width = min(2 * gemmNR, nc - jr)
                         packB(transB: transB, b, ldb: ldb, p0: pc, kc: kc, j0: jc + jr, nc: width, into: scratch.packedB,
                               keep: scratch.keep)
                         macroKernel(mc: rows.count, nc: width, kc: kc, c: c + rows.lowerBound * ldc + jc + jr,
                                     beta: betaBlock, scratch: scratch)
                         jr += width
                     }
-                    pc += kc
-                    continue
-                }
-                packB(transB: transB, b, ldb: ldb, p0: pc, kc: kc, j0: jc, nc: nc, into: scratch.packedB,
-                      keep: scratch.keep)
-                var ic = rows.lowerBound
-                while ic < rows.upperBound {
-                    let mc = min(mcStep, rows.upperBound - ic)
-                    packA(transA: transA, a, lda: lda, m: m, i0: ic, mc: mc, p0: pc, kc: kc,
-                          into: scratch.packedA, keep: scratch.keep)
-                    macroKernel(mc: mc, nc: nc, kc: kc, c: c + ic * ldc + jc, beta: betaBlock,
-                                scratch: scratch)
-                    ic += mc
+                } else {
+                    packB(transB: transB, b, ldb: ldb, p0: pc, kc: kc, j0: jc, nc: nc, into: scratch.packedB,
+                          keep: scratch.keep)
+                    var ic = rows.lowerBound
+                    while ic < rows.upperBound {
+                        let mc = min(mcStep, rows.upperBound - ic)
+                        packA(transA: transA, a, lda: lda, m: m, i0: ic, mc: mc, p0: pc, kc: kc,
+                              into: scratch.packedA, keep: scratch.keep)
+                        macroKernel(mc: mc, nc: nc, kc: kc, c: c + ic * ldc + jc, beta: betaBlock,
+                                    scratch: scratch)
+                        ic += mc
+                    }
                 }
                 pc += kc
             }

@@ -62,7 +62,7 @@ extension OpenCLBackend {
 
     /// Each part's own copy of its rows of `lengths` (the cell kernels index lengths from the
     /// first row of their views), copied on the main queue; nil entries without lengths.
-    func partLengths(_ lengths: (any DeviceBuffer)?, _ parts: [Range<Int>]) throws -> [Buffer?] {
+    private func partLengths(_ lengths: (any DeviceBuffer)?, _ parts: [Range<Int>]) throws -> [Buffer?] {
         guard let lengths else { return parts.map { _ in nil } }
         let source = try own(lengths)
         return try parts.map { rows in

@@ -6,7 +6,8 @@ import Recur
 /// recurrent product and its cell cost nothing, and the launches (two per step, then one per
 /// sequence) and their scheduling drop out; each compute unit's queue takes its own rows (the
 /// sequences of a batch are independent within a layer), as in the split loop
-/// (OpenCLBackend+SplitBatch.swift), whose queues and lengths copies this reuses.
+/// (OpenCLBackend+SplitBatch.swift), whose queues this reuses; the kernels read the whole batch's
+/// lengths from their first row, so no part needs a copy of them.
 extension OpenCLBackend {
     /// The batch rows of each work-group, or nil when the whole-sequence loop does not run: only
     /// on CPU devices with the packed GEMM (a GPU would run the loop on one compute unit), for
@@ -15,12 +16,16 @@ extension OpenCLBackend {
     /// loop's 6.3-12 (unpinned, busy machine: 7.3-8.0 against 10.3-12.9); lstm-b1, one group on
     /// one core, 4.6-5.3 ms against the fused loop's 8.5-10.
     func wholeSequenceParts(batch: Int) -> [Range<Int>]? {
-        switch sequenceLoop {
-        case .sequence, .automatic: break
-        case .fused, .perStep, .split: return nil
-        }
-        guard device.kind == .cpu, tuning.packed, batch > 0 else { return nil }
+        guard runsWholeSequences, batch > 0 else { return nil }
         return Self.rowParts(batch, count: device.computeUnits) ?? [0..<batch]
+    }
+
+    /// Whether the time loops run as whole-sequence kernels (every batch size alike).
+    var runsWholeSequences: Bool {
+        switch sequenceLoop {
+        case .sequence, .automatic: device.kind == .cpu && tuning.packed
+        case .fused, .perStep, .split: false
+        }
     }
 
     /// `recurrentForward` as one sequence_forward launch per part.
@@ -32,9 +37,9 @@ extension OpenCLBackend {
         let hProj = Matrix(try scratchBuffer(.hiddenProjection, count: s.batch * width), rows: s.batch, cols: width)
         packCache.invalidate(ViewArgument(hProj).buffer)
         let packedW = try packB(s.hiddenWeight, transposed: true, k: s.hidden, n: width)
-        try eachPart(parts, lengths: s.lengths) { rows, lengths, partQueue in
+        try eachPart(parts) { rows, partQueue in
             try partQueue.enqueue(SequenceForward(
-                s, rows: rows, lengths: lengths, hProj: hProj.rows(rows.lowerBound, rows.count), packedW: packedW,
+                s, rows: rows, hProj: hProj.rows(rows.lowerBound, rows.count), packedW: packedW,
                 workItems: SequenceKernels.workItems, tuning: tuning, dummy: dummy))
         }
     }
@@ -45,30 +50,24 @@ extension OpenCLBackend {
         for view in written { packCache.invalidate(ViewArgument(view).buffer) }
         if s.steps > 0 {
             let packedW = try packB(s.hiddenWeight, transposed: false, k: s.mode.gateCount * s.hidden, n: s.hidden)
-            try eachPart(parts, lengths: s.lengths) { rows, lengths, partQueue in
+            try eachPart(parts) { rows, partQueue in
                 try partQueue.enqueue(SequenceBackward(
-                    s, rows: rows, lengths: lengths, packedW: packedW, workItems: SequenceKernels.workItems,
+                    s, rows: rows, packedW: packedW, workItems: SequenceKernels.workItems,
                     tuning: tuning, dummy: dummy))
             }
         }
         try moveBackwardResult(s)
     }
 
-    /// Calls `body` for each part with its rows, its rows' lengths and its queue: the main queue
-    /// for a single part (the whole batch), else one queue per part (`splitAcross`).
-    private func eachPart(
-        _ parts: [Range<Int>], lengths: (any DeviceBuffer)?,
-        _ body: (Range<Int>, (any DeviceBuffer)?, CommandQueue) throws -> Void
-    ) throws {
+    /// Calls `body` for each part with its rows and its queue: the main queue for a single part
+    /// (the whole batch), else one queue per part (`splitAcross`).
+    private func eachPart(_ parts: [Range<Int>], _ body: (Range<Int>, CommandQueue) throws -> Void) throws {
         if parts.count == 1 {
-            try body(parts[0], lengths, queue)
+            try body(parts[0], queue)
             return
         }
-        let partLengths = try partLengths(lengths, parts)
         try splitAcross(parts) { queues in
-            for (part, partQueue) in zip(parts.indices, queues) {
-                try body(parts[part], partLengths[part], partQueue)
-            }
+            for (rows, partQueue) in zip(parts, queues) { try body(rows, partQueue) }
         }
     }
 }

@@ -101,8 +101,8 @@ public final class OpenCLBackend: Backend {
     public var deviceDescription: String {
         let loop: String
         switch sequenceLoop {
-        case .automatic: loop = wholeSequenceParts(batch: 1) != nil ? "whole-sequence" : "fused/per-step"
-        case .sequence: loop = wholeSequenceParts(batch: 1) != nil ? "whole-sequence" : "per-step"
+        case .automatic: loop = runsWholeSequences ? "whole-sequence" : "fused/per-step"
+        case .sequence: loop = runsWholeSequences ? "whole-sequence" : "per-step"
         case .fused: loop = "fused"
         case .perStep: loop = "per-step"
         case .split: loop = "split per-step"

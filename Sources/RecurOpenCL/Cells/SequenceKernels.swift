@@ -19,22 +19,22 @@ struct SequenceForward: KernelLaunch {
     var saved: SlottedViewArgument                    // T slots of (B, S*H), written when hasSaved
     var hasSaved: Int32
     var hProj: ViewArgument                           // (B, G*H) scratch
-    var lengths: LengthsArgument
+    var lengths: [KernelArgument]                     // the whole batch's, from this part's first row
     var workItems: Int
 
     var arguments: [KernelArgument] {
         [.int32(mode), .int32(steps), .int32(batch), .int32(hidden), .int32(reverse)] + xProj.arguments
             + [.buffer(packedW, needs: packedCount)] + biasIH.vectorArguments + biasHH.vectorArguments
             + [.int32(hasBias)] + hiddenStates.arguments + cellStates.arguments + output.arguments
-            + saved.arguments + [.int32(hasSaved)] + hProj.arguments + lengths.arguments
+            + saved.arguments + [.int32(hasSaved)] + hProj.arguments + lengths
     }
     var globalSize: [Int] { [workItems] }
     var localSize: [Int]? { [workItems] }
     var defines: [String: String]
 
-    /// Rows `rows` of `s`, with `partLengths` those rows' lengths (nil without), `hProj` (rows, G*H)
-    /// scratch and `packedW` W_hh^T packed (`PackBPanels`, transposed).
-    init(_ s: RecurrentForwardSequence, rows: Range<Int>, lengths partLengths: (any DeviceBuffer)?, hProj: Matrix,
+    /// Rows `rows` of `s`, with `hProj` (rows, G*H) scratch and `packedW` W_hh^T packed
+    /// (`PackBPanels`, transposed).
+    init(_ s: RecurrentForwardSequence, rows: Range<Int>, hProj: Matrix,
          packedW: Buffer, workItems: Int, tuning: GEMMTuning, dummy: Buffer) {
         let slots = (count: s.steps, batch: s.batch, rows: rows)
         mode = SequenceKernels.mode(s.mode); steps = Int32(s.steps); batch = Int32(rows.count)
@@ -51,7 +51,7 @@ struct SequenceForward: KernelLaunch {
         saved = s.saved.map { SlottedViewArgument($0, slots) } ?? SlottedViewArgument(absent: dummy)
         hasSaved = s.saved == nil ? 0 : 1
         self.hProj = ViewArgument(hProj)
-        lengths = LengthsArgument(partLengths, batch: rows.count, dummy: dummy)
+        lengths = LengthsArgument.rows(rows, of: s.lengths, dummy: dummy)
         self.workItems = workItems
         defines = tuning.packedDefines
     }
@@ -70,7 +70,7 @@ struct SequenceBackward: KernelLaunch {
     var hasDOutput: Int32
     var dGatesX, dGatesH: SlottedViewArgument           // T slots of (B, G*H), written
     var dh, dhScratch, dc, dcScratch: ViewArgument      // (B, H)
-    var lengths: LengthsArgument
+    var lengths: [KernelArgument]                       // the whole batch's, from this part's first row
     var workItems: Int
 
     var arguments: [KernelArgument] {
@@ -78,15 +78,14 @@ struct SequenceBackward: KernelLaunch {
             + [.buffer(packedW, needs: packedCount)] + saved.arguments + hiddenStates.arguments
             + cellStates.arguments + dOutput.arguments + [.int32(hasDOutput)] + dGatesX.arguments
             + dGatesH.arguments + dh.arguments + dhScratch.arguments + dc.arguments + dcScratch.arguments
-            + lengths.arguments
+            + lengths
     }
     var globalSize: [Int] { [workItems] }
     var localSize: [Int]? { [workItems] }
     var defines: [String: String]
 
     /// Rows `rows` of `s`, as `SequenceForward.init`; `packedW` is W_hh packed (not transposed).
-    init(_ s: RecurrentBackwardSequence, rows: Range<Int>, lengths partLengths: (any DeviceBuffer)?,
-         packedW: Buffer, workItems: Int, tuning: GEMMTuning, dummy: Buffer) {
+    init(_ s: RecurrentBackwardSequence, rows: Range<Int>, packedW: Buffer, workItems: Int, tuning: GEMMTuning, dummy: Buffer) {
         let slots = (count: s.steps, batch: s.batch, rows: rows)
         let states = (count: s.steps + 1, batch: s.batch, rows: rows)
         func cut(_ m: Matrix) -> ViewArgument { ViewArgument(m.rows(rows.lowerBound, rows.count)) }
@@ -104,7 +103,7 @@ struct SequenceBackward: KernelLaunch {
         dh = cut(s.dh); dhScratch = cut(s.dhScratch)
         dc = s.dc.map(cut) ?? ViewArgument(absent: dummy)
         dcScratch = s.dcScratch.map(cut) ?? ViewArgument(absent: dummy)
-        lengths = LengthsArgument(partLengths, batch: rows.count, dummy: dummy)
+        lengths = LengthsArgument.rows(rows, of: s.lengths, dummy: dummy)
         self.workItems = workItems
         defines = tuning.packedDefines
     }

@@ -64,6 +64,14 @@ struct LengthsArgument {
     }
 
     var arguments: [KernelArgument] { [.buffer(buffer, needs: present ? batch : 0), .int32(present ? 1 : 0)] }
+
+    /// (pointer, first row, hasLengths) for kernels over rows `rows` of the batch that index the
+    /// whole batch's lengths from `rows.lowerBound`, so a part of the batch needs no copy of them.
+    static func rows(_ rows: Range<Int>, of lengths: (any DeviceBuffer)?, dummy: Buffer) -> [KernelArgument] {
+        let whole = LengthsArgument(lengths, batch: rows.upperBound, dummy: dummy)
+        return [.buffer(whole.buffer, needs: whole.present ? rows.upperBound : 0),
+                .int32(whole.present ? Int32(rows.lowerBound) : 0), .int32(whole.present ? 1 : 0)]
+    }
 }
 
 extension Optional where Wrapped == Matrix {
