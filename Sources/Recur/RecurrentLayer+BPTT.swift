@@ -26,8 +26,8 @@ public struct RNNForward {
 
 /// Gradients of the inputs of a forward (parameter gradients accumulate in the layer).
 public struct RNNGradients {
-    /// Like the input.
-    public let input: Tensor
+    /// Like the input; nil when the backward was asked not to compute it (`inputGradient: false`).
+    public let input: Tensor?
     /// (L*D, B, H).
     public let h0: Tensor
     /// (L*D, B, H): LSTM only.
@@ -137,8 +137,12 @@ extension RecurrentLayer {
 
     /// Backpropagates through a training forward. Missing upstream gradients are zero. Parameter
     /// gradients are added to `gradients`; the gradients of the input and initial states are returned.
+    /// `inputGradient: false` skips the input's gradient, like PyTorch for an input that does not
+    /// require grad: the first layer's dX GEMM (T*B x G*H x I per direction) is not run, and
+    /// `RNNGradients.input` is nil. Layers above the first still need theirs.
     public func backward(
-        _ forward: RNNForward, gradOutput: Tensor?, gradHN: Tensor? = nil, gradCN: Tensor? = nil
+        _ forward: RNNForward, gradOutput: Tensor?, gradHN: Tensor? = nil, gradCN: Tensor? = nil,
+        inputGradient: Bool = true
     ) throws -> RNNGradients {
         guard let saved = forward.saved else {
             throw RecurError.invalidValue("backward needs a forward run with training: true")
@@ -164,10 +168,13 @@ extension RecurrentLayer {
 
         // dY of the top layer, time-major; nil when no output gradient was given.
         var dOutput: Matrix? = try gradOutput.map { try timeMajor($0, steps: steps, batch: batch) }
-        var dInput = Matrix(saved.layerInputs[0].buffer, rows: 0, cols: 0)
+        // dX of the layer being run, which becomes dY of the layer below; nil for the first layer
+        // when the input's gradient is not wanted.
+        var dInput: Matrix?
         for layer in stride(from: d.numLayers - 1, through: 0, by: -1) {
             let x = saved.layerInputs[layer]
-            dInput = Matrix(try backend.makeScratchBuffer(count: rows * x.cols), rows: rows, cols: x.cols)
+            dInput = layer > 0 || inputGradient
+                ? Matrix(try backend.makeScratchBuffer(count: rows * x.cols), rows: rows, cols: x.cols) : nil
             for direction in 0..<d.directions {
                 let w = weights(layer: layer, direction: direction, in: parameters)
                 let g = weights(layer: layer, direction: direction, in: gradients)
@@ -203,17 +210,19 @@ extension RecurrentLayer {
                         try backend.sumRows(dGatesH, into: hiddenBias, accumulate: true)
                     }
                 }
-                try backend.gemm(
-                    transA: false, transB: false, alpha: 1, dGatesX, w.inputWeight, beta: direction == 0 ? 0 : 1,
-                    dInput)
+                if let dInput {
+                    try backend.gemm(
+                        transA: false, transB: false, alpha: 1, dGatesX, w.inputWeight, beta: direction == 0 ? 0 : 1,
+                        dInput)
+                }
             }
-            if layer > 0, let seed = saved.dropoutSeed {
+            if layer > 0, let dInput, let seed = saved.dropoutSeed {
                 // The gradient of the layer below's output goes through the same mask.
                 try backend.dropout(dInput, into: dInput, probability: d.dropout, seed: seed &+ UInt32(layer))
             }
             dOutput = dInput
         }
-        let gradInput = try userLayout(dInput, steps: steps, batch: batch)
+        let gradInput = try dInput.map { try userLayout($0, steps: steps, batch: batch) }
         return RNNGradients(input: gradInput, h0: gradH0, c0: gradC0)
     }
 

@@ -13,11 +13,14 @@ public enum LayerResults {
         public var gradOutput: [Float]?
         public var gradHN: [Float]?
         public var gradCN: [Float]?
+        /// Whether the backward computes grad_input (`RecurrentLayer.backward`'s `inputGradient`).
+        public var inputGradient: Bool
 
         public init(input: (shape: [Int], values: [Float]), h0: [Float]?, c0: [Float]?, lengths: [Int]?,
-                    gradOutput: [Float]?, gradHN: [Float]?, gradCN: [Float]?) {
+                    gradOutput: [Float]?, gradHN: [Float]?, gradCN: [Float]?, inputGradient: Bool = true) {
             self.input = input; self.h0 = h0; self.c0 = c0; self.lengths = lengths
             self.gradOutput = gradOutput; self.gradHN = gradHN; self.gradCN = gradCN
+            self.inputGradient = inputGradient
         }
     }
 
@@ -34,11 +37,12 @@ public enum LayerResults {
             c0: try state(inputs.c0), lengths: inputs.lengths, training: true)
         let gradients = try layer.backward(
             forward, gradOutput: try inputs.gradOutput.map { try backend.tensor($0, shape: outputShape) },
-            gradHN: try state(inputs.gradHN), gradCN: try state(inputs.gradCN))
+            gradHN: try state(inputs.gradHN), gradCN: try state(inputs.gradCN), inputGradient: inputs.inputGradient)
         var results: [String: [Float]] = [
             "output": try backend.array(forward.output), "h_n": try backend.array(forward.hN),
-            "grad_input": try backend.array(gradients.input), "grad_h0": try backend.array(gradients.h0),
+            "grad_h0": try backend.array(gradients.h0),
         ]
+        if let gradInput = gradients.input { results["grad_input"] = try backend.array(gradInput) }
         if let cN = forward.cN { results["c_n"] = try backend.array(cN) }
         if let c0 = gradients.c0 { results["grad_c0"] = try backend.array(c0) }
         for entry in layer.parameterLayout.entries {

@@ -59,12 +59,13 @@ struct CaseData {
         return loss
     }
 
-    /// Forward and backward; every result by fixture name.
-    func run(on backend: any Backend) throws -> [String: [Float]] {
+    /// Forward and backward; every result by fixture name (grad_input only with `inputGradient`).
+    func run(on backend: any Backend, inputGradient: Bool = true) throws -> [String: [Float]] {
         let layer = try RecurrentLayer(testCase.descriptor, backend: backend)
         try layer.loadParameters(parameters)
         return try LayerResults.run(layer, LayerResults.Inputs(
-            input: input, h0: h0, c0: c0, lengths: testCase.lengths, gradOutput: gradOutput, gradHN: gradHN, gradCN: gradCN))
+            input: input, h0: h0, c0: c0, lengths: testCase.lengths, gradOutput: gradOutput, gradHN: gradHN,
+            gradCN: gradCN, inputGradient: inputGradient))
     }
 }
 

@@ -36,6 +36,19 @@ public struct ConformanceSuite {
         }
     }
 
+    /// A backward without the input's gradient (`inputGradient: false`) against a full one on the
+    /// same backend: no grad_input, and every other result within the layer tolerance. The skipped
+    /// product is the first layer's only: the layers above still need theirs for the layers below.
+    public func withoutInputGradient(_ testCase: RandomCase) throws -> (hasInputGradient: Bool, comparisons: [Comparison]) {
+        let data = CaseData(testCase)
+        let full = try data.run(on: backend)
+        let partial = try data.run(on: backend, inputGradient: false)
+        let comparisons = full.keys.filter { $0 != "grad_input" }.sorted().map { name in
+            Comparison(tensor: name, got: partial[name] ?? [], expected: full[name]!, tolerance: .layer)
+        }
+        return (partial["grad_input"] != nil, comparisons)
+    }
+
     /// Central finite differences of the loss (sum of outputs and final states weighted by random
     /// upstream gradients) against the backend's analytic gradients, at `samples` entries of every
     /// parameter, of the input and of the initial states.

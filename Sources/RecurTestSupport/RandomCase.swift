@@ -109,4 +109,20 @@ public enum ConformanceCases {
         }
         return cases
     }()
+
+    /// For the backward without the input's gradient: one and two layers (the second layer's dX must
+    /// still reach the first), one and two directions, every cell, with lengths on the stacks.
+    public static let withoutInputGradient: [RandomCase] = {
+        var cases: [RandomCase] = []
+        var seed: UInt64 = 300
+        for mode in CellMode.allCases {
+            for (layers, bi) in [(1, false), (2, true), (3, false)] {
+                let d = try! RNNDescriptor(mode: mode, inputSize: 11, hiddenSize: 19, numLayers: layers,
+                                           bidirectional: bi, batchFirst: bi)
+                cases.append(RandomCase(d, steps: 9, batch: 4, variableLengths: layers > 1, seed: seed))
+                seed += 1
+            }
+        }
+        return cases
+    }()
 }

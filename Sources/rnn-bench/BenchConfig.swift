@@ -40,7 +40,8 @@ struct BenchConfig: Sendable, Equatable {
     }
 
     /// A training step counts as three forwards (the forward, and the two products per forward product
-    /// of the backward: gradients of the inputs and of the weights).
+    /// of the backward: gradients of the inputs and of the weights), configs.json's convention, kept
+    /// for comparability with the peer although neither computes the first layer's input gradient.
     var trainingFLOPs: Int { 3 * forwardFLOPs }
 }
 

@@ -12,8 +12,9 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Time a training step and an inference step of the standard workloads.",
         discussion: """
-            A training step is zero the gradients, forward, backward from a fixed upstream gradient, \
-            one SGD update (learning rate 1e-3), then wait for the backend. An inference step is a \
+            A training step is zero the gradients, forward, backward from a fixed upstream gradient \
+            (parameters only: the input is data, as in the PyTorch peer, whose input does not require \
+            grad), one SGD update (learning rate 1e-3), then wait for the backend. An inference step is a \
             forward without saving activations, then wait. Each is run --warmup times untimed, then \
             --repeat times timed; the table gives the median and the range in milliseconds. GFLOP/s \
             count only the matrix products, as configs.json says (training = 3 x forward).
@@ -156,7 +157,9 @@ struct RunCommand: ParsableCommand {
         let train = try Timing.measure(warmup: warmup, repeats: repeats, afterEach: { progress.report("training", $0, $1) }) {
             try layer.zeroGradients()
             let forward = try layer.forward(input, training: true)
-            _ = try layer.backward(forward, gradOutput: gradOutput)
+            // The input is data, not a parameter: like the peer's (torch_bench.py's x does not
+            // require grad, so PyTorch skips it), its gradient is not computed.
+            _ = try layer.backward(forward, gradOutput: gradOutput, inputGradient: false)
             try sgd.update([layer])
             try backend.synchronize()
         }

@@ -22,6 +22,17 @@ import Testing
         }
     }
 
+    @Test("a backward without the input's gradient gives the same other gradients",
+          arguments: TestBackends.names, ConformanceCases.withoutInputGradient)
+    func withoutInputGradient(backend: String, testCase: RandomCase) throws {
+        let suite = ConformanceSuite(backend: try TestBackends.make(backend))
+        let (hasInputGradient, comparisons) = try suite.withoutInputGradient(testCase)
+        #expect(!hasInputGradient, "\(testCase): grad_input computed although not asked for")
+        for comparison in comparisons {
+            #expect(comparison.passed, "\(testCase): \(comparison.tensor) max_abs \(comparison.maxAbsolute)")
+        }
+    }
+
     @Test("analytic gradients match finite differences", arguments: TestBackends.names, ConformanceCases.gradientCheck)
     func gradients(backend: String, testCase: RandomCase) throws {
         let suite = ConformanceSuite(backend: try TestBackends.make(backend))

@@ -41,7 +41,7 @@ import Testing
         #expect(result.output.shape == [50, 16, 256])
         #expect(result.hN.shape == [4, 16, 128])
         #expect(result.cN?.shape == [4, 16, 128])
-        #expect(grads.input.shape == [50, 16, 64])
+        #expect(grads.input?.shape == [50, 16, 64])
         #expect(loaded.names.count == lstm.parameterLayout.entries.count)
     }
 }

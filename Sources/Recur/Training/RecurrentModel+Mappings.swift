@@ -35,7 +35,7 @@ extension RecurrentModel {
     public func backwardSequence(_ forward: Forward, gradient: Matrix) throws {
         let dOutput = try head.backward(forward.headInput, gradient: gradient)
         let gradOutput = Tensor(shape: forward.rnnForward.output.shape, buffer: dOutput.buffer)
-        let gradients = try rnn.backward(forward.rnnForward, gradOutput: gradOutput)
+        let gradients = try rnn.backward(forward.rnnForward, gradOutput: gradOutput, inputGradient: embedding != nil)
         try backwardEmbedding(forward, gradients.input)
     }
 
@@ -70,7 +70,8 @@ extension RecurrentModel {
             try backend.copy(dHead.columns(direction * hidden, hidden),
                              to: Matrix(gradHN.buffer, offset: row * batch * hidden, rows: batch, cols: hidden))
         }
-        let gradients = try rnn.backward(forward.rnnForward, gradOutput: nil, gradHN: gradHN)
+        let gradients = try rnn.backward(
+            forward.rnnForward, gradOutput: nil, gradHN: gradHN, inputGradient: embedding != nil)
         try backwardEmbedding(forward, gradients.input)
     }
 
@@ -100,8 +101,9 @@ extension RecurrentModel {
         }
     }
 
-    private func backwardEmbedding(_ forward: Forward, _ gradInput: Tensor) throws {
-        guard let embedding, case .tokens(let tokens) = forward.input else { return }
+    /// The embedding's gradient from the RNN input's (computed only when there is an embedding).
+    private func backwardEmbedding(_ forward: Forward, _ gradInput: Tensor?) throws {
+        guard let embedding, let gradInput, case .tokens(let tokens) = forward.input else { return }
         try embedding.backward(tokens, gradient: gradInput.matrix)
     }
 }
