@@ -1,13 +1,18 @@
 /// The AVX-512 kernels of RecurCPU's recurrent time loop (RowPanelKernels): C (rows x 32) =
-/// A (rows x k, read straight from row-major storage) * two consecutive packed 16-column panels.
+/// A (rows x k, read straight from row-major storage) * a packed pair of 16-column panels,
+/// interleaved (`pair[p * 32 + j]`, j < 32: one stream of 128 bytes per k step).
 /// Inside the time loop A is one step's state, used once, so it is not packed; the panels are what
 /// stay in cache from step to step.
+///
+/// Why interleaved: batch 1 streams the panels from L2 every step, and two 16-column panels read
+/// side by side (two streams 16*k floats apart) came at 115 GB/s on this Zen 5, one interleaved
+/// stream at 200-220 GB/s (a C probe of the `rows1` loop over 128-512 KiB of panels, one core).
 public enum AVX512RowPanels {
-    /// C[0..<12, 0..<32] (+)= A[0..<12, 0..<k] * [panel | panel + panelStride]: 24 accumulators, as
+    /// C[0..<12, 0..<32] (+)= A[0..<12, 0..<k] * pair: 24 accumulators, as
     /// `AVX512PackedTile.multiply12x32`.
     @inline(never)
     public static func rows12(
-        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ panelStride: Int,
+        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
     ) {
         var c0a = F16(), c0b = F16(), c1a = F16(), c1b = F16(), c2a = F16(), c2b = F16()
@@ -16,9 +21,8 @@ public enum AVX512RowPanels {
         var c9a = F16(), c9b = F16(), c10a = F16(), c10b = F16(), c11a = F16(), c11b = F16()
         let a0 = a, a3 = a + 3 * lda, a6 = a + 6 * lda, a9 = a + 9 * lda
         var pb = b
-        let b2 = panelStride
         for p in 0..<k {
-            let b0 = load16(pb), b1 = load16(pb + b2)
+            let b0 = load16(pb), b1 = load16(pb + 16)
             var av: F16
             av = F16(repeating: a0[p]); c0a = c0a.addingProduct(av, b0); c0b = c0b.addingProduct(av, b1)
             av = F16(repeating: a0[lda + p]); c1a = c1a.addingProduct(av, b0); c1b = c1b.addingProduct(av, b1)
@@ -32,7 +36,7 @@ public enum AVX512RowPanels {
             av = F16(repeating: a9[p]); c9a = c9a.addingProduct(av, b0); c9b = c9b.addingProduct(av, b1)
             av = F16(repeating: a9[lda + p]); c10a = c10a.addingProduct(av, b0); c10b = c10b.addingProduct(av, b1)
             av = F16(repeating: a9[2 * lda + p]); c11a = c11a.addingProduct(av, b0); c11b = c11b.addingProduct(av, b1)
-            pb += 16
+            pb += 32
         }
         putRow32(c0a, c0b, c, accumulate)
         putRow32(c1a, c1b, c + ldc, accumulate)
@@ -51,21 +55,20 @@ public enum AVX512RowPanels {
     /// 4 rows: 8 accumulators, 8 independent chains.
     @inline(never)
     public static func rows4(
-        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ panelStride: Int,
+        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
     ) {
         var c0a = F16(), c0b = F16(), c1a = F16(), c1b = F16()
         var c2a = F16(), c2b = F16(), c3a = F16(), c3b = F16()
         var pb = b
-        let b2 = panelStride
         for p in 0..<k {
-            let b0 = load16(pb), b1 = load16(pb + b2)
+            let b0 = load16(pb), b1 = load16(pb + 16)
             var av: F16
             av = F16(repeating: a[p]); c0a = c0a.addingProduct(av, b0); c0b = c0b.addingProduct(av, b1)
             av = F16(repeating: a[lda + p]); c1a = c1a.addingProduct(av, b0); c1b = c1b.addingProduct(av, b1)
             av = F16(repeating: a[2 * lda + p]); c2a = c2a.addingProduct(av, b0); c2b = c2b.addingProduct(av, b1)
             av = F16(repeating: a[3 * lda + p]); c3a = c3a.addingProduct(av, b0); c3b = c3b.addingProduct(av, b1)
-            pb += 16
+            pb += 32
         }
         putRow32(c0a, c0b, c, accumulate)
         putRow32(c1a, c1b, c + ldc, accumulate)
@@ -77,29 +80,28 @@ public enum AVX512RowPanels {
     /// four interleaved accumulator pairs, as the 8-lane `rows1`, on 16 lanes.
     @inline(never)
     public static func rows1(
-        _ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ panelStride: Int,
+        _ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
         _ c: UnsafeMutablePointer<Float>, _ accumulate: Bool
     ) {
         var s0 = F16(), s1 = F16(), t0 = F16(), t1 = F16(), u0 = F16(), u1 = F16(), v0 = F16(), v1 = F16()
-        let b2 = panelStride
         var pb = b
         var p = 0
         while p + 4 <= k {
             var av = F16(repeating: a[p])
-            s0 = s0.addingProduct(av, load16(pb)); s1 = s1.addingProduct(av, load16(pb + b2))
+            s0 = s0.addingProduct(av, load16(pb)); s1 = s1.addingProduct(av, load16(pb + 16))
             av = F16(repeating: a[p + 1])
-            t0 = t0.addingProduct(av, load16(pb + 16)); t1 = t1.addingProduct(av, load16(pb + b2 + 16))
+            t0 = t0.addingProduct(av, load16(pb + 32)); t1 = t1.addingProduct(av, load16(pb + 48))
             av = F16(repeating: a[p + 2])
-            u0 = u0.addingProduct(av, load16(pb + 32)); u1 = u1.addingProduct(av, load16(pb + b2 + 32))
+            u0 = u0.addingProduct(av, load16(pb + 64)); u1 = u1.addingProduct(av, load16(pb + 80))
             av = F16(repeating: a[p + 3])
-            v0 = v0.addingProduct(av, load16(pb + 48)); v1 = v1.addingProduct(av, load16(pb + b2 + 48))
-            pb += 64
+            v0 = v0.addingProduct(av, load16(pb + 96)); v1 = v1.addingProduct(av, load16(pb + 112))
+            pb += 128
             p += 4
         }
         while p < k {
             let av = F16(repeating: a[p])
-            s0 = s0.addingProduct(av, load16(pb)); s1 = s1.addingProduct(av, load16(pb + b2))
-            pb += 16
+            s0 = s0.addingProduct(av, load16(pb)); s1 = s1.addingProduct(av, load16(pb + 16))
+            pb += 32
             p += 1
         }
         putRow32((s0 + t0) + (u0 + v0), (s1 + t1) + (u1 + v1), c, accumulate)

@@ -34,6 +34,7 @@ extension CPUBackend {
                       j0: k * hidden + units.lowerBound, nc: units.count,
                       into: panels + k * u16 * hidden, keep: keep)
             }
+            RowPanelKernels.pairUp(panels, k: hidden, count: gates * u16 / 16, kernels: kernels)
             for step in 0..<s.steps {
                 let t = s.time(ofStep: step)
                 let hPrev = sequence.hiddenStates.from(s.previousSlotRow(time: t))
@@ -68,6 +69,7 @@ extension CPUBackend {
             let keep = GemmScratch.withScratch { $0.keep }
             packB(transB: false, UnsafePointer(weight.base), ldb: weight.ld, p0: 0, kc: width,
                   j0: units.lowerBound, nc: units.count, into: panels, keep: keep)
+            RowPanelKernels.pairUp(panels, k: width, count: u16 / 16, kernels: kernels)
             var dh = (RowView(s.dh), RowView(s.dhScratch))
             var dc = s.dc.map { (RowView($0), RowView(s.dcScratch!)) }
             for step in 0..<s.steps {

@@ -15,8 +15,8 @@ enum RowPanelKernels {
     static let depth = 256
 
     /// C (rows x 16*panels) = A (rows x k, row-major) * [panel 0 | panel 1 | ...], each panel
-    /// k x 16 at `panels + q * k * 16`. C is overwritten. With `.avx512` kernels, pairs of panels
-    /// go through the 512-bit kernels (a pair, 2 x 256 x 16 floats, is 32 KiB of L1).
+    /// k x 16 at `panels + q * k * 16`, laid out by `pairUp`. C is overwritten. With `.avx512`
+    /// kernels, pairs of panels go through the 512-bit kernels (a pair, 256 x 32 floats, is 32 KiB of L1).
     static func product(
         rows: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panels: UnsafePointer<Float>, count: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, kernels: CPUKernels
@@ -27,8 +27,8 @@ enum RowPanelKernels {
             let kc = min(depth, k - p0)
             for pair in 0..<pairs {
                 let q = 2 * pair
-                multiplyPair(rows: rows, k: kc, a: a + p0, lda: lda, panel: panels + q * k * 16 + p0 * 16,
-                             panelStride: k * 16, c: c + q * 16, ldc: ldc, accumulate: p0 > 0)
+                multiplyPair(rows: rows, k: kc, a: a + p0, lda: lda, pair: panels + q * k * 16 + p0 * 32,
+                             c: c + q * 16, ldc: ldc, accumulate: p0 > 0)
             }
             for q in 2 * pairs..<count {
                 multiply(rows: rows, k: kc, a: a + p0, lda: lda, panel: panels + q * k * 16 + p0 * 16,
@@ -38,24 +38,42 @@ enum RowPanelKernels {
         } while p0 < k
     }
 
-    /// C[0..<rows, 0..<32] (+)= A[0..<rows, 0..<k] * [panel | panel + panelStride] with the 512-bit
-    /// kernels, 12, then 4, then 1 row at a time.
+    /// Interleaves each pair of the `count` panels (k x 16 each, `packB`'s layout, at
+    /// `panels + q * k * 16`) in place into the 512-bit kernels' layout, `pair[p * 32 + j]`, when
+    /// those kernels run; a last odd panel, and every panel for the 8-lane kernels, stay as they are.
+    /// A pair keeps its two panels' place, so the panels' offsets do not change.
+    static func pairUp(_ panels: UnsafeMutablePointer<Float>, k: Int, count: Int, kernels: CPUKernels) {
+        guard kernels == .avx512, count >= 2 else { return }
+        let pair = UnsafeMutablePointer<Float>.allocate(capacity: k * 32)
+        defer { pair.deallocate() }
+        for q in stride(from: 0, to: count - 1, by: 2) {
+            let first = panels + q * k * 16, second = first + k * 16
+            for p in 0..<k {
+                (pair + p * 32).update(from: first + p * 16, count: 16)
+                (pair + p * 32 + 16).update(from: second + p * 16, count: 16)
+            }
+            first.update(from: pair, count: k * 32)
+        }
+    }
+
+    /// C[0..<rows, 0..<32] (+)= A[0..<rows, 0..<k] * pair (k x 32, interleaved by `pairUp`) with
+    /// the 512-bit kernels, 12, then 4, then 1 row at a time.
     @inline(__always)
     static func multiplyPair(
-        rows: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panel: UnsafePointer<Float>, panelStride: Int,
+        rows: Int, k: Int, a: UnsafePointer<Float>, lda: Int, pair: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         var i = 0
         while i + 12 <= rows {
-            AVX512RowPanels.rows12(k, a + i * lda, lda, panel, panelStride, c + i * ldc, ldc, accumulate)
+            AVX512RowPanels.rows12(k, a + i * lda, lda, pair, c + i * ldc, ldc, accumulate)
             i += 12
         }
         while i + 4 <= rows {
-            AVX512RowPanels.rows4(k, a + i * lda, lda, panel, panelStride, c + i * ldc, ldc, accumulate)
+            AVX512RowPanels.rows4(k, a + i * lda, lda, pair, c + i * ldc, ldc, accumulate)
             i += 4
         }
         while i < rows {
-            AVX512RowPanels.rows1(k, a + i * lda, panel, panelStride, c + i * ldc, accumulate)
+            AVX512RowPanels.rows1(k, a + i * lda, pair, c + i * ldc, accumulate)
             i += 1
         }
     }
