@@ -2,13 +2,35 @@ import Foundation
 import Recur
 
 /// Gradient norms, clipping and optimizer updates on the CPU (PyTorch's rules, see `OptimizerStep`).
+///
+/// Each is a pass over every parameter, bound by memory: 8 lanes at a time, the rule's branches
+/// outside the loops, and the rows cut into spans that the pool's threads share. The scalar loops
+/// these replace (a branch per element, no vectors: the buffers may alias as far as the compiler
+/// knows) took 8% of an lstm-b1 training step (perf), the SGD update of 0.4 M parameters.
 extension CPUBackend {
     public func sumOfSquares(_ x: Matrix, into dst: Matrix, accumulate: Bool) throws {
-        var sum: Double = 0
-        for r in 0..<x.rows {
+        // Per span in Double (as before: the sum of a few million squares keeps its digits), then
+        // the spans in order, so the result does not depend on which thread ran which span.
+        let spans = UpdateSpans(x)
+        let partial = UnsafeMutablePointer<Double>.allocate(capacity: spans.count)
+        defer { partial.deallocate() }
+        spans.run(on: pool) { index, r, columns in
             let row = x.row(r)
-            for c in 0..<x.cols { sum += Double(row[c]) * Double(row[c]) }
+            var lanes = SIMD8<Double>(), c = columns.lowerBound
+            while c + 8 <= columns.upperBound {
+                let v = SIMD8<Double>(load8(row + c))
+                lanes = lanes.addingProduct(v, v)
+                c += 8
+            }
+            var sum = lanes.sum()
+            while c < columns.upperBound {
+                sum += Double(row[c]) * Double(row[c])
+                c += 1
+            }
+            partial[index] = sum
         }
+        var sum: Double = 0
+        for index in 0..<spans.count { sum += partial[index] }
         let out = dst.base
         out[0] = (accumulate ? out[0] : 0) + Float(sum)
     }
@@ -16,39 +38,133 @@ extension CPUBackend {
     public func scaleByClipFactor(_ x: Matrix, squaredNorm: Matrix, maxNorm: Float) throws {
         let factor = maxNorm / (squaredNorm.base[0].squareRoot() + 1e-6)
         guard factor < 1 else { return }
-        for r in 0..<x.rows {
+        UpdateSpans(x).run(on: pool) { _, r, columns in
             let row = x.row(r)
-            for c in 0..<x.cols { row[c] *= factor }
+            var c = columns.lowerBound
+            while c + 8 <= columns.upperBound {
+                store8(load8(row + c) * factor, row + c)
+                c += 8
+            }
+            while c < columns.upperBound {
+                row[c] *= factor
+                c += 1
+            }
         }
     }
 
     public func optimizerStep(_ s: OptimizerStep) throws {
         let lr = s.learningRate, wd = s.weightDecay
-        for r in 0..<s.parameters.rows {
-            let p = s.parameters.row(r), g = s.gradients.row(r)
-            let m = s.state1?.row(r), v = s.state2?.row(r)
-            switch s.rule {
-            case let .sgd(momentum, dampening, nesterov):
-                for c in 0..<s.parameters.cols {
-                    var d = g[c] + wd * p[c]
-                    if let m, momentum != 0 {
-                        m[c] = s.step == 1 ? d : momentum * m[c] + (1 - dampening) * d
-                        d = nesterov ? d + momentum * m[c] : m[c]
+        switch s.rule {
+        case let .sgd(momentum, dampening, nesterov):
+            guard momentum != 0, let state = s.state1 else {
+                // p -= lr * (g + wd * p)
+                UpdateSpans(s.parameters).run(on: pool) { _, r, columns in
+                    let p = s.parameters.row(r), g = s.gradients.row(r)
+                    var c = columns.lowerBound
+                    while c + 8 <= columns.upperBound {
+                        let pv = load8(p + c)
+                        store8(pv - lr * (load8(g + c) + wd * pv), p + c)
+                        c += 8
                     }
-                    p[c] -= lr * d
+                    while c < columns.upperBound {
+                        p[c] -= lr * (g[c] + wd * p[c])
+                        c += 1
+                    }
                 }
-            case let .adam(beta1, beta2, epsilon, decoupled):
-                let t = Float(s.step)
-                let stepSize = lr / (1 - Foundation.pow(beta1, t))
-                let correction2 = (1 - Foundation.pow(beta2, t)).squareRoot()
-                for c in 0..<s.parameters.cols {
-                    var grad = g[c]
-                    if decoupled { p[c] *= 1 - lr * wd } else { grad += wd * p[c] }
-                    m![c] = beta1 * m![c] + (1 - beta1) * grad
-                    v![c] = beta2 * v![c] + (1 - beta2) * grad * grad
-                    p[c] -= stepSize * m![c] / (v![c].squareRoot() / correction2 + epsilon)
+                return
+            }
+            // d = g + wd * p; m = d on the first step, else momentum * m + (1 - dampening) * d;
+            // p -= lr * (nesterov ? d + momentum * m : m)
+            let first = s.step == 1
+            UpdateSpans(s.parameters).run(on: pool) { _, r, columns in
+                let p = s.parameters.row(r), g = s.gradients.row(r), m = state.row(r)
+                @inline(__always)
+                func update(_ p: F8, _ g: F8, _ m: F8) -> (p: F8, m: F8) {
+                    let d = g + wd * p
+                    let mNew = first ? d : momentum * m + (1 - dampening) * d
+                    return (p - lr * (nesterov ? d + momentum * mNew : mNew), mNew)
+                }
+                var c = columns.lowerBound
+                while c + 8 <= columns.upperBound {
+                    let (pv, mv) = update(load8(p + c), load8(g + c), load8(m + c))
+                    store8(pv, p + c)
+                    store8(mv, m + c)
+                    c += 8
+                }
+                while c < columns.upperBound {
+                    let (pv, mv) = update(F8(repeating: p[c]), F8(repeating: g[c]), F8(repeating: m[c]))
+                    p[c] = pv[0]
+                    m[c] = mv[0]
+                    c += 1
                 }
             }
+        case let .adam(beta1, beta2, epsilon, decoupled):
+            guard let first = s.state1, let second = s.state2 else {
+                preconditionFailure("Adam's update needs both moments")
+            }
+            let t = Float(s.step)
+            let stepSize = lr / (1 - Foundation.pow(beta1, t))
+            let correction2 = (1 - Foundation.pow(beta2, t)).squareRoot()
+            UpdateSpans(s.parameters).run(on: pool) { _, r, columns in
+                let p = s.parameters.row(r), g = s.gradients.row(r), m = first.row(r), v = second.row(r)
+                // Decoupled (AdamW): p *= 1 - lr * wd, grad = g; else grad = g + wd * p. Then
+                // m = b1 m + (1 - b1) grad, v = b2 v + (1 - b2) grad^2,
+                // p -= stepSize * m / (sqrt(v) / correction2 + eps).
+                @inline(__always)
+                func update(_ p: F8, _ g: F8, _ m: F8, _ v: F8) -> (p: F8, m: F8, v: F8) {
+                    let decayed = decoupled ? p * (1 - lr * wd) : p
+                    let grad = decoupled ? g : g + wd * p
+                    let mNew = beta1 * m + (1 - beta1) * grad
+                    let vNew = beta2 * v + (1 - beta2) * grad * grad
+                    return (decayed - stepSize * mNew / (vNew.squareRoot() / correction2 + epsilon), mNew, vNew)
+                }
+                var c = columns.lowerBound
+                while c + 8 <= columns.upperBound {
+                    let (pv, mv, vv) = update(load8(p + c), load8(g + c), load8(m + c), load8(v + c))
+                    store8(pv, p + c)
+                    store8(mv, m + c)
+                    store8(vv, v + c)
+                    c += 8
+                }
+                while c < columns.upperBound {
+                    let (pv, mv, vv) = update(F8(repeating: p[c]), F8(repeating: g[c]), F8(repeating: m[c]),
+                                              F8(repeating: v[c]))
+                    p[c] = pv[0]
+                    m[c] = mv[0]
+                    v[c] = vv[0]
+                    c += 1
+                }
+            }
+        }
+    }
+}
+
+/// A matrix's elements cut into spans of at most `length` columns of one row, for the pool: the
+/// update passes run each span on one thread. Small matrices are one span per row, on the caller.
+struct UpdateSpans {
+    let rows: Int, cols: Int, perRow: Int
+    /// 32 KiB of floats: large enough that a span's cost dwarfs handing it out.
+    static let length = 8192
+
+    init(_ m: Matrix) {
+        rows = m.rows
+        cols = m.cols
+        perRow = max(1, (m.cols + Self.length - 1) / Self.length)
+    }
+
+    var count: Int { rows * perRow }
+
+    /// body(span index, row, columns) for every span; on the pool when there are several spans.
+    func run(on pool: ThreadPool, _ body: (Int, Int, Range<Int>) -> Void) {
+        let cols = cols, perRow = perRow
+        func span(_ index: Int) {
+            let r = index / perRow, piece = index % perRow
+            body(index, r, piece * Self.length..<min(cols, (piece + 1) * Self.length))
+        }
+        if count * min(cols, Self.length) < 2 * Self.length {
+            for index in 0..<count { span(index) }
+        } else {
+            pool.parallelFor(count) { span($0) }
         }
     }
 }
