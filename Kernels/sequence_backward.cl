@@ -21,7 +21,12 @@
 //   dc, dcOff, dcLd, dcScratch, dcScratchOff, dcScratchLd  the same for the LSTM's c
 //   lengths, lengthsOff, hasLengths       (whole batch) int lengths; the group's rows start at
 //                                         lengthsOff (its first batch row); read when hasLengths
-// NDRange: 1-D, one work-group: global == local, any size (work-items take tasks in strides).
+//   parts, unitsPerPart, sync             as sequence_forward; sync: 2 * (steps + 1) zero ints
+// NDRange: as sequence_forward.
+//
+// With parts, a phase is a step's cell over a part's units, preceded by the previous step's
+// product for the same units (dh_t of those units needs every unit's dGates_{t+1}, and nothing
+// else from other parts); phase `steps` is the last product alone.
 __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int reverse,
                                 __global const float* packedW,
                                 __global const float* saved, int savedOff, int savedLd, int savedStep,
@@ -35,15 +40,21 @@ __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int 
                                 __global float* dhScratch, int dhScratchOff, int dhScratchLd,
                                 __global float* dc, int dcOff, int dcLd,
                                 __global float* dcScratch, int dcScratchOff, int dcScratchLd,
-                                __global const int* lengths, int lengthsOff, int hasLengths) {
+                                __global const int* lengths, int lengthsOff, int hasLengths,
+                                int parts, int unitsPerPart, __global int* sync) {
     const int lid = get_local_id(0), items = get_local_size(0);
     const int gates = mode == 2 ? 4 : (mode == 3 ? 3 : 1);
     const int width = gates * hidden;
     const int rowBlocks = (batch + 7) / 8, colPairs = (hidden + 31) / 32;
     const int chunks = (hidden + RECUR_WIDE_UNITS - 1) / RECUR_WIDE_UNITS;
 
-    for (int step = 0; step < steps; ++step) {
-        const int t = reverse ? step : steps - 1 - step;
+    __local int claimed;
+
+    // Phase `step`: dh_t += dGatesH_{t+1} W_hh (the previous step's product, when step > 0), then
+    // step's cell (when step < steps). In the per-step order of the definition: cell, product, cell...
+    for (int step = 0; step <= steps; ++step) {
+        // (Phase `steps` has no cell: its t only keeps the pointers below inside the views.)
+        const int t = step == steps ? (reverse ? steps - 1 : 0) : (reverse ? step : steps - 1 - step);
         const int prevSlot = reverse ? t + 1 : t, nextSlot = reverse ? t : t + 1;
         // Even steps read dh (dc) and write the scratch; odd steps the other way round.
         const int even = (step & 1) == 0;
@@ -55,59 +66,84 @@ __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int 
         const int dcInLd = even ? dcLd : dcScratchLd, dcOutLd = even ? dcScratchLd : dcLd;
         __global float* dgxStep = dGatesX + dGatesXOff + t * dGatesXStep;
         __global float* dghStep = dGatesH + dGatesHOff + t * dGatesHStep;
+        // The previous step's dGatesH and the dh it adds to (this step's dhIn).
+        const int tLast = reverse ? step - 1 : steps - step;
+        __global const float* dghLast = dGatesH + dGatesHOff + tLast * dGatesHStep;
+        __global float* dhLast = even ? dh + dhOff : dhScratch + dhScratchOff;
 
-        // The cell: RECUR_WIDE_UNITS units of one row a task.
-        for (int task = lid; task < batch * chunks; task += items) {
-            const int b = task / chunks, j = (task % chunks) * RECUR_WIDE_UNITS;
-            __global const float* dhNext = dhIn + b * dhInLd + j;
-            __global float* dhPrev = dhOut + b * dhOutLd + j;
-            __global float* dgx = dgxStep + b * dGatesXLd + j;
-            __global float* dgh = dghStep + b * dGatesHLd + j;
-            __global const float* s = saved + savedOff + t * savedStep + b * savedLd + j;
-            __global const float* dOut = dOutput + dOutputOff + t * dOutputStep + b * dOutputLd + j;
-            const int ended = hasLengths && t >= lengths[lengthsOff + b];
-            if (mode == 2) {
-                __global const float* dcNext = dcIn + b * dcInLd + j;
-                __global float* dcPrev = dcOut + b * dcOutLd + j;
-                __global const float* cOld = cs + csOff + prevSlot * csStep + b * csLd + j;
-                RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
-                    const floatw dhUnits = load_fw(dhNext, n), dcUnits = load_fw(dcNext, n);
-                    if (ended) {
-                        lstm_unit_backward_past_end_fw(dhUnits, dcUnits, hidden, dgx, dcPrev, dhPrev, n);
-                    } else {
-                        const floatw dhAll = hasDOutput ? dhUnits + load_fw(dOut, n) : dhUnits;
-                        lstm_unit_backward_fw(dhAll, dcUnits, load_fw(cOld, n), s, hidden, dgx, dcPrev, dhPrev, n);
-                    })
-            } else if (mode == 3) {
-                __global const float* hOld = hs + hsOff + prevSlot * hsStep + b * hsLd + j;
-                RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
-                    const floatw dhUnits = load_fw(dhNext, n);
-                    if (ended) {
-                        gru_unit_backward_past_end_fw(dhUnits, hidden, dgx, dgh, dhPrev, n);
-                    } else {
-                        const floatw dhAll = hasDOutput ? dhUnits + load_fw(dOut, n) : dhUnits;
-                        gru_unit_backward_fw(dhAll, load_fw(hOld, n), s, hidden, dgx, dgh, dhPrev, n);
-                    })
-            } else {
-                __global const float* hOut = hs + hsOff + nextSlot * hsStep + b * hsLd + j;
-                RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
-                    const floatw dhUnits = load_fw(dhNext, n);
-                    if (ended) {
-                        rnn_unit_backward_past_end_fw(dhUnits, dgx, dgh, dhPrev, n);
-                    } else {
-                        const floatw dhAll = hasDOutput ? dhUnits + load_fw(dOut, n) : dhUnits;
-                        rnn_unit_backward_fw(dhAll, load_fw(hOut, n), mode == 1, dgx, dgh, dhPrev, n);
-                    })
+        int part = parts == 1 ? 0 : sequence_claim_part(sync, step, &claimed);
+        while (part < parts) {
+            // Units u0 ..< u1 (every unit when parts == 1).
+            const int u0 = parts == 1 ? 0 : sequence_part_start(part, unitsPerPart);
+            const int u1 = parts == 1 ? hidden : sequence_part_end(part, unitsPerPart, hidden);
+
+            if (step > 0) {
+                // dh_t[:, u0 ..< u1] (B, H) += dGatesH_{t+1} (B, G*H) W_hh[:, u0 ..< u1], in blocks of 8
+                // rows x 32 columns.
+                const int pairTasks = parts == 1 ? colPairs : (u1 - u0 + 31) / 32;
+                for (int task = lid; task < rowBlocks * pairTasks; task += items) {
+                    const int rb = task % rowBlocks, np = u0 / 32 + task / rowBlocks;
+                    packed_block(hidden, width, 1.0f, dghLast, dGatesHLd, packedW, np, 1.0f, dhLast, dhInLd,
+                                 rb * 8, min(rb * 8 + 8, batch));
+                }
+                barrier(CLK_GLOBAL_MEM_FENCE);
             }
-        }
-        barrier(CLK_GLOBAL_MEM_FENCE);
 
-        // dh_{t-1} (B, H) += dGatesH_t (B, G*H) W_hh (G*H, H), in blocks of 8 rows x 32 columns.
-        for (int task = lid; task < rowBlocks * colPairs; task += items) {
-            const int rb = task % rowBlocks, np = task / rowBlocks;
-            packed_block(hidden, width, 1.0f, dghStep, dGatesHLd, packedW, np, 1.0f, dhOut, dhOutLd, rb * 8,
-                         min(rb * 8 + 8, batch));
+            // The cell: RECUR_WIDE_UNITS units (of u0 ..< u1) of one row a task.
+            const int partChunks = step == steps ? 0
+                : parts == 1 ? chunks : (u1 - u0 + RECUR_WIDE_UNITS - 1) / RECUR_WIDE_UNITS;
+            for (int task = lid; task < batch * partChunks; task += items) {
+                const int b = task / partChunks, j = u0 + (task % partChunks) * RECUR_WIDE_UNITS;
+                __global const float* dhNext = dhIn + b * dhInLd + j;
+                __global float* dhPrev = dhOut + b * dhOutLd + j;
+                __global float* dgx = dgxStep + b * dGatesXLd + j;
+                __global float* dgh = dghStep + b * dGatesHLd + j;
+                __global const float* s = saved + savedOff + t * savedStep + b * savedLd + j;
+                __global const float* dOut = dOutput + dOutputOff + t * dOutputStep + b * dOutputLd + j;
+                const int ended = hasLengths && t >= lengths[lengthsOff + b];
+                if (mode == 2) {
+                    __global const float* dcNext = dcIn + b * dcInLd + j;
+                    __global float* dcPrev = dcOut + b * dcOutLd + j;
+                    __global const float* cOld = cs + csOff + prevSlot * csStep + b * csLd + j;
+                    RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
+                        const floatw dhUnits = load_fw(dhNext, n), dcUnits = load_fw(dcNext, n);
+                        if (ended) {
+                            lstm_unit_backward_past_end_fw(dhUnits, dcUnits, hidden, dgx, dcPrev, dhPrev, n);
+                        } else {
+                            const floatw dhAll = hasDOutput ? dhUnits + load_fw(dOut, n) : dhUnits;
+                            lstm_unit_backward_fw(dhAll, dcUnits, load_fw(cOld, n), s, hidden, dgx, dcPrev, dhPrev, n);
+                        })
+                } else if (mode == 3) {
+                    __global const float* hOld = hs + hsOff + prevSlot * hsStep + b * hsLd + j;
+                    RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
+                        const floatw dhUnits = load_fw(dhNext, n);
+                        if (ended) {
+                            gru_unit_backward_past_end_fw(dhUnits, hidden, dgx, dgh, dhPrev, n);
+                        } else {
+                            const floatw dhAll = hasDOutput ? dhUnits + load_fw(dOut, n) : dhUnits;
+                            gru_unit_backward_fw(dhAll, load_fw(hOld, n), s, hidden, dgx, dgh, dhPrev, n);
+                        })
+                } else {
+                    __global const float* hOut = hs + hsOff + nextSlot * hsStep + b * hsLd + j;
+                    RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
+                        const floatw dhUnits = load_fw(dhNext, n);
+                        if (ended) {
+                            rnn_unit_backward_past_end_fw(dhUnits, dgx, dgh, dhPrev, n);
+                        } else {
+                            const floatw dhAll = hasDOutput ? dhUnits + load_fw(dOut, n) : dhUnits;
+                            rnn_unit_backward_fw(dhAll, load_fw(hOut, n), mode == 1, dgx, dgh, dhPrev, n);
+                        })
+                }
+            }
+            if (parts == 1) break;
+            sequence_finish_part(sync, step);
+            part = sequence_claim_part(sync, step, &claimed);
         }
-        barrier(CLK_GLOBAL_MEM_FENCE);
+        // dGates_t complete: every part of the step done.
+        if (parts == 1) {
+            barrier(CLK_GLOBAL_MEM_FENCE);
+        } else {
+            sequence_wait_phase(sync, step, parts);
+        }
     }
 }

@@ -26,7 +26,12 @@
 //   hProj, hProjOff, hProjLd              (B, G*H) scratch
 //   lengths, lengthsOff, hasLengths       (whole batch) int lengths; the group's rows start at
 //                                         lengthsOff (its first batch row); read when hasLengths
-// NDRange: 1-D, one work-group: global == local, any size (work-items take tasks in strides).
+//   parts, unitsPerPart, sync             each step's hidden units in `parts` parts claimed by the
+//                                         groups (sequence_parts.cl); parts == 1: one group does
+//                                         every unit, sync is not read. parts > 1 needs hidden and
+//                                         unitsPerPart multiples of 32; sync: 2 * steps zero ints
+// NDRange: 1-D, local any size (work-items take tasks in strides); one group when parts == 1,
+// any number of groups (those that find no part left only wait) otherwise.
 __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int reverse,
                                __global const float* xProj, int xProjOff, int xProjLd, int xProjStep,
                                __global const float* packedW,
@@ -39,7 +44,8 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
                                __global float* saved, int savedOff, int savedLd, int savedStep,
                                int hasSaved,
                                __global float* hProj, int hProjOff, int hProjLd,
-                               __global const int* lengths, int lengthsOff, int hasLengths) {
+                               __global const int* lengths, int lengthsOff, int hasLengths,
+                               int parts, int unitsPerPart, __global int* sync) {
     const int lid = get_local_id(0), items = get_local_size(0);
     const int gates = mode == 2 ? 4 : (mode == 3 ? 3 : 1);
     const int width = gates * hidden;
@@ -48,64 +54,85 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
     __global const float* bi = biasIH + biasIHOff;
     __global const float* bh = biasHH + biasHHOff;
     __global float* hp = hProj + hProjOff;
+    __local int claimed;
 
     for (int step = 0; step < steps; ++step) {
         const int t = reverse ? steps - 1 - step : step;
         const int prevSlot = reverse ? t + 1 : t, nextSlot = reverse ? t : t + 1;
         __global const float* hPrev = hs + hsOff + prevSlot * hsStep;
 
-        // hProj (B, G*H) = h_{t-1} (B, H) W_hh^T (H, G*H), in blocks of 8 rows x 32 columns.
-        for (int task = lid; task < rowBlocks * colPairs; task += items) {
-            const int rb = task % rowBlocks, np = task / rowBlocks;
-            packed_block(width, hidden, 1.0f, hPrev, hsLd, packedW, np, 0.0f, hp, hProjLd, rb * 8,
-                         min(rb * 8 + 8, batch));
-        }
-        barrier(CLK_GLOBAL_MEM_FENCE);
+        int part = parts == 1 ? 0 : sequence_claim_part(sync, step, &claimed);
+        while (part < parts) {
+            // Units u0 ..< u1 (every unit when parts == 1).
+            const int u0 = parts == 1 ? 0 : sequence_part_start(part, unitsPerPart);
+            const int u1 = parts == 1 ? hidden : sequence_part_end(part, unitsPerPart, hidden);
 
-        // The cell: RECUR_WIDE_UNITS units of one row a task.
-        for (int task = lid; task < batch * chunks; task += items) {
-            const int b = task / chunks, j = (task % chunks) * RECUR_WIDE_UNITS;
-            __global const float* x = xProj + xProjOff + t * xProjStep + b * xProjLd + j;
-            __global const float* r = hp + b * hProjLd + j;
-            __global float* h = hs + hsOff + nextSlot * hsStep + b * hsLd + j;
-            __global float* out = output + outputOff + t * outputStep + b * outputLd + j;
-            __global float* s = saved + savedOff + t * savedStep + b * savedLd + j;
-            __global const float* hOld = hPrev + b * hsLd + j;
-            const int ended = hasLengths && t >= lengths[lengthsOff + b];
-            if (mode == 2) {
-                __global const float* cOld = cs + csOff + prevSlot * csStep + b * csLd + j;
-                __global float* c = cs + csOff + nextSlot * csStep + b * csLd + j;
-                RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
-                    const floatw cPrev = load_fw(cOld, n);
-                    if (ended) {
-                        unit_forward_past_end_fw(load_fw(hOld, n), h, out, n);
-                        store_fw(cPrev, c, n);
-                    } else {
-                        lstm_unit_forward_fw(
-                            load_fw(x, n) + load_fw(r, n), load_fw(x + hidden, n) + load_fw(r + hidden, n),
-                            load_fw(x + 2 * hidden, n) + load_fw(r + 2 * hidden, n),
-                            load_fw(x + 3 * hidden, n) + load_fw(r + 3 * hidden, n),
-                            bi + j, bh + j, hasBias, hidden, cPrev, h, c, out, s, hasSaved, n);
-                    })
-            } else if (mode == 3) {
-                RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
-                    const floatw hPrevUnits = load_fw(hOld, n);
-                    if (ended) {
-                        unit_forward_past_end_fw(hPrevUnits, h, out, n);
-                    } else {
-                        gru_unit_forward_fw(load_fw(x, n), load_fw(x + hidden, n), load_fw(x + 2 * hidden, n),
-                                            load_fw(r, n), load_fw(r + hidden, n), load_fw(r + 2 * hidden, n),
-                                            bi + j, bh + j, hasBias, hidden, hPrevUnits, h, out, s, hasSaved, n);
-                    })
-            } else {
-                RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
-                    if (ended) {
-                        unit_forward_past_end_fw(load_fw(hOld, n), h, out, n);
-                    } else {
-                        rnn_unit_forward_fw(load_fw(x, n) + load_fw(r, n), bi + j, bh + j, hasBias, mode == 1, h, out, n);
-                    })
+            // hProj (B, G*H) = h_{t-1} (B, H) W_hh^T (H, G*H), in blocks of 8 rows x 32 columns: every
+            // pair of panels, or the pairs of each gate's columns of units u0 ..< u1.
+            const int pairsPerGate = (u1 - u0 + 31) / 32;
+            const int pairTasks = parts == 1 ? colPairs : gates * pairsPerGate;
+            for (int task = lid; task < rowBlocks * pairTasks; task += items) {
+                const int rb = task % rowBlocks, pt = task / rowBlocks;
+                const int np = parts == 1 ? pt : (pt / pairsPerGate * hidden + u0) / 32 + pt % pairsPerGate;
+                packed_block(width, hidden, 1.0f, hPrev, hsLd, packedW, np, 0.0f, hp, hProjLd, rb * 8,
+                             min(rb * 8 + 8, batch));
             }
+            barrier(CLK_GLOBAL_MEM_FENCE);
+
+            // The cell: RECUR_WIDE_UNITS units (of u0 ..< u1) of one row a task.
+            const int partChunks = parts == 1 ? chunks : (u1 - u0 + RECUR_WIDE_UNITS - 1) / RECUR_WIDE_UNITS;
+            for (int task = lid; task < batch * partChunks; task += items) {
+                const int b = task / partChunks, j = u0 + (task % partChunks) * RECUR_WIDE_UNITS;
+                __global const float* x = xProj + xProjOff + t * xProjStep + b * xProjLd + j;
+                __global const float* r = hp + b * hProjLd + j;
+                __global float* h = hs + hsOff + nextSlot * hsStep + b * hsLd + j;
+                __global float* out = output + outputOff + t * outputStep + b * outputLd + j;
+                __global float* s = saved + savedOff + t * savedStep + b * savedLd + j;
+                __global const float* hOld = hPrev + b * hsLd + j;
+                const int ended = hasLengths && t >= lengths[lengthsOff + b];
+                if (mode == 2) {
+                    __global const float* cOld = cs + csOff + prevSlot * csStep + b * csLd + j;
+                    __global float* c = cs + csOff + nextSlot * csStep + b * csLd + j;
+                    RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
+                        const floatw cPrev = load_fw(cOld, n);
+                        if (ended) {
+                            unit_forward_past_end_fw(load_fw(hOld, n), h, out, n);
+                            store_fw(cPrev, c, n);
+                        } else {
+                            lstm_unit_forward_fw(
+                                load_fw(x, n) + load_fw(r, n), load_fw(x + hidden, n) + load_fw(r + hidden, n),
+                                load_fw(x + 2 * hidden, n) + load_fw(r + 2 * hidden, n),
+                                load_fw(x + 3 * hidden, n) + load_fw(r + 3 * hidden, n),
+                                bi + j, bh + j, hasBias, hidden, cPrev, h, c, out, s, hasSaved, n);
+                        })
+                } else if (mode == 3) {
+                    RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
+                        const floatw hPrevUnits = load_fw(hOld, n);
+                        if (ended) {
+                            unit_forward_past_end_fw(hPrevUnits, h, out, n);
+                        } else {
+                            gru_unit_forward_fw(load_fw(x, n), load_fw(x + hidden, n), load_fw(x + 2 * hidden, n),
+                                                load_fw(r, n), load_fw(r + hidden, n), load_fw(r + 2 * hidden, n),
+                                                bi + j, bh + j, hasBias, hidden, hPrevUnits, h, out, s, hasSaved, n);
+                        })
+                } else {
+                    RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
+                        if (ended) {
+                            unit_forward_past_end_fw(load_fw(hOld, n), h, out, n);
+                        } else {
+                            rnn_unit_forward_fw(load_fw(x, n) + load_fw(r, n), bi + j, bh + j, hasBias, mode == 1, h, out, n);
+                        })
+                }
+            }
+            if (parts == 1) break;
+            sequence_finish_part(sync, step);
+            part = sequence_claim_part(sync, step, &claimed);
         }
-        barrier(CLK_GLOBAL_MEM_FENCE);
+        // h_t complete: every part of the step done.
+        if (parts == 1) {
+            barrier(CLK_GLOBAL_MEM_FENCE);
+        } else {
+            sequence_wait_phase(sync, step, parts);
+        }
     }
 }

@@ -34,8 +34,10 @@ enum LaunchExamples {
             GRUFusedBackward(backwardStep(.gru, b), gatesNext: Matrix(b, rows: 1, cols: 6),
                              hiddenWeightT: Matrix(b, rows: 2, cols: 6), unitsPerGroup: 2, dummy: b),
             SequenceForward(forwardSequence(.lstm, b), rows: 0..<1, hProj: Matrix(b, rows: 1, cols: 8),
-                            packedW: b, workItems: 1, tuning: GEMMTuning(packed: true), dummy: b),
-            SequenceBackward(backwardSequence(.lstm, b), rows: 0..<1, packedW: b, workItems: 1,
+                            packedW: b, units: .whole(hidden: 2, dummy: b), workItems: 1,
+                            tuning: GEMMTuning(packed: true), dummy: b),
+            SequenceBackward(backwardSequence(.lstm, b), rows: 0..<1, packedW: b,
+                             units: UnitParts(count: 2, unitsPerPart: 32, sync: b, syncCount: 0), workItems: 1,
                              tuning: GEMMTuning(packed: true), dummy: b),
             // Training kernels (embedding.cl, dropout.cl, loss.cl, optimizers.cl).
             GatherRows(table: view(b), indices: b, out: view(b), rows: 2, cols: 2),

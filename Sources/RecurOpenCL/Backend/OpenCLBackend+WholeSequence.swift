@@ -7,7 +7,9 @@ import Recur
 /// sequence) and their scheduling drop out; each compute unit's queue takes its own rows (the
 /// sequences of a batch are independent within a layer), as in the split loop
 /// (OpenCLBackend+SplitBatch.swift), whose queues this reuses; the kernels read the whole batch's
-/// lengths from their first row, so no part needs a copy of them.
+/// lengths from their first row, so no part needs a copy of them. A batch too small to share out
+/// by rows (fewer than 16 rows on two compute units: batch 1 ran on one core) shares out each
+/// step's hidden units among one launch's work-groups instead (`UnitParts`).
 extension OpenCLBackend {
     /// The batch rows of each work-group, or nil when the whole-sequence loop does not run: only
     /// on CPU devices with the packed GEMM (a GPU would run the loop on one compute unit), for
@@ -37,9 +39,10 @@ extension OpenCLBackend {
         let hProj = Matrix(try scratchBuffer(.hiddenProjection, count: s.batch * width), rows: s.batch, cols: width)
         packCache.invalidate(ViewArgument(hProj).buffer)
         let packedW = try packB(s.hiddenWeight, transposed: true, k: s.hidden, n: width)
+        let units = try unitParts(hidden: s.hidden, steps: s.steps, rowParts: parts.count)
         try eachPart(parts) { rows, partQueue in
             try partQueue.enqueue(SequenceForward(
-                s, rows: rows, hProj: hProj.rows(rows.lowerBound, rows.count), packedW: packedW,
+                s, rows: rows, hProj: hProj.rows(rows.lowerBound, rows.count), packedW: packedW, units: units,
                 workItems: SequenceKernels.workItems, tuning: tuning, dummy: dummy))
         }
     }
@@ -50,13 +53,31 @@ extension OpenCLBackend {
         for view in written { packCache.invalidate(ViewArgument(view).buffer) }
         if s.steps > 0 {
             let packedW = try packB(s.hiddenWeight, transposed: false, k: s.mode.gateCount * s.hidden, n: s.hidden)
+            let units = try unitParts(hidden: s.hidden, steps: s.steps, rowParts: parts.count)
             try eachPart(parts) { rows, partQueue in
                 try partQueue.enqueue(SequenceBackward(
-                    s, rows: rows, packedW: packedW, workItems: SequenceKernels.workItems,
+                    s, rows: rows, packedW: packedW, units: units, workItems: SequenceKernels.workItems,
                     tuning: tuning, dummy: dummy))
             }
         }
         try moveBackwardResult(s)
+    }
+
+    /// How a launch over the whole batch (one part of rows) shares each step's hidden units: one
+    /// group a compute unit, each claiming parts of 32-unit multiples (`UnitParts`), where the
+    /// device has several compute units and the units split into at least two such parts; else
+    /// one group. Several parts of rows already keep the compute units busy, one group each.
+    /// Their counters are zeroed on the main queue, ahead of the launch.
+    func unitParts(hidden: Int, steps: Int, rowParts: Int) throws -> UnitParts {
+        let wanted = unitPartsWanted ?? device.computeUnits
+        guard rowParts == 1, wanted > 1,
+              let parts = UnitParts.split(
+                hidden: hidden, wanted: wanted,
+                sync: try scratchBuffer(.sequenceSync, count: UnitParts.syncCount(steps: steps)), steps: steps)
+        else { return .whole(hidden: hidden, dummy: dummy) }
+        // Int32 zeros are float zeros' bits.
+        try fill(Matrix(parts.sync, rows: 1, cols: parts.syncCount), value: 0)
+        return parts
     }
 
     /// Calls `body` for each part with its rows and its queue: the main queue for a single part

@@ -31,6 +31,10 @@ public final class OpenCLBackend: Backend {
     /// Queues besides `queue` for the batch-split time loop (OpenCLBackend+SplitBatch.swift), made
     /// on first use: one per compute unit after the first.
     var sideQueues: [CommandQueue] = []
+    /// The unit parts a whole-sequence launch over a small batch asks for (`UnitParts`); nil: one
+    /// per compute unit, on devices with several. Tests force more parts than the device runs at
+    /// once, and parts on a device that runs its groups one after the other.
+    let unitPartsWanted: Int?
 
     /// The recurrent time loop of one layer direction.
     public enum SequenceLoop: String, Sendable {
@@ -81,9 +85,11 @@ public final class OpenCLBackend: Backend {
 
     /// `programDefines`: `-D` defines every program of this backend is built with, on all its
     /// queues (tests force the 256-bit kernel paths on an AVX-512 device with them).
+    /// `unitParts`: see `unitPartsWanted`.
     init(device: Device, tuning: GEMMTuning, source: TuningSource, sequenceLoop: SequenceLoop?,
-         programDefines: [String: String] = [:]) throws {
+         programDefines: [String: String] = [:], unitParts: Int? = nil) throws {
         self.sequenceLoop = try sequenceLoop ?? Self.environmentLoop()
+        unitPartsWanted = unitParts
         self.device = device
         recycler = BufferRecycler(limitBytes: min(1 << 30, device.globalMemoryBytes / 4))
         context = try Context.shared(for: device)
@@ -292,4 +298,7 @@ enum ScratchRole: Hashable {
     case partialSums
     /// `scatter_row_links`' links: 2N Int32.
     case scatterLinks
+    /// The whole-sequence kernels' claim and done counters of a launch in unit parts:
+    /// 2 * (T + 1) Int32, zeroed before each launch (`UnitParts`).
+    case sequenceSync
 }

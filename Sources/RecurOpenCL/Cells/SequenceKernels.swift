@@ -2,7 +2,9 @@ import Recur
 
 /// Launches of Kernels/sequence_forward.cl and sequence_backward.cl, forward beside backward: a
 /// layer direction's whole time loop in one work-group, over the batch rows `rows` of the
-/// sequence (OpenCLBackend+WholeSequence.swift gives each compute unit's queue its own rows).
+/// sequence (OpenCLBackend+WholeSequence.swift gives each compute unit's queue its own rows), or,
+/// for a batch too small to share out, in one launch whose groups share each step's units
+/// (`UnitParts`).
 
 /// `sequence_forward`: hProj = h_{t-1} W_hh^T and the cell, for every step (RecurrentForwardSequence).
 struct SequenceForward: KernelLaunch {
@@ -20,22 +22,23 @@ struct SequenceForward: KernelLaunch {
     var hasSaved: Int32
     var hProj: ViewArgument                           // (B, G*H) scratch
     var lengths: [KernelArgument]                     // the whole batch's, from this part's first row
+    var units: UnitParts                              // one group, or parts claimed by several
     var workItems: Int
 
     var arguments: [KernelArgument] {
         [.int32(mode), .int32(steps), .int32(batch), .int32(hidden), .int32(reverse)] + xProj.arguments
             + [.buffer(packedW, needs: packedCount)] + biasIH.vectorArguments + biasHH.vectorArguments
             + [.int32(hasBias)] + hiddenStates.arguments + cellStates.arguments + output.arguments
-            + saved.arguments + [.int32(hasSaved)] + hProj.arguments + lengths
+            + saved.arguments + [.int32(hasSaved)] + hProj.arguments + lengths + units.arguments
     }
-    var globalSize: [Int] { [workItems] }
+    var globalSize: [Int] { [units.groups * workItems] }
     var localSize: [Int]? { [workItems] }
     var defines: [String: String]
 
     /// Rows `rows` of `s`, with `hProj` (rows, G*H) scratch and `packedW` W_hh^T packed
-    /// (`PackBPanels`, transposed).
+    /// (`PackBPanels`, transposed), its units shared as `units` says.
     init(_ s: RecurrentForwardSequence, rows: Range<Int>, hProj: Matrix,
-         packedW: Buffer, workItems: Int, tuning: GEMMTuning, dummy: Buffer) {
+         packedW: Buffer, units: UnitParts, workItems: Int, tuning: GEMMTuning, dummy: Buffer) {
         let slots = (count: s.steps, batch: s.batch, rows: rows)
         mode = SequenceKernels.mode(s.mode); steps = Int32(s.steps); batch = Int32(rows.count)
         hidden = Int32(s.hidden); reverse = s.reverse ? 1 : 0
@@ -52,6 +55,7 @@ struct SequenceForward: KernelLaunch {
         hasSaved = s.saved == nil ? 0 : 1
         self.hProj = ViewArgument(hProj)
         lengths = LengthsArgument.rows(rows, of: s.lengths, dummy: dummy)
+        self.units = units
         self.workItems = workItems
         defines = tuning.packedDefines
     }
@@ -71,6 +75,7 @@ struct SequenceBackward: KernelLaunch {
     var dGatesX, dGatesH: SlottedViewArgument           // T slots of (B, G*H), written
     var dh, dhScratch, dc, dcScratch: ViewArgument      // (B, H)
     var lengths: [KernelArgument]                       // the whole batch's, from this part's first row
+    var units: UnitParts
     var workItems: Int
 
     var arguments: [KernelArgument] {
@@ -78,14 +83,15 @@ struct SequenceBackward: KernelLaunch {
             + [.buffer(packedW, needs: packedCount)] + saved.arguments + hiddenStates.arguments
             + cellStates.arguments + dOutput.arguments + [.int32(hasDOutput)] + dGatesX.arguments
             + dGatesH.arguments + dh.arguments + dhScratch.arguments + dc.arguments + dcScratch.arguments
-            + lengths
+            + lengths + units.arguments
     }
-    var globalSize: [Int] { [workItems] }
+    var globalSize: [Int] { [units.groups * workItems] }
     var localSize: [Int]? { [workItems] }
     var defines: [String: String]
 
     /// Rows `rows` of `s`, as `SequenceForward.init`; `packedW` is W_hh packed (not transposed).
-    init(_ s: RecurrentBackwardSequence, rows: Range<Int>, packedW: Buffer, workItems: Int, tuning: GEMMTuning, dummy: Buffer) {
+    init(_ s: RecurrentBackwardSequence, rows: Range<Int>, packedW: Buffer, units: UnitParts, workItems: Int,
+         tuning: GEMMTuning, dummy: Buffer) {
         let slots = (count: s.steps, batch: s.batch, rows: rows)
         let states = (count: s.steps + 1, batch: s.batch, rows: rows)
         func cut(_ m: Matrix) -> ViewArgument { ViewArgument(m.rows(rows.lowerBound, rows.count)) }
@@ -104,8 +110,45 @@ struct SequenceBackward: KernelLaunch {
         dc = s.dc.map(cut) ?? ViewArgument(absent: dummy)
         dcScratch = s.dcScratch.map(cut) ?? ViewArgument(absent: dummy)
         lengths = LengthsArgument.rows(rows, of: s.lengths, dummy: dummy)
+        self.units = units
         self.workItems = workItems
         defines = tuning.packedDefines
+    }
+}
+
+/// How one whole-sequence launch shares each step's hidden units (Kernels/sequence_parts.cl):
+/// `count` parts of `unitsPerPart` units, claimed step by step by `groups` work-groups, with a
+/// claim and a done counter per phase in `sync`; or one part, every unit in one group.
+struct UnitParts {
+    let count: Int
+    let unitsPerPart: Int
+    let sync: Buffer
+    let syncCount: Int
+
+    /// Every unit in one group; `sync` is never read.
+    static func whole(hidden: Int, dummy: Buffer) -> UnitParts {
+        UnitParts(count: 1, unitsPerPart: hidden, sync: dummy, syncCount: 0)
+    }
+
+    /// At most `wanted` parts of whole pairs of panels (32 units), or nil where that gives fewer
+    /// than two: `hidden` must be a multiple of 32. `sync` must hold `syncCount(steps:)` zeros at
+    /// each launch.
+    static func split(hidden: Int, wanted: Int, sync: Buffer, steps: Int) -> UnitParts? {
+        guard hidden % 32 == 0, wanted >= 2, hidden >= 64 else { return nil }
+        let unitsPerPart = (hidden / 32 + wanted - 1) / wanted * 32
+        let count = (hidden + unitsPerPart - 1) / unitsPerPart
+        guard count >= 2 else { return nil }
+        return UnitParts(count: count, unitsPerPart: unitsPerPart, sync: sync, syncCount: syncCount(steps: steps))
+    }
+
+    /// Counters for the phases of a launch of `steps` steps (the backward's has one more phase).
+    static func syncCount(steps: Int) -> Int { 2 * (steps + 1) }
+
+    /// One group a part.
+    var groups: Int { count }
+
+    var arguments: [KernelArgument] {
+        [.int32(Int32(count)), .int32(Int32(unitsPerPart)), .buffer(sync, needs: syncCount)]
     }
 }
 

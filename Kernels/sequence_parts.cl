@@ -1,0 +1,52 @@
+// The hidden-unit parts of the whole-sequence kernels (sequence_forward.cl, sequence_backward.cl),
+// prepended to them after packed_block.cl; it defines no kernel.
+//
+// A batch too small to share out by rows (batch 1: one work-group, so one core on POCL) shares
+// out each step's hidden units instead: the launch has several work-groups, and every phase of a
+// step (a step's product and cell over a part of the units) is cut into `parts` parts that the
+// groups claim with an atomic counter. A group takes parts until none is left, then waits until
+// every part of the phase is done before the next phase reads what they wrote (h_t, dGates_t).
+//
+// Why claims and not one fixed part per group: OpenCL does not promise that the groups of a
+// launch run at the same time. A group that started claims only while parts are left, and waits
+// only for parts that a running group has claimed; so one group alone (the others not started,
+// or started after it) does every part itself, and the launch never waits on a group that is not
+// running. What it relies on is that a group that has started keeps running, which holds on CPU
+// devices (POCL runs a group on one thread to its end); these kernels run only there.
+//
+// sync: 2 ints per phase, zero on entry: [2 * phase] counts the claims, [2 * phase + 1] the parts
+// done. With parts == 1 nothing is claimed or counted and sync is not touched.
+
+// The next part of `phase` for this work-group, or `parts` when none is left. `slot` broadcasts
+// work-item 0's claim to the group.
+int sequence_claim_part(__global int* sync, int phase, __local int* slot) {
+    if (get_local_id(0) == 0) *slot = atomic_inc(sync + 2 * phase);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const int part = *slot;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return part;
+}
+
+// Marks this group's part of `phase` done, after every work-item's writes.
+void sequence_finish_part(__global int* sync, int phase) {
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    if (get_local_id(0) == 0) {
+        mem_fence(CLK_GLOBAL_MEM_FENCE);
+        atomic_inc(sync + 2 * phase + 1);
+    }
+}
+
+// Returns once every part of `phase` is done; their writes are visible after it.
+void sequence_wait_phase(__global int* sync, int phase, int parts) {
+    if (get_local_id(0) == 0) {
+        while (atomic_add(sync + 2 * phase + 1, 0) < parts) {
+        }
+        mem_fence(CLK_GLOBAL_MEM_FENCE);
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+}
+
+// The hidden units of `part`: parts of `unitsPerPart` units (a multiple of 32, so that a part's
+// columns of every gate are whole pairs of packed panels), the last one shorter.
+int sequence_part_start(int part, int unitsPerPart) { return part * unitsPerPart; }
+int sequence_part_end(int part, int unitsPerPart, int hidden) { return min(hidden, (part + 1) * unitsPerPart); }

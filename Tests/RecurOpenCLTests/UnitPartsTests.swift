@@ -1,0 +1,112 @@
+import Foundation
+import Recur
+@testable import RecurOpenCL
+import RecurTestSupport
+import Testing
+
+/// The whole-sequence kernels with each step's hidden units shared out among one launch's
+/// work-groups (`UnitParts`, Kernels/sequence_parts.cl), against the CPU reference: batches too
+/// small to share out by rows, every cell; parts as the device gives them, more parts than it runs
+/// at once (groups claim several, or none), a short last part, and, in a child process on POCL's
+/// `basic` device (which runs a launch's groups one after the other), parts that one group must
+/// take alone: the claims never wait on a group that is not running.
+@Suite(.enabled(if: TestDevice.shouldRun, TestDevice.skipReason))
+struct UnitPartsLoop {
+    static let cases = ConformanceCases.everyCell([
+        CaseShape(input: 7, hidden: 64, steps: 9, batch: 1),
+        CaseShape(input: 5, hidden: 96, steps: 8, batch: 5, lengths: true),
+        CaseShape(input: 6, hidden: 64, layers: 2, bidirectional: true, steps: 6, batch: 3),
+    ], seed: 1800)
+
+    /// The backend for `parts` parts (nil: as the device gives them), whole-sequence loop forced.
+    static func backend(parts: Int?) throws -> OpenCLBackend {
+        let device = try DeviceSelection.select(nil)
+        return try OpenCLBackend(device: device, tuning: .defaults(for: device.kind), source: .explicit,
+                                 sequenceLoop: .sequence, unitParts: parts)
+    }
+
+    static func expectAgreement(_ backend: OpenCLBackend, _ testCase: RandomCase) throws {
+        for comparison in try ConformanceSuite(backend: backend).agreement(testCase) {
+            #expect(comparison.passed, "\(testCase): \(comparison.tensor) max_abs \(comparison.maxAbsolute) (\(comparison.violations) elements)")
+        }
+    }
+
+    @Test("unit parts as the device gives them agree with the CPU reference", arguments: cases)
+    func deviceParts(testCase: RandomCase) throws {
+        try Self.expectAgreement(try Self.backend(parts: nil), testCase)
+    }
+
+    @Test("more parts than compute units agree with the CPU reference", arguments: cases)
+    func manyParts(testCase: RandomCase) throws {
+        // hidden 64: 2 parts; 96: 3 (the groups outnumber POCL's threads on a 2-core machine).
+        try Self.expectAgreement(try Self.backend(parts: 3), testCase)
+    }
+
+    @Test func partsFollowTheComputeUnitsAndTheHiddenSize() throws {
+        let backend = try Self.backend(parts: nil)
+        guard backend.runsWholeSequences else { return }
+        let units = backend.device.computeUnits
+        let small = try backend.unitParts(hidden: 256, steps: 4, rowParts: 1)
+        // Whole pairs of panels (8 in 256 units) shared among the compute units.
+        let perPart = (8 + units - 1) / units * 32
+        #expect(small.count == (units > 1 ? (256 + perPart - 1) / perPart : 1), "hidden 256 on \(units) compute units")
+        #expect(small.unitsPerPart % 32 == 0 && small.unitsPerPart * small.count >= 256)
+        // Rows already shared out, a hidden size that is not whole pairs of panels, or one pair: one part.
+        #expect(try backend.unitParts(hidden: 256, steps: 4, rowParts: 2).count == 1)
+        #expect(try backend.unitParts(hidden: 100, steps: 4, rowParts: 1).count == 1)
+        #expect(try backend.unitParts(hidden: 32, steps: 4, rowParts: 1).count == 1)
+        let forced = try Self.backend(parts: 3).unitParts(hidden: 96, steps: 4, rowParts: 1)
+        #expect(forced.count == 3 && forced.unitsPerPart == 32 && forced.syncCount == 10)
+        let uneven = try Self.backend(parts: 2).unitParts(hidden: 96, steps: 4, rowParts: 1)
+        #expect(uneven.count == 2 && uneven.unitsPerPart == 64)
+    }
+
+    #if os(Linux)  // elsewhere the test binary is a bundle run by a host tool, not an executable
+    @Test("parts on a device that runs one group at a time: no wait on a group that is not running")
+    func oneGroupAtATime() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        process.arguments = ["--testing-library", "swift-testing", "--filter", "UnitPartsChildProbe"]
+        var env = ProcessInfo.processInfo.environment
+        env[UnitPartsChildProbe.variable] = "1"
+        env["POCL_DEVICES"] = "basic"
+        env["RECUR_DEVICE"] = nil
+        process.environment = env
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        // A deadlock would hang the child: give it a bound, and stop it past that.
+        let deadline = Date().addingTimeInterval(180)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        let finished = !process.isRunning
+        if !finished { process.terminate() }
+        process.waitUntilExit()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(finished, "the child did not finish in 180 s (a wait on a group that never ran?):\n\(text)")
+        let line = text.split(separator: "\n").first { $0.hasPrefix(UnitPartsChildProbe.marker) }
+        #expect(line.map(String.init) == UnitPartsChildProbe.marker + "passed", "\(text)")
+    }
+    #endif
+}
+
+/// The child side of `UnitPartsLoop.oneGroupAtATime`; skipped in a normal run.
+@Suite struct UnitPartsChildProbe {
+    static let variable = "RECUR_UNIT_PARTS_PROBE"
+    static let marker = "unit parts probe: "
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment[variable] == "1",
+                   "runs only as the child process of UnitPartsLoop.oneGroupAtATime"))
+    func forcedPartsOnOneThread() throws {
+        let backend = try UnitPartsLoop.backend(parts: 3)
+        var failures: [String] = []
+        for testCase in UnitPartsLoop.cases {
+            for comparison in try ConformanceSuite(backend: backend).agreement(testCase) where !comparison.passed {
+                failures.append("\(testCase): \(comparison.tensor) max_abs \(comparison.maxAbsolute)")
+            }
+        }
+        let device = backend.device.summary
+        print(Self.marker + (failures.isEmpty ? "passed" : "failed on \(device): " + failures.joined(separator: "; ")))
+        #expect(failures.isEmpty)
+    }
+}
