@@ -21,7 +21,7 @@
 //   dc, dcOff, dcLd, dcScratch, dcScratchOff, dcScratchLd  the same for the LSTM's c
 //   lengths, lengthsOff, hasLengths       (whole batch) int lengths; the group's rows start at
 //                                         lengthsOff (its first batch row); read when hasLengths
-//   parts, unitsPerPart, sync             as sequence_forward; sync: 2 * (steps + 1) zero ints
+//   parts, unitsPerPart, sync             as sequence_forward; sync: (steps + 1) * (parts + 1) zero ints
 // NDRange: as sequence_forward.
 //
 // With parts, a phase is a step's cell over a part's units, preceded by the previous step's
@@ -71,7 +71,7 @@ __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int 
         __global const float* dghLast = dGatesH + dGatesHOff + tLast * dGatesHStep;
         __global float* dhLast = even ? dh + dhOff : dhScratch + dhScratchOff;
 
-        int part = parts == 1 ? 0 : sequence_claim_part(sync, step, &claimed);
+        int part = parts == 1 ? 0 : sequence_claim_part(sync, step, parts, &claimed);
         while (part < parts) {
             // Units u0 ..< u1 (every unit when parts == 1).
             const int u0 = parts == 1 ? 0 : sequence_part_start(part, unitsPerPart);
@@ -136,8 +136,8 @@ __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int 
                 }
             }
             if (parts == 1) break;
-            sequence_finish_part(sync, step);
-            part = sequence_claim_part(sync, step, &claimed);
+            sequence_finish_part(sync, step, parts);
+            part = sequence_claim_part(sync, step, parts, &claimed);
         }
         // dGates_t complete: every part of the step done.
         if (parts == 1) {

@@ -29,7 +29,7 @@
 //   parts, unitsPerPart, sync             each step's hidden units in `parts` parts claimed by the
 //                                         groups (sequence_parts.cl); parts == 1: one group does
 //                                         every unit, sync is not read. parts > 1 needs hidden and
-//                                         unitsPerPart multiples of 32; sync: 2 * steps zero ints
+//                                         unitsPerPart multiples of 32; sync: steps * (parts + 1) zero ints
 // NDRange: 1-D, local any size (work-items take tasks in strides); one group when parts == 1,
 // any number of groups (those that find no part left only wait) otherwise.
 __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int reverse,
@@ -61,7 +61,7 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
         const int prevSlot = reverse ? t + 1 : t, nextSlot = reverse ? t : t + 1;
         __global const float* hPrev = hs + hsOff + prevSlot * hsStep;
 
-        int part = parts == 1 ? 0 : sequence_claim_part(sync, step, &claimed);
+        int part = parts == 1 ? 0 : sequence_claim_part(sync, step, parts, &claimed);
         while (part < parts) {
             // Units u0 ..< u1 (every unit when parts == 1).
             const int u0 = parts == 1 ? 0 : sequence_part_start(part, unitsPerPart);
@@ -125,8 +125,8 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
                 }
             }
             if (parts == 1) break;
-            sequence_finish_part(sync, step);
-            part = sequence_claim_part(sync, step, &claimed);
+            sequence_finish_part(sync, step, parts);
+            part = sequence_claim_part(sync, step, parts, &claimed);
         }
         // h_t complete: every part of the step done.
         if (parts == 1) {

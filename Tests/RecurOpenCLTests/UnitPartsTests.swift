@@ -56,7 +56,7 @@ struct UnitPartsLoop {
         #expect(try backend.unitParts(hidden: 100, steps: 4, rowParts: 1).count == 1)
         #expect(try backend.unitParts(hidden: 32, steps: 4, rowParts: 1).count == 1)
         let forced = try Self.backend(parts: 3).unitParts(hidden: 96, steps: 4, rowParts: 1)
-        #expect(forced.count == 3 && forced.unitsPerPart == 32 && forced.syncCount == 10)
+        #expect(forced.count == 3 && forced.unitsPerPart == 32 && forced.syncCount == 20)
         let uneven = try Self.backend(parts: 2).unitParts(hidden: 96, steps: 4, rowParts: 1)
         #expect(uneven.count == 2 && uneven.unitsPerPart == 64)
     }

@@ -73,7 +73,8 @@ extension OpenCLBackend {
         guard rowParts == 1, wanted > 1,
               let parts = UnitParts.split(
                 hidden: hidden, wanted: wanted,
-                sync: try scratchBuffer(.sequenceSync, count: UnitParts.syncCount(steps: steps)), steps: steps)
+                sync: try scratchBuffer(.sequenceSync, count: UnitParts.syncCount(steps: steps, parts: wanted)),
+                steps: steps)
         else { return .whole(hidden: hidden, dummy: dummy) }
         // Int32 zeros are float zeros' bits.
         try fill(Matrix(parts.sync, rows: 1, cols: parts.syncCount), value: 0)

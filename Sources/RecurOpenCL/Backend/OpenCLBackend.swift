@@ -298,7 +298,7 @@ enum ScratchRole: Hashable {
     case partialSums
     /// `scatter_row_links`' links: 2N Int32.
     case scatterLinks
-    /// The whole-sequence kernels' claim and done counters of a launch in unit parts:
-    /// 2 * (T + 1) Int32, zeroed before each launch (`UnitParts`).
+    /// The whole-sequence kernels' done counters and claim flags of a launch in unit parts:
+    /// (T + 1) * (parts + 1) Int32, zeroed before each launch (`UnitParts`).
     case sequenceSync
 }

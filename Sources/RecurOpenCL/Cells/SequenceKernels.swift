@@ -118,7 +118,7 @@ struct SequenceBackward: KernelLaunch {
 
 /// How one whole-sequence launch shares each step's hidden units (Kernels/sequence_parts.cl):
 /// `count` parts of `unitsPerPart` units, claimed step by step by `groups` work-groups, with a
-/// claim and a done counter per phase in `sync`; or one part, every unit in one group.
+/// done counter and a claim flag per part for each phase in `sync`; or one part, every unit in one group.
 struct UnitParts {
     let count: Int
     let unitsPerPart: Int
@@ -138,11 +138,13 @@ struct UnitParts {
         let unitsPerPart = (hidden / 32 + wanted - 1) / wanted * 32
         let count = (hidden + unitsPerPart - 1) / unitsPerPart
         guard count >= 2 else { return nil }
-        return UnitParts(count: count, unitsPerPart: unitsPerPart, sync: sync, syncCount: syncCount(steps: steps))
+        return UnitParts(count: count, unitsPerPart: unitsPerPart, sync: sync,
+                         syncCount: syncCount(steps: steps, parts: count))
     }
 
-    /// Counters for the phases of a launch of `steps` steps (the backward's has one more phase).
-    static func syncCount(steps: Int) -> Int { 2 * (steps + 1) }
+    /// Counters and flags for the phases of a launch of `steps` steps (the backward's has one
+    /// more phase) in `parts` parts.
+    static func syncCount(steps: Int, parts: Int) -> Int { (steps + 1) * (parts + 1) }
 
     /// One group a part.
     var groups: Int { count }
