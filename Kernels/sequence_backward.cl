@@ -71,8 +71,8 @@ __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int 
         __global const float* dghLast = dGatesH + dGatesHOff + tLast * dGatesHStep;
         __global float* dhLast = even ? dh + dhOff : dhScratch + dhScratchOff;
 
-        int part = parts == 1 ? 0 : sequence_claim_part(sync, step, parts, &claimed);
-        while (part < parts) {
+        for (int part = sequence_first_part(sync, step, parts, &claimed); part < parts;
+             part = sequence_next_part(sync, step, parts, &claimed)) {
             // Units u0 ..< u1 (every unit when parts == 1).
             const int u0 = parts == 1 ? 0 : sequence_part_start(part, unitsPerPart);
             const int u1 = parts == 1 ? hidden : sequence_part_end(part, unitsPerPart, hidden);
@@ -135,15 +135,8 @@ __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int 
                         })
                 }
             }
-            if (parts == 1) break;
-            sequence_finish_part(sync, step, parts);
-            part = sequence_claim_part(sync, step, parts, &claimed);
         }
         // dGates_t complete: every part of the step done.
-        if (parts == 1) {
-            barrier(CLK_GLOBAL_MEM_FENCE);
-        } else {
-            sequence_wait_phase(sync, step, parts);
-        }
+        sequence_end_phase(sync, step, parts);
     }
 }

@@ -61,8 +61,8 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
         const int prevSlot = reverse ? t + 1 : t, nextSlot = reverse ? t : t + 1;
         __global const float* hPrev = hs + hsOff + prevSlot * hsStep;
 
-        int part = parts == 1 ? 0 : sequence_claim_part(sync, step, parts, &claimed);
-        while (part < parts) {
+        for (int part = sequence_first_part(sync, step, parts, &claimed); part < parts;
+             part = sequence_next_part(sync, step, parts, &claimed)) {
             // Units u0 ..< u1 (every unit when parts == 1).
             const int u0 = parts == 1 ? 0 : sequence_part_start(part, unitsPerPart);
             const int u1 = parts == 1 ? hidden : sequence_part_end(part, unitsPerPart, hidden);
@@ -124,15 +124,8 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
                         })
                 }
             }
-            if (parts == 1) break;
-            sequence_finish_part(sync, step, parts);
-            part = sequence_claim_part(sync, step, parts, &claimed);
         }
         // h_t complete: every part of the step done.
-        if (parts == 1) {
-            barrier(CLK_GLOBAL_MEM_FENCE);
-        } else {
-            sequence_wait_phase(sync, step, parts);
-        }
+        sequence_end_phase(sync, step, parts);
     }
 }

@@ -65,3 +65,25 @@ void sequence_wait_phase(__global int* sync, int phase, int parts) {
 // columns of every gate are whole pairs of packed panels), the last one shorter.
 int sequence_part_start(int part, int unitsPerPart) { return part * unitsPerPart; }
 int sequence_part_end(int part, int unitsPerPart, int hidden) { return min(hidden, (part + 1) * unitsPerPart); }
+
+// The loop over the parts a group takes in a phase, and the phase's end:
+//     for (int part = sequence_first_part(...); part < parts; part = sequence_next_part(...)) { ... }
+//     sequence_end_phase(...);
+// With one part: part 0 alone, then a work-group barrier; sync untouched.
+int sequence_first_part(__global int* sync, int phase, int parts, __local int* slot) {
+    return parts == 1 ? 0 : sequence_claim_part(sync, phase, parts, slot);
+}
+
+int sequence_next_part(__global int* sync, int phase, int parts, __local int* slot) {
+    if (parts == 1) return 1;
+    sequence_finish_part(sync, phase, parts);
+    return sequence_claim_part(sync, phase, parts, slot);
+}
+
+void sequence_end_phase(__global int* sync, int phase, int parts) {
+    if (parts == 1) {
+        barrier(CLK_GLOBAL_MEM_FENCE);
+    } else {
+        sequence_wait_phase(sync, phase, parts);
+    }
+}
