@@ -98,21 +98,25 @@ public final class CPUBackend: Backend {
     // MARK: Dense algebra
 
     public func fill(_ dst: Matrix, value: Float) {
-        let base = dst.base
-        for r in 0..<dst.rows {
-            (base + r * dst.ld).update(repeating: value, count: dst.cols)
+        profiled("fill") {
+            let base = dst.base
+            for r in 0..<dst.rows {
+                (base + r * dst.ld).update(repeating: value, count: dst.cols)
+            }
         }
     }
 
     public func copy(_ src: Matrix, to dst: Matrix) {
         precondition(src.rows == dst.rows && src.cols == dst.cols, "copy between views of different shapes")
         let from = src.base, to = dst.base
-        if src.isContiguous && dst.isContiguous {
-            to.update(from: from, count: src.rows * src.cols)
-            return
-        }
-        for r in 0..<src.rows {
-            (to + r * dst.ld).update(from: from + r * src.ld, count: src.cols)
+        profiled("copy") {
+            if src.isContiguous && dst.isContiguous {
+                to.update(from: from, count: src.rows * src.cols)
+                return
+            }
+            for r in 0..<src.rows {
+                (to + r * dst.ld).update(from: from + r * src.ld, count: src.cols)
+            }
         }
     }
 
@@ -120,27 +124,39 @@ public final class CPUBackend: Backend {
         let m = transA ? a.cols : a.rows, k = transA ? a.rows : a.cols
         let n = transB ? b.rows : b.cols
         precondition((transB ? b.cols : b.rows) == k && c.rows == m && c.cols == n, "gemm shapes disagree")
-        CPUGemm.sgemm(
-            transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-            a: UnsafePointer(a.base), lda: a.ld, b: UnsafePointer(b.base), ldb: b.ld,
-            beta: beta, c: c.base, ldc: c.ld, pool: pool, kernels: kernels)
+        profiled(Self.gemmRow(m: m, n: n, k: k, transA: transA, transB: transB)) {
+            CPUGemm.sgemm(
+                transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                a: UnsafePointer(a.base), lda: a.ld, b: UnsafePointer(b.base), ldb: b.ld,
+                beta: beta, c: c.base, ldc: c.ld, pool: pool, kernels: kernels)
+        }
+    }
+
+    /// The profile's row for a GEMM: one row, or one per shape (`RECUR_CPU_PROFILE=shapes`).
+    private static func gemmRow(m: Int, n: Int, k: Int, transA: Bool, transB: Bool) -> String {
+        guard OperationProfile.shared?.byShape == true else { return "gemm" }
+        return "gemm \(m)x\(n)x\(k)" + (transA ? " A^T" : "") + (transB ? " B^T" : "")
     }
 
     public func sumRows(_ src: Matrix, into dst: Matrix, accumulate: Bool) {
         precondition(dst.rows == 1 && dst.cols == src.cols, "sumRows into a view of the wrong width")
         let out = dst.base, from = src.base
-        if !accumulate { out.update(repeating: 0, count: src.cols) }
-        for r in 0..<src.rows {
-            let row = from + r * src.ld
-            for j in 0..<src.cols { out[j] += row[j] }
+        profiled("sumRows") {
+            if !accumulate { out.update(repeating: 0, count: src.cols) }
+            for r in 0..<src.rows {
+                let row = from + r * src.ld
+                for j in 0..<src.cols { out[j] += row[j] }
+            }
         }
     }
 
     public func axpy(alpha: Float, _ x: Matrix, _ y: Matrix) {
-        precondition(x.rows == y.rows && x.cols == y.cols, "axpy between views of different shapes")
-        for r in 0..<x.rows {
-            let from = x.base + r * x.ld, to = y.base + r * y.ld
-            for j in 0..<x.cols { to[j] += alpha * from[j] }
+        profiled("axpy") {
+            precondition(x.rows == y.rows && x.cols == y.cols, "axpy between views of different shapes")
+            for r in 0..<x.rows {
+                let from = x.base + r * x.ld, to = y.base + r * y.ld
+                for j in 0..<x.cols { to[j] += alpha * from[j] }
+            }
         }
     }
 }

@@ -199,20 +199,24 @@ extension ThreadPool {
 
 extension CPUBackend {
     public func cellForward(_ step: CellForwardStep) {
-        let width = step.mode.gateCount * step.hidden
-        let stepRows = ForwardStepRows(step), hProj = RowView(step.hProj)
-        pool.forEachRow(step.batch, width: width) { rows in
-            CellRows.forward(stepRows, rows: rows, units: 0..<step.hidden, kernels: kernels) { b in
-                GateRow(base: hProj.row(b), stride: step.hidden)
+        profiled("cellForward") {
+            let width = step.mode.gateCount * step.hidden
+            let stepRows = ForwardStepRows(step), hProj = RowView(step.hProj)
+            pool.forEachRow(step.batch, width: width) { rows in
+                CellRows.forward(stepRows, rows: rows, units: 0..<step.hidden, kernels: kernels) { b in
+                    GateRow(base: hProj.row(b), stride: step.hidden)
+                }
             }
         }
     }
 
     public func cellBackward(_ step: CellBackwardStep) {
-        let width = step.mode.gateCount * step.hidden
-        let stepRows = BackwardStepRows(step)
-        pool.forEachRow(step.batch, width: width) { rows in
-            CellRows.backward(stepRows, rows: rows, units: 0..<step.hidden, kernels: kernels)
+        profiled("cellBackward") {
+            let width = step.mode.gateCount * step.hidden
+            let stepRows = BackwardStepRows(step)
+            pool.forEachRow(step.batch, width: width) { rows in
+                CellRows.backward(stepRows, rows: rows, units: 0..<step.hidden, kernels: kernels)
+            }
         }
     }
 }

@@ -12,6 +12,14 @@ import Recur
 /// units of a thread's slice and u16 = u rounded up to a 16-column panel.
 extension CPUBackend {
     public func recurrentForward(_ s: RecurrentForwardSequence) throws {
+        try profiled("recurrentForward") { try recurrentForwardLoop(s) }
+    }
+
+    public func recurrentBackward(_ s: RecurrentBackwardSequence) throws {
+        try profiled("recurrentBackward") { try recurrentBackwardLoop(s) }
+    }
+
+    private func recurrentForwardLoop(_ s: RecurrentForwardSequence) throws {
         guard let members = teamSize(batch: s.batch, hidden: s.hidden, gates: s.mode.gateCount) else {
             return try recurrentForwardPerStep(s)
         }
@@ -35,6 +43,7 @@ extension CPUBackend {
                       into: panels + k * u16 * hidden, keep: keep)
             }
             RowPanelKernels.pairUp(panels, k: hidden, count: gates * u16 / 16, kernels: kernels)
+            var phases = LoopPhases.start("recurrentForward", rank: team.rank)
             for step in 0..<s.steps {
                 let t = s.time(ofStep: step)
                 let hPrev = sequence.hiddenStates.from(s.previousSlotRow(time: t))
@@ -42,16 +51,20 @@ extension CPUBackend {
                 RowPanelKernels.product(
                     rows: batch, k: hidden, a: hPrev.base, lda: hPrev.ld, panels: panels, count: gates * u16 / 16,
                     c: product.base, ldc: product.ld, kernels: kernels)
+                phases?.productDone()
                 CellRows.forward(sequence.step(time: t), rows: 0..<batch, units: units, kernels: kernels) { b in
                     GateRow(base: product.row(b), stride: u16)
                 }
+                phases?.cellDone()
                 // h_t is complete once every slice has written its units.
                 team.wait()
+                phases?.waitDone()
             }
+            phases?.finish()
         }
     }
 
-    public func recurrentBackward(_ s: RecurrentBackwardSequence) throws {
+    private func recurrentBackwardLoop(_ s: RecurrentBackwardSequence) throws {
         guard let members = teamSize(batch: s.batch, hidden: s.hidden, gates: s.mode.gateCount) else {
             return try recurrentBackwardPerStep(s)
         }
@@ -72,13 +85,16 @@ extension CPUBackend {
             RowPanelKernels.pairUp(panels, k: width, count: u16 / 16, kernels: kernels)
             var dh = (RowView(s.dh), RowView(s.dhScratch))
             var dc = s.dc.map { (RowView($0), RowView(s.dcScratch!)) }
+            var phases = LoopPhases.start("recurrentBackward", rank: team.rank)
             for step in 0..<s.steps {
                 let t = s.time(ofStep: step)
                 CellRows.backward(
                     sequence.step(time: t, dhNext: dh.0, dcNext: dc?.0, dhPrev: dh.1, dcPrev: dc?.1),
                     rows: 0..<batch, units: units, kernels: kernels)
+                phases?.cellDone()
                 // dGatesH_t is complete once every slice has written its units.
                 team.wait()
+                phases?.waitDone()
                 // dh_{t-1}[:, units] += dGatesH_t (B, G*H) * W_hh[:, units].
                 let dGates = sequence.dGatesH.from(t * batch)
                 RowPanelKernels.product(
@@ -90,7 +106,9 @@ extension CPUBackend {
                 }
                 dh = (dh.1, dh.0)
                 if let pair = dc { dc = (pair.1, pair.0) }
+                phases?.productDone()
             }
+            phases?.finish()
             // After an odd number of steps this slice's result sits in the scratch buffers.
             if s.steps % 2 == 1 {
                 for b in 0..<batch {

@@ -9,6 +9,10 @@ import Recur
 /// knows) took 8% of an lstm-b1 training step (perf), the SGD update of 0.4 M parameters.
 extension CPUBackend {
     public func sumOfSquares(_ x: Matrix, into dst: Matrix, accumulate: Bool) throws {
+        profiled("sumOfSquares") { sumSquares(x, into: dst, accumulate: accumulate) }
+    }
+
+    private func sumSquares(_ x: Matrix, into dst: Matrix, accumulate: Bool) {
         // Per span in Double (as before: the sum of a few million squares keeps its digits), then
         // the spans in order, so the result does not depend on which thread ran which span.
         let spans = UpdateSpans(x)
@@ -36,23 +40,29 @@ extension CPUBackend {
     }
 
     public func scaleByClipFactor(_ x: Matrix, squaredNorm: Matrix, maxNorm: Float) throws {
-        let factor = maxNorm / (squaredNorm.base[0].squareRoot() + 1e-6)
-        guard factor < 1 else { return }
-        UpdateSpans(x).run(on: pool) { _, r, columns in
-            let row = x.row(r)
-            var c = columns.lowerBound
-            while c + 8 <= columns.upperBound {
-                store8(load8(row + c) * factor, row + c)
-                c += 8
-            }
-            while c < columns.upperBound {
-                row[c] *= factor
-                c += 1
+        profiled("scaleByClipFactor") {
+            let factor = maxNorm / (squaredNorm.base[0].squareRoot() + 1e-6)
+            guard factor < 1 else { return }
+            UpdateSpans(x).run(on: pool) { _, r, columns in
+                let row = x.row(r)
+                var c = columns.lowerBound
+                while c + 8 <= columns.upperBound {
+                    store8(load8(row + c) * factor, row + c)
+                    c += 8
+                }
+                while c < columns.upperBound {
+                    row[c] *= factor
+                    c += 1
+                }
             }
         }
     }
 
     public func optimizerStep(_ s: OptimizerStep) throws {
+        profiled("optimizerStep") { update(s) }
+    }
+
+    private func update(_ s: OptimizerStep) {
         let lr = s.learningRate, wd = s.weightDecay
         switch s.rule {
         case let .sgd(momentum, dampening, nesterov):
