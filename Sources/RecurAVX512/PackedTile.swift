@@ -9,13 +9,15 @@
 public enum AVX512PackedTile {
     /// C[0..<12, 0..<32] = alpha * A(12 x kc) * B(kc x 32) + beta * C   (beta == 0: C is not read)
     ///
-    /// - a: packed A panels, rows 0-5 at `a[p * 6 + r]`, rows 6-11 at `a[aPanelStride + p * 6 + r - 6]`.
+    /// - a: rows 0-5 of k step p at `a[p * aStep + r]`, rows 6-11 at `a[aPanelStride + p * aStep + r - 6]`:
+    ///   packed A panels (aStep 6, aPanelStride kc * 6), or a stored A^T read in place (aStep its
+    ///   leading dimension, aPanelStride 6: the 12 rows of a k step are 12 consecutive floats).
     /// - b: packed B panels, columns 0-15 at `b[p * 16 + j]`, 16-31 at `b[bPanelStride + p * 16 + j - 16]`.
     /// - c: row-major with leading dimension ldc; all 12 x 32 entries are written.
     @inline(never)
     public static func multiply12x32(
-        _ kc: Int, _ a: UnsafePointer<Float>, _ aPanelStride: Int, _ b: UnsafePointer<Float>, _ bPanelStride: Int,
-        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
+        _ kc: Int, _ a: UnsafePointer<Float>, _ aPanelStride: Int, _ aStep: Int, _ b: UnsafePointer<Float>,
+        _ bPanelStride: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
     ) {
         var c0a = F16(), c0b = F16(), c1a = F16(), c1b = F16(), c2a = F16(), c2b = F16()
         var c3a = F16(), c3b = F16(), c4a = F16(), c4b = F16(), c5a = F16(), c5b = F16()
@@ -38,7 +40,7 @@ public enum AVX512PackedTile {
             av = F16(repeating: pa[a2 + 3]); c9a = c9a.addingProduct(av, b0); c9b = c9b.addingProduct(av, b1)
             av = F16(repeating: pa[a2 + 4]); c10a = c10a.addingProduct(av, b0); c10b = c10b.addingProduct(av, b1)
             av = F16(repeating: pa[a2 + 5]); c11a = c11a.addingProduct(av, b0); c11b = c11b.addingProduct(av, b1)
-            pa += 6
+            pa += aStep
             pb += 16
         }
         storeRow32(c0a, c0b, c, alpha, beta)

@@ -97,6 +97,9 @@ private let shapes: [(Int, Int, Int)] = [
     (64, 96, 77), (97, 130, 61), (12, 33, 300), (2, 64, 513),
     (3, 70, 45), (4, 100, 17), (5, 37, 29), (16, 45, 33), (17, 40, 9),
     (24, 64, 260), (25, 70, 300), (36, 100, 513), (60, 300, 600), (96, 45, 300),
+    // Columns in pairs of panels: with A^T and the 512-bit tiles, the full 12-row tiles read A in
+    // place and only the rest of each row block is packed.
+    (100, 64, 300), (130, 32, 520), (12, 96, 7),
 ]
 
 @Suite("CPU SGEMM")
@@ -115,7 +118,7 @@ struct GEMMTests {
 
     @Test("leading dimensions larger than the rows", arguments: transposes)
     func paddedLeadingDimensions(transA: Bool, transB: Bool) {
-        for (m, n, k) in [(13, 37, 29), (1, 45, 20), (33, 1, 17), (70, 50, 90)] {
+        for (m, n, k) in [(13, 37, 29), (1, 45, 20), (33, 1, 17), (70, 50, 90), (40, 64, 90)] {
             for kernels in CPUKernels.supported {
                 check(GemmCase(m: m, n: n, k: k, transA: transA, transB: transB, alpha: -0.5, beta: 0.3, pad: 5),
                       kernels: kernels)

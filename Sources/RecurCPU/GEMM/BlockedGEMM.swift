@@ -90,14 +90,13 @@ struct GemmProblem {
                     // tiles and read back from L1, instead of the whole kc x nc block going through L2.
                     // rnn-bench peak, 64x2048x512 (B^T), 5 alternated pairs: 382-423 -> 430-446
                     // GFLOP/s; the other shapes unchanged.
-                    packA(transA: transA, a, lda: lda, m: m, i0: rows.lowerBound, mc: rows.count, p0: pc, kc: kc,
-                          into: scratch.packedA, keep: scratch.keep)
+                    let block = aBlock(i0: rows.lowerBound, mc: rows.count, p0: pc, kc: kc, nc: nc, scratch: scratch)
                     var jr = 0
                     while jr < nc {
                         let width = min(2 * gemmNR, nc - jr)
                         packB(transB: transB, b, ldb: ldb, p0: pc, kc: kc, j0: jc + jr, nc: width, into: scratch.packedB,
                               keep: scratch.keep)
-                        macroKernel(mc: rows.count, nc: width, kc: kc, c: c + rows.lowerBound * ldc + jc + jr,
+                        macroKernel(mc: rows.count, nc: width, kc: kc, a: block, c: c + rows.lowerBound * ldc + jc + jr,
                                     beta: betaBlock, scratch: scratch)
                         jr += width
                     }
@@ -107,9 +106,8 @@ struct GemmProblem {
                     var ic = rows.lowerBound
                     while ic < rows.upperBound {
                         let mc = min(mcStep, rows.upperBound - ic)
-                        packA(transA: transA, a, lda: lda, m: m, i0: ic, mc: mc, p0: pc, kc: kc,
-                              into: scratch.packedA, keep: scratch.keep)
-                        macroKernel(mc: mc, nc: nc, kc: kc, c: c + ic * ldc + jc, beta: betaBlock,
+                        let block = aBlock(i0: ic, mc: mc, p0: pc, kc: kc, nc: nc, scratch: scratch)
+                        macroKernel(mc: mc, nc: nc, kc: kc, a: block, c: c + ic * ldc + jc, beta: betaBlock,
                                     scratch: scratch)
                         ic += mc
                     }
@@ -120,11 +118,36 @@ struct GemmProblem {
         }
     }
 
-    /// C block (mc x nc at `cBlock`) = alpha * packedA * packedB + beta * C block.
+    /// Where the macro-kernel reads a block of op(A) (mc x kc from row i0, k step p0): its first
+    /// `directRows` rows in place (op(A) = A^T: the 12 rows of a tile's k step are 12 consecutive
+    /// floats of a stored row), the rest from `scratch.packedA`.
+    struct ABlock {
+        let direct: UnsafePointer<Float>
+        let directRows: Int
+    }
+
+    /// Packs the rows of a block that are not read in place, and says where each part is.
+    ///
+    /// With the 512-bit tiles and op(A) = A^T, the full 12 x 32 tiles read A where it is stored
+    /// (when the block's columns are all pairs of panels, so that no 16-column edge tile needs
+    /// those rows packed). Packing A^T was 16% of the weight-gradient GEMM 512x64x2048 (perf).
+    /// RECUR_CPU_PROFILE=shapes, 3 alternated runs of lstm-bi-2l: 1024x512x2048 5.29-5.51 ->
+    /// 5.04-5.25 ms, 1024x256x2048 2.63-2.70 -> 2.46-2.56, 1024x128x2048 1.38-1.44 -> 1.26-1.36;
+    /// the 512-row shapes of lstm-small within noise.
+    private func aBlock(i0: Int, mc: Int, p0: Int, kc: Int, nc: Int, scratch: GemmScratch) -> ABlock {
+        let direct = transA && kernels == .avx512 && nc % (2 * gemmNR) == 0 ? mc / (2 * gemmMR) * (2 * gemmMR) : 0
+        if direct < mc {
+            packA(transA: transA, a, lda: lda, m: m, i0: i0 + direct, mc: mc - direct, p0: p0, kc: kc,
+                  into: scratch.packedA, keep: scratch.keep)
+        }
+        return ABlock(direct: a + p0 * lda + i0, directRows: direct)
+    }
+
+    /// C block (mc x nc at `cBlock`) = alpha * op(A) block * packedB + beta * C block.
     /// Columns outer, rows inner: one B micro-panel (a pair of them for the 512-bit tiles) stays in
     /// L1 across all of A's panels.
     private func macroKernel(
-        mc: Int, nc: Int, kc: Int, c cBlock: UnsafeMutablePointer<Float>, beta: Float,
+        mc: Int, nc: Int, kc: Int, a block: ABlock, c cBlock: UnsafeMutablePointer<Float>, beta: Float,
         scratch: GemmScratch
     ) {
         let wide = kernels == .avx512
@@ -134,11 +157,18 @@ struct GemmProblem {
             let pair = wide && nc - jr >= 2 * gemmNR
             let bPanel = UnsafePointer(scratch.packedB + jr * kc)
             var ir = 0
+            while ir < block.directRows {
+                // In place (aBlock: only when every tile here is a full 12 x 32 one).
+                AVX512PackedTile.multiply12x32(kc, block.direct + ir, gemmMR, lda, bPanel, kc * gemmNR,
+                                               cBlock + ir * ldc + jr, ldc, alpha, beta)
+                ir += 2 * gemmMR
+            }
             while ir < mc {
-                let aPanel = UnsafePointer(scratch.packedA + ir * kc)
+                let aPanel = UnsafePointer(scratch.packedA + (ir - block.directRows) * kc)
                 let cTile = cBlock + ir * ldc + jr
                 if pair && mc - ir >= 2 * gemmMR {
-                    AVX512PackedTile.multiply12x32(kc, aPanel, kc * gemmMR, bPanel, kc * gemmNR, cTile, ldc, alpha, beta)
+                    AVX512PackedTile.multiply12x32(kc, aPanel, kc * gemmMR, gemmMR, bPanel, kc * gemmNR, cTile, ldc,
+                                                   alpha, beta)
                     ir += 2 * gemmMR
                     continue
                 }
