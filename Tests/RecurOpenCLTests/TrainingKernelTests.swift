@@ -215,9 +215,15 @@ struct TrainingKernels {
         return (logits, targets)
     }
 
-    @Test(arguments: [(37, 65), (37, 3), (4, 300), (1, 1)])
-    func softmaxCrossEntropyAgreesAndIgnoresPadding(_ rows: Int, _ cols: Int) throws {
+    /// The loss kernels' row widths: one work-item a row (CPU devices) and a work-group's
+    /// reduction (GPUs), both run on whatever device runs the tests.
+    static let rowWidths = [1, Reduction.width]
+
+    @Test(arguments: [(37, 65), (37, 3), (4, 300), (1, 1)], rowWidths)
+    func softmaxCrossEntropyAgreesAndIgnoresPadding(_ shape: (Int, Int), _ width: Int) throws {
+        let (rows, cols) = shape
         let t = try TwinBackends()
+        t.cl.lossRowWidth = width
         let ld = cols + 4
         let (values, targets) = Self.crossEntropyInputs(rows: rows, cols: cols, ld: ld)
         let logits = try t.floats(values)
@@ -244,8 +250,10 @@ struct TrainingKernels {
         #expect(loss.allSatisfy(\.isFinite) && grad.allSatisfy(\.isFinite))
     }
 
-    @Test func softmaxCrossEntropyInPlaceOnTheLogits() throws {
+    @Test(arguments: rowWidths)
+    func softmaxCrossEntropyInPlaceOnTheLogits(_ width: Int) throws {
         let t = try TwinBackends()
+        t.cl.lossRowWidth = width
         let (rows, cols) = (Self.n, Self.v)
         let (values, targets) = Self.crossEntropyInputs(rows: rows, cols: cols, ld: cols)
         let logits = try t.floats(values)
@@ -259,9 +267,11 @@ struct TrainingKernels {
         try t.expectAgree(logits, "gradient over the logits")
     }
 
-    @Test(arguments: [(37, 13), (3, 130), (1, 1)])
-    func meanSquaredErrorAgrees(_ rows: Int, _ cols: Int) throws {
+    @Test(arguments: [(37, 13), (3, 130), (1, 1)], rowWidths)
+    func meanSquaredErrorAgrees(_ shape: (Int, Int), _ width: Int) throws {
+        let (rows, cols) = shape
         let t = try TwinBackends()
+        t.cl.lossRowWidth = width
         let predictions = try t.floats(testValues(2 + rows * (cols + 3), seed: 91).map { $0 * 4 })
         let targets = try t.floats(testValues(rows * (cols + 1), seed: 92))
         let losses = try t.floats(testValues(rows + 1, seed: 93))

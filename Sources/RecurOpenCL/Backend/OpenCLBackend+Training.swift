@@ -63,7 +63,8 @@ extension OpenCLBackend {
         packCache.invalidate(gradientView.buffer)
         try queue.enqueue(SoftmaxCrossEntropyRows(
             logits: ViewArgument(logits), targets: targets, losses: lossView, gradient: gradientView,
-            rows: Int32(logits.rows), cols: Int32(logits.cols), scale: scale))
+            rows: Int32(logits.rows), cols: Int32(logits.cols), scale: scale,
+            width: lossRowWidth))
     }
 
     public func meanSquaredError(_ predictions: Matrix, targets: Matrix, losses: Matrix, gradient: Matrix, scale: Float) throws {
@@ -76,7 +77,8 @@ extension OpenCLBackend {
         packCache.invalidate(gradientView.buffer)
         try queue.enqueue(MeanSquaredErrorRows(
             predictions: ViewArgument(predictions), targets: ViewArgument(targets), losses: lossView,
-            gradient: gradientView, rows: Int32(predictions.rows), cols: Int32(predictions.cols), scale: scale))
+            gradient: gradientView, rows: Int32(predictions.rows), cols: Int32(predictions.cols), scale: scale,
+            width: lossRowWidth))
     }
 
     // MARK: Norms, clipping, optimizers

@@ -35,6 +35,9 @@ public final class OpenCLBackend: Backend {
     /// per compute unit, on devices with several. Tests force more parts than the device runs at
     /// once, and parts on a device that runs its groups one after the other.
     let unitPartsWanted: Int?
+    /// Work-items per row of the loss kernels (`Reduction.rowWidth` for the device); tests set the
+    /// other width to cover both kernel paths on one device.
+    lazy var lossRowWidth = Reduction.rowWidth(for: device.kind)
 
     /// The recurrent time loop of one layer direction.
     public enum SequenceLoop: String, Sendable {

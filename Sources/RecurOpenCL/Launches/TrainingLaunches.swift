@@ -6,6 +6,12 @@
 /// every OpenCL device accepts, and one local float per work-item.
 enum Reduction {
     static let width = 64
+
+    /// Work-items per row of the loss kernels (`SoftmaxCrossEntropyRows`, `MeanSquaredErrorRows`):
+    /// `width` on GPUs; 1 on CPU devices, where POCL runs a group's work-items one after the other
+    /// and each of the reductions' barrier levels costs a pass over them (the char-LM's 3200 x 65
+    /// softmax: 2.36 ms a launch with 64, RECUR_OPENCL_PROFILE).
+    static func rowWidth(for kind: Device.Kind) -> Int { kind == .cpu ? 1 : width }
     /// Work-groups of `sum_of_squares_partial`: enough to fill a GPU, and the partials the single
     /// work-group of `sum_of_squares_final` adds; the scratch buffer holds this many floats.
     static let partialGroups = 256
@@ -106,13 +112,14 @@ struct SoftmaxCrossEntropyRows: KernelLaunch {
     var gradient: ViewArgument   // (N, V)
     var rows, cols: Int32        // N, V
     var scale: Float
+    var width = Reduction.width  // work-items per row (`Reduction.rowWidth`)
 
     var arguments: [KernelArgument] {
         logits.arguments + [.buffer(targets, needs: Int(rows))] + losses.vectorArguments + gradient.arguments
-            + [.int32(rows), .int32(cols), .float(scale), .local(bytes: Reduction.width * 4)]
+            + [.int32(rows), .int32(cols), .float(scale), .local(bytes: width * 4)]
     }
-    var globalSize: [Int] { [Reduction.width * Int(rows)] }
-    var localSize: [Int]? { [Reduction.width] }
+    var globalSize: [Int] { [width * Int(rows)] }
+    var localSize: [Int]? { [width] }
 }
 
 /// `mean_squared_error_rows`: one work-group per row. Range (L * N), local (L).
@@ -125,13 +132,14 @@ struct MeanSquaredErrorRows: KernelLaunch {
     var gradient: ViewArgument     // (N, C)
     var rows, cols: Int32          // N, C
     var scale: Float
+    var width = Reduction.width  // work-items per row (`Reduction.rowWidth`)
 
     var arguments: [KernelArgument] {
         predictions.arguments + targets.arguments + losses.vectorArguments + gradient.arguments
-            + [.int32(rows), .int32(cols), .float(scale), .local(bytes: Reduction.width * 4)]
+            + [.int32(rows), .int32(cols), .float(scale), .local(bytes: width * 4)]
     }
-    var globalSize: [Int] { [Reduction.width * Int(rows)] }
-    var localSize: [Int]? { [Reduction.width] }
+    var globalSize: [Int] { [width * Int(rows)] }
+    var localSize: [Int]? { [width] }
 }
 
 // MARK: optimizers.cl
