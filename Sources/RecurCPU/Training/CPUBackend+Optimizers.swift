@@ -19,19 +19,14 @@ extension CPUBackend {
         let partial = UnsafeMutablePointer<Double>.allocate(capacity: spans.count)
         defer { partial.deallocate() }
         spans.run(on: pool) { index, r, columns in
-            let row = x.row(r)
-            var lanes = SIMD8<Double>(), c = columns.lowerBound
-            while c + 8 <= columns.upperBound {
-                let v = SIMD8<Double>(load8(row + c))
+            let row = x.row(r) + columns.lowerBound
+            var lanes = SIMD8<Double>()
+            // A partial vector's missing lanes load as zeros, which add nothing.
+            Lanes.forEach(columns.count) { j, n in
+                let v = SIMD8<Double>(Lanes.load(row + j, n))
                 lanes = lanes.addingProduct(v, v)
-                c += 8
             }
-            var sum = lanes.sum()
-            while c < columns.upperBound {
-                sum += Double(row[c]) * Double(row[c])
-                c += 1
-            }
-            partial[index] = sum
+            partial[index] = lanes.sum()
         }
         var sum: Double = 0
         for index in 0..<spans.count { sum += partial[index] }
@@ -44,16 +39,8 @@ extension CPUBackend {
             let factor = maxNorm / (squaredNorm.base[0].squareRoot() + 1e-6)
             guard factor < 1 else { return }
             UpdateSpans(x).run(on: pool) { _, r, columns in
-                let row = x.row(r)
-                var c = columns.lowerBound
-                while c + 8 <= columns.upperBound {
-                    store8(load8(row + c) * factor, row + c)
-                    c += 8
-                }
-                while c < columns.upperBound {
-                    row[c] *= factor
-                    c += 1
-                }
+                let row = x.row(r) + columns.lowerBound
+                Lanes.forEach(columns.count) { j, n in Lanes.store(Lanes.load(row + j, n) * factor, row + j, n) }
             }
         }
     }
@@ -69,16 +56,10 @@ extension CPUBackend {
             guard momentum != 0, let state = s.state1 else {
                 // p -= lr * (g + wd * p)
                 UpdateSpans(s.parameters).run(on: pool) { _, r, columns in
-                    let p = s.parameters.row(r), g = s.gradients.row(r)
-                    var c = columns.lowerBound
-                    while c + 8 <= columns.upperBound {
-                        let pv = load8(p + c)
-                        store8(pv - lr * (load8(g + c) + wd * pv), p + c)
-                        c += 8
-                    }
-                    while c < columns.upperBound {
-                        p[c] -= lr * (g[c] + wd * p[c])
-                        c += 1
+                    let p = s.parameters.row(r) + columns.lowerBound, g = s.gradients.row(r) + columns.lowerBound
+                    Lanes.forEach(columns.count) { j, n in
+                        let pv = Lanes.load(p + j, n)
+                        Lanes.store(pv - lr * (Lanes.load(g + j, n) + wd * pv), p + j, n)
                     }
                 }
                 return
@@ -87,25 +68,13 @@ extension CPUBackend {
             // p -= lr * (nesterov ? d + momentum * m : m)
             let first = s.step == 1
             UpdateSpans(s.parameters).run(on: pool) { _, r, columns in
-                let p = s.parameters.row(r), g = s.gradients.row(r), m = state.row(r)
-                @inline(__always)
-                func update(_ p: F8, _ g: F8, _ m: F8) -> (p: F8, m: F8) {
-                    let d = g + wd * p
-                    let mNew = first ? d : momentum * m + (1 - dampening) * d
-                    return (p - lr * (nesterov ? d + momentum * mNew : mNew), mNew)
-                }
-                var c = columns.lowerBound
-                while c + 8 <= columns.upperBound {
-                    let (pv, mv) = update(load8(p + c), load8(g + c), load8(m + c))
-                    store8(pv, p + c)
-                    store8(mv, m + c)
-                    c += 8
-                }
-                while c < columns.upperBound {
-                    let (pv, mv) = update(F8(repeating: p[c]), F8(repeating: g[c]), F8(repeating: m[c]))
-                    p[c] = pv[0]
-                    m[c] = mv[0]
-                    c += 1
+                let c0 = columns.lowerBound
+                let p = s.parameters.row(r) + c0, g = s.gradients.row(r) + c0, m = state.row(r) + c0
+                Lanes.forEach(columns.count) { j, n in
+                    let pv = Lanes.load(p + j, n), d = Lanes.load(g + j, n) + wd * pv
+                    let mv = first ? d : momentum * Lanes.load(m + j, n) + (1 - dampening) * d
+                    Lanes.store(mv, m + j, n)
+                    Lanes.store(pv - lr * (nesterov ? d + momentum * mv : mv), p + j, n)
                 }
             }
         case let .adam(beta1, beta2, epsilon, decoupled):
@@ -116,33 +85,21 @@ extension CPUBackend {
             let stepSize = lr / (1 - Foundation.pow(beta1, t))
             let correction2 = (1 - Foundation.pow(beta2, t)).squareRoot()
             UpdateSpans(s.parameters).run(on: pool) { _, r, columns in
-                let p = s.parameters.row(r), g = s.gradients.row(r), m = first.row(r), v = second.row(r)
+                let c0 = columns.lowerBound
+                let p = s.parameters.row(r) + c0, g = s.gradients.row(r) + c0
+                let m = first.row(r) + c0, v = second.row(r) + c0
                 // Decoupled (AdamW): p *= 1 - lr * wd, grad = g; else grad = g + wd * p. Then
                 // m = b1 m + (1 - b1) grad, v = b2 v + (1 - b2) grad^2,
                 // p -= stepSize * m / (sqrt(v) / correction2 + eps).
-                @inline(__always)
-                func update(_ p: F8, _ g: F8, _ m: F8, _ v: F8) -> (p: F8, m: F8, v: F8) {
-                    let decayed = decoupled ? p * (1 - lr * wd) : p
-                    let grad = decoupled ? g : g + wd * p
-                    let mNew = beta1 * m + (1 - beta1) * grad
-                    let vNew = beta2 * v + (1 - beta2) * grad * grad
-                    return (decayed - stepSize * mNew / (vNew.squareRoot() / correction2 + epsilon), mNew, vNew)
-                }
-                var c = columns.lowerBound
-                while c + 8 <= columns.upperBound {
-                    let (pv, mv, vv) = update(load8(p + c), load8(g + c), load8(m + c), load8(v + c))
-                    store8(pv, p + c)
-                    store8(mv, m + c)
-                    store8(vv, v + c)
-                    c += 8
-                }
-                while c < columns.upperBound {
-                    let (pv, mv, vv) = update(F8(repeating: p[c]), F8(repeating: g[c]), F8(repeating: m[c]),
-                                              F8(repeating: v[c]))
-                    p[c] = pv[0]
-                    m[c] = mv[0]
-                    v[c] = vv[0]
-                    c += 1
+                Lanes.forEach(columns.count) { j, n in
+                    let pv = Lanes.load(p + j, n), gv = Lanes.load(g + j, n)
+                    let decayed = decoupled ? pv * (1 - lr * wd) : pv
+                    let grad = decoupled ? gv : gv + wd * pv
+                    let mv = beta1 * Lanes.load(m + j, n) + (1 - beta1) * grad
+                    let vv = beta2 * Lanes.load(v + j, n) + (1 - beta2) * grad * grad
+                    Lanes.store(mv, m + j, n)
+                    Lanes.store(vv, v + j, n)
+                    Lanes.store(decayed - stepSize * mv / (vv.squareRoot() / correction2 + epsilon), p + j, n)
                 }
             }
         }
