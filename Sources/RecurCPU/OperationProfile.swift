@@ -1,4 +1,5 @@
 import Foundation
+import Recur
 
 /// Wall time per CPU backend operation, for finding where a step's time goes (the CPU side of
 /// RecurOpenCL's `RECUR_OPENCL_PROFILE`): `RECUR_CPU_PROFILE=1` times each operation on the
@@ -19,9 +20,11 @@ final class OperationProfile: @unchecked Sendable {
 
     /// Whether GEMMs are told apart by their shape.
     let byShape: Bool
-    private struct Total { var calls = 0; var nanoseconds: UInt64 = 0 }
-    private var totals: [String: Total] = [:]
-    private let lock = NSLock()
+    /// Phase rows ("recurrentForward: product") are parts of their operation's row, so the share is
+    /// of the operations' total only.
+    private let table = ProfileTable(
+        title: "cpu profile (wall time on the calling thread; phases on the team's first thread):",
+        counting: "calls", inShare: { !$0.contains(": ") })
 
     private init(byShape: Bool) { self.byShape = byShape }
 
@@ -31,29 +34,10 @@ final class OperationProfile: @unchecked Sendable {
 
     /// Counts `calls` calls of `row` taking `nanoseconds` in all.
     func add(_ row: String, nanoseconds: UInt64, calls: Int = 1) {
-        lock.lock()
-        defer { lock.unlock() }
-        totals[row, default: Total()].calls += calls
-        totals[row, default: Total()].nanoseconds += nanoseconds
+        table.add(row, nanoseconds: nanoseconds, count: calls)
     }
 
-    private func report() {
-        lock.lock()
-        defer { lock.unlock() }
-        // Phase rows ("recurrentForward: product") are parts of their operation's row: the share
-        // is of the operations' total only.
-        let all = totals.filter { !$0.key.contains(": ") }.values.reduce(UInt64(0)) { $0 + $1.nanoseconds }
-        var lines = ["cpu profile (wall time on the calling thread; phases on the team's first thread):"]
-        for (row, total) in totals.sorted(by: { $0.key < $1.key }).sorted(by: { $0.value.nanoseconds > $1.value.nanoseconds }) {
-            let ms = Double(total.nanoseconds) / 1e6
-            let share = all == 0 ? 0 : 100 * Double(total.nanoseconds) / Double(all)
-            let perCall = Double(total.nanoseconds) / 1e3 / Double(max(total.calls, 1))
-            let padded = row.padding(toLength: max(36, row.count), withPad: " ", startingAt: 0)
-            lines.append("  " + padded + String(format: " %9.1f ms %5.1f%% %8d calls %10.1f us each",
-                                                ms, share, total.calls, perCall))
-        }
-        FileHandle.standardError.write((lines.joined(separator: "\n") + "\n").data(using: .utf8)!)
-    }
+    private func report() { table.report() }
 }
 
 extension CPUBackend {

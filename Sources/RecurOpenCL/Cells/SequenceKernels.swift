@@ -31,7 +31,7 @@ struct SequenceForward: KernelLaunch {
             + [.int32(hasBias)] + hiddenStates.arguments + cellStates.arguments + output.arguments
             + saved.arguments + [.int32(hasSaved)] + hProj.arguments + lengths + units.arguments
     }
-    var globalSize: [Int] { [units.groups * workItems] }
+    var globalSize: [Int] { [units.count * workItems] }
     var localSize: [Int]? { [workItems] }
     var defines: [String: String]
 
@@ -85,7 +85,7 @@ struct SequenceBackward: KernelLaunch {
             + dGatesH.arguments + dh.arguments + dhScratch.arguments + dc.arguments + dcScratch.arguments
             + lengths + units.arguments
     }
-    var globalSize: [Int] { [units.groups * workItems] }
+    var globalSize: [Int] { [units.count * workItems] }
     var localSize: [Int]? { [workItems] }
     var defines: [String: String]
 
@@ -117,8 +117,9 @@ struct SequenceBackward: KernelLaunch {
 }
 
 /// How one whole-sequence launch shares each step's hidden units (Kernels/sequence_parts.cl):
-/// `count` parts of `unitsPerPart` units, claimed step by step by `groups` work-groups, with a
-/// done counter and a claim flag per part for each phase in `sync`; or one part, every unit in one group.
+/// `count` parts of `unitsPerPart` units, claimed step by step by `count` work-groups (one a
+/// part), with a done counter and a claim flag per part for each phase in `sync`; or one part,
+/// every unit in one group.
 struct UnitParts {
     let count: Int
     let unitsPerPart: Int
@@ -131,8 +132,8 @@ struct UnitParts {
     }
 
     /// At most `wanted` parts of whole pairs of panels (32 units), or nil where that gives fewer
-    /// than two: `hidden` must be a multiple of 32. `sync` must hold `syncCount(steps:)` zeros at
-    /// each launch.
+    /// than two: `hidden` must be a multiple of 32. `sync` must hold `syncCount(steps:parts:)`
+    /// zeros at each launch.
     static func split(hidden: Int, wanted: Int, sync: Buffer, steps: Int) -> UnitParts? {
         guard hidden % 32 == 0, wanted >= 2, hidden >= 64 else { return nil }
         let unitsPerPart = (hidden / 32 + wanted - 1) / wanted * 32
@@ -145,9 +146,6 @@ struct UnitParts {
     /// Counters and flags for the phases of a launch of `steps` steps (the backward's has one
     /// more phase) in `parts` parts.
     static func syncCount(steps: Int, parts: Int) -> Int { (steps + 1) * (parts + 1) }
-
-    /// One group a part.
-    var groups: Int { count }
 
     var arguments: [KernelArgument] {
         [.int32(Int32(count)), .int32(Int32(unitsPerPart)), .buffer(sync, needs: syncCount)]

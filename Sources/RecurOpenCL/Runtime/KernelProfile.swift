@@ -1,5 +1,6 @@
 import COpenCL
 import Foundation
+import Recur
 
 /// Device time per kernel, for finding where a step's time goes: `RECUR_OPENCL_PROFILE=1` makes
 /// every queue a profiling queue that keeps one event per launch, reads the events' start and end
@@ -30,9 +31,7 @@ final class KernelProfile: @unchecked Sendable {
 
     /// Whether launches are told apart by their global range.
     let byRange: Bool
-    private struct Total { var launches = 0; var nanoseconds: UInt64 = 0 }
-    private var totals: [Key: Total] = [:]
-    private let lock = NSLock()
+    private let table = ProfileTable(title: "kernel profile (device time, all queues):", counting: "launches")
 
     private init(byRange: Bool) { self.byRange = byRange }
 
@@ -41,32 +40,14 @@ final class KernelProfile: @unchecked Sendable {
 
     /// Adds the device time of finished launches, then releases their events.
     func collect(_ events: [(Key, cl_event)]) {
-        lock.lock()
-        defer { lock.unlock() }
         for (key, event) in events {
             var start: cl_ulong = 0, end: cl_ulong = 0
             clGetEventProfilingInfo(event, cl_profiling_info(CL_PROFILING_COMMAND_START), MemoryLayout<cl_ulong>.size, &start, nil)
             clGetEventProfilingInfo(event, cl_profiling_info(CL_PROFILING_COMMAND_END), MemoryLayout<cl_ulong>.size, &end, nil)
-            totals[key, default: Total()].launches += 1
-            totals[key, default: Total()].nanoseconds += end > start ? end - start : 0
+            table.add(key.label, nanoseconds: end > start ? end - start : 0)
             clReleaseEvent(event)
         }
     }
 
-    private func report() {
-        lock.lock()
-        defer { lock.unlock() }
-        let all = totals.values.reduce(UInt64(0)) { $0 + $1.nanoseconds }
-        var lines = ["kernel profile (device time, all queues):"]
-        for (key, total) in totals.sorted(by: { $0.value.nanoseconds > $1.value.nanoseconds }) {
-            let ms = Double(total.nanoseconds) / 1e6
-            let share = all == 0 ? 0 : 100 * Double(total.nanoseconds) / Double(all)
-            let perLaunch = Double(total.nanoseconds) / 1e3 / Double(max(total.launches, 1))
-            let label = key.label
-            let padded = label.padding(toLength: max(28, label.count), withPad: " ", startingAt: 0)
-            lines.append("  " + padded + String(format: " %9.1f ms %5.1f%% %8d launches %9.1f us each",
-                                                ms, share, total.launches, perLaunch))
-        }
-        FileHandle.standardError.write((lines.joined(separator: "\n") + "\n").data(using: .utf8)!)
-    }
+    private func report() { table.report() }
 }
