@@ -17,6 +17,24 @@ struct RowMask {
         guard let lengths else { return true }
         return time < lengths[row]
     }
+
+    /// Splits `rows` into runs of consecutive rows: body(first, n) for a run of n valid rows,
+    /// body(row, nil) for each finished one.
+    @inline(__always)
+    func forEachRun(in rows: Range<Int>, _ body: (Int, Int?) -> Void) {
+        var b = rows.lowerBound
+        while b < rows.upperBound {
+            guard isValid(b) else {
+                body(b, nil)
+                b += 1
+                continue
+            }
+            var end = b + 1
+            while end < rows.upperBound && isValid(end) { end += 1 }
+            body(b, end - b)
+            b = end
+        }
+    }
 }
 
 /// A view's rows as a raw pointer and a row stride. The cell steps take their views in this form:
@@ -54,10 +72,11 @@ extension Optional where Wrapped == RowView {
     }
 }
 
-/// `CellForwardStep` as raw rows (`RowView`); hProj comes separately (see `CellRows.forward`).
+/// `CellForwardStep` as raw rows (`RowView`); hProj comes separately (see `CellRows.forward`), and
+/// the biases summed (`CellBias.rows`).
 struct ForwardStepRows {
     var mode: CellMode, hidden: Int
-    var xProj: RowView, biasIH: RowView?, biasHH: RowView?
+    var xProj: RowView, bias: UnsafeMutablePointer<Float>?
     var hPrev: RowView, hNext: RowView, cPrev: RowView?, cNext: RowView?, output: RowView, saved: RowView?
     var lengths: UnsafeMutablePointer<Int32>?, time: Int
 }
@@ -72,10 +91,10 @@ struct BackwardStepRows {
 }
 
 extension ForwardStepRows {
-    init(_ s: CellForwardStep) {
+    /// `bias` must outlive the rows.
+    init(_ s: CellForwardStep, bias: CellBias?) {
         self.init(
-            mode: s.mode, hidden: s.hidden, xProj: RowView(s.xProj), biasIH: s.biasIH.map(RowView.init),
-            biasHH: s.biasHH.map(RowView.init), hPrev: RowView(s.hPrev), hNext: RowView(s.hNext),
+            mode: s.mode, hidden: s.hidden, xProj: RowView(s.xProj), bias: bias?.rows, hPrev: RowView(s.hPrev), hNext: RowView(s.hNext),
             cPrev: s.cPrev.map(RowView.init), cNext: s.cNext.map(RowView.init), output: RowView(s.output),
             saved: s.saved.map(RowView.init), lengths: lengthPointer(s.lengths), time: s.time)
     }
@@ -98,41 +117,48 @@ func lengthPointer(_ lengths: (any DeviceBuffer)?) -> UnsafeMutablePointer<Int32
 }
 
 /// The cell steps over a block of rows and a range of hidden units, for any cell: the masking of
-/// finished sequences is done here once, the arithmetic in the cells' `forward` / `backward`.
+/// finished sequences is done here, the arithmetic in the cells' `forward` / `backward`, one call
+/// per run of consecutive rows whose sequences are still running (all of them without lengths).
 enum CellRows {
-    /// Rows `rows` and units `units` of a forward step. `hProj(b)` is where row b's hProj gate 0
-    /// of unit `units.lowerBound` is (the step's own hProj, or a thread's product).
+    /// Rows `rows` and units `units` of a forward step. `hProj` is where row 0's hProj gate 0 of
+    /// unit `units.lowerBound` is (the step's own hProj, or a thread's product), `hProjStride` the
+    /// distance between rows.
     @inline(__always)
     static func forward(
-        _ s: ForwardStepRows, rows: Range<Int>, units: Range<Int>, kernels: CPUKernels, hProj: (Int) -> GateRow
+        _ s: ForwardStepRows, rows: Range<Int>, units: Range<Int>, kernels: CPUKernels,
+        hProj: GateRow, hProjStride: Int
     ) {
-        let wide = kernels == .avx512
         let hidden = s.hidden, j0 = units.lowerBound, count = units.count
         let mask = RowMask(s.lengths, time: s.time)
-        let biasIH = s.biasIH.map { GateRow(base: $0.row(0) + j0, stride: hidden) }
-        let biasHH = s.biasHH.map { GateRow(base: $0.row(0) + j0, stride: hidden) }
-        for b in rows {
-            let hPrev = s.hPrev.row(b) + j0, hNext = s.hNext.row(b) + j0, out = s.output.row(b) + j0
-            let cPrev = s.cPrev.row(b).map { $0 + j0 }, cNext = s.cNext.row(b).map { $0 + j0 }
-            guard mask.isValid(b) else {
+        let bias = s.bias.map { GateRow(base: $0 + j0, stride: hidden) }
+        let strides = ForwardStrides(
+            x: s.xProj.ld, h: hProjStride, hPrev: s.hPrev.ld, hNext: s.hNext.ld, output: s.output.ld,
+            cPrev: s.cPrev?.ld ?? 0, cNext: s.cNext?.ld ?? 0, saved: s.saved?.ld ?? 0)
+        mask.forEachRun(in: rows) { b, run in
+            guard let run else {
+                let hPrev = s.hPrev.row(b) + j0, hNext = s.hNext.row(b) + j0
                 hNext.update(from: hPrev, count: count)
-                if let cPrev, let cNext { cNext.update(from: cPrev, count: count) }
-                out.update(repeating: 0, count: count)
-                continue
+                if let cPrev = s.cPrev.row(b), let cNext = s.cNext.row(b) {
+                    (cNext + j0).update(from: cPrev + j0, count: count)
+                }
+                (s.output.row(b) + j0).update(repeating: 0, count: count)
+                return
             }
             let u = ForwardUnits(
-                count: count, x: GateRow(base: s.xProj.row(b) + j0, stride: hidden), h: hProj(b),
-                biasIH: biasIH, biasHH: biasHH, hPrev: hPrev, hNext: hNext, output: out, cPrev: cPrev, cNext: cNext,
+                count: count, x: GateRow(base: s.xProj.row(b) + j0, stride: hidden),
+                h: hProj.advanced(by: b * hProjStride), bias: bias,
+                hPrev: s.hPrev.row(b) + j0, hNext: s.hNext.row(b) + j0, output: s.output.row(b) + j0,
+                cPrev: s.cPrev.row(b).map { $0 + j0 }, cNext: s.cNext.row(b).map { $0 + j0 },
                 saved: s.saved.row(b).map { GateRow(base: $0 + j0, stride: hidden) })
-            switch (s.mode, wide) {
-            case (.rnnTanh, false): ElmanCell.forward(u, relu: false)
-            case (.rnnReLU, false): ElmanCell.forward(u, relu: true)
-            case (.lstm, false): LSTMCell.forward(u)
-            case (.gru, false): GRUCell.forward(u)
-            case (.rnnTanh, true): AVX512Cells.elmanForward(u.wide, relu: false)
-            case (.rnnReLU, true): AVX512Cells.elmanForward(u.wide, relu: true)
-            case (.lstm, true): AVX512Cells.lstmForward(u.wide)
-            case (.gru, true): AVX512Cells.gruForward(u.wide)
+            switch (s.mode, kernels == .avx512) {
+            case (.rnnTanh, false): u.forEachRow(run, strides) { ElmanCell.forward($0, relu: false) }
+            case (.rnnReLU, false): u.forEachRow(run, strides) { ElmanCell.forward($0, relu: true) }
+            case (.lstm, false): u.forEachRow(run, strides) { LSTMCell.forward($0) }
+            case (.gru, false): u.forEachRow(run, strides) { GRUCell.forward($0) }
+            case (.rnnTanh, true): AVX512Cells.elmanForward(u.wide, rows: run, strides: strides.wide, relu: false)
+            case (.rnnReLU, true): AVX512Cells.elmanForward(u.wide, rows: run, strides: strides.wide, relu: true)
+            case (.lstm, true): AVX512Cells.lstmForward(u.wide, rows: run, strides: strides.wide)
+            case (.gru, true): AVX512Cells.gruForward(u.wide, rows: run, strides: strides.wide)
             }
         }
     }
@@ -140,37 +166,40 @@ enum CellRows {
     /// Rows `rows` and units `units` of a backward step.
     @inline(__always)
     static func backward(_ s: BackwardStepRows, rows: Range<Int>, units: Range<Int>, kernels: CPUKernels) {
-        let wide = kernels == .avx512
         let hidden = s.hidden, j0 = units.lowerBound, count = units.count, gates = s.mode.gateCount
         let mask = RowMask(s.lengths, time: s.time)
-        for b in rows {
+        let strides = BackwardStrides(
+            saved: s.saved?.ld ?? 0, hPrev: s.hPrev.ld, hOut: s.hOut.ld, cPrev: s.cPrev?.ld ?? 0,
+            dhNext: s.dhNext.ld, dcNext: s.dcNext?.ld ?? 0, dOutput: s.dOutput?.ld ?? 0,
+            dGatesX: s.dGatesX.ld, dGatesH: s.dGatesH.ld, dhPrev: s.dhPrev.ld, dcPrev: s.dcPrev?.ld ?? 0)
+        mask.forEachRun(in: rows) { b, run in
             let dhNext = s.dhNext.row(b) + j0, dhPrev = s.dhPrev.row(b) + j0
             let dcNext = s.dcNext.row(b).map { $0 + j0 }, dcPrev = s.dcPrev.row(b).map { $0 + j0 }
             let dgx = GateRow(base: s.dGatesX.row(b) + j0, stride: hidden)
             let dgh = GateRow(base: s.dGatesH.row(b) + j0, stride: hidden)
-            guard mask.isValid(b) else {
+            guard let run else {
                 dhPrev.update(from: dhNext, count: count)
                 if let dcNext, let dcPrev { dcPrev.update(from: dcNext, count: count) }
                 for k in 0..<gates {
                     dgx.gate(k).update(repeating: 0, count: count)
                     dgh.gate(k).update(repeating: 0, count: count)
                 }
-                continue
+                return
             }
             let u = BackwardUnits(
                 count: count, saved: s.saved.row(b).map { GateRow(base: $0 + j0, stride: hidden) },
                 hPrev: s.hPrev.row(b) + j0, hOut: s.hOut.row(b) + j0, cPrev: s.cPrev.row(b).map { $0 + j0 },
                 dhNext: dhNext, dcNext: dcNext, dOutput: s.dOutput.row(b).map { $0 + j0 },
                 dGatesX: dgx, dGatesH: dgh, dhPrev: dhPrev, dcPrev: dcPrev)
-            switch (s.mode, wide) {
-            case (.rnnTanh, false): ElmanCell.backward(u, relu: false)
-            case (.rnnReLU, false): ElmanCell.backward(u, relu: true)
-            case (.lstm, false): LSTMCell.backward(u)
-            case (.gru, false): GRUCell.backward(u)
-            case (.rnnTanh, true): AVX512Cells.elmanBackward(u.wide, relu: false)
-            case (.rnnReLU, true): AVX512Cells.elmanBackward(u.wide, relu: true)
-            case (.lstm, true): AVX512Cells.lstmBackward(u.wide)
-            case (.gru, true): AVX512Cells.gruBackward(u.wide)
+            switch (s.mode, kernels == .avx512) {
+            case (.rnnTanh, false): u.forEachRow(run, strides) { ElmanCell.backward($0, relu: false) }
+            case (.rnnReLU, false): u.forEachRow(run, strides) { ElmanCell.backward($0, relu: true) }
+            case (.lstm, false): u.forEachRow(run, strides) { LSTMCell.backward($0) }
+            case (.gru, false): u.forEachRow(run, strides) { GRUCell.backward($0) }
+            case (.rnnTanh, true): AVX512Cells.elmanBackward(u.wide, rows: run, strides: strides.wide, relu: false)
+            case (.rnnReLU, true): AVX512Cells.elmanBackward(u.wide, rows: run, strides: strides.wide, relu: true)
+            case (.lstm, true): AVX512Cells.lstmBackward(u.wide, rows: run, strides: strides.wide)
+            case (.gru, true): AVX512Cells.gruBackward(u.wide, rows: run, strides: strides.wide)
             }
         }
     }
@@ -201,11 +230,12 @@ extension CPUBackend {
     public func cellForward(_ step: CellForwardStep) {
         profiled("cellForward") {
             let width = step.mode.gateCount * step.hidden
-            let stepRows = ForwardStepRows(step), hProj = RowView(step.hProj)
+            let bias = CellBias(mode: step.mode, hidden: step.hidden, biasIH: step.biasIH, biasHH: step.biasHH, gauge: memory)
+            let stepRows = ForwardStepRows(step, bias: bias), hProj = RowView(step.hProj)
             pool.forEachRow(step.batch, width: width) { rows in
-                CellRows.forward(stepRows, rows: rows, units: 0..<step.hidden, kernels: kernels) { b in
-                    GateRow(base: hProj.row(b), stride: step.hidden)
-                }
+                CellRows.forward(
+                    stepRows, rows: rows, units: 0..<step.hidden, kernels: kernels,
+                    hProj: GateRow(base: hProj.row(0), stride: step.hidden), hProjStride: hProj.ld)
             }
         }
     }

@@ -18,3 +18,13 @@ extension BackwardUnits {
     @inline(__always)
     var wide: RecurAVX512.BackwardUnits { unsafeBitCast(self, to: RecurAVX512.BackwardUnits.self) }
 }
+
+extension ForwardStrides {
+    @inline(__always)
+    var wide: RecurAVX512.ForwardStrides { unsafeBitCast(self, to: RecurAVX512.ForwardStrides.self) }
+}
+
+extension BackwardStrides {
+    @inline(__always)
+    var wide: RecurAVX512.BackwardStrides { unsafeBitCast(self, to: RecurAVX512.BackwardStrides.self) }
+}

@@ -25,7 +25,7 @@ extension CPUBackend {
         }
         let hidden = s.hidden, gates = s.mode.gateCount, batch = s.batch
         let weight = s.hiddenWeight
-        let sequence = ForwardSequenceRows(s)
+        let sequence = ForwardSequenceRows(s, gauge: memory)
         pool.team(size: members) { team in
             let units = Self.slice(team.rank, of: team.size, hidden: hidden)
             // This thread's packed panels of W_hh^T (G gates x u16/16 panels of H x 16), and its
@@ -52,9 +52,9 @@ extension CPUBackend {
                     rows: batch, k: hidden, a: hPrev.base, lda: hPrev.ld, panels: panels, count: gates * u16 / 16,
                     c: product.base, ldc: product.ld, kernels: kernels)
                 phases?.productDone()
-                CellRows.forward(sequence.step(time: t), rows: 0..<batch, units: units, kernels: kernels) { b in
-                    GateRow(base: product.row(b), stride: u16)
-                }
+                CellRows.forward(
+                    sequence.step(time: t), rows: 0..<batch, units: units, kernels: kernels,
+                    hProj: GateRow(base: product.base, stride: u16), hProjStride: product.ld)
                 phases?.cellDone()
                 // h_t is complete once every slice has written its units.
                 team.wait()
@@ -150,13 +150,14 @@ extension CPUBackend {
 /// their `ForwardStepRows` without copying a `Matrix` (see `RowView`).
 struct ForwardSequenceRows {
     let mode: CellMode, hidden: Int, batch: Int, reverse: Bool
-    let xProj: RowView, biasIH: RowView?, biasHH: RowView?
+    let xProj: RowView, bias: CellBias?
     let hiddenStates: RowView, cellStates: RowView?, output: RowView, saved: RowView?
     let lengths: UnsafeMutablePointer<Int32>?
 
-    init(_ s: RecurrentForwardSequence) {
+    init(_ s: RecurrentForwardSequence, gauge: MemoryGauge) {
         mode = s.mode; hidden = s.hidden; batch = s.batch; reverse = s.reverse
-        xProj = RowView(s.xProj); biasIH = s.biasIH.map(RowView.init); biasHH = s.biasHH.map(RowView.init)
+        xProj = RowView(s.xProj)
+        bias = CellBias(mode: s.mode, hidden: s.hidden, biasIH: s.biasIH, biasHH: s.biasHH, gauge: gauge)
         hiddenStates = RowView(s.hiddenStates); cellStates = s.cellStates.map(RowView.init)
         output = RowView(s.output); saved = s.saved.map(RowView.init); lengths = lengthPointer(s.lengths)
     }
@@ -166,7 +167,7 @@ struct ForwardSequenceRows {
     func step(time t: Int) -> ForwardStepRows {
         let prev = (reverse ? t + 1 : t) * batch, next = (reverse ? t : t + 1) * batch
         return ForwardStepRows(
-            mode: mode, hidden: hidden, xProj: xProj.from(t * batch), biasIH: biasIH, biasHH: biasHH,
+            mode: mode, hidden: hidden, xProj: xProj.from(t * batch), bias: bias?.rows,
             hPrev: hiddenStates.from(prev), hNext: hiddenStates.from(next),
             cPrev: cellStates?.from(prev), cNext: cellStates?.from(next), output: output.from(t * batch),
             saved: saved?.from(t * batch), lengths: lengths, time: t)

@@ -3,7 +3,7 @@
 // `Vector` and its companions (each module's VectorWidth.swift) and must compile in both.
 
 /// The Elman RNN cell, h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), act = tanh or ReLU.
-/// Forward and backward side by side, over the units of one row (G = 1; `CellRows` does rows,
+/// Forward and backward side by side, over the units of a block of rows (G = 1; `CellRows` does
 /// ranges and masking); a vector of units at a time.
 enum ElmanCell {
     /// Writes h_t and the output. Saves nothing: the backward takes the derivative from h_t itself
@@ -14,9 +14,7 @@ enum ElmanCell {
         @_transparent
         func units(_ j: Int, _ n: Int) {
             var pre = Lanes.load(u.x.base + j, n) + Lanes.load(u.h.base + j, n)
-            if let biasIH = u.biasIH, let biasHH = u.biasHH {
-                pre += Lanes.load(biasIH.base + j, n) + Lanes.load(biasHH.base + j, n)
-            }
+            if let bias = u.bias { pre += Lanes.load(bias.base + j, n) }
             let value = relu ? pre.replacing(with: 0, where: pre .< 0) : VectorMath.tanh(pre)
             Lanes.store(value, u.hNext + j, n)
             Lanes.store(value, u.output + j, n)

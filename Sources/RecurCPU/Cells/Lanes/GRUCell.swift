@@ -3,8 +3,8 @@
 // `Vector` and its companions (each module's VectorWidth.swift) and must compile in both.
 
 /// The GRU cell, PyTorch's equations and gate order (r, z, n), the reset gate applied after the
-/// hidden matmul. Forward and backward side by side, over the units of one row (`CellRows` does
-/// rows, ranges and masking); a vector of units at a time.
+/// hidden matmul. Forward and backward side by side, over the units of a block of rows (`CellRows`
+/// does ranges and masking); a vector of units at a time.
 enum GRUCell {
     /// r, z = sigmoid(pre), hn = W_hn h + b_hn, n = tanh(W_in x + b_in + r*hn), h_t = (1-z)*n + z*h_{t-1}.
     /// Saves (4 gates of the row): r, z, n, hn.
@@ -13,18 +13,17 @@ enum GRUCell {
         // Units j ..< j+n, n <= one vector.
         @_transparent
         func units(_ j: Int, _ n: Int) {
-            // The input and hidden parts of gate k, biases included.
+            // Gate k's input and hidden parts; `bias`'s rows are b_ir + b_hr, b_iz + b_hz, b_in, b_hn.
             @inline(__always)
-            func parts(_ k: Int) -> (x: Vector, h: Vector) {
-                var xv = Lanes.load(u.x.gate(k) + j, n), hv = Lanes.load(u.h.gate(k) + j, n)
-                if let biasIH = u.biasIH, let biasHH = u.biasHH {
-                    xv += Lanes.load(biasIH.gate(k) + j, n); hv += Lanes.load(biasHH.gate(k) + j, n)
-                }
-                return (xv, hv)
+            func load(_ row: GateRow, _ k: Int) -> Vector { Lanes.load(row.gate(k) + j, n) }
+            var preR = load(u.x, 0) + load(u.h, 0), preZ = load(u.x, 1) + load(u.h, 1)
+            var xn = load(u.x, 2), hn = load(u.h, 2)
+            if let bias = u.bias {
+                preR += load(bias, 0); preZ += load(bias, 1)
+                xn += load(bias, 2); hn += load(bias, 3)
             }
-            let pr = parts(0), pz = parts(1), pn = parts(2)
-            let r = VectorMath.sigmoid(pr.x + pr.h), z = VectorMath.sigmoid(pz.x + pz.h)
-            let nv = VectorMath.tanh(pn.x.addingProduct(r, pn.h))
+            let r = VectorMath.sigmoid(preR), z = VectorMath.sigmoid(preZ)
+            let nv = VectorMath.tanh(xn.addingProduct(r, hn))
             let value = ((1 - z) * nv).addingProduct(z, Lanes.load(u.hPrev + j, n))
             Lanes.store(value, u.hNext + j, n)
             Lanes.store(value, u.output + j, n)
@@ -32,7 +31,7 @@ enum GRUCell {
                 Lanes.store(r, saved.gate(0) + j, n)
                 Lanes.store(z, saved.gate(1) + j, n)
                 Lanes.store(nv, saved.gate(2) + j, n)
-                Lanes.store(pn.h, saved.gate(3) + j, n)
+                Lanes.store(hn, saved.gate(3) + j, n)
             }
         }
         Lanes.forEach(u.count, units)

@@ -3,7 +3,8 @@
 // `Vector` and its companions (each module's VectorWidth.swift) and must compile in both.
 
 /// The LSTM cell, PyTorch's equations and gate order (i, f, g, o). Forward and backward side by
-/// side, over the units of one row (`CellRows` does rows, ranges and masking); a vector of units at a time.
+/// side, over the units of a block of rows (`CellRows` does ranges and masking); a vector of units
+/// at a time.
 enum LSTMCell {
     /// i, f, o = sigmoid(pre), g = tanh(pre), c_t = f*c_{t-1} + i*g, h_t = o*tanh(c_t).
     /// Saves (5 gates of the row): i, f, g, o, tanh(c_t).
@@ -16,11 +17,9 @@ enum LSTMCell {
             // Pre-activation of gate k at units j ..< j+n.
             @inline(__always)
             func pre(_ k: Int) -> Vector {
-                var v = Lanes.load(u.x.gate(k) + j, n) + Lanes.load(u.h.gate(k) + j, n)
-                if let biasIH = u.biasIH, let biasHH = u.biasHH {
-                    v += Lanes.load(biasIH.gate(k) + j, n) + Lanes.load(biasHH.gate(k) + j, n)
-                }
-                return v
+                let v = Lanes.load(u.x.gate(k) + j, n) + Lanes.load(u.h.gate(k) + j, n)
+                guard let bias = u.bias else { return v }
+                return v + Lanes.load(bias.gate(k) + j, n)
             }
             let i = VectorMath.sigmoid(pre(0)), f = VectorMath.sigmoid(pre(1))
             let g = VectorMath.tanh(pre(2)), o = VectorMath.sigmoid(pre(3))
