@@ -62,7 +62,7 @@ enum RowPanelKernels {
     }
 
     /// C[0..<rows, 0..<32] (+)= A[0..<rows, 0..<k] * pair (k x 32, interleaved by `pairUp`) with
-    /// the 512-bit kernels, 12, then 4, then 1 row at a time.
+    /// the 512-bit kernels, 12, then 8, 4, and 1 row at a time.
     @inline(__always)
     static func multiplyPair(
         rows: Int, k: Int, a: UnsafePointer<Float>, lda: Int, pair: UnsafePointer<Float>,
@@ -72,6 +72,10 @@ enum RowPanelKernels {
         while i + 12 <= rows {
             AVX512RowPanels.rows12(k, a + i * lda, lda, pair, c + i * ldc, ldc, accumulate)
             i += 12
+        }
+        if i + 8 <= rows {
+            AVX512RowPanels.rows8(k, a + i * lda, lda, pair, c + i * ldc, ldc, accumulate)
+            i += 8
         }
         while i + 4 <= rows {
             AVX512RowPanels.rows4(k, a + i * lda, lda, pair, c + i * ldc, ldc, accumulate)
