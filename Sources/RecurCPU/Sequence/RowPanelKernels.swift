@@ -27,20 +27,29 @@ enum RowPanelKernels {
     ) {
         let pairs = kernels == .avx512 ? count / 2 : 0
         let passDepth = rows == 1 ? k : depth
-        var p0 = 0
-        repeat {
-            let kc = min(passDepth, k - p0)
-            for pair in 0..<pairs {
-                let q = 2 * pair
+        // Panel by panel, and pass by pass within a panel: the panels are then read in the order
+        // they lie, one sequential stream the prefetchers follow. Passes outside the panels jumped
+        // a whole panel (k x 32 floats) between 32 KiB slices, and when the panels live in L3
+        // (lstm-large: 8 MiB a thread) the product ran at ~65% of the FMA peak.
+        for pair in 0..<pairs {
+            let q = 2 * pair
+            var p0 = 0
+            repeat {
+                let kc = min(passDepth, k - p0)
                 multiplyPair(rows: rows, k: kc, a: a + p0, lda: lda, pair: panels + q * k * 16 + p0 * 32,
                              c: c + q * 16, ldc: ldc, accumulate: p0 > 0)
-            }
-            for q in 2 * pairs..<count {
+                p0 += kc
+            } while p0 < k
+        }
+        for q in 2 * pairs..<count {
+            var p0 = 0
+            repeat {
+                let kc = min(passDepth, k - p0)
                 multiply(rows: rows, k: kc, a: a + p0, lda: lda, panel: panels + q * k * 16 + p0 * 16,
                          c: c + q * 16, ldc: ldc, accumulate: p0 > 0)
-            }
-            p0 += kc
-        } while p0 < k
+                p0 += kc
+            } while p0 < k
+        }
     }
 
     /// Interleaves each pair of the `count` panels (k x 16 each, `packB`'s layout, at
