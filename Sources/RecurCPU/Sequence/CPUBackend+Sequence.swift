@@ -35,6 +35,7 @@ extension CPUBackend {
             // The loop uses the buffer only through `panels`: keep it alive to the end.
             defer { withExtendedLifetime(panelBuffer) {} }
             let product = Matrix(scratch(batch * gates * u16), rows: batch, cols: gates * u16)
+            let previous = PaddedRows(rows: batch, cols: hidden, sourceLD: sequence.hiddenStates.ld, gauge: memory)
             // All ones, loaded from memory: see `opaque` in SIMDMemory.
             let keep = GemmScratch.withScratch { $0.keep }
             for k in 0..<gates {
@@ -46,7 +47,8 @@ extension CPUBackend {
             var phases = LoopPhases.start("recurrentForward", rank: team.rank)
             for step in 0..<s.steps {
                 let t = s.time(ofStep: step)
-                let hPrev = sequence.hiddenStates.from(s.previousSlotRow(time: t))
+                let hPrev = previous.rows(
+                    sequence.hiddenStates.from(s.previousSlotRow(time: t)), rows: batch, cols: hidden)
                 // product (B, G*u16) = h_{t-1} (B, H) * this slice's W_hh^T columns.
                 RowPanelKernels.product(
                     rows: batch, k: hidden, a: hPrev.base, lda: hPrev.ld, panels: panels, count: gates * u16 / 16,
@@ -79,6 +81,7 @@ extension CPUBackend {
             let panelBuffer = scratch(u16 * width + GemmScratch.slack), panels = panelBuffer.floats
             defer { withExtendedLifetime(panelBuffer) {} }
             let product = Matrix(scratch(batch * u16), rows: batch, cols: u16)
+            let gradients = PaddedRows(rows: batch, cols: width, sourceLD: sequence.dGatesH.ld, gauge: memory)
             let keep = GemmScratch.withScratch { $0.keep }
             packB(transB: false, UnsafePointer(weight.base), ldb: weight.ld, p0: 0, kc: width,
                   j0: units.lowerBound, nc: units.count, into: panels, keep: keep)
@@ -96,7 +99,7 @@ extension CPUBackend {
                 team.wait()
                 phases?.waitDone()
                 // dh_{t-1}[:, units] += dGatesH_t (B, G*H) * W_hh[:, units].
-                let dGates = sequence.dGatesH.from(t * batch)
+                let dGates = gradients.rows(sequence.dGatesH.from(t * batch), rows: batch, cols: width)
                 RowPanelKernels.product(
                     rows: batch, k: width, a: dGates.base, lda: dGates.ld, panels: panels, count: product.cols / 16,
                     c: product.base, ldc: product.ld, kernels: kernels)
