@@ -158,9 +158,11 @@ extension RecurrentLayer {
 
         // dGatesH differs from dGatesX only for the GRU's n block; other cells share one buffer.
         let gatesShared = d.mode != .gru
-        let dGatesX = Matrix(try backend.makeScratchBuffer(count: rows * gates), rows: rows, cols: gates)
+        let gatesLd = paddedStride(gates)
+        let dGatesX = Matrix(try backend.makeScratchBuffer(count: rows * gatesLd), rows: rows, cols: gates, ld: gatesLd)
         let dGatesH = gatesShared
-            ? dGatesX : Matrix(try backend.makeScratchBuffer(count: rows * gates), rows: rows, cols: gates)
+            ? dGatesX
+            : Matrix(try backend.makeScratchBuffer(count: rows * gatesLd), rows: rows, cols: gates, ld: gatesLd)
         let dh = (try stateBuffer(batch), try stateBuffer(batch))
         let dc = lstm ? (try stateBuffer(batch), try stateBuffer(batch)) : nil
         let gradH0 = try backend.zeros([d.stateCount, batch, hidden])
@@ -228,10 +230,20 @@ extension RecurrentLayer {
 
     // MARK: Helpers
 
-    /// ((T+1)*B, H) states of one direction.
+    /// The row stride for scratch matrices of `cols` columns that the time loops read a few rows of
+    /// per step: one cache line more when `cols` floats are a multiple of 4 KiB. At such a stride
+    /// the rows' elements of one column lie in one L1 set (64 sets of 64-byte lines), and the
+    /// loops' kernels, which read a column of 8 or 12 rows per step of their dot products, evicted
+    /// their own rows (the gate gradients of H = 256 and 512, the states of H = 1024), and so did the
+    /// CPU's weight-gradient GEMMs, which read the gate gradients' columns in place.
+    func paddedStride(_ cols: Int) -> Int {
+        padsScratchRows && cols % 1024 == 0 ? cols + 16 : cols
+    }
+
+    /// ((T+1)*B, H) states of one direction (rows padded as `paddedStride` says).
     private func stateSequence(steps: Int, batch: Int) throws -> Matrix {
-        let hidden = descriptor.hiddenSize
-        return Matrix(try backend.makeScratchBuffer(count: (steps + 1) * batch * hidden), rows: (steps + 1) * batch, cols: hidden)
+        let hidden = descriptor.hiddenSize, ld = paddedStride(hidden), rows = (steps + 1) * batch
+        return Matrix(try backend.makeScratchBuffer(count: rows * ld), rows: rows, cols: hidden, ld: ld)
     }
 
     /// (B, H) scratch.

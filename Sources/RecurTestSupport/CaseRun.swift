@@ -59,9 +59,11 @@ struct CaseData {
         return loss
     }
 
-    /// Forward and backward; every result by fixture name (grad_input only with `inputGradient`).
-    func run(on backend: any Backend, inputGradient: Bool = true) throws -> [String: [Float]] {
+    /// Forward and backward; every result by fixture name (grad_input only with `inputGradient`;
+    /// `paddedRows` false turns off the layer's padded scratch rows).
+    func run(on backend: any Backend, inputGradient: Bool = true, paddedRows: Bool = true) throws -> [String: [Float]] {
         let layer = try RecurrentLayer(testCase.descriptor, backend: backend)
+        layer.padsScratchRows = paddedRows
         try layer.loadParameters(parameters)
         return try LayerResults.run(layer, LayerResults.Inputs(
             input: input, h0: h0, c0: c0, lengths: testCase.lengths, gradOutput: gradOutput, gradHN: gradHN,

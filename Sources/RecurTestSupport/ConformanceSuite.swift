@@ -36,6 +36,18 @@ public struct ConformanceSuite {
         }
     }
 
+    /// The layer with its scratch rows padded (`RecurrentLayer.paddedStride`: strides of 4 KiB get
+    /// a cache line more) against the same layer without, on this backend: every operation must
+    /// honour the matrices' row strides. Within the layer tolerance (the results are the same
+    /// products; a backend that read past the padding would be far off).
+    public func paddingAgreement(_ testCase: RandomCase) throws -> [Comparison] {
+        let data = CaseData(testCase)
+        let padded = try data.run(on: backend), plain = try data.run(on: backend, paddedRows: false)
+        return plain.keys.sorted().map { name in
+            Comparison(tensor: name, got: padded[name] ?? [], expected: plain[name]!, tolerance: .layer)
+        }
+    }
+
     /// A backward without the input's gradient (`inputGradient: false`) against a full one on the
     /// same backend: no grad_input, and every other result within the layer tolerance. The skipped
     /// product is the first layer's only: the layers above still need theirs for the layers below.

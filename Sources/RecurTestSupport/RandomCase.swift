@@ -89,6 +89,20 @@ public enum ConformanceCases {
         return cases
     }()
 
+    /// Sizes whose scratch rows the layer pads (row strides of 4 KiB): the LSTM's gate gradients
+    /// at H = 256 (4H = 1024 floats), the Elman states and gate gradients at H = 1024; a GRU at
+    /// H = 256 (3H = 768 floats, unpadded) beside them.
+    public static let paddedRows: [RandomCase] = {
+        var cases: [RandomCase] = []
+        var seed: UInt64 = 300
+        for (mode, hidden, bi) in [(CellMode.lstm, 256, true), (.rnnTanh, 1024, false), (.gru, 256, false)] {
+            let d = try! RNNDescriptor(mode: mode, inputSize: 6, hiddenSize: hidden, numLayers: 2, bidirectional: bi)
+            cases.append(RandomCase(d, steps: 5, batch: 13, variableLengths: true, seed: seed))
+            seed += 1
+        }
+        return cases
+    }()
+
     /// Small configurations for finite-difference checks: every mode x layers x direction x bias x lengths.
     public static let gradientCheck: [RandomCase] = {
         var cases: [RandomCase] = []

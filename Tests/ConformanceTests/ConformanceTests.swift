@@ -22,6 +22,14 @@ import Testing
         }
     }
 
+    @Test("padded scratch rows give the results of unpadded ones", arguments: TestBackends.names, ConformanceCases.paddedRows)
+    func paddedRows(backend: String, testCase: RandomCase) throws {
+        let suite = ConformanceSuite(backend: try TestBackends.make(backend))
+        for comparison in try suite.paddingAgreement(testCase) {
+            #expect(comparison.passed, "\(testCase): \(comparison.tensor) max_abs \(comparison.maxAbsolute)")
+        }
+    }
+
     @Test("a backward without the input's gradient gives the same other gradients",
           arguments: TestBackends.names, ConformanceCases.withoutInputGradient)
     func withoutInputGradient(backend: String, testCase: RandomCase) throws {

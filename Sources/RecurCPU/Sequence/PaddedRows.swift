@@ -8,6 +8,8 @@ import Recur
 /// L1 set, which holds 12 lines, so the rows evict one another and the panel. RECUR_CPU_PROFILE,
 /// LSTM 1024 -> H, batch 64: the forward product took 2065-2233 us a step at H = 1024 against
 /// 1500 at H = 1008 and 1675 at H = 1040. The copy costs one pass over A per thread and step.
+/// `RecurrentLayer` pads such rows itself (`paddedStride`), so this copies only for callers of the
+/// backend protocol that do not.
 struct PaddedRows {
     /// Keeps `copy` alive; nil when A is read where it is.
     private let buffer: CPUBuffer?
