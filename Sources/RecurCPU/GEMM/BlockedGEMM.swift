@@ -18,6 +18,8 @@ enum SGEMMBlocking {
     /// From this many multiply-adds on (~0.15 ms on one thread) C is cut into two tasks per thread,
     /// so that when the shared machine stalls one thread the other takes over part of its work.
     static let twoTasksPerThreadMinWork = 16 << 20
+    /// ... and when the split side leaves each task at least this many rows (or columns).
+    static let twoTasksMinSide = 256
 }
 
 /// One GEMM call's arguments, with the blocked algorithm over any rectangle of C.
@@ -46,7 +48,12 @@ struct GemmProblem {
             GemmScratch.withScratch { compute(rows: 0..<m, cols: 0..<n, scratch: $0) }
             return
         }
-        let wanted = threads * (m * n * k >= SGEMMBlocking.twoTasksPerThreadMinWork ? 2 : 1)
+        // Two tasks a thread only where each still gets a long side of `twoTasksMinSide`: every task
+        // packs the whole of the other operand, and over 128 rows (the weight gradients of
+        // lstm-small, 512 x 128 x 2048) packing B four times cost 6% of the GEMM.
+        let twoEach = m * n * k >= SGEMMBlocking.twoTasksPerThreadMinWork
+            && max(m, n) >= 2 * threads * SGEMMBlocking.twoTasksMinSide
+        let wanted = threads * (twoEach ? 2 : 1)
         if n > m {
             let chunk = evenSplit(n, parts: wanted, multiple: tileCols)
             let tasks = (n + chunk - 1) / chunk
