@@ -20,10 +20,11 @@ package struct GateRow {
 }
 
 /// One row of a forward cell step restricted to `count` consecutive hidden units; every pointer
-/// is at the first of them. The cells take a block of rows as the first row's units and
-/// `ForwardStrides`: one call per block, not per row (a call per row cost ~120 cycles of set-up,
-/// a quarter of lstm-small's cell step with its 4 vectors a row and thread). The cells' `forward(_: ForwardUnits)` read and write nothing else,
-/// so threads that own different units of the same step never touch the same memory.
+/// is at the first of them. The cells' `forward(_: ForwardUnits)` read and write nothing else, so
+/// threads that own different units of the same step never touch the same memory. A block of rows
+/// is its first row's units and `ForwardStrides` (`forEachRow`), one call into the cell code per
+/// block: a call per row cost ~120 cycles of set-up, a third of lstm-small's cell step with its
+/// 4 vectors a row and thread (a probe of the 16-lane LSTM forward: 3.24 -> 2.1 us for 32 rows).
 package struct ForwardUnits {
     package var count: Int
     package var x: GateRow, h: GateRow
