@@ -39,7 +39,7 @@ struct PairsCommand: ParsableCommand {
         let backends = try workload.makeBackends()
         let peerProcess = PeerProcess(command: peer)
         for backend in backends { print("\(backend.name): \(backend.deviceDescription)") }
-        print("warm-up \(workload.warmup), timed repeats \(workload.repeats), \(rounds) rounds; training ms\n")
+        print("warm-up \(workload.warmup) runs and \(workload.warmupMilliseconds) ms, timed repeats \(workload.repeats), \(rounds) rounds; training ms\n")
         var pairs: [String: [(peer: Double, recur: Double)]] = [:]
         for round in 1...rounds {
             for config in configs {

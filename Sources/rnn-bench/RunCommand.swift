@@ -15,8 +15,8 @@ struct RunCommand: ParsableCommand {
             A training step is zero the gradients, forward, backward from a fixed upstream gradient \
             (parameters only: the input is data, as in the PyTorch peer, whose input does not require \
             grad), one SGD update (learning rate 1e-3), then wait for the backend. An inference step is a \
-            forward without saving activations, then wait. Each is run --warmup times untimed, then \
-            --repeat times timed; the table gives the median and the range in milliseconds. GFLOP/s \
+            forward without saving activations, then wait. Each is run untimed --warmup times and for at \
+            least --warmup-ms, then --repeat times timed; the table gives the median and the range in milliseconds. GFLOP/s \
             count only the matrix products, as configs.json says (training = 3 x forward).
             """
     )
@@ -61,7 +61,7 @@ struct RunCommand: ParsableCommand {
                 print("  GEMM \(openCL.gemmTuning.summary): \(openCL.gemmTuningSource)")
             }
         }
-        print("warm-up \(workload.warmup), timed repeats \(workload.repeats); times in ms\n")
+        print("warm-up \(workload.warmup) runs and \(workload.warmupMilliseconds) ms, timed repeats \(workload.repeats); times in ms\n")
         let peer = try comparePath.map { try PeerResults(contentsOf: $0) }
         if let torch = peer?.torch { print("peer: PyTorch \(torch) (ratios are PyTorch's time over Recur's: above 1, Recur is faster)") }
         let peakGFLOPs = peak ? PeakFLOPs.measure() : nil

@@ -22,25 +22,36 @@ struct TimingStats: Sendable, Equatable {
 
 /// Measuring with a monotonic clock.
 enum Timing {
-    /// Runs `body` `warmup` times untimed, then `repeats` times timed with a monotonic clock (wall-clock
-    /// time can jump). `afterEach(done, total)` is called after every run, warm-up included, so that a
-    /// caller can report progress on long workloads.
+    /// Runs `body` untimed `warmup` times and for at least `minimumWarmup`, then `repeats` times timed
+    /// with a monotonic clock (wall-clock time can jump). `afterEach(done, total)` is called after
+    /// every run, warm-up included, so that a caller can report progress on long workloads.
+    ///
+    /// Why a warm-up time as well as a count: a core that was idle may run slowly for a while, and
+    /// two warm-up steps of lstm-small take 6 ms. Behind a 3 s pause (as between the peer's runs in
+    /// `pairs`) its median was 2.8-5.7 ms over 5 rounds with 2 warm-up steps; with 250 ms of
+    /// warm-up, 2.9-3.1 ms over 5 rounds and 2.9-4.7 over the next 4 (the machine drifts on its own
+    /// as well).
     static func measure(
-        warmup: Int, repeats: Int, afterEach: (_ done: Int, _ total: Int) -> Void = { _, _ in },
-        _ body: () throws -> Void
+        warmup: Int, minimumWarmup: Duration = .zero, repeats: Int,
+        afterEach: (_ done: Int, _ total: Int) -> Void = { _, _ in }, _ body: () throws -> Void
     ) throws -> TimingStats {
         let clock = ContinuousClock()
-        let total = warmup + repeats
-        for index in 0..<warmup {
+        var total = warmup + repeats
+        let warmupStart = clock.now
+        var index = 0
+        while index < warmup || clock.now - warmupStart < minimumWarmup {
             try body()
-            afterEach(index + 1, total)
+            index += 1
+            if index > warmup { total += 1 }
+            afterEach(index, total)
         }
+        let warmupRuns = index
         var samples: [Double] = []
         samples.reserveCapacity(repeats)
         for index in 0..<repeats {
             let elapsed = try clock.measure(body)
             samples.append(milliseconds(elapsed))
-            afterEach(warmup + index + 1, total)
+            afterEach(warmupRuns + index + 1, total)
         }
         return TimingStats(milliseconds: samples)
     }

@@ -20,6 +20,9 @@ struct WorkloadOptions: ParsableArguments {
     @Option(help: "Untimed runs of each step first (caches, allocator, thread pool).")
     var warmup: Int = 2
 
+    @Option(name: .customLong("warmup-ms"), help: "... and untimed runs for at least this many milliseconds (a core that was idle runs slowly for a while).")
+    var warmupMilliseconds: Int = 250
+
     @Option(
         name: .customLong("configs"),
         help: ArgumentHelp("Read the configs from this file instead of the built-in ones (configs.json's format).", valueName: "file"))
@@ -28,6 +31,7 @@ struct WorkloadOptions: ParsableArguments {
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeat must be at least 1, got \(repeats)") }
         guard warmup >= 0 else { throw ValidationError("--warmup must be at least 0, got \(warmup)") }
+        guard warmupMilliseconds >= 0 else { throw ValidationError("--warmup-ms must be at least 0, got \(warmupMilliseconds)") }
         _ = try selectedConfigs()
     }
 
@@ -56,12 +60,15 @@ struct WorkloadOptions: ParsableArguments {
 
     func makeBackends() throws -> [any Backend] { try backend.makeBackends(device: device) }
 
-    var timer: WorkloadTimer { WorkloadTimer(warmup: warmup, repeats: repeats) }
+    var timer: WorkloadTimer {
+        WorkloadTimer(warmup: warmup, minimumWarmup: .milliseconds(warmupMilliseconds), repeats: repeats)
+    }
 }
 
 /// Times the standard workloads the way torch_bench.py does.
 struct WorkloadTimer {
     let warmup: Int
+    let minimumWarmup: Duration
     let repeats: Int
 
     /// Times one config on one backend. The layer, the input and the upstream gradient are made once,
@@ -77,7 +84,9 @@ struct WorkloadTimer {
         let sgd = try Optimizer(.sgd(learningRate: 1e-3))
         let progress = ProgressReporter(label: "\(config.name) on \(backend.name)")
         backend.memory.resetPeak()
-        let train = try Timing.measure(warmup: warmup, repeats: repeats, afterEach: { progress.report("training", $0, $1) }) {
+        let train = try Timing.measure(
+            warmup: warmup, minimumWarmup: minimumWarmup, repeats: repeats, afterEach: { progress.report("training", $0, $1) }
+        ) {
             try layer.zeroGradients()
             let forward = try layer.forward(input, training: true)
             // The input is data, not a parameter: like the peer's (torch_bench.py's x does not
@@ -86,7 +95,9 @@ struct WorkloadTimer {
             try sgd.update([layer])
             try backend.synchronize()
         }
-        let infer = try Timing.measure(warmup: warmup, repeats: repeats, afterEach: { progress.report("inference", $0, $1) }) {
+        let infer = try Timing.measure(
+            warmup: warmup, minimumWarmup: minimumWarmup, repeats: repeats, afterEach: { progress.report("inference", $0, $1) }
+        ) {
             _ = try layer.forward(input, training: false)
             try backend.synchronize()
         }

@@ -5,7 +5,7 @@ import Testing
 /// `RECUR_CPU_PROFILE=1`: the process prints each CPU operation's wall time when it exits, with the
 /// time loops' phases, and without it nothing of the kind; `=shapes` prints a row per GEMM shape.
 @Suite struct CPUProfileReport {
-    let arguments = ["run", "--backend", "cpu", "--config", "lstm-small", "--repeat", "1", "--warmup", "0"]
+    let arguments = ["run", "--backend", "cpu", "--config", "lstm-small", "--repeat", "1", "--warmup", "0", "--warmup-ms", "0"]
 
     /// The row of the profile that starts with `name` followed by two spaces or more.
     func row(_ name: String, in text: String) -> String? {

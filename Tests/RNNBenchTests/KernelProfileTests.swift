@@ -8,7 +8,7 @@ import Testing
 /// steps' (the batch-split loop on a CPU device launches each step's kernels once per part).
 @Suite(.enabled(if: TestBackends.names.contains("opencl"), "no OpenCL device; set RECUR_REQUIRE_OPENCL=1 to make this a failure"))
 struct KernelProfileReport {
-    let arguments = ["run", "--backend", "opencl", "--config", "lstm-small", "--repeat", "1", "--warmup", "0"]
+    let arguments = ["run", "--backend", "opencl", "--config", "lstm-small", "--repeat", "1", "--warmup", "0", "--warmup-ms", "0"]
 
     @Test func profiledRunPrintsEveryCellKernelWithItsLaunches() throws {
         let result = try ToolProcess.run("rnn-bench", arguments, environment: ["RECUR_OPENCL_PROFILE": "1", "RECUR_OPENCL_LOOP": "per-step"])
