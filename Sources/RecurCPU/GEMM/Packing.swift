@@ -117,13 +117,17 @@ private func packARows(
 }
 
 /// Packs op(B)[p0 ..< p0+kc, j0 ..< j0+nc] into `dst` as ceil(nc / 16) panels of kc x 16:
-/// `dst[panel * kc * 16 + p * 16 + j] = op(B)(p0 + p, j0 + panel * 16 + j)`.
+/// `dst[panel * kc * 16 + p * rowStride + j] = op(B)(p0 + p, j0 + panel * 16 + j)`.
 ///
-/// op(B)(p, j) = b[p * ldb + j] when !transB, b[j * ldb + p] when transB.
+/// op(B)(p, j) = b[p * ldb + j] when !transB, b[j * ldb + p] when transB. `rowStride` is 16, or 32
+/// to write one half of the time loop's interleaved panel pairs (`RowPanelKernels.pack`; one panel
+/// per call then: nc <= 16).
 func packB(
     transB: Bool, _ b: UnsafePointer<Float>, ldb: Int,
-    p0: Int, kc: Int, j0: Int, nc: Int, into dst: UnsafeMutablePointer<Float>, keep: SIMD8<UInt32>
+    p0: Int, kc: Int, j0: Int, nc: Int, into dst: UnsafeMutablePointer<Float>, rowStride: Int = gemmNR,
+    keep: SIMD8<UInt32>
 ) {
+    precondition(rowStride == gemmNR || nc <= gemmNR, "packB: a row stride other than 16 packs one panel")
     var jr = 0
     var d = dst
     while jr < nc {
@@ -134,14 +138,14 @@ func packB(
             var src = b + p0 * ldb + j
             if cols == gemmNR {
                 for p in 0..<kc {
-                    let dp = d + p * gemmNR
+                    let dp = d + p * rowStride
                     store8(load8(src), dp)
                     store8(load8(src + 8), dp + 8)
                     src += ldb
                 }
             } else {
                 for p in 0..<kc {
-                    let dp = d + p * gemmNR
+                    let dp = d + p * rowStride
                     for c in 0..<cols { dp[c] = src[c] }
                     for c in cols..<gemmNR { dp[c] = 0 }
                     src += ldb
@@ -160,20 +164,20 @@ func packB(
                     var x4 = load8(sh + 4 * ldb), x5 = load8(sh + 5 * ldb)
                     var x6 = load8(sh + 6 * ldb), x7 = load8(sh + 7 * ldb)
                     transpose8x8(&x0, &x1, &x2, &x3, &x4, &x5, &x6, &x7, keep: keep)
-                    let dp = d + p * gemmNR + half * 8
+                    let dp = d + p * rowStride + half * 8
                     store8(x0, dp)
-                    store8(x1, dp + 16)
-                    store8(x2, dp + 32)
-                    store8(x3, dp + 48)
-                    store8(x4, dp + 64)
-                    store8(x5, dp + 80)
-                    store8(x6, dp + 96)
-                    store8(x7, dp + 112)
+                    store8(x1, dp + rowStride)
+                    store8(x2, dp + 2 * rowStride)
+                    store8(x3, dp + 3 * rowStride)
+                    store8(x4, dp + 4 * rowStride)
+                    store8(x5, dp + 5 * rowStride)
+                    store8(x6, dp + 6 * rowStride)
+                    store8(x7, dp + 7 * rowStride)
                 }
                 p += 8
             }
             while p < kc {
-                let dp = d + p * gemmNR
+                let dp = d + p * rowStride
                 for c in 0..<gemmNR { dp[c] = s[c * ldb + p] }
                 p += 1
             }
@@ -181,9 +185,9 @@ func packB(
             for c in 0..<gemmNR {
                 if c < cols {
                     let s = b + (j + c) * ldb + p0
-                    for p in 0..<kc { d[p * gemmNR + c] = s[p] }
+                    for p in 0..<kc { d[p * rowStride + c] = s[p] }
                 } else {
-                    for p in 0..<kc { d[p * gemmNR + c] = 0 }
+                    for p in 0..<kc { d[p * rowStride + c] = 0 }
                 }
             }
         }

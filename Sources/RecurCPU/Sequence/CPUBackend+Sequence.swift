@@ -38,12 +38,15 @@ extension CPUBackend {
             let previous = PaddedRows(rows: batch, cols: hidden, sourceLD: sequence.hiddenStates.ld, gauge: memory)
             // All ones, loaded from memory: see `opaque` in SIMDMemory.
             let keep = GemmScratch.withScratch { $0.keep }
-            for k in 0..<gates {
-                packB(transB: true, UnsafePointer(weight.base), ldb: weight.ld, p0: 0, kc: hidden,
-                      j0: k * hidden + units.lowerBound, nc: units.count,
-                      into: panels + k * u16 * hidden, keep: keep)
+            // Panel q: gate q / (u16/16), its units' columns from 16 * (q % (u16/16)) on.
+            let perGate = u16 / 16
+            RowPanelKernels.pack(
+                count: gates * perGate, k: hidden, transB: true, UnsafePointer(weight.base), ldb: weight.ld,
+                kernels: kernels, into: panels, keep: keep
+            ) { q in
+                let offset = q % perGate * 16
+                return (q / perGate * hidden + units.lowerBound + offset, min(16, units.count - offset))
             }
-            RowPanelKernels.pairUp(panels, k: hidden, count: gates * u16 / 16, kernels: kernels)
             var phases = LoopPhases.start("recurrentForward", rank: team.rank)
             for step in 0..<s.steps {
                 let t = s.time(ofStep: step)
@@ -83,9 +86,10 @@ extension CPUBackend {
             let product = Matrix(scratch(batch * u16), rows: batch, cols: u16)
             let gradients = PaddedRows(rows: batch, cols: width, sourceLD: sequence.dGatesH.ld, gauge: memory)
             let keep = GemmScratch.withScratch { $0.keep }
-            packB(transB: false, UnsafePointer(weight.base), ldb: weight.ld, p0: 0, kc: width,
-                  j0: units.lowerBound, nc: units.count, into: panels, keep: keep)
-            RowPanelKernels.pairUp(panels, k: width, count: u16 / 16, kernels: kernels)
+            RowPanelKernels.pack(
+                count: u16 / 16, k: width, transB: false, UnsafePointer(weight.base), ldb: weight.ld,
+                kernels: kernels, into: panels, keep: keep
+            ) { q in (units.lowerBound + q * 16, min(16, units.count - q * 16)) }
             var dh = (RowView(s.dh), RowView(s.dhScratch))
             var dc = s.dc.map { (RowView($0), RowView(s.dcScratch!)) }
             var phases = LoopPhases.start("recurrentBackward", rank: team.rank)

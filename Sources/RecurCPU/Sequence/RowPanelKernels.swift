@@ -19,7 +19,7 @@ enum RowPanelKernels {
     static let depth = 256
 
     /// C (rows x 16*panels) = A (rows x k, row-major) * [panel 0 | panel 1 | ...], each panel
-    /// k x 16 at `panels + q * k * 16`, laid out by `pairUp`. C is overwritten. With `.avx512`
+    /// k x 16 at `panels + q * k * 16`, laid out by `pack`. C is overwritten. With `.avx512`
     /// kernels, pairs of panels go through the 512-bit kernels (a pair, 256 x 32 floats, is 32 KiB of L1).
     static func product(
         rows: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panels: UnsafePointer<Float>, count: Int,
@@ -52,25 +52,27 @@ enum RowPanelKernels {
         }
     }
 
-    /// Interleaves each pair of the `count` panels (k x 16 each, `packB`'s layout, at
-    /// `panels + q * k * 16`) in place into the 512-bit kernels' layout, `pair[p * 32 + j]`, when
-    /// those kernels run; a last odd panel, and every panel for the 8-lane kernels, stay as they are.
-    /// A pair keeps its two panels' place, so the panels' offsets do not change.
-    static func pairUp(_ panels: UnsafeMutablePointer<Float>, k: Int, count: Int, kernels: CPUKernels) {
-        guard kernels == .avx512, count >= 2 else { return }
-        let pair = UnsafeMutablePointer<Float>.allocate(capacity: k * 32)
-        defer { pair.deallocate() }
-        for q in stride(from: 0, to: count - 1, by: 2) {
-            let first = panels + q * k * 16, second = first + k * 16
-            for p in 0..<k {
-                (pair + p * 32).update(from: first + p * 16, count: 16)
-                (pair + p * 32 + 16).update(from: second + p * 16, count: 16)
-            }
-            first.update(from: pair, count: k * 32)
+    /// Packs `count` panels of op(B) (k x 16 each, zero-padded past `width`) for `product`: panel q
+    /// holds op(B)[0 ..< k, column(q).start ..< + width]. With `.avx512` kernels each pair of panels
+    /// is written interleaved, `pair[p * 32 + j]` (a last odd panel, and every panel for the 8-lane
+    /// kernels, as `packB` lays them out); a pair keeps its two panels' place, `panels + q * k * 16`.
+    /// Written straight from B: packing first and interleaving after took a temporary and a second
+    /// pass over the panels, per time loop and thread (batch 1: 512 KiB of them a thread for H = 256).
+    static func pack(
+        count: Int, k: Int, transB: Bool, _ b: UnsafePointer<Float>, ldb: Int, kernels: CPUKernels,
+        into panels: UnsafeMutablePointer<Float>, keep: SIMD8<UInt32>, column: (Int) -> (start: Int, width: Int)
+    ) {
+        let paired = kernels == .avx512 ? count / 2 * 2 : 0
+        for q in 0..<count {
+            let (start, width) = column(q)
+            let interleaved = q < paired
+            let dst = interleaved ? panels + q / 2 * k * 32 + q % 2 * 16 : panels + q * k * 16
+            packB(transB: transB, b, ldb: ldb, p0: 0, kc: k, j0: start, nc: width, into: dst,
+                  rowStride: interleaved ? 32 : 16, keep: keep)
         }
     }
 
-    /// C[0..<rows, 0..<32] (+)= A[0..<rows, 0..<k] * pair (k x 32, interleaved by `pairUp`) with
+    /// C[0..<rows, 0..<32] (+)= A[0..<rows, 0..<k] * pair (k x 32, interleaved by `pack`) with
     /// the 512-bit kernels, 12, then 8, 4, and 1 row at a time.
     @inline(__always)
     static func multiplyPair(
