@@ -6,7 +6,7 @@ import Testing
 /// The CPU backend's persistent time loop (a team of threads, each owning a slice of the hidden
 /// units) against the loop's definition (one GEMM and one cell step per time step), on shapes where
 /// the team really splits: slices that are not multiples of the 16-column panels, batch 1, odd
-/// batches, lengths, the reverse direction, every cell, row strides of 4 KiB.
+/// batches, lengths, the reverse direction, every cell, widths of 4 KiB (padded rows).
 @Suite struct SequenceLoop {
     static let cases: [RandomCase] = {
         var cases: [RandomCase] = []
@@ -18,8 +18,8 @@ import Testing
                 seed += 1
             }
         }
-        // Row strides of 4 KiB, which the loops read through a padded copy (PaddedRows): the LSTM's
-        // gate gradients at H = 256 (4H = 1024 floats), the Elman state and gradients at H = 1024.
+        // Widths of 4 KiB, whose rows the layer pads (RecurrentLayer.paddedStride): the LSTM's gate
+        // gradients at H = 256 (4H = 1024 floats), the Elman state and gradients at H = 1024.
         for (mode, hidden) in [(CellMode.lstm, 256), (.rnnTanh, 1024)] {
             let d = try! RNNDescriptor(mode: mode, inputSize: 8, hiddenSize: hidden, bidirectional: true)
             cases.append(RandomCase(d, steps: 4, batch: 7, variableLengths: true, seed: seed))
@@ -47,22 +47,6 @@ import Testing
         #expect(backend.teamSize(batch: 1, hidden: 200, gates: 3) == 2)
         #expect(backend.teamSize(batch: 2, hidden: 4, gates: 4) == nil)
         #expect(CPUBackend(threads: 3, sequenceLoop: .perStep).teamSize(batch: 64, hidden: 512, gates: 4) == nil)
-    }
-
-    @Test("rows with a 4 KiB stride are copied to a padded stride, others read in place")
-    func paddedRows() {
-        let gauge = MemoryGauge()
-        let source = CPUBuffer(count: 3 * 1024, gauge: gauge)
-        for i in 0..<source.count { source.floats[i] = Float(i) }
-        let view = RowView(base: source.floats, ld: 1024)
-        let padded = PaddedRows(rows: 3, cols: 1000, sourceLD: 1024, gauge: gauge).rows(view, rows: 3, cols: 1000)
-        #expect(padded.ld % 1024 != 0 && padded.base != view.base)
-        for r in 0..<3 {
-            #expect((0..<1000).allSatisfy { padded.row(r)[$0] == view.row(r)[$0] })
-        }
-        let plain = RowView(base: source.floats, ld: 1000)
-        #expect(PaddedRows(rows: 3, cols: 1000, sourceLD: 1000, gauge: gauge).rows(plain, rows: 3, cols: 1000).base == plain.base)
-        #expect(PaddedRows(rows: 1, cols: 1000, sourceLD: 1024, gauge: gauge).rows(view, rows: 1, cols: 1000).base == view.base)
     }
 
     @Test("slices cover the hidden units in order, in multiples of 8")

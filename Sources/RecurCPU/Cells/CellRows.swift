@@ -73,7 +73,7 @@ extension Optional where Wrapped == RowView {
 }
 
 /// `CellForwardStep` as raw rows (`RowView`); hProj comes separately (see `CellRows.forward`), and
-/// the biases summed (`CellBias.rows`).
+/// the biases summed (`CellBias.withRows`).
 struct ForwardStepRows {
     var mode: CellMode, hidden: Int
     var xProj: RowView, bias: UnsafeMutablePointer<Float>?
@@ -91,10 +91,10 @@ struct BackwardStepRows {
 }
 
 extension ForwardStepRows {
-    /// `bias` must outlive the rows.
-    init(_ s: CellForwardStep, bias: CellBias?) {
+    /// `bias` (`CellBias.withRows`) must outlive the rows.
+    init(_ s: CellForwardStep, bias: UnsafeMutablePointer<Float>?) {
         self.init(
-            mode: s.mode, hidden: s.hidden, xProj: RowView(s.xProj), bias: bias?.rows, hPrev: RowView(s.hPrev), hNext: RowView(s.hNext),
+            mode: s.mode, hidden: s.hidden, xProj: RowView(s.xProj), bias: bias, hPrev: RowView(s.hPrev), hNext: RowView(s.hNext),
             cPrev: s.cPrev.map(RowView.init), cNext: s.cNext.map(RowView.init), output: RowView(s.output),
             saved: s.saved.map(RowView.init), lengths: lengthPointer(s.lengths), time: s.time)
     }
@@ -230,12 +230,13 @@ extension CPUBackend {
     public func cellForward(_ step: CellForwardStep) {
         profiled("cellForward") {
             let width = step.mode.gateCount * step.hidden
-            let bias = CellBias(mode: step.mode, hidden: step.hidden, biasIH: step.biasIH, biasHH: step.biasHH, gauge: memory)
-            let stepRows = ForwardStepRows(step, bias: bias), hProj = RowView(step.hProj)
-            pool.forEachRow(step.batch, width: width) { rows in
-                CellRows.forward(
-                    stepRows, rows: rows, units: 0..<step.hidden, kernels: kernels,
-                    hProj: GateRow(base: hProj.row(0), stride: step.hidden), hProjStride: hProj.ld)
+            CellBias.withRows(mode: step.mode, hidden: step.hidden, biasIH: step.biasIH, biasHH: step.biasHH) { bias in
+                let stepRows = ForwardStepRows(step, bias: bias), hProj = RowView(step.hProj)
+                pool.forEachRow(step.batch, width: width) { rows in
+                    CellRows.forward(
+                        stepRows, rows: rows, units: 0..<step.hidden, kernels: kernels,
+                        hProj: GateRow(base: hProj.row(0), stride: step.hidden), hProjStride: hProj.ld)
+                }
             }
         }
     }

@@ -23,50 +23,53 @@ extension CPUBackend {
         guard let members = teamSize(batch: s.batch, hidden: s.hidden, gates: s.mode.gateCount) else {
             return try recurrentForwardPerStep(s)
         }
+        CellBias.withRows(mode: s.mode, hidden: s.hidden, biasIH: s.biasIH, biasHH: s.biasHH) { bias in
+            let sequence = ForwardSequenceRows(s, bias: bias)
+            pool.team(size: members) { team in forwardMember(team, s, sequence) }
+        }
+    }
+
+    /// One team member's share of the forward loop.
+    private func forwardMember(_ team: Team, _ s: RecurrentForwardSequence, _ sequence: ForwardSequenceRows) {
         let hidden = s.hidden, gates = s.mode.gateCount, batch = s.batch
         let weight = s.hiddenWeight
-        let sequence = ForwardSequenceRows(s, gauge: memory)
-        pool.team(size: members) { team in
-            let units = Self.slice(team.rank, of: team.size, hidden: hidden)
-            // This thread's packed panels of W_hh^T (G gates x u16/16 panels of H x 16), and its
-            // product (B, G*u16): gate k of unit j0+jj at column k*u16 + jj.
-            let u16 = (units.count + 15) / 16 * 16
-            let panelBuffer = scratch(gates * u16 * hidden + GemmScratch.slack), panels = panelBuffer.floats
-            // The loop uses the buffer only through `panels`: keep it alive to the end.
-            defer { withExtendedLifetime(panelBuffer) {} }
-            let product = Matrix(scratch(batch * gates * u16), rows: batch, cols: gates * u16)
-            let previous = PaddedRows(rows: batch, cols: hidden, sourceLD: sequence.hiddenStates.ld, gauge: memory)
-            // All ones, loaded from memory: see `opaque` in SIMDMemory.
-            let keep = GemmScratch.withScratch { $0.keep }
-            // Panel q: gate q / (u16/16), its units' columns from 16 * (q % (u16/16)) on.
-            let perGate = u16 / 16
-            RowPanelKernels.pack(
-                count: gates * perGate, k: hidden, transB: true, UnsafePointer(weight.base), ldb: weight.ld,
-                kernels: kernels, into: panels, keep: keep
-            ) { q in
-                let offset = q % perGate * 16
-                return (q / perGate * hidden + units.lowerBound + offset, min(16, units.count - offset))
-            }
-            var phases = LoopPhases.start("recurrentForward", rank: team.rank)
-            for step in 0..<s.steps {
-                let t = s.time(ofStep: step)
-                let hPrev = previous.rows(
-                    sequence.hiddenStates.from(s.previousSlotRow(time: t)), rows: batch, cols: hidden)
-                // product (B, G*u16) = h_{t-1} (B, H) * this slice's W_hh^T columns.
-                RowPanelKernels.product(
-                    rows: batch, k: hidden, a: hPrev.base, lda: hPrev.ld, panels: panels, count: gates * u16 / 16,
-                    c: product.base, ldc: product.ld, kernels: kernels)
-                phases?.productDone()
-                CellRows.forward(
-                    sequence.step(time: t), rows: 0..<batch, units: units, kernels: kernels,
-                    hProj: GateRow(base: product.base, stride: u16), hProjStride: product.ld)
-                phases?.cellDone()
-                // h_t is complete once every slice has written its units.
-                team.wait()
-                phases?.waitDone()
-            }
-            phases?.finish()
+        let units = Self.slice(team.rank, of: team.size, hidden: hidden)
+        // This thread's packed panels of W_hh^T (G gates x u16/16 panels of H x 16), and its
+        // product (B, G*u16): gate k of unit j0+jj at column k*u16 + jj.
+        let u16 = (units.count + 15) / 16 * 16
+        let panelBuffer = scratch(gates * u16 * hidden + GemmScratch.slack), panels = panelBuffer.floats
+        // The loop uses the buffer only through `panels`: keep it alive to the end.
+        defer { withExtendedLifetime(panelBuffer) {} }
+        let product = Matrix(scratch(batch * gates * u16), rows: batch, cols: gates * u16)
+        // All ones, loaded from memory: see `opaque` in SIMDMemory.
+        let keep = GemmScratch.withScratch { $0.keep }
+        // Panel q: gate q / (u16/16), its units' columns from 16 * (q % (u16/16)) on.
+        let perGate = u16 / 16
+        RowPanelKernels.pack(
+            count: gates * perGate, k: hidden, transB: true, UnsafePointer(weight.base), ldb: weight.ld,
+            kernels: kernels, into: panels, keep: keep
+        ) { q in
+            let offset = q % perGate * 16
+            return (q / perGate * hidden + units.lowerBound + offset, min(16, units.count - offset))
         }
+        var phases = LoopPhases.start("recurrentForward", rank: team.rank)
+        for step in 0..<s.steps {
+            let t = s.time(ofStep: step)
+            let hPrev = sequence.hiddenStates.from(s.previousSlotRow(time: t))
+            // product (B, G*u16) = h_{t-1} (B, H) * this slice's W_hh^T columns.
+            RowPanelKernels.product(
+                rows: batch, k: hidden, a: hPrev.base, lda: hPrev.ld, panels: panels, count: gates * u16 / 16,
+                c: product.base, ldc: product.ld, kernels: kernels)
+            phases?.productDone()
+            CellRows.forward(
+                sequence.step(time: t), rows: 0..<batch, units: units, kernels: kernels,
+                hProj: GateRow(base: product.base, stride: u16), hProjStride: product.ld)
+            phases?.cellDone()
+            // h_t is complete once every slice has written its units.
+            team.wait()
+            phases?.waitDone()
+        }
+        phases?.finish()
     }
 
     private func recurrentBackwardLoop(_ s: RecurrentBackwardSequence) throws {
@@ -84,7 +87,6 @@ extension CPUBackend {
             let panelBuffer = scratch(u16 * width + GemmScratch.slack), panels = panelBuffer.floats
             defer { withExtendedLifetime(panelBuffer) {} }
             let product = Matrix(scratch(batch * u16), rows: batch, cols: u16)
-            let gradients = PaddedRows(rows: batch, cols: width, sourceLD: sequence.dGatesH.ld, gauge: memory)
             let keep = GemmScratch.withScratch { $0.keep }
             RowPanelKernels.pack(
                 count: u16 / 16, k: width, transB: false, UnsafePointer(weight.base), ldb: weight.ld,
@@ -103,7 +105,7 @@ extension CPUBackend {
                 team.wait()
                 phases?.waitDone()
                 // dh_{t-1}[:, units] += dGatesH_t (B, G*H) * W_hh[:, units].
-                let dGates = gradients.rows(sequence.dGatesH.from(t * batch), rows: batch, cols: width)
+                let dGates = sequence.dGatesH.from(t * batch)
                 RowPanelKernels.product(
                     rows: batch, k: width, a: dGates.base, lda: dGates.ld, panels: panels, count: product.cols / 16,
                     c: product.base, ldc: product.ld, kernels: kernels)
@@ -157,14 +159,15 @@ extension CPUBackend {
 /// their `ForwardStepRows` without copying a `Matrix` (see `RowView`).
 struct ForwardSequenceRows {
     let mode: CellMode, hidden: Int, batch: Int, reverse: Bool
-    let xProj: RowView, bias: CellBias?
+    /// `CellBias.withRows`' summed biases, or nil.
+    let xProj: RowView, bias: UnsafeMutablePointer<Float>?
     let hiddenStates: RowView, cellStates: RowView?, output: RowView, saved: RowView?
     let lengths: UnsafeMutablePointer<Int32>?
 
-    init(_ s: RecurrentForwardSequence, gauge: MemoryGauge) {
+    init(_ s: RecurrentForwardSequence, bias: UnsafeMutablePointer<Float>?) {
         mode = s.mode; hidden = s.hidden; batch = s.batch; reverse = s.reverse
         xProj = RowView(s.xProj)
-        bias = CellBias(mode: s.mode, hidden: s.hidden, biasIH: s.biasIH, biasHH: s.biasHH, gauge: gauge)
+        self.bias = bias
         hiddenStates = RowView(s.hiddenStates); cellStates = s.cellStates.map(RowView.init)
         output = RowView(s.output); saved = s.saved.map(RowView.init); lengths = lengthPointer(s.lengths)
     }
@@ -174,7 +177,7 @@ struct ForwardSequenceRows {
     func step(time t: Int) -> ForwardStepRows {
         let prev = (reverse ? t + 1 : t) * batch, next = (reverse ? t : t + 1) * batch
         return ForwardStepRows(
-            mode: mode, hidden: hidden, xProj: xProj.from(t * batch), bias: bias?.rows,
+            mode: mode, hidden: hidden, xProj: xProj.from(t * batch), bias: bias,
             hPrev: hiddenStates.from(prev), hNext: hiddenStates.from(next),
             cPrev: cellStates?.from(prev), cNext: cellStates?.from(next), output: output.from(t * batch),
             saved: saved?.from(t * batch), lengths: lengths, time: t)

@@ -31,24 +31,28 @@ enum RowPanelKernels {
         // they lie, one sequential stream the prefetchers follow. Passes outside the panels jumped
         // a whole panel (k x 32 floats) between 32 KiB slices, and when the panels live in L3
         // (lstm-large: 8 MiB a thread) the product ran at ~65% of the FMA peak.
-        for pair in 0..<pairs {
-            let q = 2 * pair
+        // The passes over k: (first step, steps); the first pass overwrites C, later ones add to it.
+        @inline(__always)
+        func forEachPass(_ body: (_ p0: Int, _ kc: Int) -> Void) {
             var p0 = 0
             repeat {
                 let kc = min(passDepth, k - p0)
-                multiplyPair(rows: rows, k: kc, a: a + p0, lda: lda, pair: panels + q * k * 16 + p0 * 32,
-                             c: c + q * 16, ldc: ldc, accumulate: p0 > 0)
+                body(p0, kc)
                 p0 += kc
             } while p0 < k
         }
+        for pair in 0..<pairs {
+            let q = 2 * pair
+            forEachPass { p0, kc in
+                multiplyPair(rows: rows, k: kc, a: a + p0, lda: lda, pair: panels + q * k * 16 + p0 * 32,
+                             c: c + q * 16, ldc: ldc, accumulate: p0 > 0)
+            }
+        }
         for q in 2 * pairs..<count {
-            var p0 = 0
-            repeat {
-                let kc = min(passDepth, k - p0)
+            forEachPass { p0, kc in
                 multiply(rows: rows, k: kc, a: a + p0, lda: lda, panel: panels + q * k * 16 + p0 * 16,
                          c: c + q * 16, ldc: ldc, accumulate: p0 > 0)
-                p0 += kc
-            } while p0 < k
+            }
         }
     }
 
