@@ -174,7 +174,9 @@ public struct CellForwardStep {
     public var cNext: Matrix?
     /// (B, H): the layer output at this time step, usually a strided view into y (ld = D*H).
     public var output: Matrix
-    /// (B, S*H): activations for the backward; nil for inference and for Elman RNNs.
+    /// (B, S*H): activations for the backward; nil for inference and for Elman RNNs. Its first
+    /// G*H columns may be `xProj` itself (`RecurrentLayer`'s training forward puts the projection
+    /// there): a backend reads a unit's pre-activations before it writes that unit's activations.
     public var saved: Matrix?
     /// (B) Int32 lengths, or nil when every sequence has all T steps.
     public var lengths: (any DeviceBuffer)?

@@ -80,7 +80,8 @@ extension RecurrentLayer {
         }
 
         var layerInput = try timeMajor(input, steps: steps, batch: batch)
-        let xProj = Matrix(try backend.makeScratchBuffer(count: rows * gates), rows: rows, cols: gates)
+        // xProj of the layers that save no activations (inference, Elman cells): one buffer for all.
+        var sharedProjection: Matrix?
         let hN = try backend.zeros([d.stateCount, batch, hidden])
         let cN = lstm ? try backend.zeros([d.stateCount, batch, hidden]) : nil
 
@@ -101,8 +102,22 @@ extension RecurrentLayer {
                 let reverse = direction == 1
                 let hs = try stateSequence(steps: steps, batch: batch)
                 let cs = lstm ? try stateSequence(steps: steps, batch: batch) : nil
+                let savedLd = paddedStride(savedWidth)
                 let saved = training && savedWidth > 0
-                    ? Matrix(try backend.makeScratchBuffer(count: rows * savedWidth), rows: rows, cols: savedWidth) : nil
+                    ? Matrix(try backend.makeScratchBuffer(count: rows * savedLd), rows: rows, cols: savedWidth, ld: savedLd) : nil
+                // A training cell's input projection goes into the first G*H columns of its saved rows,
+                // which the cell step then overwrites unit by unit (CellForwardStep.saved): the
+                // activations land on lines already in cache. lstm-small CPU, 6 alternated runs:
+                // training 2.73-2.84 -> 2.67-2.77 ms; 4 MiB less to hold.
+                let xProj: Matrix
+                if let saved {
+                    xProj = saved.columns(0, gates)
+                } else if let shared = sharedProjection {
+                    xProj = shared
+                } else {
+                    xProj = Matrix(try backend.makeScratchBuffer(count: rows * gates), rows: rows, cols: gates)
+                    sharedProjection = xProj
+                }
                 let firstSlot = reverse ? steps : 0, lastSlot = reverse ? 0 : steps
                 try initialState(h0, row: stateRow, into: hs.rows(firstSlot * batch, batch))
                 if let cs { try initialState(c0, row: stateRow, into: cs.rows(firstSlot * batch, batch)) }

@@ -29,7 +29,8 @@ public struct RecurrentForwardSequence {
     public var cellStates: Matrix?
     /// (T*B, H): the layer output of this direction (usually a column view of y).
     public var output: Matrix
-    /// (T*B, S*H): activations for the backward; nil for inference.
+    /// (T*B, S*H): activations for the backward; nil for inference. May share its first G*H
+    /// columns with `xProj` (see `CellForwardStep.saved`).
     public var saved: Matrix?
     /// (B) Int32 lengths, or nil.
     public var lengths: (any DeviceBuffer)?
