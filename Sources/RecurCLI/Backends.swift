@@ -11,11 +11,17 @@ public enum Backends {
         try OpenCLBackend(device: device)
     }
 
-    /// The CPU backend; `RECUR_CPU_LOOP=per-step` selects the per-step time loop instead of the
-    /// persistent team (to measure one against the other).
+    /// The CPU backend; `RECUR_CPU_LOOP` selects its time loop (to measure one against another):
+    /// `per-step`, or a team split `by-units` or `by-rows`; the default team chooses per shape.
     public static func cpu() -> any Backend {
-        let perStep = ProcessInfo.processInfo.environment["RECUR_CPU_LOOP"] == "per-step"
-        return CPUBackend(sequenceLoop: perStep ? .perStep : .team)
+        let loop: CPUBackend.SequenceLoop
+        switch ProcessInfo.processInfo.environment["RECUR_CPU_LOOP"] {
+        case "per-step": loop = .perStep
+        case "by-units": loop = .teamByUnits
+        case "by-rows": loop = .teamByRows
+        default: loop = .team
+        }
+        return CPUBackend(sequenceLoop: loop)
     }
 
     /// OpenCL when it can start here, else the CPU, saying on stderr why OpenCL was passed over.

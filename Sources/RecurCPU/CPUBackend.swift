@@ -14,9 +14,14 @@ public final class CPUBackend: Backend {
 
     /// How the recurrent time loops run (`RecurrentForwardSequence`).
     public enum SequenceLoop: Sendable {
-        /// A persistent team of threads, each owning a slice of the hidden units for the whole
-        /// sequence, with one barrier per step (the default).
+        /// A persistent team of threads for the whole sequence, each owning a slice of the hidden
+        /// units or a block of the batch's rows, whichever `TeamPlan` measured faster for the
+        /// shape (the default).
         case team
+        /// The team, always split by hidden units (one barrier per step).
+        case teamByUnits
+        /// The team, always split by batch rows where the batch has a row for each member.
+        case teamByRows
         /// The definition: one recurrent GEMM and one cell step per time step.
         case perStep
     }

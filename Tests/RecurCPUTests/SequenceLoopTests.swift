@@ -4,9 +4,10 @@ import RecurTestSupport
 import Testing
 
 /// The CPU backend's persistent time loop (a team of threads, each owning a slice of the hidden
-/// units) against the loop's definition (one GEMM and one cell step per time step), on shapes where
-/// the team really splits: slices that are not multiples of the 16-column panels, batch 1, odd
-/// batches, lengths, the reverse direction, every cell, widths of 4 KiB (padded rows).
+/// units or a block of the batch's rows) against the loop's definition (one GEMM and one cell step
+/// per time step), on shapes where the team really splits: slices that are not multiples of the
+/// 16-column panels, batch 1, odd batches, lengths, the reverse direction, every cell, widths of
+/// 4 KiB (padded rows).
 @Suite struct SequenceLoop {
     static let cases: [RandomCase] = {
         var cases: [RandomCase] = []
@@ -28,32 +29,64 @@ import Testing
         return cases
     }()
 
-    @Test("a team of three threads agrees with the per-step loop", arguments: cases)
-    func teamAgrees(testCase: RandomCase) throws {
-        let team = CPUBackend(threads: 3, sequenceLoop: .team)
+    @Test("a team of three threads agrees with the per-step loop, split either way",
+          arguments: cases, [CPUBackend.SequenceLoop.teamByUnits, .teamByRows])
+    func teamAgrees(testCase: RandomCase, loop: CPUBackend.SequenceLoop) throws {
+        let team = CPUBackend(threads: 3, sequenceLoop: loop)
         let d = testCase.descriptor
-        let members = team.teamSize(batch: testCase.batch, hidden: d.hiddenSize, gates: d.mode.gateCount)
-        #expect(members != nil)
+        let plan = team.teamPlan(batch: testCase.batch, hidden: d.hiddenSize, gates: d.mode.gateCount)
+        #expect(plan?.split == (loop == .teamByRows ? .rows : .units))
         let suite = ConformanceSuite(backend: team)
         for comparison in try suite.agreement(testCase) {
-            #expect(comparison.passed, "\(testCase) (\(members ?? 0) threads): \(comparison.tensor) max_abs \(comparison.maxAbsolute)")
+            #expect(comparison.passed, "\(testCase) (\(loop), \(plan?.members ?? 0) threads): \(comparison.tensor) max_abs \(comparison.maxAbsolute)")
         }
     }
 
     @Test("the team splits the work where a step is large enough")
     func teamSizes() {
         let backend = CPUBackend(threads: 3, sequenceLoop: .team)
-        #expect(backend.teamSize(batch: 9, hidden: 75, gates: 4) == 3)
-        #expect(backend.teamSize(batch: 1, hidden: 200, gates: 3) == 2)
-        #expect(backend.teamSize(batch: 2, hidden: 4, gates: 4) == nil)
-        #expect(CPUBackend(threads: 3, sequenceLoop: .perStep).teamSize(batch: 64, hidden: 512, gates: 4) == nil)
+        #expect(backend.teamPlan(batch: 9, hidden: 75, gates: 4)?.members == 3)
+        #expect(backend.teamPlan(batch: 1, hidden: 200, gates: 3) == TeamPlan(members: 2, split: .units))
+        #expect(backend.teamPlan(batch: 2, hidden: 4, gates: 4) == nil)
+        #expect(CPUBackend(threads: 3, sequenceLoop: .perStep).teamPlan(batch: 64, hidden: 512, gates: 4) == nil)
+        // Split by rows: never more members than rows.
+        #expect(CPUBackend(threads: 3, sequenceLoop: .teamByRows).teamPlan(batch: 2, hidden: 512, gates: 4)
+            == TeamPlan(members: 2, split: .rows))
+    }
+
+    @Test("the automatic team splits the batch where each thread gets enough rows")
+    func automaticSplit() {
+        let two = CPUBackend(threads: 2, sequenceLoop: .team)
+        // lstm-small: 16 rows a thread.
+        #expect(two.teamPlan(batch: 32, hidden: 128, gates: 4) == TeamPlan(members: 2, split: .rows))
+        // 4 rows a thread of a 256 KiB W_hh, but not of a 1 MiB one.
+        #expect(two.teamPlan(batch: 8, hidden: 128, gates: 4)?.split == .rows)
+        #expect(two.teamPlan(batch: 8, hidden: 256, gates: 4)?.split == .units)
+        // 8 rows a thread of any W_hh; batch 1 keeps both threads on the units.
+        #expect(two.teamPlan(batch: 16, hidden: 1024, gates: 4)?.split == .rows)
+        #expect(two.teamPlan(batch: 1, hidden: 256, gates: 4) == TeamPlan(members: 2, split: .units))
+    }
+
+    @Test("a team's shares cover the batch and the units once")
+    func shares() {
+        for split in [TeamPlan.Split.units, .rows] {
+            for (batch, hidden, size) in [(9, 75, 3), (32, 128, 2), (13, 130, 3)] {
+                let plan = TeamPlan(members: size, split: split)
+                var covered = Array(repeating: 0, count: batch * hidden)
+                for rank in 0..<size {
+                    let (rows, units) = plan.share(rank, of: size, batch: batch, hidden: hidden)
+                    for b in rows { for j in units { covered[b * hidden + j] += 1 } }
+                }
+                #expect(covered.allSatisfy { $0 == 1 }, "\(split) \(batch)x\(hidden) over \(size)")
+            }
+        }
     }
 
     @Test("slices cover the hidden units in order, in multiples of 8")
     func slices() {
         for hidden in [8, 13, 37, 75, 128, 200] {
             for size in 1...min(4, hidden / 8) {
-                let ranges = (0..<size).map { CPUBackend.slice($0, of: size, hidden: hidden) }
+                let ranges = (0..<size).map { TeamPlan.slice($0, of: size, hidden: hidden) }
                 #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == hidden)
                 for (a, b) in zip(ranges, ranges.dropFirst()) {
                     #expect(a.upperBound == b.lowerBound && a.upperBound % 8 == 0 && !a.isEmpty)

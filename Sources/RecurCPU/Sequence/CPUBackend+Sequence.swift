@@ -1,15 +1,16 @@
 import Recur
 
 /// The recurrent time loops on the CPU as a persistent team (DESIGN.md: "a persistent kernel for
-/// small batches"): each thread owns a slice of the hidden units for the whole sequence, packs the
-/// rows of W_hh its units need once, and per time step runs its share of the recurrent product and
-/// the cell update of its units, then meets the others at one barrier.
+/// small batches"): each thread owns a share of the work for the whole sequence (`TeamPlan`: a
+/// slice of the hidden units or a block of the batch's rows), keeps the rows of W_hh it needs
+/// packed, and per time step runs its share of the recurrent product and of the cell update; a
+/// units split meets at one barrier per step.
 ///
 /// The per-step form (`recurrentForwardPerStep`) pays two pool dispatches per step, repacks W_hh in
 /// the GEMM every step (6% of an lstm-small profile) and leaves a thread idle in the cell step of a
-/// small batch; here W_hh's slice stays packed (and, at small sizes, in the thread's L2) for all T
-/// steps. Forward and backward side by side; shapes as in `RecurrentForwardSequence`, with u the
-/// units of a thread's slice and u16 = u rounded up to a 16-column panel.
+/// small batch; here W_hh stays packed (and, at small sizes, in the thread's L2) for all T steps.
+/// Forward and backward side by side; shapes as in `RecurrentForwardSequence`, with r the rows
+/// and u the units of a thread's share, u16 = u rounded up to a 16-column panel.
 extension CPUBackend {
     public func recurrentForward(_ s: RecurrentForwardSequence) throws {
         try profiled("recurrentForward") { try recurrentForwardLoop(s) }
@@ -20,26 +21,34 @@ extension CPUBackend {
     }
 
     private func recurrentForwardLoop(_ s: RecurrentForwardSequence) throws {
-        guard let members = teamSize(batch: s.batch, hidden: s.hidden, gates: s.mode.gateCount) else {
+        guard let plan = teamPlan(batch: s.batch, hidden: s.hidden, gates: s.mode.gateCount) else {
             return try recurrentForwardPerStep(s)
         }
+        let panelCount = s.hidden * s.mode.gateCount * Self.panelWidth(s.hidden)
         CellBias.withRows(mode: s.mode, hidden: s.hidden, biasIH: s.biasIH, biasHH: s.biasHH) { bias in
             let sequence = ForwardSequenceRows(s, bias: bias)
-            pool.team(size: members) { team in forwardMember(team, s, sequence) }
+            let shared = sharedPanels(plan, count: panelCount)
+            pool.team(size: plan.members) { team in forwardMember(team, plan, s, sequence, shared: shared?.floats) }
+            withExtendedLifetime(shared) {}
         }
     }
 
     /// One team member's share of the forward loop.
-    private func forwardMember(_ team: Team, _ s: RecurrentForwardSequence, _ sequence: ForwardSequenceRows) {
+    private func forwardMember(
+        _ team: Team, _ plan: TeamPlan, _ s: RecurrentForwardSequence, _ sequence: ForwardSequenceRows,
+        shared: UnsafeMutablePointer<Float>?
+    ) {
         let hidden = s.hidden, gates = s.mode.gateCount, batch = s.batch
         let weight = s.hiddenWeight
-        let units = Self.slice(team.rank, of: team.size, hidden: hidden)
-        // This thread's packed panels of W_hh^T (G gates x u16/16 panels of H x 16), and its
-        // product (B, G*u16): gate k of unit j0+jj at column k*u16 + jj.
-        let u16 = (units.count + 15) / 16 * 16
-        let panelBuffer = scratch(gates * u16 * hidden + GemmScratch.slack), panels = panelBuffer.floats
+        let (rows, units) = plan.share(team.rank, of: team.size, batch: batch, hidden: hidden)
+        // The packed panels of W_hh^T for these units (G gates x u16/16 panels of H x 16), this
+        // thread's own or the team's, and the product (B, G*u16) whose rows `rows` this thread
+        // computes: gate k of unit j0+jj at column k*u16 + jj.
+        let u16 = Self.panelWidth(units.count)
+        let own = shared == nil ? scratch(gates * u16 * hidden + GemmScratch.slack) : nil
         // The loop uses the buffer only through `panels`: keep it alive to the end.
-        defer { withExtendedLifetime(panelBuffer) {} }
+        defer { withExtendedLifetime(own) {} }
+        guard let panels = shared ?? own?.floats else { return }
         let product = Matrix(scratch(batch * gates * u16), rows: batch, cols: gates * u16)
         // All ones, loaded from memory: see `opaque` in SIMDMemory.
         let keep = GemmScratch.withScratch { $0.keep }
@@ -47,107 +56,110 @@ extension CPUBackend {
         let perGate = u16 / 16
         RowPanelKernels.pack(
             count: gates * perGate, k: hidden, transB: true, UnsafePointer(weight.base), ldb: weight.ld,
-            kernels: kernels, into: panels, keep: keep
+            kernels: kernels, into: panels, keep: keep, part: shared == nil ? (0, 1) : (team.rank, team.size)
         ) { q in
             let offset = q % perGate * 16
             return (q / perGate * hidden + units.lowerBound + offset, min(16, units.count - offset))
         }
+        // Shared panels are read only once every member has packed its part.
+        if shared != nil { team.wait() }
         var phases = LoopPhases.start("recurrentForward", rank: team.rank)
         for step in 0..<s.steps {
             let t = s.time(ofStep: step)
-            let hPrev = sequence.hiddenStates.from(s.previousSlotRow(time: t))
-            // product (B, G*u16) = h_{t-1} (B, H) * this slice's W_hh^T columns.
+            let hPrev = sequence.hiddenStates.from(s.previousSlotRow(time: t) + rows.lowerBound)
+            // product[rows] (r, G*u16) = h_{t-1}[rows] (r, H) * these units' W_hh^T columns.
             RowPanelKernels.product(
-                rows: batch, k: hidden, a: hPrev.base, lda: hPrev.ld, panels: panels, count: gates * u16 / 16,
-                c: product.base, ldc: product.ld, kernels: kernels)
+                rows: rows.count, k: hidden, a: hPrev.base, lda: hPrev.ld, panels: panels, count: gates * perGate,
+                c: product.row(rows.lowerBound), ldc: product.ld, kernels: kernels)
             phases?.productDone()
             CellRows.forward(
-                sequence.step(time: t), rows: 0..<batch, units: units, kernels: kernels,
+                sequence.step(time: t), rows: rows, units: units, kernels: kernels,
                 hProj: GateRow(base: product.base, stride: u16), hProjStride: product.ld)
             phases?.cellDone()
-            // h_t is complete once every slice has written its units.
-            team.wait()
+            // Units split: h_t is complete once every slice has written its units. A block of rows
+            // needs nothing but its own rows.
+            if plan.split == .units { team.wait() }
             phases?.waitDone()
         }
         phases?.finish()
     }
 
     private func recurrentBackwardLoop(_ s: RecurrentBackwardSequence) throws {
-        guard let members = teamSize(batch: s.batch, hidden: s.hidden, gates: s.mode.gateCount) else {
+        guard let plan = teamPlan(batch: s.batch, hidden: s.hidden, gates: s.mode.gateCount) else {
             return try recurrentBackwardPerStep(s)
         }
+        let sequence = BackwardSequenceRows(s)
+        let shared = sharedPanels(plan, count: Self.panelWidth(s.hidden) * s.mode.gateCount * s.hidden)
+        pool.team(size: plan.members) { team in backwardMember(team, plan, s, sequence, shared: shared?.floats) }
+        withExtendedLifetime(shared) {}
+    }
+
+    /// One team member's share of the backward loop.
+    private func backwardMember(
+        _ team: Team, _ plan: TeamPlan, _ s: RecurrentBackwardSequence, _ sequence: BackwardSequenceRows,
+        shared: UnsafeMutablePointer<Float>?
+    ) {
         let hidden = s.hidden, width = s.mode.gateCount * hidden, batch = s.batch
         let weight = s.hiddenWeight
-        let sequence = BackwardSequenceRows(s)
-        pool.team(size: members) { team in
-            let units = Self.slice(team.rank, of: team.size, hidden: hidden)
-            // The columns of W_hh this thread's units need (u16/16 panels of G*H x 16), and its
-            // product (B, u16) = dGatesH_t * those columns.
-            let u16 = (units.count + 15) / 16 * 16
-            let panelBuffer = scratch(u16 * width + GemmScratch.slack), panels = panelBuffer.floats
-            defer { withExtendedLifetime(panelBuffer) {} }
-            let product = Matrix(scratch(batch * u16), rows: batch, cols: u16)
-            let keep = GemmScratch.withScratch { $0.keep }
-            RowPanelKernels.pack(
-                count: u16 / 16, k: width, transB: false, UnsafePointer(weight.base), ldb: weight.ld,
-                kernels: kernels, into: panels, keep: keep
-            ) { q in (units.lowerBound + q * 16, min(16, units.count - q * 16)) }
-            var dh = (RowView(s.dh), RowView(s.dhScratch))
-            var dc = s.dc.map { (RowView($0), RowView(s.dcScratch!)) }
-            var phases = LoopPhases.start("recurrentBackward", rank: team.rank)
-            for step in 0..<s.steps {
-                let t = s.time(ofStep: step)
-                CellRows.backward(
-                    sequence.step(time: t, dhNext: dh.0, dcNext: dc?.0, dhPrev: dh.1, dcPrev: dc?.1),
-                    rows: 0..<batch, units: units, kernels: kernels)
-                phases?.cellDone()
-                // dGatesH_t is complete once every slice has written its units.
-                team.wait()
-                phases?.waitDone()
-                // dh_{t-1}[:, units] += dGatesH_t (B, G*H) * W_hh[:, units].
-                let dGates = sequence.dGatesH.from(t * batch)
-                RowPanelKernels.product(
-                    rows: batch, k: width, a: dGates.base, lda: dGates.ld, panels: panels, count: product.cols / 16,
-                    c: product.base, ldc: product.ld, kernels: kernels)
-                for b in 0..<batch {
-                    let to = dh.1.row(b) + units.lowerBound, from = product.row(b)
-                    for j in 0..<units.count { to[j] += from[j] }
-                }
-                dh = (dh.1, dh.0)
-                if let pair = dc { dc = (pair.1, pair.0) }
-                phases?.productDone()
+        let (rows, units) = plan.share(team.rank, of: team.size, batch: batch, hidden: hidden)
+        // The columns of W_hh these units need (u16/16 panels of G*H x 16), and the product
+        // (B, u16) = dGatesH_t * those columns, of which this thread computes rows `rows`.
+        let u16 = Self.panelWidth(units.count)
+        let own = shared == nil ? scratch(u16 * width + GemmScratch.slack) : nil
+        defer { withExtendedLifetime(own) {} }
+        guard let panels = shared ?? own?.floats else { return }
+        let product = Matrix(scratch(batch * u16), rows: batch, cols: u16)
+        let keep = GemmScratch.withScratch { $0.keep }
+        RowPanelKernels.pack(
+            count: u16 / 16, k: width, transB: false, UnsafePointer(weight.base), ldb: weight.ld,
+            kernels: kernels, into: panels, keep: keep, part: shared == nil ? (0, 1) : (team.rank, team.size)
+        ) { q in (units.lowerBound + q * 16, min(16, units.count - q * 16)) }
+        if shared != nil { team.wait() }
+        var dh = (RowView(s.dh), RowView(s.dhScratch))
+        var dc = s.dc.map { (RowView($0), RowView(s.dcScratch!)) }
+        var phases = LoopPhases.start("recurrentBackward", rank: team.rank)
+        for step in 0..<s.steps {
+            let t = s.time(ofStep: step)
+            CellRows.backward(
+                sequence.step(time: t, dhNext: dh.0, dcNext: dc?.0, dhPrev: dh.1, dcPrev: dc?.1),
+                rows: rows, units: units, kernels: kernels)
+            phases?.cellDone()
+            // Units split: dGatesH_t is complete once every slice has written its units.
+            if plan.split == .units { team.wait() }
+            phases?.waitDone()
+            // dh_{t-1}[rows, units] += dGatesH_t[rows] (r, G*H) * W_hh[:, units].
+            let dGates = sequence.dGatesH.from(t * batch + rows.lowerBound)
+            RowPanelKernels.product(
+                rows: rows.count, k: width, a: dGates.base, lda: dGates.ld, panels: panels, count: u16 / 16,
+                c: product.row(rows.lowerBound), ldc: product.ld, kernels: kernels)
+            for b in rows {
+                let to = dh.1.row(b) + units.lowerBound, from = product.row(b)
+                for j in 0..<units.count { to[j] += from[j] }
             }
-            phases?.finish()
-            // After an odd number of steps this slice's result sits in the scratch buffers.
-            if s.steps % 2 == 1 {
-                for b in 0..<batch {
-                    (s.dh.row(b) + units.lowerBound).update(from: s.dhScratch.row(b) + units.lowerBound, count: units.count)
-                    if let dcOut = s.dc, let dcScratch = s.dcScratch {
-                        (dcOut.row(b) + units.lowerBound).update(from: dcScratch.row(b) + units.lowerBound, count: units.count)
-                    }
+            dh = (dh.1, dh.0)
+            if let pair = dc { dc = (pair.1, pair.0) }
+            phases?.productDone()
+        }
+        phases?.finish()
+        // After an odd number of steps this share's result sits in the scratch buffers.
+        if s.steps % 2 == 1 {
+            for b in rows {
+                (s.dh.row(b) + units.lowerBound).update(from: s.dhScratch.row(b) + units.lowerBound, count: units.count)
+                if let dcOut = s.dc, let dcScratch = s.dcScratch {
+                    (dcOut.row(b) + units.lowerBound).update(from: dcScratch.row(b) + units.lowerBound, count: units.count)
                 }
             }
         }
     }
 
-    /// How many threads share the loop, or nil when the per-step loop runs instead (cells narrower
-    /// than one vector). One member still gains from the weights packed once per sequence.
-    func teamSize(batch: Int, hidden: Int, gates: Int) -> Int? {
-        guard sequenceLoop == .team, hidden >= 8 else { return nil }
-        let work = 2 * batch * gates * hidden * hidden
-        return min(pool.threadCount, hidden / 8, max(1, work / Self.teamWorkPerThread))
-    }
+    /// `count` units rounded up to whole 16-column panels.
+    static func panelWidth(_ count: Int) -> Int { (count + 15) / 16 * 16 }
 
-    /// The hidden units member `rank` of a team of `size` owns: contiguous, in multiples of 8 (the
-    /// cells' vector width) except the last.
-    static func slice(_ rank: Int, of size: Int, hidden: Int) -> Range<Int> {
-        let start = hidden * rank / size / 8 * 8
-        let end = rank == size - 1 ? hidden : hidden * (rank + 1) / size / 8 * 8
-        return start..<end
+    /// The panels a rows split packs once for the whole team (`count` floats), or nil (each member
+    /// of a units split packs its own).
+    private func sharedPanels(_ plan: TeamPlan, count: Int) -> CPUBuffer? {
+        plan.split == .rows ? scratch(count + GemmScratch.slack) : nil
     }
-
-    /// FLOPs of one step's recurrent product that make another thread worth its barrier (~1 us).
-    static let teamWorkPerThread = 100_000
 
     /// Host memory for the loop's packed weights and products (written before read: not zeroed).
     private func scratch(_ count: Int) -> CPUBuffer {

@@ -64,10 +64,14 @@ enum RowPanelKernels {
     /// pass over the panels, per time loop and thread (batch 1: 512 KiB of them a thread for H = 256).
     static func pack(
         count: Int, k: Int, transB: Bool, _ b: UnsafePointer<Float>, ldb: Int, kernels: CPUKernels,
-        into panels: UnsafeMutablePointer<Float>, keep: SIMD8<UInt32>, column: (Int) -> (start: Int, width: Int)
+        into panels: UnsafeMutablePointer<Float>, keep: SIMD8<UInt32>, part: (index: Int, of: Int) = (0, 1),
+        column: (Int) -> (start: Int, width: Int)
     ) {
         let paired = kernels == .avx512 ? count / 2 * 2 : 0
         for q in 0..<count {
+            // Part i of n packs every n-th pair (or lone panel) from the i-th: a team shares the work.
+            let slot = q < paired ? q / 2 : paired / 2 + q - paired
+            guard slot % part.of == part.index else { continue }
             let (start, width) = column(q)
             let interleaved = q < paired
             let dst = interleaved ? panels + q / 2 * k * 32 + q % 2 * 16 : panels + q * k * 16
@@ -84,11 +88,13 @@ enum RowPanelKernels {
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         var i = 0
-        while i + 12 <= rows {
+        // 12 + 4 rows as 8 + 8: the 4-row kernel loads a pair's two vectors for 8 FMAs.
+        let twelves = rows % 12 == 4 && rows >= 16 ? rows / 12 - 1 : rows / 12
+        while i < 12 * twelves {
             AVX512RowPanels.rows12(k, a + i * lda, lda, pair, c + i * ldc, ldc, accumulate)
             i += 12
         }
-        if i + 8 <= rows {
+        while i + 8 <= rows {
             AVX512RowPanels.rows8(k, a + i * lda, lda, pair, c + i * ldc, ldc, accumulate)
             i += 8
         }

@@ -1,0 +1,78 @@
+import Recur
+
+/// How a team of threads shares one time loop: how many members, and whether each owns a slice
+/// of the hidden units (for every sequence of the batch) or a block of the batch's rows (for every
+/// unit).
+///
+/// - `units`: a member computes its units' gates for the whole batch and packs only its rows of
+///   W_hh. h_t needs every slice, so the members meet at a barrier each step, and each reads the
+///   other members' units of h_t (or of the gate gradients) from their caches.
+/// - `rows`: a member runs its own sequences through every step alone. A sequence's h_t depends
+///   only on its own h_{t-1}, so there is no barrier inside the loop and no state crosses cores;
+///   the team shares one packing of the whole W_hh, which every member reads.
+///
+/// lstm-small (B = 32, H = 128) on this 2-core Zen 5, RECUR_CPU_PROFILE, 3 alternated runs in a
+/// phase where the machine was slow: units 10.0 / 6.6 / 1.2 us a forward step (product / cell /
+/// barrier), rows 8.1 / 3.2 / 0; training 4.23-4.29 ms against 3.28-3.32.
+struct TeamPlan: Equatable {
+    enum Split: Equatable { case units, rows }
+
+    let members: Int
+    let split: Split
+
+    /// The batch rows and hidden units member `rank` of a team of `size` owns (the team that runs
+    /// may be smaller than `members`: see `ThreadPool.team`).
+    func share(_ rank: Int, of size: Int, batch: Int, hidden: Int) -> (rows: Range<Int>, units: Range<Int>) {
+        switch split {
+        case .units: return (0..<batch, Self.slice(rank, of: size, hidden: hidden))
+        case .rows: return (batch * rank / size..<batch * (rank + 1) / size, 0..<hidden)
+        }
+    }
+
+    /// The hidden units member `rank` of a team of `size` owns in the units split: contiguous, in
+    /// multiples of 8 (the cells' vector width) except the last.
+    static func slice(_ rank: Int, of size: Int, hidden: Int) -> Range<Int> {
+        let start = hidden * rank / size / 8 * 8
+        let end = rank == size - 1 ? hidden : hidden * (rank + 1) / size / 8 * 8
+        return start..<end
+    }
+}
+
+extension CPUBackend {
+    /// The team for a loop of this shape, or nil when the per-step loop runs instead (cells
+    /// narrower than one vector). One member still gains from the weights packed once per sequence.
+    func teamPlan(batch: Int, hidden: Int, gates: Int) -> TeamPlan? {
+        guard sequenceLoop != .perStep, hidden >= 8 else { return nil }
+        let work = 2 * batch * gates * hidden * hidden
+        let wanted = min(pool.threadCount, max(1, work / Self.teamWorkPerThread))
+        let split: TeamPlan.Split
+        switch sequenceLoop {
+        case .teamByUnits, .perStep: split = .units
+        case .teamByRows: split = .rows
+        case .team: split = Self.prefersRows(batch: batch, hidden: hidden, gates: gates, members: wanted) ? .rows : .units
+        }
+        return TeamPlan(members: min(wanted, split == .units ? hidden / 8 : batch), split: split)
+    }
+
+    /// FLOPs of one step's recurrent product that make another thread worth its share (~1 us of
+    /// barrier or start-up).
+    static let teamWorkPerThread = 100_000
+
+    /// Whether the automatic team splits the batch rather than the units: when each member gets 8
+    /// rows or more (the 8- and 12-row kernels then read each panel once for as many FMAs as the
+    /// units split does), or 2 rows or more of a W_hh whose panels fit in 256 KiB (in L2 beside
+    /// the step's rows, where 2 or 4 rows a pass still keep the FMAs fed).
+    ///
+    /// Measured on this 2-core Zen 5 (1 MiB L2), training ms, 3 alternated runs each (units / rows):
+    /// - rows won: LSTM H=128 B=32 (lstm-small) 2.64-3.26 / 2.48-2.63 (8 runs), B=8 1.25-1.27 /
+    ///   0.98-1.04, B=4 0.73-0.80 / 0.49-0.70; LSTM H=256 B=16 5.75-5.98 / 5.23-5.33; GRU H=64 B=12
+    ///   0.69-0.71 / 0.51-0.52; Elman H=1024 B=24 25.3-25.4 / 24.3-24.5.
+    /// - units won: LSTM H=256 B=8 2.10-2.16 / 2.29-2.35, B=4 1.18-1.89 / 1.89-2.55; LSTM H=512
+    ///   B=8 8.95-10.9 / 10.7-11.8, B=16 15.9-16.1 / 16.2-16.5.
+    /// - within 2%: lstm-medium, gru-medium, rnn-tanh-medium, lstm-charlm, lstm-bi-2l, lstm-large.
+    static func prefersRows(batch: Int, hidden: Int, gates: Int, members: Int) -> Bool {
+        let rowsEach = batch / members
+        let panelBytes = gates * panelWidth(hidden) * hidden * MemoryLayout<Float>.size
+        return rowsEach >= 8 || (rowsEach >= 2 && panelBytes <= 256 << 10)
+    }
+}
