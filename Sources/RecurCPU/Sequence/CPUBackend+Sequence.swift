@@ -45,10 +45,9 @@ extension CPUBackend {
         // thread's own or the team's, and the product (B, G*u16) whose rows `rows` this thread
         // computes: gate k of unit j0+jj at column k*u16 + jj.
         let u16 = Self.panelWidth(units.count)
-        let own = shared == nil ? scratch(gates * u16 * hidden + GemmScratch.slack) : nil
+        let (panels, own) = memberPanels(shared, count: gates * u16 * hidden)
         // The loop uses the buffer only through `panels`: keep it alive to the end.
         defer { withExtendedLifetime(own) {} }
-        guard let panels = shared ?? own?.floats else { return }
         let product = Matrix(scratch(batch * gates * u16), rows: batch, cols: gates * u16)
         // All ones, loaded from memory: see `opaque` in SIMDMemory.
         let keep = GemmScratch.withScratch { $0.keep }
@@ -105,9 +104,8 @@ extension CPUBackend {
         // The columns of W_hh these units need (u16/16 panels of G*H x 16), and the product
         // (B, u16) = dGatesH_t * those columns, of which this thread computes rows `rows`.
         let u16 = Self.panelWidth(units.count)
-        let own = shared == nil ? scratch(u16 * width + GemmScratch.slack) : nil
+        let (panels, own) = memberPanels(shared, count: u16 * width)
         defer { withExtendedLifetime(own) {} }
-        guard let panels = shared ?? own?.floats else { return }
         let product = Matrix(scratch(batch * u16), rows: batch, cols: u16)
         let keep = GemmScratch.withScratch { $0.keep }
         RowPanelKernels.pack(
@@ -159,6 +157,13 @@ extension CPUBackend {
     /// of a units split packs its own).
     private func sharedPanels(_ plan: TeamPlan, count: Int) -> CPUBuffer? {
         plan.split == .rows ? scratch(count + GemmScratch.slack) : nil
+    }
+
+    /// A member's panels: the team's shared ones, or `count` floats of its own (with their buffer).
+    private func memberPanels(_ shared: UnsafeMutablePointer<Float>?, count: Int) -> (UnsafeMutablePointer<Float>, CPUBuffer?) {
+        if let shared { return (shared, nil) }
+        let own = scratch(count + GemmScratch.slack)
+        return (own.floats, own)
     }
 
     /// Host memory for the loop's packed weights and products (written before read: not zeroed).
