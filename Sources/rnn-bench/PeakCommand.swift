@@ -20,12 +20,17 @@ struct PeakCommand: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Timed runs of each measurement (the median is printed).")
     var repeats: Int = 7
 
+    @Option(name: .customLong("shape"), help: ArgumentHelp(
+        "A GEMM shape to time instead of the standard ones (repeatable): MxNxK as RECUR_CPU_PROFILE=shapes prints it, C (M x N) = op(A) op(B) with K the inner size, and :At, :Bt or :AtBt for transposed operands (1024x64x3200:At).",
+        valueName: "shape"))
+    var shapes: [GEMMShape] = []
+
     func run() throws {
         let single = PeakFLOPs.measure(threads: 1, repeats: repeats)
         let all = PeakFLOPs.measure(repeats: repeats)
         print(String(format: "CPU FMA loop: %.1f GFLOP/s on 1 thread, %.1f on %d threads", single, all, ThreadPool.shared.threadCount))
         for backend in try backend.makeBackends(device: device) {
-            for shape in GEMMShape.standard {
+            for shape in shapes.isEmpty ? GEMMShape.standard : shapes {
                 let gflops = try shape.measure(on: backend, repeats: repeats)
                 print(String(format: "%@ GEMM %@: %.1f GFLOP/s (%.0f%% of the CPU FMA peak)",
                              backend.name, shape.name, gflops, 100 * gflops / all))
@@ -35,7 +40,7 @@ struct PeakCommand: ParsableCommand {
 }
 
 /// A GEMM shape BPTT runs, timed as C = A op(B) on a backend (median after a warm-up).
-struct GEMMShape {
+struct GEMMShape: ExpressibleByArgument {
     let name: String
     let m: Int, n: Int, k: Int
     let transA: Bool, transB: Bool
@@ -47,6 +52,22 @@ struct GEMMShape {
         GEMMShape(name: "input projection 3200x2048x256", m: 3200, n: 2048, k: 256, transA: false, transB: true),
         GEMMShape(name: "weight gradient 2048x256x3200 (A^T)", m: 2048, n: 256, k: 3200, transA: true, transB: false),
     ]
+
+    init(name: String, m: Int, n: Int, k: Int, transA: Bool, transB: Bool) {
+        self.name = name; self.m = m; self.n = n; self.k = k; self.transA = transA; self.transB = transB
+    }
+
+    /// "MxNxK", optionally ":At", ":Bt" or ":AtBt".
+    init?(argument: String) {
+        let parts = argument.split(separator: ":", maxSplits: 1)
+        let sizes = parts[0].split(separator: "x").compactMap { Int($0) }
+        let flags = parts.count > 1 ? String(parts[1]) : ""
+        guard sizes.count == 3, sizes.allSatisfy({ $0 > 0 }), ["", "At", "Bt", "AtBt"].contains(flags) else { return nil }
+        let transA = flags.hasPrefix("At"), transB = flags.hasSuffix("Bt")
+        let suffix = [transA ? "A^T" : nil, transB ? "B^T" : nil].compactMap { $0 }.joined(separator: " ")
+        self.init(name: parts[0] + (suffix.isEmpty ? "" : " " + suffix), m: sizes[0], n: sizes[1], k: sizes[2],
+                  transA: transA, transB: transB)
+    }
 
     func measure(on backend: any Backend, repeats: Int) throws -> Double {
         var generator = SeededGenerator(seed: 3)

@@ -117,4 +117,15 @@ import Testing
         #expect(result.output.contains("CPU FMA loop"))
         #expect(result.lines.filter { $0.hasPrefix("cpu GEMM") }.count == 3)
     }
+
+    @Test func peakTimesTheShapesAskedFor() throws {
+        let result = try rnnBench(["peak", "--backend", "cpu", "--repeat", "1", "--shape", "40x24x56:At", "--shape", "7x9x5"])
+        #expect(result.status == 0, "\(result.errors)")
+        let gemms = result.lines.filter { $0.hasPrefix("cpu GEMM") }
+        #expect(gemms.count == 2)
+        #expect(gemms.first?.hasPrefix("cpu GEMM 40x24x56 A^T: ") == true && gemms.last?.hasPrefix("cpu GEMM 7x9x5: ") == true)
+        for bad in ["40x24", "40x24x0", "40x24x56:Ct", "axbxc"] {
+            #expect(try rnnBench(["peak", "--backend", "cpu", "--shape", bad]).status == 2, "\(bad)")
+        }
+    }
 }
