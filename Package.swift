@@ -89,7 +89,7 @@ let package = Package(
         // rnn-bench's command-line contract, run as a process.
         .testTarget(name: "RNNBenchTests", dependencies: ["rnn-bench", "Recur", "RecurTestSupport"]),
         // rnn-train's command-line contract (run as a process) and its internal types.
-        .testTarget(name: "RNNTrainTests", dependencies: ["rnn-train", "Recur", "RecurCPU", "RecurTestSupport"]),
+        .testTarget(name: "RNNTrainTests", dependencies: ["rnn-train", "Recur", "RecurCPU", "RecurOpenCL", "RecurTestSupport"]),
         .testTarget(name: "RecurOpenCLTests", dependencies: ["RecurOpenCL", "RecurCPU", "RecurTestSupport", "embed-kernels"]),
         // The conformance suite, once per backend.
         .testTarget(name: "ConformanceTests", dependencies: ["Recur", "RecurFixtures", "RecurTestSupport"]),

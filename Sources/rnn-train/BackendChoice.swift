@@ -5,7 +5,8 @@ import RecurCLI
 /// `--backend`: where the training runs. Like rnn-bench's choice, minus `all` (one run trains on one
 /// backend), plus `auto`, the default.
 enum BackendChoice: String, CaseIterable, ExpressibleByArgument {
-    /// OpenCL when this machine has a device, else the CPU: the command works out of the box everywhere.
+    /// An OpenCL GPU or accelerator when this machine has one, else the CPU backend
+    /// (`Backends.automatic`): the command works out of the box everywhere.
     case auto
     case cpu
     case opencl
@@ -20,7 +21,7 @@ enum BackendChoice: String, CaseIterable, ExpressibleByArgument {
         switch self {
         case .cpu: return Backends.cpu()
         case .opencl: return try Backends.openCL(device: device)
-        case .auto: return try Backends.openCLOrCPU(device: device, tool: "rnn-train")
+        case .auto: return try Backends.automatic(device: device, tool: "rnn-train")
         }
     }
 }

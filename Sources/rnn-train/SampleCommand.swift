@@ -25,7 +25,7 @@ struct SampleCommand: ParsableCommand {
     var greedy = false
     @Option(help: "Seeds the sampling.")
     var seed: UInt64 = 0
-    @Option(help: "auto: OpenCL when there is a device, else the CPU.")
+    @Option(help: "auto: an OpenCL GPU when there is one, else the CPU backend (faster than a CPU OpenCL device such as POCL).")
     var backend: BackendChoice = .auto
     @Option(help: "The OpenCL device: an index or part of a name.")
     var device: String?

@@ -92,7 +92,7 @@ struct TrainCommand: ParsableCommand {
     var steps: Int?
     @Option(help: "Stop after this many minutes of training (with --steps, whichever comes first).")
     var minutes: Double?
-    @Option(help: "auto: OpenCL when there is a device, else the CPU.")
+    @Option(help: "auto: an OpenCL GPU when there is one, else the CPU backend (faster than a CPU OpenCL device such as POCL).")
     var backend: BackendChoice = .auto
     @Option(help: "The OpenCL device: an index or part of a name (default RECUR_DEVICE, else the first GPU, else the first CPU device).")
     var device: String?

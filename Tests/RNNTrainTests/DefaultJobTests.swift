@@ -1,4 +1,5 @@
 import Foundation
+import RecurOpenCL
 import Testing
 
 /// `rnn-train` with no file: the built-in binary-addition task learns, and says how well it adds.
@@ -20,8 +21,31 @@ import Testing
         #expect(result.lines.contains { $0.hasPrefix("wall time") })
     }
 
-    /// The default backend is OpenCL where a device exists; without a driver the job still runs, on
-    /// the CPU, and says why. Asking for OpenCL by name is then an error that says what to install.
+    /// `auto` runs on an OpenCL GPU where there is one, and passes a CPU OpenCL device (POCL, the
+    /// only device in CI) over for the CPU backend, which is faster on the same cores, saying so on
+    /// stderr. A device named in RECUR_DEVICE runs OpenCL, CPU or not.
+    @Test func autoTakesAGPUElseTheCPUBackend() throws {
+        let chosen = try? DeviceSelection.select("")
+        let result = try RNNTrainProcess.run(["--steps", "5"], environment: ["RECUR_DEVICE": ""])
+        #expect(result.status == 0, "\(result.errors)")
+        switch chosen?.kind {
+        case nil:
+            #expect(result.output.contains("backend cpu") && result.errors.contains("OpenCL is not usable"))
+        case .cpu?:
+            #expect(result.output.contains("backend cpu"), "\(result.output)")
+            #expect(result.errors.contains("the OpenCL device is a CPU"), "\(result.errors)")
+        default:
+            #expect(result.output.contains("backend opencl"), "\(result.output)")
+        }
+        if chosen != nil {
+            let named = try RNNTrainProcess.run(["--steps", "5"], environment: ["RECUR_DEVICE": "0"])
+            #expect(named.status == 0, "\(named.errors)")
+            #expect(named.output.contains("backend opencl"), "\(named.output)")
+        }
+    }
+
+    /// Without a driver the job still runs, on the CPU, and says why. Asking for OpenCL by name is
+    /// then an error that says what to install.
     @Test func withoutOpenCLTheDefaultFallsBackToTheCPU() throws {
         let noDriver = ["OCL_ICD_VENDORS": "/nonexistent", "RECUR_DEVICE": ""]
         let result = try RNNTrainProcess.run(["--steps", "20"], environment: noDriver)
