@@ -24,10 +24,10 @@ extension CPUBackend {
         guard let plan = teamPlan(batch: s.batch, hidden: s.hidden, gates: s.mode.gateCount) else {
             return try recurrentForwardPerStep(s)
         }
-        let panelCount = s.hidden * s.mode.gateCount * Self.panelWidth(s.hidden)
+        let panelFloats = s.hidden * s.mode.gateCount * Self.panelWidth(s.hidden)
         CellBias.withRows(mode: s.mode, hidden: s.hidden, biasIH: s.biasIH, biasHH: s.biasHH) { bias in
             let sequence = ForwardSequenceRows(s, bias: bias)
-            let shared = sharedPanels(plan, count: panelCount)
+            let shared = sharedPanels(plan, count: panelFloats)
             pool.team(size: plan.members) { team in forwardMember(team, plan, s, sequence, shared: shared?.floats) }
             withExtendedLifetime(shared) {}
         }
