@@ -62,8 +62,10 @@ import Testing
         // 4 rows a thread of a 256 KiB W_hh, but not of a 1 MiB one.
         #expect(two.teamPlan(batch: 8, hidden: 128, gates: 4)?.split == .rows)
         #expect(two.teamPlan(batch: 8, hidden: 256, gates: 4)?.split == .units)
-        // 8 rows a thread of any W_hh; batch 1 keeps both threads on the units.
-        #expect(two.teamPlan(batch: 16, hidden: 1024, gates: 4)?.split == .rows)
+        // 8 rows a thread of a 1 MiB W_hh, but not of a 16 MiB one (lstm-large); batch 1 keeps
+        // both threads on the units.
+        #expect(two.teamPlan(batch: 16, hidden: 256, gates: 4)?.split == .rows)
+        #expect(two.teamPlan(batch: 64, hidden: 1024, gates: 4)?.split == .units)
         #expect(two.teamPlan(batch: 1, hidden: 256, gates: 4) == TeamPlan(members: 2, split: .units))
     }
 

@@ -58,21 +58,26 @@ extension CPUBackend {
     /// barrier or start-up).
     static let teamWorkPerThread = 100_000
 
-    /// Whether the automatic team splits the batch rather than the units: when each member gets 8
-    /// rows or more (the 8- and 12-row kernels then read each panel once for as many FMAs as the
-    /// units split does), or 2 rows or more of a W_hh whose panels fit in 256 KiB (in L2 beside
-    /// the step's rows, where 2 or 4 rows a pass still keep the FMAs fed).
+    /// Whether the automatic team splits the batch rather than the units. Every member of a rows
+    /// split reads all of W_hh's panels each step, where a units split reads each panel once: the
+    /// rows split pays where the panels stay in each core's L2, from 2 rows a member where they
+    /// take 256 KiB or less, from 8 rows where they take up to 1 MiB (the 8- and 12-row kernels
+    /// then read a panel once for as many FMAs as the units split does).
     ///
-    /// Measured on this 2-core Zen 5 (1 MiB L2), training ms, 3 alternated runs each (units / rows):
-    /// - rows won: LSTM H=128 B=32 (lstm-small) 2.64-3.26 / 2.48-2.63 (8 runs), B=8 1.25-1.27 /
-    ///   0.98-1.04, B=4 0.73-0.80 / 0.49-0.70; LSTM H=256 B=16 5.75-5.98 / 5.23-5.33; GRU H=64 B=12
-    ///   0.69-0.71 / 0.51-0.52; Elman H=1024 B=24 25.3-25.4 / 24.3-24.5.
-    /// - units won: LSTM H=256 B=8 2.10-2.16 / 2.29-2.35, B=4 1.18-1.89 / 1.89-2.55; LSTM H=512
-    ///   B=8 8.95-10.9 / 10.7-11.8, B=16 15.9-16.1 / 16.2-16.5.
-    /// - within 2%: lstm-medium, gru-medium, rnn-tanh-medium, lstm-charlm, lstm-bi-2l, lstm-large.
+    /// Measured on this 2-core Zen 5 (1 MiB L2), training ms, alternated runs (units / rows):
+    /// - rows won: LSTM H=128 B=32 (lstm-small, 256 KiB of panels) 2.64-3.26 / 2.48-2.63 (8 runs),
+    ///   B=8 1.25-1.27 / 0.98-1.04, B=4 0.73-0.80 / 0.49-0.70; LSTM H=256 B=16 (1 MiB) 5.75-5.98 /
+    ///   5.23-5.33; GRU H=64 B=12 0.69-0.71 / 0.51-0.52.
+    /// - units won: LSTM H=256 B=8 (1 MiB, 4 rows a member) 2.10-2.16 / 2.29-2.35, B=4 1.18-1.89 /
+    ///   1.89-2.55; LSTM H=512 (4 MiB) B=8 8.95-10.9 / 10.7-11.8, B=16 15.9-16.1 / 16.2-16.5;
+    ///   lstm-large (16 MiB) 239.9-240.5 / 249.8-257.6, and in a slow phase of the machine
+    ///   recurrent products of 1153 / 1618 us a forward step.
+    /// - within 2-4% either way: lstm-medium, gru-medium, lstm-charlm, rnn-tanh-medium, lstm-bi-2l
+    ///   (1-4 MiB); an Elman H=1024 B=24 (4 MiB) 25.3-25.4 / 24.3-24.5.
     static func prefersRows(batch: Int, hidden: Int, gates: Int, members: Int) -> Bool {
         let rowsEach = batch / members
         let panelBytes = gates * panelWidth(hidden) * hidden * MemoryLayout<Float>.size
-        return rowsEach >= 8 || (rowsEach >= 2 && panelBytes <= 256 << 10)
+        if panelBytes <= 256 << 10 { return rowsEach >= 2 }
+        return panelBytes <= 1 << 20 && rowsEach >= 8
     }
 }
