@@ -211,7 +211,9 @@ public struct CellForwardStep {
 /// and write zero gate gradients.
 public struct CellBackwardStep {
     public var mode: CellMode
-    /// (B, S*H) saved by the forward at this step.
+    /// (B, S*H) saved by the forward at this step. Its first G*H columns may be `dGatesX` itself
+    /// (`RecurrentLayer`'s backward writes the gradients there): a backend reads a unit's saved
+    /// activations before it writes that unit's gate gradients.
     public var saved: Matrix?
     /// (B, H): h_{t-1} (GRU), h_t (RNN: its derivative is taken from the output), c_{t-1} (LSTM).
     public var hPrev: Matrix

@@ -50,6 +50,14 @@ struct SavedForBackward {
     let lengths: (any DeviceBuffer)?
     /// The dropout seed of the forward (dropout between layers, when the descriptor has it).
     let dropoutSeed: UInt32?
+    /// Set by the backward, which writes the gate gradients over the activations: they serve one
+    /// backward.
+    let spent = SpentFlag()
+}
+
+/// Whether a forward's saved activations have been used (and overwritten) by a backward.
+final class SpentFlag {
+    var isSpent = false
 }
 
 extension RecurrentLayer {
@@ -162,6 +170,10 @@ extension RecurrentLayer {
         guard let saved = forward.saved else {
             throw RecurError.invalidValue("backward needs a forward run with training: true")
         }
+        guard !saved.spent.isSpent else {
+            throw RecurError.invalidValue(
+                "this forward was already backpropagated (the backward writes the gate gradients over its saved activations); run forward again for another backward")
+        }
         let steps = saved.steps, batch = saved.batch
         try validateOutputGradient(gradOutput, steps: steps, batch: batch)
         try validateState(gradHN, "grad_h_n", batch: batch)
@@ -171,13 +183,19 @@ extension RecurrentLayer {
         let hidden = d.hiddenSize, gates = d.gateCount * hidden, rows = steps * batch
         let lstm = d.mode.hasCellState
 
-        // dGatesH differs from dGatesX only for the GRU's n block; other cells share one buffer.
+        // dGatesH differs from dGatesX only for the GRU's n block; other cells share one view.
+        // Cells that save activations get dGatesX written over the first G*H columns of their
+        // saved rows, which each cell step has read by then (RecurrentBackwardSequence.dGatesX):
+        // the gradients land on lines already in cache, and no (T*B, G*H) buffer is needed. The
+        // Elman cell saves nothing and gets one buffer for every layer and direction.
         let gatesShared = d.mode != .gru
         let gatesLd = paddedStride(gates)
-        let dGatesX = Matrix(try backend.makeScratchBuffer(count: rows * gatesLd), rows: rows, cols: gates, ld: gatesLd)
-        let dGatesH = gatesShared
-            ? dGatesX
-            : Matrix(try backend.makeScratchBuffer(count: rows * gatesLd), rows: rows, cols: gates, ld: gatesLd)
+        func gateBuffer() throws -> Matrix {
+            Matrix(try backend.makeScratchBuffer(count: rows * gatesLd), rows: rows, cols: gates, ld: gatesLd)
+        }
+        let separateGatesX = d.mode.savedWidth == 0 ? try gateBuffer() : nil
+        let separateGatesH = gatesShared ? nil : try gateBuffer()
+        saved.spent.isSpent = true
         let dh = (try stateBuffer(batch), try stateBuffer(batch))
         let dc = lstm ? (try stateBuffer(batch), try stateBuffer(batch)) : nil
         let gradH0 = try backend.zeros([d.stateCount, batch, hidden])
@@ -200,6 +218,10 @@ extension RecurrentLayer {
                 let hs = saved.hiddenStates[layer][direction]
                 let cs = lstm ? saved.cellStates[layer][direction] : nil
                 let activations = d.mode.savedWidth > 0 ? saved.activations[layer][direction] : nil
+                guard let dGatesX = separateGatesX ?? activations?.columns(0, gates) else {
+                    preconditionFailure("a cell without saved activations has its own gate gradient buffer")
+                }
+                let dGatesH = separateGatesH ?? dGatesX
                 try initialState(gradHN, row: stateRow, into: dh.0)
                 if let dc { try initialState(gradCN, row: stateRow, into: dc.0) }
                 try backend.recurrentBackward(RecurrentBackwardSequence(

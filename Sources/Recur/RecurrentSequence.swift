@@ -83,7 +83,9 @@ public struct RecurrentBackwardSequence {
     public var dOutput: Matrix?
     /// (T*B, G*H): written, gradients of the pre-activations (see `CellBackwardStep`). dGatesH is
     /// the same view as dGatesX for Elman and LSTM cells (only the GRU's differ); backends may
-    /// write just one of them then.
+    /// write just one of them then. dGatesX may be the first G*H columns of `saved`
+    /// (`RecurrentLayer`'s backward puts it there): a step reads a unit's saved activations before
+    /// it writes that unit's gate gradients.
     public var dGatesX: Matrix
     public var dGatesH: Matrix
     /// (B, H): on entry the gradient of h_n (of c_n), on return the gradient of h0 (of c0).

@@ -78,6 +78,21 @@ struct PackCacheTests {
         try expectProduct(a, s, b, bValues)
     }
 
+    /// One transposed A at a time: copying another drops the first (each direction's gate
+    /// gradients live in its own buffer, and an old copy would stay as long as the forward).
+    @Test func aNewTransposedOperandReplacesTheLastCopy() throws {
+        let aValues = testValues(Self.k * Self.m, seed: 31), otherValues = testValues(Self.k * Self.m, seed: 32)
+        let a = Matrix(try cl.tensor(aValues, shape: [Self.k, Self.m]).buffer, rows: Self.k, cols: Self.m)
+        let other = Matrix(try cl.tensor(otherValues, shape: [Self.k, Self.m]).buffer, rows: Self.k, cols: Self.m)
+        let bValues = testValues(Self.k * Self.n, seed: 33)
+        let b = Matrix(try cl.tensor(bValues, shape: [Self.k, Self.n]).buffer, rows: Self.k, cols: Self.n)
+        try expectProduct(a, aValues, b, bValues)
+        #expect(isCached(a) == cl.tuning.packed)
+        try expectProduct(other, otherValues, b, bValues)
+        #expect(!isCached(a))
+        #expect(isCached(other) == cl.tuning.packed)
+    }
+
     @Test func anotherViewOfTheSameBufferIsNotServedTheCopy() throws {
         // Two K x M views of one buffer, one row apart.
         let values = testValues((Self.k + 1) * Self.m, seed: 21)

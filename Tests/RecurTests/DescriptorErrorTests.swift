@@ -136,6 +136,22 @@ import Testing
         #expect(throws: RecurError.self) { try layer.backward(forward, gradOutput: nil) }
     }
 
+    /// The backward writes the gate gradients over the forward's saved activations: a second
+    /// backward of the same forward is refused, and a fresh forward backpropagates again.
+    @Test func oneBackwardPerTrainingForward() throws {
+        for mode in CellMode.allCases {
+            let layer = try RecurrentLayer(try RNNDescriptor(mode: mode, inputSize: 3, hiddenSize: 5), backend: backend, seed: 1)
+            let input = try backend.tensor((0..<12).map { Float($0) / 12 }, shape: [4, 1, 3])
+            let forward = try layer.forward(input)
+            let first = try layer.backward(forward, gradOutput: try backend.tensor(Array(repeating: 1, count: 20), shape: [4, 1, 5]))
+            #expect(throws: RecurError.self) { try layer.backward(forward, gradOutput: nil) }
+            let again = try layer.backward(try layer.forward(input), gradOutput: try backend.tensor(Array(repeating: 1, count: 20), shape: [4, 1, 5]))
+            let firstInput = try #require(first.input), againInput = try #require(again.input)
+            #expect(try backend.download(againInput.buffer, offset: 0, count: 12)
+                == backend.download(firstInput.buffer, offset: 0, count: 12), "\(mode)")
+        }
+    }
+
     @Test func gradientOfTheWrongShape() throws {
         let layer = try layer()
         let forward = try layer.forward(try backend.zeros([2, 1, 64]))

@@ -95,8 +95,11 @@ final class PackCache {
         entries.first { $0.source === source && $0.key == key }?.packed
     }
 
+    /// Keeps at most one transposed A: it serves the GEMMs right after its copy (a direction's two
+    /// weight gradients). Each direction's gate gradients now sit in its own saved rows, so an
+    /// older copy would otherwise stay cached, unused, as long as that forward lives.
     func insert(_ source: Buffer, _ key: Key, _ packed: Buffer) {
-        entries.removeAll { $0.source == nil }
+        entries.removeAll { $0.source == nil || (key.form == .rowsOfTransposed && $0.key.form == .rowsOfTransposed) }
         if entries.count >= capacity { entries.removeFirst() }
         entries.append(Entry(source: source, key: key, packed: packed))
     }
