@@ -160,6 +160,8 @@ extension RecurrentLayer {
 
     /// Backpropagates through a training forward. Missing upstream gradients are zero. Parameter
     /// gradients are added to `gradients`; the gradients of the input and initial states are returned.
+    /// A forward serves one backward, which writes the gate gradients over its saved activations;
+    /// a second one throws.
     /// `inputGradient: false` skips the input's gradient, like PyTorch for an input that does not
     /// require grad: the first layer's dX GEMM (T*B x G*H x I per direction) is not run, and
     /// `RNNGradients.input` is nil. Layers above the first still need theirs.
