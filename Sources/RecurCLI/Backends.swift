@@ -12,14 +12,17 @@ public enum Backends {
     }
 
     /// The CPU backend; `RECUR_CPU_LOOP` selects its time loop (to measure one against another):
-    /// `per-step`, or a team split `by-units` or `by-rows`; the default team chooses per shape.
-    public static func cpu() -> any Backend {
+    /// `per-step`, or a team split `by-units` or `by-rows`; unset or empty, the team chooses per
+    /// shape. Any other value is an error that lists these.
+    public static func cpu() throws -> any Backend {
         let loop: CPUBackend.SequenceLoop
-        switch ProcessInfo.processInfo.environment["RECUR_CPU_LOOP"] {
+        switch ProcessInfo.processInfo.environment["RECUR_CPU_LOOP"] ?? "" {
+        case "": loop = .team
         case "per-step": loop = .perStep
         case "by-units": loop = .teamByUnits
         case "by-rows": loop = .teamByRows
-        default: loop = .team
+        case let value:
+            throw RecurError.invalidValue("RECUR_CPU_LOOP is \"\(value)\"; use per-step, by-units or by-rows, or leave it unset")
         }
         return CPUBackend(sequenceLoop: loop)
     }
@@ -40,28 +43,29 @@ public enum Backends {
             chosen = try DeviceSelection.select(nil)
         } catch {
             Console.error("\(tool): OpenCL is not usable here, running on the CPU: \(error)")
-            return cpu()
+            return try cpu()
         }
         guard chosen.kind != .cpu else {
             Console.error("\(tool): the OpenCL device is a CPU (\(chosen.name)); the CPU backend is faster on the same cores, running there (--backend opencl runs OpenCL)")
-            return cpu()
+            return try cpu()
         }
         do {
             return try openCL(device: nil)
         } catch {
             Console.error("\(tool): OpenCL is not usable here, running on the CPU: \(error)")
-            return cpu()
+            return try cpu()
         }
     }
 
     /// Every backend this machine can run, CPU first (the reference for ratios); OpenCL is left out,
     /// with a word on stderr, where it cannot start.
-    public static func all(device: String?, tool: String) -> [any Backend] {
+    public static func all(device: String?, tool: String) throws -> [any Backend] {
+        let cpu = try cpu()
         do {
-            return [cpu(), try openCL(device: device)]
+            return [cpu, try openCL(device: device)]
         } catch {
             Console.error("\(tool): OpenCL left out: \(error)")
-            return [cpu()]
+            return [cpu]
         }
     }
 }

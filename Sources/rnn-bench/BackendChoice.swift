@@ -20,9 +20,9 @@ enum BackendChoice: String, CaseIterable, ExpressibleByArgument {
     /// machine; `all` leaves out (and says on stderr) an OpenCL backend that cannot start.
     func makeBackends(device: String?) throws -> [any Backend] {
         switch self {
-        case .cpu: return [Backends.cpu()]
+        case .cpu: return [try Backends.cpu()]
         case .opencl: return [try Backends.openCL(device: device)]
-        case .all: return Backends.all(device: device, tool: "rnn-bench")
+        case .all: return try Backends.all(device: device, tool: "rnn-bench")
         }
     }
 }

@@ -19,7 +19,7 @@ enum BackendChoice: String, CaseIterable, ExpressibleByArgument {
     /// it); `auto` says on stderr why OpenCL was passed over and goes on with the CPU.
     func makeBackend(device: String?) throws -> any Backend {
         switch self {
-        case .cpu: return Backends.cpu()
+        case .cpu: return try Backends.cpu()
         case .opencl: return try Backends.openCL(device: device)
         case .auto: return try Backends.automatic(device: device, tool: "rnn-train")
         }

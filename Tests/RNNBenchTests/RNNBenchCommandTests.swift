@@ -118,6 +118,15 @@ import Testing
         #expect(result.lines.filter { $0.hasPrefix("cpu GEMM") }.count == 3)
     }
 
+    /// RECUR_CPU_LOOP picks the CPU time loop; a value that names none is an error, not the default.
+    @Test func anUnknownCPULoopIsAnError() throws {
+        let bad = try rnnBench(["run", "--config", "lstm-small", "--repeat", "1"], environment: ["RECUR_CPU_LOOP": "by-colums"])
+        #expect(bad.status == 2)
+        #expect(bad.errors.contains("RECUR_CPU_LOOP") && bad.errors.contains("by-rows"), "\(bad.errors)")
+        let rows = try rnnBench(["run", "--config", "lstm-small", "--repeat", "1", "--warmup-ms", "0"], environment: ["RECUR_CPU_LOOP": "by-rows"])
+        #expect(rows.status == 0, "\(rows.errors)")
+    }
+
     @Test func peakTimesTheShapesAskedFor() throws {
         let result = try rnnBench(["peak", "--backend", "cpu", "--repeat", "1", "--shape", "40x24x56:At", "--shape", "7x9x5"])
         #expect(result.status == 0, "\(result.errors)")
