@@ -14,10 +14,12 @@ public enum Backends {
     /// The CPU backend; `RECUR_CPU_LOOP` selects its time loop (to measure one against another):
     /// `per-step`, or a team split `by-units` or `by-rows`; unset or empty, the team chooses per
     /// shape. Any other value is an error that lists these, and so is a `RECUR_CPU_KERNELS` or
-    /// `RECUR_CPU_THREADS` the backend would not use (the library itself falls back to its
-    /// defaults on those; a command line says so instead of timing something else).
+    /// `RECUR_CPU_THREADS` the backend would not use.
     public static func cpu() throws -> any Backend {
-        try checkCPUSettings()
+        // The library falls back to its defaults on values it cannot use; a command line stops
+        // instead of timing or training something else.
+        _ = try CPUKernels.requested()
+        _ = try ThreadPool.requestedThreadCount()
         let loop: CPUBackend.SequenceLoop
         switch ProcessInfo.processInfo.environment["RECUR_CPU_LOOP"] ?? "" {
         case "": loop = .team
@@ -28,23 +30,6 @@ public enum Backends {
             throw RecurError.invalidValue("RECUR_CPU_LOOP is \"\(value)\"; use per-step, by-units or by-rows, or leave it unset")
         }
         return CPUBackend(sequenceLoop: loop)
-    }
-
-    /// Throws when RECUR_CPU_KERNELS names kernels this CPU lacks or none at all, or when
-    /// RECUR_CPU_THREADS is not a positive integer.
-    private static func checkCPUSettings() throws {
-        let environment = ProcessInfo.processInfo.environment
-        let supported = CPUKernels.supported.map(\.rawValue).joined(separator: " or ")
-        if let value = environment["RECUR_CPU_KERNELS"], !value.isEmpty {
-            guard let kernels = CPUKernels(rawValue: value), CPUKernels.supported.contains(kernels) else {
-                throw RecurError.invalidValue("RECUR_CPU_KERNELS is \"\(value)\"; this CPU runs \(supported), or leave it unset")
-            }
-        }
-        if let value = environment["RECUR_CPU_THREADS"], !value.trimmingCharacters(in: .whitespaces).isEmpty {
-            guard let threads = Int(value.trimmingCharacters(in: .whitespaces)), threads >= 1 else {
-                throw RecurError.invalidValue("RECUR_CPU_THREADS is \"\(value)\"; use a whole number of threads, 1 or more, or leave it unset")
-            }
-        }
     }
 
     /// What `--backend auto` runs: an OpenCL GPU or accelerator where the machine has one, else the

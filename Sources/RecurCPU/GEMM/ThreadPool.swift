@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Recur
 import Synchronization
 
 /// A small pool of worker threads for the CPU backend (2 cores here).
@@ -65,12 +66,22 @@ public final class ThreadPool: @unchecked Sendable {
         return true
     }
 
+    /// `RECUR_CPU_THREADS`, else the active processor count. A value `requestedThreadCount`
+    /// refuses is ignored here; the command lines check it first and stop with its message.
     static func defaultThreadCount() -> Int {
-        if let text = ProcessInfo.processInfo.environment["RECUR_CPU_THREADS"],
-           let n = Int(text.trimmingCharacters(in: .whitespaces)), n >= 1 {
-            return n
+        ((try? requestedThreadCount()) ?? nil) ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// The thread count `RECUR_CPU_THREADS` asks for: nil when unset or blank; throws unless it is
+    /// a whole number of 1 or more.
+    public static func requestedThreadCount() throws -> Int? {
+        guard let value = ProcessInfo.processInfo.environment["RECUR_CPU_THREADS"] else { return nil }
+        let text = value.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty { return nil }
+        guard let threads = Int(text), threads >= 1 else {
+            throw RecurError.invalidValue("RECUR_CPU_THREADS is \"\(value)\"; use a whole number of threads, 1 or more, or leave it unset")
         }
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+        return threads
     }
 }
 
