@@ -1,7 +1,8 @@
+import Foundation
 import Synchronization
 import Testing
 import Recur
-import RecurCPU
+@testable import RecurCPU
 
 /// Deterministic pseudo-random floats in [-1, 1) (a 64-bit LCG; tests must not depend on seeds
 /// drawn at run time).
@@ -146,9 +147,9 @@ struct GEMMTests {
         }
     }
 
-    @Test("large enough to run in parallel, on pools of 1, 2 and 3 threads")
+    @Test("large enough to run in parallel, on pools of 1, 2, 3, 4, 5 and 8 threads")
     func parallelSizes() {
-        for threads in [1, 2, 3] {
+        for threads in [1, 2, 3, 4, 5, 8] {
             let pool = ThreadPool(threads: threads)
             for (ta, tb) in transposes {
                 for kernels in CPUKernels.supported {
@@ -182,7 +183,7 @@ struct GEMMTests {
             let a = (0..<(m * k)).map { _ in rng.next() }
             let b = (0..<(k * n)).map { _ in rng.next() }
             var results: [[Float]] = []
-            for threads in [1, 2, 3] {
+            for threads in [1, 2, 3, 4, 5, 8] {
                 let pool = ThreadPool(threads: threads)
                 var c = [Float](repeating: 0, count: m * n)
                 c.withUnsafeMutableBufferPointer { cp in
@@ -192,7 +193,7 @@ struct GEMMTests {
                 }
                 results.append(c)
             }
-            #expect(results[0] == results[1] && results[0] == results[2], "\(m)x\(n)x\(k)")
+            #expect(results.allSatisfy { $0 == results[0] }, "\(m)x\(n)x\(k)")
         }
     }
 
@@ -238,6 +239,60 @@ struct ThreadPoolTests {
         #expect(pool.threadCount == threads)
         for count in [0, 1, 2, 3, threads, threads + 1, 64, 1000, 10_000] {
             #expect(visitsOnce(pool, count: count), "threads \(threads), count \(count)")
+        }
+    }
+
+    /// More threads than this machine's cores: a worker is often preempted between two steps of
+    /// the hand-out protocol, which is where a late worker of one job used to wake the caller of
+    /// the next (`PoolState`'s note) and `parallelFor` returned with indices not yet run. The check
+    /// runs the moment `parallelFor` returns.
+    @Test("oversubscribed: every index has run when parallelFor returns", arguments: [3, 4, 5, 8])
+    func oversubscribed(threads: Int) {
+        let pool = ThreadPool(threads: threads)
+        var failures = 0
+        for round in 0..<20_000 {
+            if !visitsOnce(pool, count: 1 + round % (2 * threads)) { failures += 1 }
+        }
+        #expect(failures == 0, "\(threads) threads: \(failures) of 20000 jobs returned early")
+    }
+
+    /// The race behind `PoolState`'s invariant, replayed. Every spin lasts 50 ms, so the caller
+    /// sees job A end by spinning and sleeps on job B only after 50 ms. The worker that counts A's
+    /// last index stalls 80 ms before waking anyone; meanwhile the caller returns from A, starts B,
+    /// runs out of indices while a worker holds one for 150 ms, and sleeps. When the stalled
+    /// worker wakes the sleeping caller for A's sake, B returns with that index unfinished.
+    @Test("a late worker of one job cannot end the next", arguments: [3, 4, 8])
+    func lateWorkerOfEarlierJob(threads: Int) {
+        let caller = pthread_self()
+        let onWorker = { @Sendable in pthread_equal(pthread_self(), caller) == 0 }
+        let stallNext = Atomic<Bool>(false)
+        let pool = ThreadPool(threads: threads, spinNanoseconds: 50_000_000) {
+            if onWorker(), stallNext.exchange(false, ordering: .relaxed) { usleep(80_000) }
+        }
+        for round in 0..<3 {
+            stallNext.store(true, ordering: .relaxed)
+            // Job A: one index a thread, held at once; the workers' outlast the caller's.
+            let arrived = Atomic<Int>(0)
+            let ranAtOnce = pool.parallelForAllAtOnce(threads) { _ in
+                arrived.wrappingAdd(1, ordering: .relaxed)
+                while arrived.load(ordering: .relaxed) < threads { sched_yield() }
+                if onWorker() { usleep(2_000) }
+            }
+            #expect(ranAtOnce)
+            let hits = (0..<(4 * threads)).map { _ in AtomicCounter() }
+            let workerIndices = Atomic<Int>(0)
+            // Job B: once a worker holds an index, the caller runs the rest at once.
+            pool.parallelFor(hits.count) { i in
+                if onWorker() {
+                    workerIndices.wrappingAdd(1, ordering: .relaxed)
+                    usleep(150_000)
+                } else {
+                    while workerIndices.load(ordering: .relaxed) == 0 { sched_yield() }
+                }
+                hits[i].value.wrappingAdd(1, ordering: .relaxed)
+            }
+            let unfinished = hits.filter { $0.value.load(ordering: .relaxed) != 1 }.count
+            #expect(unfinished == 0, "round \(round): B returned with \(unfinished) of \(hits.count) indices not run")
         }
     }
 

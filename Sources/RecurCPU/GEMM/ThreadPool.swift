@@ -20,9 +20,17 @@ public final class ThreadPool: @unchecked Sendable {
     private let state: PoolState
 
     /// `threads` counts the calling thread: `threads - 1` workers are started.
-    public init(threads: Int) {
+    public convenience init(threads: Int) {
+        self.init(threads: threads, spinNanoseconds: PoolState.defaultSpinNanoseconds, beforeWakingCaller: nil)
+    }
+
+    /// For the tests: `beforeWakingCaller` runs on the thread that finished a job's last index,
+    /// between counting it and waking the caller, and `spinNanoseconds` bounds every spin before a
+    /// sleep. A stall there, with spins long enough to be sure who sleeps when, replays the
+    /// preemption behind `PoolState`'s invariant, which a 2-core machine almost never produces.
+    init(threads: Int, spinNanoseconds: UInt64, beforeWakingCaller: (@Sendable () -> Void)?) {
         precondition(threads >= 1, "ThreadPool needs at least one thread")
-        state = PoolState(threads: threads)
+        state = PoolState(threads: threads, spinNanoseconds: spinNanoseconds, beforeWakingCaller: beforeWakingCaller)
         for slot in state.slots {
             let state = self.state
             let thread = Thread { state.workerLoop(slot) }
@@ -102,12 +110,25 @@ final class WorkerSlot: @unchecked Sendable {
 /// another began, can never take an index of the new job on the old job's terms. `done` counts
 /// finished indices; the caller returns once it equals the count, without waiting for workers that
 /// never woke up.
+///
+/// The caller's sleep, and the invariant that keeps it sound: `callerSleeping` holds the generation
+/// of the job the caller sleeps on (0 when awake), and only a thread that finished the last index
+/// of *that* generation may take it back and signal. A worker finishes an index in two steps (count
+/// it in `done`, then wake the caller), and it may be preempted between them: the caller can then
+/// see `done == n` by spinning, return, start job g+1 and go to sleep on it while that worker is
+/// still about to wake "the caller" for job g. When the flag was a plain Bool, that stale wake-up
+/// took the flag of job g+1 and `parallelFor` returned with g+1's indices still running or not yet
+/// claimed; the next job's `done.store(0)` then raced their increments and the caller could sleep
+/// forever. It takes three threads (the caller, the late worker and a worker on job g+1), so two
+/// cores never showed it. Exactly one `signal` is owed per successful take-back of the flag by
+/// someone other than the caller, and the caller consumes it.
 final class PoolState: @unchecked Sendable {
     let threadCount: Int
     let slots: [WorkerSlot]
 
     /// Bounded spin before blocking, for workers waiting for a job and the caller waiting for the end.
-    static let spinNanoseconds: UInt64 = 150_000
+    static let defaultSpinNanoseconds: UInt64 = 150_000
+    let spinNanoseconds: UInt64
 
     private let generation = Atomic<Int>(0)
     private let claim = Atomic<Int>(0)
@@ -115,7 +136,8 @@ final class PoolState: @unchecked Sendable {
     private let done = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
     private let stopping = Atomic<Bool>(false)
-    private let callerSleeping = Atomic<Bool>(false)
+    /// The generation the caller sleeps on, 0 while it is awake (generations start at 1).
+    private let callerSleeping = Atomic<Int>(0)
     private let callerWake = DispatchSemaphore(value: 0)
     /// The body of the current job. Written only by the caller, while no index of a job is
     /// claimable; read only by a thread that has just claimed an index of that job.
@@ -123,9 +145,14 @@ final class PoolState: @unchecked Sendable {
     /// Only touched by the caller holding `busy`.
     private var lastGeneration = 0
 
-    init(threads: Int) {
+    /// `ThreadPool.init(threads:spinNanoseconds:beforeWakingCaller:)`'s test hook; nil outside the tests.
+    private let beforeWakingCaller: (@Sendable () -> Void)?
+
+    init(threads: Int, spinNanoseconds: UInt64, beforeWakingCaller: (@Sendable () -> Void)?) {
         threadCount = threads
+        self.spinNanoseconds = spinNanoseconds
         slots = (1..<threads).map { WorkerSlot(index: $0) }
+        self.beforeWakingCaller = beforeWakingCaller
     }
 
     func tryAcquire() -> Bool {
@@ -150,7 +177,7 @@ final class PoolState: @unchecked Sendable {
             if slot.sleeping.exchange(false, ordering: .sequentiallyConsistent) { slot.wake.signal() }
         }
         runClaims(generation: g)
-        waitUntilDone(n)
+        waitUntilDone(n, generation: g)
         // Every worker released its reference inside `invoke` before counting its index done, so
         // the closure is unique again here, as `withoutActuallyEscaping` requires.
         job = nil
@@ -173,7 +200,10 @@ final class PoolState: @unchecked Sendable {
             }
             invoke(index)
             let (_, finished) = done.wrappingAdd(1, ordering: .sequentiallyConsistent)
-            if finished == n, callerSleeping.exchange(false, ordering: .sequentiallyConsistent) {
+            if finished == n, let beforeWakingCaller { beforeWakingCaller() }
+            // Only the caller of job g may be woken on g's behalf (see the type's note).
+            if finished == n,
+               callerSleeping.compareExchange(expected: g, desired: 0, ordering: .sequentiallyConsistent).exchanged {
                 callerWake.signal()
             }
             current = claim.load(ordering: .acquiring)
@@ -186,14 +216,15 @@ final class PoolState: @unchecked Sendable {
         job.unsafelyUnwrapped(index)
     }
 
-    private func waitUntilDone(_ n: Int) {
+    private func waitUntilDone(_ n: Int, generation g: Int) {
         if spin(until: { done.load(ordering: .acquiring) == n }) { return }
-        callerSleeping.store(true, ordering: .sequentiallyConsistent)
+        callerSleeping.store(g, ordering: .sequentiallyConsistent)
         if done.load(ordering: .sequentiallyConsistent) == n,
-           callerSleeping.exchange(false, ordering: .sequentiallyConsistent) {
+           callerSleeping.compareExchange(expected: g, desired: 0, ordering: .sequentiallyConsistent).exchanged {
             return
         }
-        // The thread that finished the last index flipped the flag and signals (or has signalled).
+        // The thread that finished job g's last index took the flag back and signals (or has
+        // signalled); no other thread can take a flag that holds g.
         callerWake.wait()
     }
 
@@ -201,7 +232,7 @@ final class PoolState: @unchecked Sendable {
     @inline(__always)
     private func spin(until condition: () -> Bool) -> Bool {
         if condition() { return true }
-        let deadline = DispatchTime.now().uptimeNanoseconds &+ Self.spinNanoseconds
+        let deadline = DispatchTime.now().uptimeNanoseconds &+ spinNanoseconds
         var turns = 0
         while true {
             if condition() { return true }
