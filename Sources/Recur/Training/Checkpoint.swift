@@ -44,8 +44,13 @@ public enum Checkpoint {
     /// error that says which.
     @discardableResult
     public static func load(from url: URL, into model: RecurrentModel, optimizer: Optimizer? = nil) throws -> Contents {
-        let file = try SafeTensors(contentsOf: url)
-        let name = url.lastPathComponent
+        try load(try SafeTensors(contentsOf: url), named: url.lastPathComponent, into: model, optimizer: optimizer)
+    }
+
+    /// `load(from:into:optimizer:)` for a file already read; `name` names it in messages.
+    @discardableResult
+    public static func load(_ file: SafeTensors, named name: String, into model: RecurrentModel,
+                            optimizer: Optimizer? = nil) throws -> Contents {
         let header = try header(of: file, name: name)
         if let saved = header.configuration, saved != model.configuration {
             throw RecurError.invalidValue(
