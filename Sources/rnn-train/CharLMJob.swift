@@ -64,9 +64,9 @@ struct CharLMJob {
         // The training text is one document: the streams start at evenly spread offsets in it and
         // read on chunk by chunk, each wrapping to the start (its state reset) at the end, as
         // char-rnn's batching does. The stream is replayed to the checkpoint's step, so that the next
-        // chunk is the one the uninterrupted run would read now (cheap: a chunk is T x B tokens copied).
+        // chunk is the one the uninterrupted run would read now (`skip` jumps there without reading a chunk).
         var stream = try TruncatedBPTT(documents: [corpus.train], batch: settings.batch, chunkLength: settings.seqLen)
-        for _ in 0..<startStep { _ = stream.next() }
+        stream.skip(startStep)
 
         var history = header != nil ? History.rows(in: directory, upTo: startStep) : []
         let previousSeconds = history.last?.seconds ?? 0
