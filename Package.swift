@@ -84,7 +84,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "RecurTests", dependencies: ["Recur", "RecurCPU", "RecurTestSupport"]),
+        .testTarget(name: "RecurTests", dependencies: ["Recur", "RecurCPU", "RecurFixtures", "RecurTestSupport"]),
         .testTarget(name: "RecurCPUTests", dependencies: ["Recur", "RecurCPU", "RecurTestSupport"]),
         // rnn-bench's command-line contract, run as a process.
         .testTarget(name: "RNNBenchTests", dependencies: ["rnn-bench", "Recur", "RecurTestSupport"]),

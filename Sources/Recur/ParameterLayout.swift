@@ -9,7 +9,8 @@ public struct ParameterLayout: Sendable, Equatable {
         public let shape: [Int]
         /// First element in the flat buffer.
         public let offset: Int
-        public var count: Int { shape.reduce(1, *) }
+        /// Elements of the shape; computed once, overflow-checked, when the layout is made.
+        public let count: Int
     }
 
     /// Offsets are multiples of this many elements (128 bytes): aligned vector loads on every device.
@@ -19,13 +20,16 @@ public struct ParameterLayout: Sendable, Equatable {
     /// Elements of the flat buffer, padding included.
     public let totalCount: Int
 
-    public init(shapes: [(name: String, shape: [Int])]) {
+    /// Lays out `shapes` in order. Shapes may come from a file's metadata, so every product and the
+    /// running offset are overflow-checked: a corrupt size is an error, never a trap.
+    public init(shapes: [(name: String, shape: [Int])]) throws {
         var entries: [Entry] = []
         var offset = 0
         for (name, shape) in shapes {
-            entries.append(Entry(name: name, shape: shape, offset: offset))
-            let count = shape.reduce(1, *)
-            offset += (count + Self.alignment - 1) / Self.alignment * Self.alignment
+            let count = try CheckedSize.product(shape, "the size of parameter \(name)")
+            entries.append(Entry(name: name, shape: shape, offset: offset, count: count))
+            let padded = try CheckedSize.sum([count, Self.alignment - 1], "the size of parameter \(name)")
+            offset = try CheckedSize.sum([offset, padded / Self.alignment * Self.alignment], "the parameter buffer")
         }
         self.entries = entries
         self.totalCount = offset
@@ -33,7 +37,7 @@ public struct ParameterLayout: Sendable, Equatable {
 
     public func entry(_ name: String) -> Entry? { entries.first { $0.name == name } }
 
-    /// Parameter count, padding excluded.
+    /// Parameter count, padding excluded (cannot overflow: it is at most `totalCount`).
     public var parameterCount: Int { entries.reduce(0) { $0 + $1.count } }
 }
 
@@ -43,14 +47,17 @@ extension RNNDescriptor {
         "_l\(layer)" + (direction == 1 ? "_reverse" : "")
     }
 
-    /// The parameters of this stack in PyTorch's state_dict order.
-    public var parameterLayout: ParameterLayout {
-        let gh = gateCount * hiddenSize
+    /// The parameters of a stack in PyTorch's state_dict order. Called by the descriptor's
+    /// initialiser once the sizes are within `Limits`, so that the layout a descriptor holds is valid.
+    static func makeParameterLayout(gateCount: Int, inputSize: Int, hiddenSize: Int, numLayers: Int,
+                                    directions: Int, bias: Bool) throws -> ParameterLayout {
+        let gh = try CheckedSize.product([gateCount, hiddenSize], "gate rows (G*H)")
+        let upperInput = try CheckedSize.product([hiddenSize, directions], "the input of upper layers (H*D)")
         var shapes: [(name: String, shape: [Int])] = []
         for layer in 0..<numLayers {
             for direction in 0..<directions {
                 let suffix = Self.suffix(layer: layer, direction: direction)
-                shapes.append(("weight_ih" + suffix, [gh, inputSize(ofLayer: layer)]))
+                shapes.append(("weight_ih" + suffix, [gh, layer == 0 ? inputSize : upperInput]))
                 shapes.append(("weight_hh" + suffix, [gh, hiddenSize]))
                 if bias {
                     shapes.append(("bias_ih" + suffix, [gh]))
@@ -58,6 +65,6 @@ extension RNNDescriptor {
                 }
             }
         }
-        return ParameterLayout(shapes: shapes)
+        return try ParameterLayout(shapes: shapes)
     }
 }

@@ -1,6 +1,8 @@
 /// The shape of a recurrent stack, PyTorch's `nn.RNN` / `nn.LSTM` / `nn.GRU` arguments.
 ///
-/// Validated once at construction; every later shape check is against these numbers.
+/// Validated once at construction (sizes within `Limits`, the parameter layout computed with
+/// overflow-checked arithmetic); every later shape check is against these numbers. Decoding goes
+/// through the same checks.
 public struct RNNDescriptor: Equatable, Sendable, Codable {
     public let mode: CellMode
     public let inputSize: Int
@@ -12,20 +14,16 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
     public let batchFirst: Bool
     /// Probability of zeroing each input of layers above the first, in training (PyTorch's `dropout`).
     public let dropout: Float
+    /// The parameters of this stack in PyTorch's state_dict order, made (and checked) once.
+    public let parameterLayout: ParameterLayout
 
     public init(
         mode: CellMode, inputSize: Int, hiddenSize: Int, numLayers: Int = 1,
         bidirectional: Bool = false, bias: Bool = true, batchFirst: Bool = false, dropout: Float = 0
     ) throws {
-        guard inputSize >= 1 else {
-            throw RecurError.invalidConfiguration("input size must be at least 1, got \(inputSize)")
-        }
-        guard hiddenSize >= 1 else {
-            throw RecurError.invalidConfiguration("hidden size must be at least 1, got \(hiddenSize)")
-        }
-        guard numLayers >= 1 else {
-            throw RecurError.invalidConfiguration("number of layers must be at least 1, got \(numLayers)")
-        }
+        try Limits.check(inputSize, "input size", maximum: Limits.maxInputSize)
+        try Limits.check(hiddenSize, "hidden size", maximum: Limits.maxHiddenSize)
+        try Limits.check(numLayers, "number of layers", maximum: Limits.maxLayers)
         guard dropout >= 0, dropout < 1 else {
             throw RecurError.invalidConfiguration("dropout must be in [0, 1), got \(dropout)")
         }
@@ -37,6 +35,23 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
         self.bias = bias
         self.batchFirst = batchFirst
         self.dropout = dropout
+        parameterLayout = try Self.makeParameterLayout(
+            gateCount: mode.gateCount, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers,
+            directions: bidirectional ? 2 : 1, bias: bias)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case mode, inputSize, hiddenSize, numLayers, bidirectional, bias, batchFirst, dropout
+    }
+
+    /// Decoded values are as untrusted as any: they pass the initialiser's checks.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            mode: try c.decode(CellMode.self, forKey: .mode), inputSize: try c.decode(Int.self, forKey: .inputSize),
+            hiddenSize: try c.decode(Int.self, forKey: .hiddenSize), numLayers: try c.decode(Int.self, forKey: .numLayers),
+            bidirectional: try c.decode(Bool.self, forKey: .bidirectional), bias: try c.decode(Bool.self, forKey: .bias),
+            batchFirst: try c.decode(Bool.self, forKey: .batchFirst), dropout: try c.decode(Float.self, forKey: .dropout))
     }
 
     /// D: 2 when bidirectional, else 1.

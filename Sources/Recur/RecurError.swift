@@ -1,3 +1,5 @@
+import Foundation
+
 /// Errors a user can act on: each names what was expected and what was given.
 ///
 /// Preconditions stay for internal invariants only; anything that depends on a caller's input
@@ -21,6 +23,14 @@ public enum RecurError: Error, Equatable, CustomStringConvertible, Sendable {
     case foreignTensor(String)
     /// A value read from a file or argument is not usable (the message says which and why).
     case invalidValue(String)
+    /// A size is above the limit Recur accepts (`Limits`).
+    case limitExceeded(what: String, value: Int, limit: Int)
+    /// A product or sum of sizes does not fit in `Int`.
+    case sizeOverflow(what: String, values: [Int])
+    /// A file or model asks for more memory than the budget (`Limits.memoryBudget`).
+    case memoryBudgetExceeded(what: String, bytes: Int, budget: Int)
+    /// A tensor read from a file holds NaN or an infinity.
+    case nonFiniteValue(tensor: String, index: Int, value: Float)
 
     public var description: String {
         switch self {
@@ -45,6 +55,23 @@ public enum RecurError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(name) lives on another backend than the one asked to use it"
         case .invalidValue(let message):
             return message
+        case .limitExceeded(let what, let value, let limit):
+            return "\(what) is \(value), above the limit of \(limit) (Recur's Limits)"
+        case .sizeOverflow(let what, let values):
+            return "\(what) does not fit in 64 bits (from \(values)): the sizes are corrupt or far too large"
+        case .memoryBudgetExceeded(let what, let bytes, let budget):
+            return "\(what) needs \(Self.bytes(bytes)), more than the memory budget of \(Self.bytes(budget)) (Recur's Limits.memoryBudget)"
+        case .nonFiniteValue(let tensor, let index, let value):
+            return "\(tensor) holds \(value) at index \(index): every value must be finite (the file is corrupt, or was saved from a diverged run)"
         }
+    }
+
+    /// A byte count as people read it: "480.0 GB (480000000000 bytes)".
+    static func bytes(_ count: Int) -> String {
+        let units = [(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB")]
+        for (scale, unit) in units where Double(count) >= scale {
+            return String(format: "%.1f", Double(count) / scale) + " \(unit) (\(count) bytes)"
+        }
+        return "\(count) bytes"
     }
 }

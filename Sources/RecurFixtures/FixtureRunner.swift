@@ -14,10 +14,18 @@ public enum FixtureRunner {
         }
     }
 
-    /// Reads and validates a fixture file.
+    /// Reads and validates a fixture file: the safetensors format, and for the kinds this runner
+    /// knows, every metadata field and tensor against FORMAT.md (sizes within Recur's `Limits`,
+    /// shapes, indices, finite values), so that an unusable file is named before anything runs.
     public static func load(_ url: URL) throws -> SafeTensors {
         do {
-            return try SafeTensors(contentsOf: url)
+            let file = try SafeTensors(contentsOf: url)
+            switch file.metadata["kind"] {
+            case "layer": _ = try LayerFixture(file)
+            case "train": _ = try TrainFixture(file)
+            default: break  // reported as not supported when run
+            }
+            return file
         } catch {
             throw Failure.unreadable(path: url.path, reason: "\(error)")
         }

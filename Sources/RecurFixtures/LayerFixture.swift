@@ -21,6 +21,38 @@ public struct LayerFixture {
             bias: try meta.bool("bias"), batchFirst: try meta.bool("batch_first"))
         steps = try meta.int("seq_len")
         batch = try meta.int("batch")
+        try Limits.check(steps, "fixture seq_len", maximum: Limits.maxSequenceLength)
+        try Limits.check(batch, "fixture batch", maximum: Limits.maxBatchSize)
+        try Limits.checkMemory(try descriptor.memoryEstimate(batch: batch, steps: steps), for: "the fixture's layer")
+        try Self.checkTensors(FixtureTensors(file: file), descriptor, steps: steps, batch: batch)
+    }
+
+    /// Every tensor the run reads or compares, against the shapes the metadata gives (FORMAT.md).
+    static func checkTensors(_ tensors: FixtureTensors, _ d: RNNDescriptor, steps: Int, batch: Int) throws {
+        let inputShape = d.batchFirst ? [batch, steps, d.inputSize] : [steps, batch, d.inputSize]
+        let outputShape = d.batchFirst ? [batch, steps, d.outputSize] : [steps, batch, d.outputSize]
+        let stateShape = [d.stateCount, batch, d.hiddenSize]
+        try tensors.require("input", inputShape)
+        try tensors.optional("grad_input", inputShape)
+        for name in ["output", "grad_output"] { try tensors.optional(name, outputShape) }
+        for name in ["h0", "h_n", "grad_h0", "grad_h_n"] { try tensors.optional(name, stateShape) }
+        for name in ["c0", "c_n", "grad_c0", "grad_c_n"] {
+            if d.mode.hasCellState {
+                try tensors.optional(name, stateShape)
+            } else {
+                try tensors.absent(name, because: "a \(d.mode.rawValue) layer has no cell state")
+            }
+        }
+        try tensors.optional("loss", [1], or: [[]])
+        for entry in d.parameterLayout.entries {
+            try tensors.require(entry.name, entry.shape)
+            try tensors.optional("grad." + entry.name, entry.shape)
+        }
+        if let lengths = try tensors.indices("lengths", rank: 1, range: 1...Int64(steps), required: false),
+           lengths.shape != [batch] {
+            throw RecurError.shapeMismatch(tensor: "fixture tensor lengths", actual: lengths.shape, expected: [batch])
+        }
+        try tensors.allFinite()
     }
 
     /// Runs the case on `backend` and compares every expected tensor the file holds.
@@ -83,6 +115,11 @@ struct MetadataReader {
             throw RecurError.invalidValue("fixture metadata \(key) = \(try string(key)) is not a number")
         }
         return value
+    }
+
+    /// nil when the key is absent; an error when it is present but not a number.
+    func optionalDouble(_ key: String) throws -> Double? {
+        metadata[key] == nil ? nil : try double(key)
     }
 
     func bool(_ key: String) throws -> Bool {

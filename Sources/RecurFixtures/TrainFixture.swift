@@ -28,16 +28,46 @@ public struct TrainFixture {
             throw RecurError.invalidValue("fixture loss \(lossName) is not supported (cross_entropy_mean)")
         }
         var optimizer = Optimizer.Configuration(kind: kind, learningRate: Float(try meta.double("lr")))
-        optimizer.weightDecay = Float(file.metadata["weight_decay"].flatMap(Double.init) ?? 0)
-        optimizer.momentum = Float(file.metadata["momentum"].flatMap(Double.init) ?? 0)
-        optimizer.dampening = Float(file.metadata["dampening"].flatMap(Double.init) ?? 0)
-        optimizer.nesterov = file.metadata["nesterov"] == "true"
-        if let b1 = file.metadata["beta1"].flatMap(Double.init) { optimizer.beta1 = Float(b1) }
-        if let b2 = file.metadata["beta2"].flatMap(Double.init) { optimizer.beta2 = Float(b2) }
-        if let eps = file.metadata["eps"].flatMap(Double.init) { optimizer.epsilon = Float(eps) }
+        optimizer.weightDecay = Float(try meta.optionalDouble("weight_decay") ?? 0)
+        optimizer.momentum = Float(try meta.optionalDouble("momentum") ?? 0)
+        optimizer.dampening = Float(try meta.optionalDouble("dampening") ?? 0)
+        if file.metadata["nesterov"] != nil { optimizer.nesterov = try meta.bool("nesterov") }
+        if let b1 = try meta.optionalDouble("beta1") { optimizer.beta1 = Float(b1) }
+        if let b2 = try meta.optionalDouble("beta2") { optimizer.beta2 = Float(b2) }
+        if let eps = try meta.optionalDouble("eps") { optimizer.epsilon = Float(eps) }
+        _ = try Optimizer(optimizer)  // its own range checks, before anything runs
         self.optimizer = optimizer
-        clipNorm = file.metadata["clip_max_norm"].flatMap(Double.init).map(Float.init)
+        clipNorm = try meta.optionalDouble("clip_max_norm").map(Float.init)
+        if let clipNorm, !(clipNorm > 0 && clipNorm.isFinite) {
+            throw RecurError.invalidValue("fixture clip_max_norm must be positive, got \(clipNorm)")
+        }
         steps = try meta.int("steps")
+        try Limits.check(steps, "fixture steps", maximum: Limits.maxTrainingSteps)
+
+        // The tokens: (T+1, B), each an index into the vocabulary, T and B as the metadata says when it does.
+        let vocabulary = configuration.vocabularySize ?? 0
+        try configuration.validate()
+        let tensors = FixtureTensors(file: file)
+        guard let tokens = try tensors.indices("tokens", rank: 2, range: 0...Int64(vocabulary - 1), required: true) else {
+            throw RecurError.invalidValue("fixture has no tensor tokens")
+        }
+        let length = tokens.shape[0] - 1, batch = tokens.shape[1]
+        try Limits.check(length, "the fixture's sequence length (rows of tokens - 1)", maximum: Limits.maxSequenceLength)
+        try Limits.check(batch, "the fixture's batch (columns of tokens)", maximum: Limits.maxBatchSize)
+        for (key, value) in [("seq_len", length), ("batch", batch)] where file.metadata[key] != nil {
+            guard try meta.int(key) == value else {
+                throw RecurError.invalidValue("fixture metadata \(key) = \(try meta.int(key)), but tokens has shape \(tokens.shape)")
+            }
+        }
+        try Limits.checkMemory(try configuration.memoryEstimate(batch: batch, steps: length, training: true),
+                               for: "the fixture's model")
+        for (name, shape) in try configuration.parameterShapes() {
+            try tensors.require("init." + name, shape)
+            try tensors.require("final." + name, shape)
+        }
+        try tensors.require("losses", [steps])
+        try tensors.require("grad_norms", [steps])
+        try tensors.allFinite()
     }
 
     public func run(on backend: any Backend, tolerance: Tolerance = .training) throws -> [Comparison] {

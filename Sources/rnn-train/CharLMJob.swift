@@ -24,13 +24,16 @@ struct CharLMJob {
         let directory = try Self.outputDirectory(command.out)
         let checkpointURL = directory.appendingPathComponent("checkpoint.safetensors")
 
+        try Self.checkMemory(configuration, settings: settings, validationBatches: command.valBatches,
+                             validationTokens: corpus.validation.count)
+
         let backend = try command.backend.makeBackend(device: command.device)
         let model = try RecurrentModel(configuration, backend: backend, seed: settings.seed)
         let optimizer = try Optimizer(settings.optimizer)
         var state: RecurrentState?
         if let header {
             try TrainingCheckpoint.load(header, into: model, optimizer: optimizer)
-            if let saved = header.state(batch: settings.batch) {
+            if let saved = try header.state(batch: settings.batch) {
                 let shape = [configuration.numLayers * (configuration.bidirectional ? 2 : 1), settings.batch, settings.hidden]
                 state = RecurrentState(h: try backend.tensor(saved.h, shape: shape),
                                        c: try saved.c.map { try backend.tensor($0, shape: shape) })
@@ -61,9 +64,9 @@ struct CharLMJob {
         // The training text is one document: the streams start at evenly spread offsets in it and
         // read on chunk by chunk, each wrapping to the start (its state reset) at the end, as
         // char-rnn's batching does. The stream is replayed to the checkpoint's step, so that the next
-        // chunk is the one the uninterrupted run would read now (cheap: a chunk is T x B tokens copied).
+        // chunk is the one the uninterrupted run would read now (`skip` jumps there without reading a chunk).
         var stream = try TruncatedBPTT(documents: [corpus.train], batch: settings.batch, chunkLength: settings.seqLen)
-        for _ in 0..<startStep { _ = stream.next() }
+        stream.skip(startStep)
 
         var history = header != nil ? History.rows(in: directory, upTo: startStep) : []
         let previousSeconds = history.last?.seconds ?? 0
@@ -160,6 +163,20 @@ struct CharLMJob {
         if !validated {
             try LossCeiling.check(try validation.loss(of: model, limit: 1), ceiling: ceiling, step: step, what: "the validation loss")
         }
+    }
+
+    /// The memory the run asks for (the model's training step at --batch x --seq-len, and the
+    /// validation windows), refused before anything is allocated when it is beyond Recur's budget:
+    /// the sizes may come from a resumed checkpoint's settings.
+    static func checkMemory(_ configuration: ModelConfiguration, settings: TrainSettings, validationBatches: Int,
+                            validationTokens: Int) throws {
+        let windowLength = min(settings.seqLen, max(validationTokens - 1, 1))
+        let validationBytes = try CheckedSize.product([max(1, validationBatches), settings.batch, windowLength, 2, 4],
+                                                      "the validation windows")
+        let bytes = try CheckedSize.sum([
+            try configuration.memoryEstimate(batch: settings.batch, steps: settings.seqLen, training: true), validationBytes,
+        ], "the run's memory")
+        try Limits.checkMemory(bytes, for: "training \(settings.layers)x\(settings.hidden) at batch \(settings.batch) x \(settings.seqLen)")
     }
 
     /// A resumed run keeps the checkpoint's model: options that ask for another are named.

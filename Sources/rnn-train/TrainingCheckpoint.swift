@@ -21,12 +21,19 @@ enum TrainingCheckpoint {
 
         var name: String { URL(fileURLWithPath: path).lastPathComponent }
 
-        /// The carried state (L*D, B, H) as it was saved, when it fits `model` at `batch`.
-        func state(batch: Int) -> (h: [Float], c: [Float]?)? {
-            let count = model.numLayers * (model.bidirectional ? 2 : 1) * batch * model.hiddenSize
+        /// The carried state (L*D, B, H) as it was saved, when it fits `model` at `batch` (a run may
+        /// resume with another --batch). A state that fits but holds NaN or an infinity is an error.
+        func state(batch: Int) throws -> (h: [Float], c: [Float]?)? {
+            let count = try CheckedSize.product([model.numLayers, model.bidirectional ? 2 : 1, batch, model.hiddenSize],
+                                                "the carried state")
             guard let h = metadata[stateKeys.h].flatMap(TrainingCheckpoint.floats), h.count == count else { return nil }
             let c = metadata[stateKeys.c].flatMap(TrainingCheckpoint.floats)
             guard model.mode.hasCellState == (c != nil), c.map({ $0.count == count }) ?? true else { return nil }
+            for (key, values) in [(stateKeys.h, h), (stateKeys.c, c ?? [])] {
+                if let index = values.firstIndex(where: { !$0.isFinite }) {
+                    throw RNNTrainFailure("\(path): \(RecurError.nonFiniteValue(tensor: "the carried state \(key)", index: index, value: values[index]))")
+                }
+            }
             return (h, c)
         }
     }
@@ -43,8 +50,16 @@ enum TrainingCheckpoint {
         } catch {
             throw RNNTrainFailure("cannot read the checkpoint \(path): \(error)")
         }
-        guard let modelJSON = file.metadata["model"],
-              let model = try? JSONDecoder().decode(ModelConfiguration.self, from: Data(modelJSON.utf8)) else {
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        // Every field is checked here, from the file alone, before a model is built from it: a
+        // corrupt size is refused at once instead of after (or during) a huge allocation.
+        let stored: Checkpoint.Header
+        do {
+            stored = try Checkpoint.header(of: file, name: name)
+        } catch {
+            throw RNNTrainFailure("\(path): \(error)")
+        }
+        guard let model = stored.configuration else {
             throw RNNTrainFailure("\(path) is not a Recur checkpoint: its metadata has no model configuration")
         }
         guard let vocabularyJSON = file.metadata[vocabularyKey] else {
@@ -61,9 +76,26 @@ enum TrainingCheckpoint {
                 "\(path): the model reads \(model.vocabularySize.map(String.init) ?? "no") tokens and predicts "
                     + "\(model.outputSize), but its vocabulary has \(vocabulary.count) characters")
         }
-        let settings = file.metadata[settingsKey].flatMap { try? JSONDecoder().decode(TrainSettings.self, from: Data($0.utf8)) }
+        var settings: TrainSettings?
+        if let json = file.metadata[settingsKey] {
+            do {
+                let decoded = try JSONDecoder().decode(TrainSettings.self, from: Data(json.utf8))
+                try decoded.validate()
+                settings = decoded
+            } catch let error as RNNTrainFailure {
+                throw RNNTrainFailure("\(path): its stored settings (\(settingsKey)) are unusable: \(error)")
+            } catch {
+                throw RNNTrainFailure("\(path): its stored settings (\(settingsKey)) are not rnn-train's settings: \(error)")
+            }
+        }
+        do {
+            try Limits.checkMemory(try model.memoryEstimate(batch: 1, steps: 1, training: false), for: "the model of \(name)")
+            try Checkpoint.checkParameters(in: file, name: name, shapes: try model.parameterShapes())
+        } catch {
+            throw RNNTrainFailure("\(path): \(error)")
+        }
         return Header(path: path, model: model, settings: settings, vocabulary: vocabulary,
-                      step: Int(file.metadata["step"] ?? "") ?? 0, metadata: file.metadata)
+                      step: stored.step ?? 0, metadata: file.metadata)
     }
 
     /// Loads the parameters (and the optimizer's state and step, when given) of a checkpoint whose

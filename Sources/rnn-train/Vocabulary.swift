@@ -1,4 +1,5 @@
 import Foundation
+import Recur
 
 /// The characters of a character-level model: the distinct Unicode scalars of the training text,
 /// sorted by code point. That is what torch_charlm.py's `sorted(set(text))` gives for a Python string,
@@ -71,6 +72,9 @@ struct Vocabulary: Equatable {
     init(json: String) throws {
         guard let strings = try? JSONDecoder().decode([String].self, from: Data(json.utf8)) else {
             throw RNNTrainFailure("the vocabulary is not a JSON array of strings")
+        }
+        guard strings.count <= Limits.maxVocabularySize else {
+            throw RNNTrainFailure("the vocabulary has \(strings.count) characters, above the limit of \(Limits.maxVocabularySize)")
         }
         var scalars: [Unicode.Scalar] = []
         for string in strings {

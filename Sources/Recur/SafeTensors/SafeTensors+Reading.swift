@@ -19,34 +19,32 @@ extension SafeTensors {
         let header = data[headerStart..<dataStart]
         let body = data[dataStart..<data.endIndex]
 
-        let json: Any
-        do {
-            json = try JSONSerialization.jsonObject(with: header)
-        } catch {
-            throw SafeTensorsError.invalidHeader(Self.jsonMessage(error))
+        guard headerLength <= UInt64(Limits.maxHeaderBytes) else {
+            throw SafeTensorsError.headerTooLarge(headerLength: headerLength, limit: Limits.maxHeaderBytes)
         }
-        guard let object = json as? [String: Any] else {
+        let json = try HeaderJSON.parseHeader(Array(header))
+        guard case .object(let members) = json else {
             throw SafeTensorsError.invalidHeader("the top level is not an object")
         }
 
         var metadata: [String: String] = [:]
-        if let rawMetadata = object[Self.metadataKey] {
-            guard let dictionary = rawMetadata as? [String: Any] else {
+        if let rawMetadata = json[Self.metadataKey] {
+            guard case .object(let pairs) = rawMetadata else {
                 throw SafeTensorsError.invalidMetadata(key: nil, reason: "is not an object of strings")
             }
-            for key in dictionary.keys.sorted() {
-                guard let value = dictionary[key] as? String else {
-                    throw SafeTensorsError.invalidMetadata(key: key, reason: "the value is not a string")
+            for (key, value) in pairs.sorted(by: { $0.key < $1.key }) {
+                guard case .string(let text) = value else {
+                    throw SafeTensorsError.invalidMetadata(key: key, reason: "the value is \(value.summary), not a string")
                 }
-                metadata[key] = value
+                metadata[key] = text
             }
         }
 
         // Validate in name order so that a file with several problems always reports the same one.
         var tensors: [String: Stored] = [:]
         var ranges: [(name: String, begin: Int, end: Int)] = []
-        for name in object.keys.sorted() where name != Self.metadataKey {
-            let (entry, begin, end) = try Self.parseEntry(name, object[name] as Any, dataSize: body.count)
+        for (name, value) in members.sorted(by: { $0.key < $1.key }) where name != Self.metadataKey {
+            let (entry, begin, end) = try Self.parseEntry(name, value, dataSize: body.count)
             tensors[name] = Stored(entry: entry, bytes: body[(body.startIndex + begin)..<(body.startIndex + end)])
             ranges.append((name, begin, end))
         }
@@ -69,41 +67,48 @@ extension SafeTensors {
         self.tensors = tensors
     }
 
+    /// The fields a header entry has, and no others.
+    private static let entryFields: Set<String> = ["dtype", "shape", "data_offsets"]
+
     /// Checks one header entry and returns it with its byte range within the data section.
-    private static func parseEntry(_ name: String, _ value: Any, dataSize: Int) throws -> (Entry, Int, Int) {
-        guard let fields = value as? [String: Any] else {
+    private static func parseEntry(_ name: String, _ value: HeaderJSON, dataSize: Int) throws -> (Entry, Int, Int) {
+        guard case .object(let fields) = value else {
             throw SafeTensorsError.invalidEntry(name: name, reason: "the header entry is not an object")
         }
-        guard let rawDType = fields["dtype"] else {
+        if let unknown = fields.first(where: { !entryFields.contains($0.key) }) {
+            throw SafeTensorsError.invalidEntry(
+                name: name, reason: "the header entry has a field \"\(unknown.key.prefix(60))\" (only dtype, shape and data_offsets belong there)")
+        }
+        guard let rawDType = value["dtype"] else {
             throw SafeTensorsError.invalidEntry(name: name, reason: "the header entry has no dtype")
         }
-        guard let dtypeName = rawDType as? String else {
+        guard case .string(let dtypeName) = rawDType else {
             throw SafeTensorsError.invalidEntry(name: name, reason: "dtype is not a string")
         }
-        guard let rawShape = fields["shape"] else {
+        guard let rawShape = value["shape"] else {
             throw SafeTensorsError.invalidEntry(name: name, reason: "the header entry has no shape")
         }
-        guard let shapeArray = rawShape as? [Any] else {
+        guard case .array(let shapeArray) = rawShape else {
             throw SafeTensorsError.invalidEntry(name: name, reason: "shape is not an array")
         }
-        guard let rawOffsets = fields["data_offsets"] else {
+        guard let rawOffsets = value["data_offsets"] else {
             throw SafeTensorsError.invalidEntry(name: name, reason: "the header entry has no data_offsets")
         }
-        guard let offsetArray = rawOffsets as? [Any], offsetArray.count == 2 else {
+        guard case .array(let offsetArray) = rawOffsets, offsetArray.count == 2 else {
             throw SafeTensorsError.invalidEntry(name: name, reason: "data_offsets is not an array of two integers")
         }
 
         var shape: [Int] = []
         for dimension in shapeArray {
-            guard let value = integer(dimension) else {
-                throw SafeTensorsError.invalidEntry(name: name, reason: "shape holds \(describe(dimension)), not an integer")
+            guard let value = dimension.integer else {
+                throw SafeTensorsError.invalidEntry(name: name, reason: "shape holds \(dimension.summary), not an integer")
             }
             shape.append(value)
         }
         var offsets: [Int] = []
         for offset in offsetArray {
-            guard let value = integer(offset) else {
-                throw SafeTensorsError.invalidEntry(name: name, reason: "data_offsets holds \(describe(offset)), not an integer")
+            guard let value = offset.integer else {
+                throw SafeTensorsError.invalidEntry(name: name, reason: "data_offsets holds \(offset.summary), not an integer")
             }
             offsets.append(value)
         }
@@ -125,37 +130,5 @@ extension SafeTensors {
             throw SafeTensorsError.byteCountMismatch(name: name, byteCount: end - begin, expected: byteCount)
         }
         return (Entry(name: name, dtype: dtype, shape: shape), begin, end)
-    }
-
-    /// A JSON integer that fits in `Int`; nil for booleans, fractions, exponents, strings and the like.
-    private static func integer(_ value: Any) -> Int? {
-        guard let number = value as? NSNumber else { return nil }
-        // JSONSerialization gives booleans type "c" and numbers written with a fraction or exponent "d".
-        switch String(cString: number.objCType) {
-        case "s", "i", "l", "q", "S", "I", "L", "Q":
-            return Int(exactly: number)
-        default:
-            return nil
-        }
-    }
-
-    private static func describe(_ value: Any) -> String {
-        switch value {
-        case let string as String: return "\"\(string)\""
-        case is NSNull: return "null"
-        case let number as NSNumber:
-            return String(cString: number.objCType) == "c" ? (number.boolValue ? "true" : "false") : "\(number)"
-        case is [Any]: return "an array"
-        case is [String: Any]: return "an object"
-        default: return "\(value)"
-        }
-    }
-
-    private static func jsonMessage(_ error: any Error) -> String {
-        let nsError = error as NSError
-        if let detail = nsError.userInfo[NSDebugDescriptionErrorKey] as? String {
-            return detail
-        }
-        return nsError.localizedDescription
     }
 }

@@ -7,6 +7,8 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendabl
     case fileTooShort(byteCount: Int)
     /// The header length says the JSON runs past the end of the file.
     case headerLengthOutOfRange(headerLength: UInt64, bytesAfterLength: Int)
+    /// The header length is above `Limits.maxHeaderBytes`.
+    case headerTooLarge(headerLength: UInt64, limit: Int)
     /// The header is not UTF-8 JSON, or its top level is not an object.
     case invalidHeader(String)
     /// A tensor's header entry lacks `dtype`, `shape` or `data_offsets`, or one of them has the wrong JSON type.
@@ -47,6 +49,8 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendabl
         case .headerLengthOutOfRange(let headerLength, let available):
             return "safetensors header length is \(headerLength) bytes, but only \(available) bytes follow the "
                 + "8-byte length field: the file is truncated or not a safetensors file"
+        case .headerTooLarge(let headerLength, let limit):
+            return "safetensors header length is \(headerLength) bytes, above the limit of \(limit): the file is corrupt"
         case .invalidHeader(let reason):
             return "safetensors header is not a valid JSON object: \(reason)"
         case .invalidEntry(let name, let reason):

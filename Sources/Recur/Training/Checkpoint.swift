@@ -44,25 +44,21 @@ public enum Checkpoint {
     /// error that says which.
     @discardableResult
     public static func load(from url: URL, into model: RecurrentModel, optimizer: Optimizer? = nil) throws -> Contents {
-        let file = try SafeTensors(contentsOf: url)
-        if let json = file.metadata["model"],
-           let saved = try? JSONDecoder().decode(ModelConfiguration.self, from: Data(json.utf8)),
-           saved != model.configuration {
-            throw RecurError.invalidValue(
-                "checkpoint \(url.lastPathComponent) holds a different model: \(describe(saved)); this model is \(describe(model.configuration))")
-        }
-        for (name, shape) in model.parameterNames {
-            guard file.contains(name) else {
-                throw RecurError.invalidValue("checkpoint \(url.lastPathComponent) has no parameter \(name)")
-            }
-            let stored = try file.entry(name).shape
-            guard stored == shape else {
-                throw RecurError.shapeMismatch(tensor: "checkpoint's \(name)", actual: stored, expected: shape)
-            }
-        }
-        for (name, _) in model.parameterNames { try model.setParameter(name, try file.floats(name)) }
+        try load(try SafeTensors(contentsOf: url), named: url.lastPathComponent, into: model, optimizer: optimizer)
+    }
 
-        let step = Int(file.metadata["step"] ?? "") ?? 0
+    /// `load(from:into:optimizer:)` for a file already read; `name` names it in messages.
+    @discardableResult
+    public static func load(_ file: SafeTensors, named name: String, into model: RecurrentModel,
+                            optimizer: Optimizer? = nil) throws -> Contents {
+        let header = try header(of: file, name: name)
+        if let saved = header.configuration, saved != model.configuration {
+            throw RecurError.invalidValue(
+                "checkpoint \(name) holds a different model: \(describe(saved)); this model is \(describe(model.configuration))")
+        }
+        // Everything is checked before the first value reaches the model, so a bad file leaves it as it was.
+        try checkParameters(in: file, name: name, shapes: model.parameterNames)
+        var optimizerState: [(key: String, buffer: any DeviceBuffer, offset: Int)] = []
         if let optimizer {
             for (prefix, block) in model.namedBlocks {
                 let state = try optimizer.state(of: block)
@@ -70,9 +66,21 @@ public enum Checkpoint {
                     for entry in block.parameterLayout.entries {
                         let key = "optimizer.\(prefix)\(entry.name).\(stateName)"
                         guard file.contains(key) else { continue }
-                        try model.backend.upload(try file.floats(key), to: buffer, offset: entry.offset)
+                        let stored = try file.entry(key).shape
+                        guard stored == entry.shape else {
+                            throw RecurError.shapeMismatch(tensor: "checkpoint's \(key)", actual: stored, expected: entry.shape)
+                        }
+                        try checkFinite(file, key, what: "checkpoint \(name)'s \(key)")
+                        optimizerState.append((key, buffer, entry.offset))
                     }
                 }
+            }
+        }
+        for (parameter, _) in model.parameterNames { try model.setParameter(parameter, try file.floats(parameter)) }
+        let step = header.step ?? 0
+        if let optimizer {
+            for (key, buffer, offset) in optimizerState {
+                try model.backend.upload(try file.floats(key), to: buffer, offset: offset)
             }
             optimizer.step = step
         }

@@ -15,10 +15,12 @@ public final class Embedding: ParameterBlock {
             throw RecurError.invalidConfiguration(
                 "an embedding needs a vocabulary and a size of at least 1, got \(vocabularySize) x \(embeddingSize)")
         }
+        try Limits.check(vocabularySize, "the vocabulary size", maximum: Limits.maxVocabularySize)
+        try Limits.check(embeddingSize, "the embedding size", maximum: Limits.maxInputSize)
         self.vocabularySize = vocabularySize
         self.embeddingSize = embeddingSize
         self.backend = backend
-        parameterLayout = ParameterLayout(shapes: [("weight", [vocabularySize, embeddingSize])])
+        parameterLayout = try ParameterLayout(shapes: [("weight", [vocabularySize, embeddingSize])])
         parameters = try backend.makeBuffer(count: parameterLayout.totalCount)
         gradients = try backend.makeBuffer(count: parameterLayout.totalCount)
         var generator = SeededGenerator(seed: seed)

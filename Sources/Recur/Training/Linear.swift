@@ -12,10 +12,12 @@ public final class Linear: ParameterBlock {
         guard inputSize >= 1, outputSize >= 1 else {
             throw RecurError.invalidConfiguration("a linear layer needs sizes of at least 1, got \(inputSize) -> \(outputSize)")
         }
+        try Limits.check(inputSize, "a linear layer's input size", maximum: Limits.maxInputSize)
+        try Limits.check(outputSize, "a linear layer's output size", maximum: Limits.maxVocabularySize)
         self.inputSize = inputSize
         self.outputSize = outputSize
         self.backend = backend
-        parameterLayout = ParameterLayout(shapes: [("weight", [outputSize, inputSize]), ("bias", [outputSize])])
+        parameterLayout = try ParameterLayout(shapes: [("weight", [outputSize, inputSize]), ("bias", [outputSize])])
         parameters = try backend.makeBuffer(count: parameterLayout.totalCount)
         gradients = try backend.makeBuffer(count: parameterLayout.totalCount)
         var generator = SeededGenerator(seed: seed)

@@ -42,6 +42,39 @@ public struct TruncatedBPTT {
         needsReset = [Bool](repeating: true, count: batch)
     }
 
+    /// Moves every stream on by `chunks` chunks, as that many `next()` calls would, without copying a
+    /// token: a resumed run replays its stream to the checkpoint's step, and a step read from a file
+    /// may be large. Each stream jumps a document at a time and wraps whole cycles through all
+    /// documents at once, so the cost is independent of `chunks`.
+    public mutating func skip(_ chunks: Int) {
+        guard chunks > 0 else { return }
+        // Chunks a stream takes from the start of document d to its end.
+        let perDocument = documents.map { ($0.count - 1 + chunkLength - 1) / chunkLength }
+        let cycle = perDocument.reduce(0, +)
+        for b in 0..<batch {
+            var remaining = chunks
+            let toEnd = (documents[document[b]].count - 1 - position[b] + chunkLength - 1) / chunkLength
+            if remaining < toEnd {
+                position[b] += remaining * chunkLength
+                needsReset[b] = false
+                continue
+            }
+            remaining -= toEnd
+            document[b] = (document[b] + 1) % documents.count
+            position[b] = 0
+            needsReset[b] = true
+            remaining %= cycle
+            while remaining >= perDocument[document[b]] {
+                remaining -= perDocument[document[b]]
+                document[b] = (document[b] + 1) % documents.count
+            }
+            if remaining > 0 {
+                position[b] = remaining * chunkLength
+                needsReset[b] = false
+            }
+        }
+    }
+
     /// The next chunk of every stream.
     public mutating func next() -> Chunk {
         var inputs = [Int32](repeating: 0, count: chunkLength * batch)
