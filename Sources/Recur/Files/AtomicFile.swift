@@ -41,7 +41,7 @@ public enum AtomicFile {
 
     /// Every byte of `data` to `descriptor`: write(2) may write less than asked, and is retried
     /// when a signal interrupts it.
-    static func writeAll(_ data: Data, to descriptor: Int32, path: String) throws(FileWriteError) {
+    public static func writeAll(_ data: Data, to descriptor: Int32, path: String) throws(FileWriteError) {
         let failure: String? = data.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
