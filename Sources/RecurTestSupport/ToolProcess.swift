@@ -10,16 +10,28 @@ public enum ToolProcess {
         /// False when the tool died of a signal (a crash) rather than exiting.
         public let exited: Bool
         public var lines: [String] { output.split(separator: "\n").map(String.init) }
+
+        public init(status: Int32, output: String, errors: String, exited: Bool) {
+            self.status = status
+            self.output = output
+            self.errors = errors
+            self.exited = exited
+        }
     }
 
-    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// The tool built beside the test bundle.
+    public static func executable(_ tool: String) throws -> URL {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let candidates = [products, products.deletingLastPathComponent()].map { $0.appendingPathComponent(tool) }
         guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
             throw RecurError.invalidValue("\(tool) is not built next to the tests (\(products.path))")
         }
+        return executable
+    }
+
+    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = try executable(tool)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()

@@ -45,7 +45,6 @@ struct ComparisonChart {
         return out
     }
 
-    func write(to path: String) throws {
-        try Data(svg().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-    }
+    /// The SVG file's bytes.
+    func svgData() -> Data { Data(svg().utf8) }
 }

@@ -39,11 +39,12 @@ struct JSONReport: Encodable {
         rows = groups.flatMap(\.rows).map(Row.init)
     }
 
-    func write(to path: String) throws {
+    /// The file's bytes: sorted keys, so that the same results give the same file.
+    func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var data = try encoder.encode(self)
         data.append(contentsOf: "\n".utf8)
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        return data
     }
 }

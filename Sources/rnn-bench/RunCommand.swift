@@ -38,20 +38,18 @@ struct RunCommand: ParsableCommand {
     var comparePath: String?
 
     func validate() throws {
-        if let jsonPath {
-            // Checked up front: finding out after a run of several minutes loses the run.
-            let directory = URL(fileURLWithPath: jsonPath).deletingLastPathComponent().path
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ValidationError("--json \(jsonPath): directory \(directory) does not exist")
-            }
-        }
         if let comparePath {
             do { _ = try PeerResults(contentsOf: comparePath) } catch { throw ValidationError("--compare: \(error)") }
         }
     }
 
     func run() throws {
+        // Checked before any timing: finding out after a run of several minutes loses the run. An
+        // OutputPathError is printed without the usage: the command line was fine, the path is not.
+        let chart = try chartPath.map { path throws(OutputPathError) in try OutputPaths.file(path, option: "--chart") }
+        let json = try jsonPath.map { path throws(OutputPathError) in try OutputPaths.file(path, option: "--json") }
+        // What a run killed while writing them left behind (AtomicFile's temporaries only).
+        for url in Set([chart, json].compactMap { $0?.deletingLastPathComponent() }) { StaleTemporaries.remove(in: url) }
         let configs = try workload.selectedConfigs()
         let backends = try workload.makeBackends()
 
@@ -81,19 +79,21 @@ struct RunCommand: ParsableCommand {
             groups.append(group)
         }
 
-        if let chartPath {
-            do {
-                try ComparisonChart(groups: groups, peer: peer).write(to: chartPath)
-            } catch {
-                throw ValidationError("cannot write --chart \(chartPath): \(error.localizedDescription)")
-            }
+        if let chart {
+            try write(ComparisonChart(groups: groups, peer: peer).svgData(), to: chart, option: "--chart")
         }
-        if let jsonPath {
-            do {
-                try JSONReport(devices: backends.map(\.deviceDescription), groups: groups).write(to: jsonPath)
-            } catch {
-                throw ValidationError("cannot write --json \(jsonPath): \(error.localizedDescription)")
-            }
+        if let json {
+            try write(try JSONReport(devices: backends.map(\.deviceDescription), groups: groups).encoded(), to: json, option: "--json")
+        }
+    }
+
+    /// Written atomically (AtomicFile): an earlier file of the same name stays whole until the new
+    /// one is complete, and a killed run leaves only a temporary that the next one recognises.
+    private func write(_ data: Data, to url: URL, option: String) throws(OutputPathError) {
+        do {
+            try AtomicFile.write(data, to: url)
+        } catch {
+            throw OutputPathError(option: option, path: url.path, reason: "\(error.action): \(error.reason)")
         }
     }
 }

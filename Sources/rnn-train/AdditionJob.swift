@@ -4,7 +4,8 @@ import RecurCLI
 
 /// The default job: trains a small recurrent network on 8-bit binary addition (BinaryAdditionTask),
 /// printing the loss as it falls, then its accuracy on held-out 8-bit pairs and on 16- and 32-bit
-/// numbers, which no training batch ever held.
+/// numbers, which no training batch ever held. Ctrl-C or SIGTERM ends the training after the current
+/// step (InterruptWatch); the task keeps no checkpoint, so there is nothing to resume.
 struct AdditionJob {
     static let defaultSteps = 1500
     /// Pairs evaluated at each longer width.
@@ -24,6 +25,10 @@ struct AdditionJob {
         let trainer = SequenceTrainer(model: model, optimizer: try Optimizer(settings.optimizer),
                                       schedule: settings.learningRateSchedule, clipNorm: settings.clipNorm,
                                       seed: settings.dropoutSeed(atStep: 0))
+        // Watched before the first line is printed: a Ctrl-C from someone who has seen the run start
+        // stops it after a step, never kills it.
+        let watch = InterruptWatch(secondSignalMessage: "rnn-train: stopped at once by a second signal")
+        defer { watch.stop() }
         print("rnn-train: learning \(task.bits)-bit binary addition, one bit of each number per step, least significant first")
         print("backend \(backend.summary)")
         print("model \(settings.cell.rawValue) \(settings.layers)x\(settings.hidden), 2 features -> 2 classes per step; "
@@ -40,6 +45,7 @@ struct AdditionJob {
         var losses = PendingLosses(ceiling: LossCeiling.ceiling(classes: BinaryAdditionTask.classCount))
         var intervalLosses: [Double] = []
         var step = 0
+        var stoppedBy: Int32?
         do {
             while true {
                 let batch = BinaryAdditionTask.encode(task.trainingPairs(settings.batch, using: &generator), bits: task.bits)
@@ -59,13 +65,19 @@ struct AdditionJob {
                         progress.print(String(format: "step %5d%@  loss %.4f", step, steps.map { "/\($0)" } ?? "", average))
                     }
                 }
-                if last { break }
+                stoppedBy = last ? nil : watch.requested
+                if last || stoppedBy != nil { break }
             }
         } catch let divergence as Divergence {
             progress.finish()
             throw RNNTrainFailure("training diverged at step \(divergence.step): \(divergence.what); lower --lr or keep --clip")
         }
+        watch.stop()
         progress.finish()
+        if let stoppedBy {
+            throw InterruptedRun(signal: stoppedBy, message: "rnn-train: interrupted at step \(step) of the built-in task, "
+                                 + "which keeps no checkpoint (--text runs do)")
+        }
         let seconds = progress.elapsed
         print(String(format: "trained %d steps in %.1f s (%@ sums/s)", step, seconds,
                      ProgressBar.compact(Double(step * settings.batch) / max(seconds, 1e-9))))

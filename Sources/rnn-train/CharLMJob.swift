@@ -7,6 +7,8 @@ import RecurCLI
 /// over), with validation and a sample every --eval-every steps, checkpoints, the loss history, and
 /// --resume. The data position is a function of the step (the stream is replayed up to it) and the
 /// carried state is in the checkpoint, so a resumed run computes the losses the uninterrupted one does.
+/// Ctrl-C or SIGTERM ends the run after the current step with a checkpoint and the history, ready to
+/// resume (InterruptWatch).
 struct CharLMJob {
     static let defaultSteps = 2000
 
@@ -68,8 +70,8 @@ struct CharLMJob {
         var stream = try TruncatedBPTT(documents: [corpus.train], batch: settings.batch, chunkLength: settings.seqLen)
         stream.skip(startStep)
 
-        var history = header != nil ? History.rows(in: directory, upTo: startStep) : []
-        let previousSeconds = history.last?.seconds ?? 0
+        let history = try HistoryLog(directory: directory, rows: header != nil ? History.rows(in: directory, upTo: startStep) : [])
+        let previousSeconds = history.rows.last?.seconds ?? 0
         let progress = ProgressBar(totalSteps: target, timeLimit: command.minutes.map { $0 * 60 }, firstStep: startStep,
                                    unitsPerStep: settings.batch * settings.seqLen, unitName: "chars")
         let title = "\(corpus.name): \(settings.cell.rawValue) \(settings.layers)x\(settings.hidden) character model"
@@ -78,6 +80,11 @@ struct CharLMJob {
         var lastSaved: Int?
         let checkpointExisted = FileManager.default.fileExists(atPath: checkpointURL.path)
         var step = startStep
+        // Watched from the first step on: until then a Ctrl-C has nothing to save and ends the run.
+        let watch = InterruptWatch(secondSignalMessage: "rnn-train: stopped at once by a second signal; "
+                                   + "the last checkpoint written, if any, is kept in \(directory.path)")
+        defer { watch.stop() }
+        var stoppedBy: Int32?
 
         do {
             while true {
@@ -92,8 +99,11 @@ struct CharLMJob {
 
                 let timeUp = command.minutes.map { progress.elapsed >= $0 * 60 } ?? false
                 let last = step == target || timeUp
+                // Read once a step: the step that sees the request is the one saved (the last step
+                // is saved anyway, and the run ends as a finished one).
+                stoppedBy = last ? nil : watch.requested
                 let evaluate = step % command.evalEvery == 0 || last
-                let checkpoint = step % command.checkpointEvery == 0 || last
+                let checkpoint = step % command.checkpointEvery == 0 || last || stoppedBy != nil
                 // Rows also fall on checkpoint steps, so that a run resumed from one averages the same
                 // steps into each row as the uninterrupted run.
                 guard step % command.logEvery == 0 || evaluate || checkpoint else {
@@ -113,19 +123,19 @@ struct CharLMJob {
                                           ProgressBar.compact(Double((step - startStep) * settings.batch * settings.seqLen) / max(progress.elapsed, 1e-9))))
                     progress.print(try sample(model, corpus: corpus, from: validation.firstToken, seed: settings.seed &+ UInt64(step)))
                 }
-                history.append(row)
+                try history.append(row)
                 if checkpoint {
                     try checkSaveable(model, validation: validation, validated: row.valLoss != nil, ceiling: ceiling, step: step)
                     try TrainingCheckpoint.save(model: model, optimizer: optimizer, settings: settings, vocabulary: corpus.vocabulary,
                                                 textName: corpus.name, state: state, to: checkpointURL)
                     lastSaved = step
                 }
-                if evaluate || checkpoint { try History.write(history, title: title, to: directory) }
-                if last { break }
+                if evaluate || checkpoint { try history.save(title: title) }
+                if last || stoppedBy != nil { break }
             }
         } catch let divergence as Divergence {
             progress.finish()
-            try? History.write(history, title: title, to: directory)
+            try? history.save(title: title)
             let kept: String
             if let lastSaved {
                 kept = "the last good checkpoint, \(checkpointURL.path) (step \(lastSaved)), is kept"
@@ -137,7 +147,15 @@ struct CharLMJob {
             throw RNNTrainFailure("training diverged at step \(divergence.step): \(divergence.what); \(kept). "
                                   + "Lower --lr, or clip the gradients with --clip")
         }
+        watch.stop()
         progress.finish()
+        if let stoppedBy {
+            var resume = ["rnn-train", "--text", textPath, "--resume", checkpointURL.path, "--out", directory.path]
+            if let target = command.steps { resume += ["--steps", String(target)] }
+            if let minutes = command.minutes { resume += ["--minutes", String(minutes)] }
+            throw InterruptedRun(signal: stoppedBy, message: "rnn-train: interrupted at step \(step); checkpoint written to "
+                                 + "\(checkpointURL.path); resume with: \(Self.shellCommand(resume))")
+        }
         let seconds = progress.elapsed
         print(String(format: "trained steps %d-%d in %.1f s (%@ chars/s); checkpoint, history.csv and history.svg in %@",
                      startStep + 1, step, seconds,
@@ -197,17 +215,24 @@ struct CharLMJob {
                               + differences.joined(separator: ", ") + "; leave these options out to continue its model")
     }
 
+    /// --out, made and checked before any work (OutputPaths), and rid of the temporary files a run
+    /// killed while writing there left behind (StaleTemporaries: AtomicFile's only).
     static func outputDirectory(_ path: String) throws -> URL {
-        let url = URL(fileURLWithPath: path)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw RNNTrainFailure("--out \(path) is a file, not a directory")
-        }
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw RNNTrainFailure("cannot make the output directory \(path): \(error.localizedDescription)")
+        let url = try OutputPaths.directory(path, option: "--out")
+        let removed = StaleTemporaries.remove(in: url)
+        if !removed.isEmpty {
+            Console.error("rnn-train: removed \(removed.count) temporary file\(removed.count == 1 ? "" : "s") that an interrupted "
+                          + "run left in \(url.path): \(removed.joined(separator: ", "))")
         }
         return url
+    }
+
+    /// `words` as one line a shell runs: words with anything but safe characters single-quoted.
+    static func shellCommand(_ words: [String]) -> String {
+        let safe = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_./=:,+@%"))
+        return words.map { word in
+            !word.isEmpty && word.unicodeScalars.allSatisfy(safe.contains) ? word
+                : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }.joined(separator: " ")
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The loss history of a char-LM run: one row every --log-every steps (the mean training loss since
 /// the previous row), with the validation loss on evaluation steps. Written as history.csv (for
-/// scripts and spreadsheets) and history.svg (HistoryChart, for people).
+/// scripts and spreadsheets; HistoryLog writes it row by row) and history.svg (HistoryChart, for people).
 struct HistoryRow: Equatable {
     var step: Int
     var trainLoss: Double?
@@ -17,9 +17,13 @@ enum History {
     /// Losses with 6 decimals: comparisons of runs (a resumed one against the uninterrupted one)
     /// need more than the 4 shown on the terminal.
     static func csv(_ rows: [HistoryRow]) -> String {
+        ([header] + rows.map(line)).joined(separator: "\n") + "\n"
+    }
+
+    /// One row of history.csv, without its newline.
+    static func line(_ row: HistoryRow) -> String {
         func figure(_ value: Double?) -> String { value.map { String(format: "%.6f", $0) } ?? "" }
-        return ([header] + rows.map { "\($0.step),\(figure($0.trainLoss)),\(figure($0.valLoss)),\(String(format: "%.2f", $0.seconds))" })
-            .joined(separator: "\n") + "\n"
+        return "\(row.step),\(figure(row.trainLoss)),\(figure(row.valLoss)),\(String(format: "%.2f", row.seconds))"
     }
 
     static func parse(_ text: String) throws -> [HistoryRow] {
@@ -41,11 +45,5 @@ enum History {
         guard let text = try? String(contentsOf: directory.appendingPathComponent("history.csv"), encoding: .utf8),
               let rows = try? parse(text) else { return [] }
         return rows.filter { $0.step <= step }
-    }
-
-    /// history.csv and history.svg, each replaced atomically.
-    static func write(_ rows: [HistoryRow], title: String, to directory: URL) throws {
-        try Data(csv(rows).utf8).write(to: directory.appendingPathComponent("history.csv"), options: .atomic)
-        try Data(HistoryChart.svg(rows, title: title).utf8).write(to: directory.appendingPathComponent("history.svg"), options: .atomic)
     }
 }

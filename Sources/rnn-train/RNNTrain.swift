@@ -13,7 +13,11 @@ struct RNNTrain: ParsableCommand {
             --resume, a loss history (CSV and SVG) and samples.
             sample: generates text from a checkpoint.
 
-            Exit status: 0 success, 2 unusable arguments or input files, or training that diverged.
+            Ctrl-C or SIGTERM: training stops after the current step, a --text run saves its checkpoint and history \
+            and prints how to resume; a second Ctrl-C exits at once.
+
+            Exit status: 0 success, 2 unusable arguments or input files, or training that diverged, \
+            130 (143) stopped by Ctrl-C (SIGTERM).
             """,
         subcommands: [TrainCommand.self, SampleCommand.self],
         defaultSubcommand: TrainCommand.self

@@ -87,6 +87,25 @@ import Testing
         #expect((rows.first?["peak_bytes"] as? Int ?? 0) >= 64 * 32 * 5 * 128 * 4)
     }
 
+    /// An output that cannot be written is found before any timing, named, and not followed by the
+    /// usage (nothing was wrong with the command line).
+    @Test func unwritableOutputsAreRefusedBeforeTheRun() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rnn-bench-out-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = ["run", "--backend", "cpu", "--config", "lstm-small", "--repeat", "1", "--warmup", "0"]
+        let cases = [("--chart", directory.appendingPathComponent("missing/chart.svg").path, "does not exist"),
+                     ("--json", directory.path, "is a directory"),
+                     ("--json", directory.appendingPathComponent("missing/out.json").path, "does not exist")]
+        for (option, path, reason) in cases {
+            let result = try rnnBench(run + [option, path])
+            #expect(result.status == 2, "\(option) \(path): \(result.errors)")
+            #expect(result.errors.contains("\(option) \(path)") && result.errors.contains(reason), "\(result.errors)")
+            #expect(!result.errors.contains("Usage"), "an unwritable file is no usage error: \(result.errors)")
+            #expect(!result.output.contains("lstm-small"), "nothing is timed: \(result.output)")
+        }
+    }
+
     @Test func compareAddsPyTorchRatiosAndPeakAddsPercentages() throws {
         let peer = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: peer) }

@@ -125,4 +125,37 @@ import Testing
         #expect(file.contains("optimizer.head.weight.momentum_buffer"))
         #expect(file.contains("embedding.weight") && file.contains("rnn.weight_hh_l1") && file.contains("head.bias"))
     }
+
+    /// The same state gives the same bytes in any process: the model's and the optimizer's JSON in
+    /// the metadata have sorted keys (a process's dictionary order would otherwise decide them).
+    @Test func theMetadataJSONHasSortedKeys() throws {
+        let url = try temporaryURL()
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        try Checkpoint.save(model: try charModel(), optimizer: try Optimizer(.adam(learningRate: 0.01)), to: url)
+        let metadata = try SafeTensors(contentsOf: url).metadata
+        for key in ["model", "optimizer"] {
+            let json = try #require(metadata[key])
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            #expect(object.count >= 8, "\(key): \(json)")
+            // Where each key appears in the text: in sorted order, the positions rise.
+            let positions = try object.keys.sorted().map { name in
+                try #require(json.range(of: "\"\(name)\":")?.lowerBound, "\(name) in \(json)")
+            }
+            #expect(positions == positions.sorted(), "\(key)'s keys are not sorted: \(json)")
+        }
+    }
+
+    /// Two writes of one state are the same bytes, and the file is what `serialized()` gives.
+    @Test func writingTheSameStateTwiceGivesTheSameBytes() throws {
+        let first = try temporaryURL(), second = try temporaryURL()
+        defer {
+            try? FileManager.default.removeItem(at: first.deletingLastPathComponent())
+            try? FileManager.default.removeItem(at: second.deletingLastPathComponent())
+        }
+        let model = try charModel(), optimizer = try Optimizer(.adam(learningRate: 0.01))
+        try Checkpoint.save(model: model, optimizer: optimizer, metadata: ["b": "2", "a": "1"], to: first)
+        try Checkpoint.save(model: model, optimizer: optimizer, metadata: ["a": "1", "b": "2"], to: second)
+        #expect(try Data(contentsOf: first) == Data(contentsOf: second))
+        #expect(try Data(contentsOf: first) == SafeTensors(contentsOf: first).serialized())
+    }
 }

@@ -39,26 +39,16 @@ extension SafeTensors {
         return file
     }
 
-    /// Writes the file atomically: the bytes go to a temporary file in the same directory, which is flushed
+    /// Writes the file atomically (AtomicFile): a temporary file in the same directory, flushed to the disk
     /// and then renamed over `url`, so readers see either the old file or the complete new one. The temporary
-    /// file is removed if anything fails.
+    /// file is removed if anything fails, and one a killed process leaves is Recur's by its name
+    /// (StaleTemporaries).
     public func write(to url: URL) throws {
         let data = try serialized()
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {
-            try data.write(to: temporary, options: .withoutOverwriting)
-            let handle = try FileHandle(forWritingTo: temporary)
-            defer { try? handle.close() }
-            try handle.synchronize()
+            try AtomicFile.write(data, to: url)
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw SafeTensorsError.io(path: url.path, message: "cannot write the temporary file: \(Self.message(for: error))")
-        }
-        if rename(temporary.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw SafeTensorsError.io(path: url.path, message: "cannot rename the temporary file over it: \(reason)")
+            throw SafeTensorsError.io(path: url.path, message: "\(error.action): \(error.reason)")
         }
     }
 

@@ -19,12 +19,17 @@ public enum Checkpoint {
                 try file.set(prefix + entry.name, floats: try block.parameter(entry.name), shape: entry.shape)
             }
         }
+        // The JSON values with sorted keys: a synthesised Encodable's keys otherwise come out in
+        // the order of a dictionary seeded per process, and the same state written by two processes
+        // would differ in its bytes (the header's own keys are sorted by SafeTensors).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
         var metadata = extra
         metadata["format"] = "recur-checkpoint-1"
-        metadata["model"] = String(decoding: try JSONEncoder().encode(model.configuration), as: UTF8.self)
+        metadata["model"] = String(decoding: try encoder.encode(model.configuration), as: UTF8.self)
         if let optimizer {
             metadata["step"] = String(optimizer.step)
-            metadata["optimizer"] = String(decoding: try JSONEncoder().encode(optimizer.configuration), as: UTF8.self)
+            metadata["optimizer"] = String(decoding: try encoder.encode(optimizer.configuration), as: UTF8.self)
             for (prefix, block) in model.namedBlocks {
                 let state = try optimizer.state(of: block)
                 for (name, buffer) in zip(optimizer.configuration.stateNames, state) {
