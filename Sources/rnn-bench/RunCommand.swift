@@ -37,12 +37,6 @@ struct RunCommand: ParsableCommand {
         help: ArgumentHelp("The JSON of shared/tools/torch-peer.sh bench --json: adds PyTorch/Recur ratios.", valueName: "file"))
     var comparePath: String?
 
-    func validate() throws {
-        if let comparePath {
-            do { _ = try PeerResults(contentsOf: comparePath) } catch { throw ValidationError("--compare: \(error)") }
-        }
-    }
-
     func run() throws {
         // Checked before any timing: finding out after a run of several minutes loses the run. An
         // OutputPathError is printed without the usage: the command line was fine, the path is not.
@@ -50,6 +44,10 @@ struct RunCommand: ParsableCommand {
         let json = try jsonPath.map { path throws(OutputPathError) in try OutputPaths.file(path, option: "--json") }
         // What a run killed while writing them left behind (AtomicFile's temporaries only).
         for url in Set([chart, json].compactMap { $0?.deletingLastPathComponent() }) { StaleTemporaries.remove(in: url) }
+        // Read before any timing too; a bad file is an input error (exit 2), not a usage error.
+        let peer = try comparePath.map { path in
+            do { return try PeerResults(contentsOf: path) } catch { throw PeerResults.PeerError("--compare: \(error)") }
+        }
         let configs = try workload.selectedConfigs()
         let backends = try workload.makeBackends()
 
@@ -60,7 +58,6 @@ struct RunCommand: ParsableCommand {
             }
         }
         print("warm-up \(workload.warmup) runs and \(workload.warmupMilliseconds) ms, timed repeats \(workload.repeats); times in ms\n")
-        let peer = try comparePath.map { try PeerResults(contentsOf: $0) }
         if let torch = peer?.torch { print("peer: PyTorch \(torch) (ratios are PyTorch's time over Recur's: above 1, Recur is faster)") }
         let peakGFLOPs = peak ? PeakFLOPs.measure() : nil
         if let peakGFLOPs { print(String(format: "CPU FMA peak: %.1f GFLOP/s (the %% peak column's denominator)", peakGFLOPs)) }

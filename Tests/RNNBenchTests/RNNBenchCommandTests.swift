@@ -127,7 +127,11 @@ import Testing
         #expect(ratios.count == 2 && ratios.allSatisfy { $0 > 1 }, "\(row)")
 
         try Data("not json".utf8).write(to: peer)
-        #expect(try rnnBench(["run", "--config", "lstm-small", "--compare", peer.path]).status == 2)
+        let bad = try rnnBench(["run", "--config", "lstm-small", "--compare", peer.path])
+        #expect(bad.status == 2)
+        // An unreadable file is not a usage error: the message, without the usage, and no timing.
+        #expect(bad.errors.contains("--compare:") && !bad.errors.contains("USAGE") && !bad.errors.contains("Usage"), "\(bad.errors)")
+        #expect(!bad.lines.contains { $0.hasPrefix("lstm-small") })
     }
 
     @Test func peakMeasuresTheCPU() throws {
