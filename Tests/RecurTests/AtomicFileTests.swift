@@ -69,11 +69,19 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let ended = try endedProcessID()
         let uuid = UUID().uuidString
-        let stale = [".recur-tmp-\(ended)-\(uuid)-checkpoint.safetensors", ".recur-tmp-\(ended)-\(UUID().uuidString)-history.csv"]
+        // The writer before AtomicFile named its temporaries .<target>.<UUID>.tmp: an hour-old one
+        // is stale, a fresh one may still be written by an old version.
+        let legacy = ".checkpoint.safetensors.\(UUID().uuidString).tmp"
+        let stale = [".recur-tmp-\(ended)-\(uuid)-checkpoint.safetensors", ".recur-tmp-\(ended)-\(UUID().uuidString)-history.csv", legacy]
         let kept = ["checkpoint.safetensors", "notes.txt", ".dat.nosync21BD.ntOzGV", ".checkpoint.safetensors.\(uuid).tmp",
+                    ".checkpoint.safetensors.not-a-uuid.tmp", "..\(uuid).tmp",
                     ".recur-tmp-\(getpid())-\(uuid)-checkpoint.safetensors", ".recur-tmp-\(getppid())-\(uuid)-checkpoint.safetensors"]
         for name in stale + kept {
             try Data("x".utf8).write(to: directory.appendingPathComponent(name))
+        }
+        let anHourAgo = Date(timeIntervalSinceNow: -3600)
+        for name in [legacy, ".checkpoint.safetensors.not-a-uuid.tmp", "..\(uuid).tmp"] {
+            try FileManager.default.setAttributes([.modificationDate: anHourAgo], ofItemAtPath: directory.appendingPathComponent(name).path)
         }
         #expect(StaleTemporaries.remove(in: directory) == stale.sorted())
         #expect(try Set(FileManager.default.contentsOfDirectory(atPath: directory.path)) == Set(kept))

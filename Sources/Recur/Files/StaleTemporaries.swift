@@ -34,15 +34,37 @@ public enum StaleTemporaries {
         pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
     }
 
-    /// Removes the temporaries in `directory` whose writer has ended and returns their names
-    /// (sorted). Files it cannot remove are left, and so is everything that is not a temporary of
-    /// AtomicFile's; a directory that cannot be listed has nothing to remove.
+    /// Whether `name` is a temporary of the writer Recur had before AtomicFile,
+    /// `.<target name>.<UUID>.tmp`: users who upgrade after a killed run still have those.
+    static func isLegacyTemporary(_ name: String) -> Bool {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return false }
+        let stem = name.dropLast(4)
+        guard stem.count > 38 else { return false }
+        let uuid = stem.suffix(36)
+        return stem.dropLast(36).last == "." && stem.dropLast(37).count > 1 && UUID(uuidString: String(uuid)) != nil
+    }
+
+    /// A legacy temporary names no writer, so it is taken for stale only once it is this old: a
+    /// checkpoint takes seconds to write, and an old version still writing beside us keeps its file.
+    static let legacyAge: TimeInterval = 600
+
+    /// Removes the temporaries in `directory` whose writer has ended (and the legacy ones older than
+    /// `legacyAge`) and returns their names (sorted). Files it cannot remove are left, and so is
+    /// everything that is not a temporary of Recur's; a directory that cannot be listed has nothing
+    /// to remove.
     @discardableResult
     public static func remove(in directory: URL) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
         return names.sorted().filter { name in
-            guard let pid = writer(ofTemporaryNamed: name), hasEnded(pid) else { return false }
-            return unlink(directory.appendingPathComponent(name).path) == 0
+            let path = directory.appendingPathComponent(name).path
+            if let pid = writer(ofTemporaryNamed: name) {
+                guard hasEnded(pid) else { return false }
+            } else {
+                guard isLegacyTemporary(name),
+                      let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                      -modified.timeIntervalSinceNow > legacyAge else { return false }
+            }
+            return unlink(path) == 0
         }
     }
 }
