@@ -266,9 +266,10 @@ struct ThreadPoolTests {
         let caller = pthread_self()
         let onWorker = { @Sendable in pthread_equal(pthread_self(), caller) == 0 }
         let stallNext = Atomic<Bool>(false)
-        let pool = ThreadPool(threads: threads, spinNanoseconds: 50_000_000) {
+        let hooks = PoolTestHooks(beforeWakingCaller: {
             if onWorker(), stallNext.exchange(false, ordering: .relaxed) { usleep(80_000) }
-        }
+        })
+        let pool = ThreadPool(threads: threads, spinNanoseconds: 50_000_000, hooks: hooks)
         for round in 0..<3 {
             stallNext.store(true, ordering: .relaxed)
             // Job A: one index a thread, held at once; the workers' outlast the caller's.
@@ -294,6 +295,56 @@ struct ThreadPoolTests {
             let unfinished = hits.filter { $0.value.load(ordering: .relaxed) != 1 }.count
             #expect(unfinished == 0, "round \(round): B returned with \(unfinished) of \(hits.count) indices not run")
         }
+    }
+
+    /// The second invariant of `PoolState`, replayed: after job A (one index a thread) a worker
+    /// reads A's final claim word (index == count, nothing left) and stalls; the caller publishes job
+    /// B's larger count and lets it go on before opening B. The worker must not claim that index on
+    /// B's count: it ran B's body for it once more and counted it in B's `done`.
+    @Test("a late worker cannot claim against the next job's count", arguments: [3, 4, 8])
+    func lateWorkerAgainstNextCount(threads: Int) {
+        let caller = pthread_self()
+        let onWorker = { @Sendable in pthread_equal(pthread_self(), caller) == 0 }
+        let workerArmed = Flag(), callerArmed = Flag(), parked = Flag(), published = Flag()
+        // Waits at most a second: a scheduler that never runs the other thread makes a round
+        // inconclusive (counted below), not a hang.
+        let waitFor = { @Sendable (_ flag: Flag) -> Bool in
+            for _ in 0..<10_000 where !flag.value.load(ordering: .acquiring) { usleep(100) }
+            return flag.value.load(ordering: .acquiring)
+        }
+        var hooks = PoolTestHooks()
+        hooks.afterReadingClaim = { index in
+            guard onWorker(), index == threads, workerArmed.value.exchange(false, ordering: .acquiringAndReleasing) else { return }
+            parked.value.store(true, ordering: .releasing)
+            _ = waitFor(published)
+        }
+        hooks.whilePublishingJob = {
+            guard callerArmed.value.exchange(false, ordering: .acquiringAndReleasing) else { return }
+            published.value.store(true, ordering: .releasing)
+            usleep(20_000)  // the parked worker reads B's count and tries its exchange now
+        }
+        let pool = ThreadPool(threads: threads, spinNanoseconds: 50_000_000, hooks: hooks)
+        var conclusive = 0
+        for round in 0..<5 {
+            parked.value.store(false, ordering: .relaxed)
+            published.value.store(false, ordering: .relaxed)
+            workerArmed.value.store(true, ordering: .releasing)
+            let arrived = Atomic<Int>(0)
+            #expect(pool.parallelForAllAtOnce(threads) { _ in
+                arrived.wrappingAdd(1, ordering: .relaxed)
+                while arrived.load(ordering: .relaxed) < threads { sched_yield() }
+            })
+            // A's claim word stays as it is until B starts, so a worker reads it and parks.
+            if waitFor(parked) { conclusive += 1 }
+            workerArmed.value.store(false, ordering: .releasing)
+            callerArmed.value.store(true, ordering: .releasing)
+            let hits = (0..<(threads + 5)).map { _ in AtomicCounter() }
+            pool.parallelFor(hits.count) { i in hits[i].value.wrappingAdd(1, ordering: .relaxed) }
+            callerArmed.value.store(false, ordering: .releasing)
+            let wrong = (0..<hits.count).filter { hits[$0].value.load(ordering: .relaxed) != 1 }
+            #expect(wrong.isEmpty, "round \(round): B's indices \(wrong) did not run exactly once")
+        }
+        #expect(conclusive >= 1, "no round parked a worker on A's final claim word")
     }
 
     @Test("serial reuse many times")
@@ -354,6 +405,10 @@ struct ThreadPoolTests {
 
 private final class AtomicCounter: Sendable {
     let value = Atomic<Int>(0)
+}
+
+private final class Flag: Sendable {
+    let value = Atomic<Bool>(false)
 }
 
 @Suite("CPU kernel choice")

@@ -21,16 +21,16 @@ public final class ThreadPool: @unchecked Sendable {
 
     /// `threads` counts the calling thread: `threads - 1` workers are started.
     public convenience init(threads: Int) {
-        self.init(threads: threads, spinNanoseconds: PoolState.defaultSpinNanoseconds, beforeWakingCaller: nil)
+        self.init(threads: threads, spinNanoseconds: PoolState.defaultSpinNanoseconds, hooks: PoolTestHooks())
     }
 
-    /// For the tests: `beforeWakingCaller` runs on the thread that finished a job's last index,
-    /// between counting it and waking the caller, and `spinNanoseconds` bounds every spin before a
-    /// sleep. A stall there, with spins long enough to be sure who sleeps when, replays the
-    /// preemption behind `PoolState`'s invariant, which a 2-core machine almost never produces.
-    init(threads: Int, spinNanoseconds: UInt64, beforeWakingCaller: (@Sendable () -> Void)?) {
+    /// For the tests: `hooks` run between two steps of the hand-out protocol, and `spinNanoseconds`
+    /// bounds every spin before a sleep. A stall in a hook, with spins long enough to be sure who
+    /// sleeps when, replays a preemption behind one of `PoolState`'s invariants, which a 2-core
+    /// machine almost never produces on its own.
+    init(threads: Int, spinNanoseconds: UInt64, hooks: PoolTestHooks) {
         precondition(threads >= 1, "ThreadPool needs at least one thread")
-        state = PoolState(threads: threads, spinNanoseconds: spinNanoseconds, beforeWakingCaller: beforeWakingCaller)
+        state = PoolState(threads: threads, spinNanoseconds: spinNanoseconds, hooks: hooks)
         for slot in state.slots {
             let state = self.state
             let thread = Thread { state.workerLoop(slot) }
@@ -122,6 +122,15 @@ final class WorkerSlot: @unchecked Sendable {
 /// forever. It takes three threads (the caller, the late worker and a worker on job g+1), so two
 /// cores never showed it. Exactly one `signal` is owed per successful take-back of the flag by
 /// someone other than the caller, and the caller consumes it.
+///
+/// The second invariant: a thread claims an index only against the count of the claim word's own
+/// job. A worker reads the claim word, then the count, then exchanges the word; a late worker of
+/// job g, preempted after reading g's final word (index == count, nothing left), could read job
+/// g+1's count, already stored while the word still held g's tag, and its exchange succeeded: it
+/// ran g+1's body for an index of its own making and counted it in g+1's `done` (seen here as a
+/// `done` one past the count, then a caller asleep forever). So the caller first closes the word
+/// (the new tag with `closedIndex`), then publishes the count with release; a worker that reads the
+/// new count also sees the closed word, and its exchange fails.
 final class PoolState: @unchecked Sendable {
     let threadCount: Int
     let slots: [WorkerSlot]
@@ -145,14 +154,14 @@ final class PoolState: @unchecked Sendable {
     /// Only touched by the caller holding `busy`.
     private var lastGeneration = 0
 
-    /// `ThreadPool.init(threads:spinNanoseconds:beforeWakingCaller:)`'s test hook; nil outside the tests.
-    private let beforeWakingCaller: (@Sendable () -> Void)?
+    /// `ThreadPool.init(threads:spinNanoseconds:hooks:)`'s; all nil outside the tests.
+    private let hooks: PoolTestHooks
 
-    init(threads: Int, spinNanoseconds: UInt64, beforeWakingCaller: (@Sendable () -> Void)?) {
+    init(threads: Int, spinNanoseconds: UInt64, hooks: PoolTestHooks) {
         threadCount = threads
         self.spinNanoseconds = spinNanoseconds
         slots = (1..<threads).map { WorkerSlot(index: $0) }
-        self.beforeWakingCaller = beforeWakingCaller
+        self.hooks = hooks
     }
 
     func tryAcquire() -> Bool {
@@ -163,14 +172,20 @@ final class PoolState: @unchecked Sendable {
 
     private static func tag(_ generation: Int) -> Int { (generation & 0x7fff_ffff) << 32 }
 
+    /// An index no job reaches (counts are below 2^31): a claim word holding it hands out nothing.
+    private static let closedIndex = 0x7fff_ffff
+
     /// Caller side of one job; `busy` is held.
     func run(count n: Int, job body: @escaping (Int) -> Void) {
         precondition(n < 0x8000_0000, "parallelFor count too large")
         lastGeneration &+= 1
         let g = lastGeneration
+        // Close the last job's hand-out before its count changes (the type's second invariant).
+        claim.store(Self.tag(g) | Self.closedIndex, ordering: .relaxed)
         job = body
-        count.store(n, ordering: .relaxed)
+        count.store(n, ordering: .releasing)
         done.store(0, ordering: .relaxed)
+        if let hook = hooks.whilePublishingJob { hook() }
         claim.store(Self.tag(g), ordering: .releasing)
         generation.store(g, ordering: .sequentiallyConsistent)
         for slot in slots where slot.sleeping.load(ordering: .sequentiallyConsistent) {
@@ -190,7 +205,10 @@ final class PoolState: @unchecked Sendable {
         while true {
             if current & ~0xffff_ffff != tag { return }
             let index = current & 0xffff_ffff
-            let n = count.load(ordering: .relaxed)
+            if let hook = hooks.afterReadingClaim { hook(index) }
+            // Acquiring: a count of a later job comes with that job's closed claim word, so the
+            // exchange below fails (the type's second invariant).
+            let n = count.load(ordering: .acquiring)
             if index >= n { return }
             let (exchanged, original) = claim.compareExchange(
                 expected: current, desired: current + 1, ordering: .acquiring)
@@ -200,7 +218,7 @@ final class PoolState: @unchecked Sendable {
             }
             invoke(index)
             let (_, finished) = done.wrappingAdd(1, ordering: .sequentiallyConsistent)
-            if finished == n, let beforeWakingCaller { beforeWakingCaller() }
+            if finished == n, let hook = hooks.beforeWakingCaller { hook() }
             // Only the caller of job g may be woken on g's behalf (see the type's note).
             if finished == n,
                callerSleeping.compareExchange(expected: g, desired: 0, ordering: .sequentiallyConsistent).exchanged {
@@ -275,4 +293,15 @@ final class PoolState: @unchecked Sendable {
             slot.wake.signal()
         }
     }
+}
+
+/// Points between two steps of `PoolState`'s protocol where the tests stall a thread, to replay a
+/// preemption that breaks an invariant unless the protocol holds it. All nil outside the tests.
+struct PoolTestHooks: Sendable {
+    /// On the thread that counted a job's last index, before it wakes the caller.
+    var beforeWakingCaller: (@Sendable () -> Void)?
+    /// On a thread that has read the claim word (the index it holds), before it reads the count.
+    var afterReadingClaim: (@Sendable (_ index: Int) -> Void)?
+    /// On the caller, between publishing a job's count and opening its hand-out.
+    var whilePublishingJob: (@Sendable () -> Void)?
 }
