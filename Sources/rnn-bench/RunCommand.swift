@@ -52,6 +52,7 @@ struct RunCommand: ParsableCommand {
         for url in Set([chart, json].compactMap { $0?.deletingLastPathComponent() }) { StaleTemporaries.remove(in: url) }
         let configs = try workload.selectedConfigs()
         let backends = try workload.makeBackends()
+        try workload.checkMemory(configs, on: backends)
 
         for backend in backends {
             print("\(backend.name): \(backend.deviceDescription)")
