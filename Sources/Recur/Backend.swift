@@ -15,7 +15,8 @@ public protocol Backend: AnyObject {
 
     // MARK: Memory
 
-    /// A zero-filled buffer of `count` 32-bit elements.
+    /// A zero-filled buffer of `count` 32-bit elements. A count the device cannot hold (or whose
+    /// bytes overflow) throws a `RecurError` (`outOfDeviceMemory`, `sizeOverflow`), never traps.
     func makeBuffer(count: Int) throws -> any DeviceBuffer
     /// A buffer of `count` elements whose contents are unspecified (it may hold an earlier buffer's
     /// data): for results the caller writes in full before reading them, where zero-filling would
@@ -25,6 +26,9 @@ public protocol Backend: AnyObject {
     func owns(_ buffer: any DeviceBuffer) -> Bool
     /// The memory this backend's buffers hold, now and at peak.
     var memory: MemoryGauge { get }
+    /// The memory its device has: `makeBuffer` refuses what could never fit with
+    /// `RecurError.outOfDeviceMemory`, and command lines check a run against it before starting.
+    var deviceMemory: DeviceMemory { get }
     /// Copies host values into `buffer` starting at element `offset`.
     func upload(_ values: [Float], to buffer: any DeviceBuffer, offset: Int) throws
     func upload(_ values: [Int32], to buffer: any DeviceBuffer, offset: Int) throws
@@ -249,9 +253,12 @@ public struct CellBackwardStep {
 extension Backend {
     public func makeScratchBuffer(count: Int) throws -> any DeviceBuffer { try makeBuffer(count: count) }
 
+    /// The host's physical memory, for backends that do not say (test doubles).
+    public var deviceMemory: DeviceMemory { .host(device: "the \(name) backend's machine") }
+
     /// A tensor holding `values` with `shape`.
     public func tensor(_ values: [Float], shape: [Int]) throws -> Tensor {
-        let count = shape.reduce(1, *)
+        let count = try CheckedSize.product(shape, "a tensor of shape \(shape)")
         guard values.count == count else {
             throw RecurError.shapeMismatch(tensor: "values", actual: [values.count], expected: shape)
         }
@@ -262,7 +269,8 @@ extension Backend {
 
     /// A zero tensor of `shape`.
     public func zeros(_ shape: [Int]) throws -> Tensor {
-        Tensor(shape: shape, buffer: try makeBuffer(count: shape.reduce(1, *)))
+        // A caller's shape: its product may overflow (a trap with `reduce(1, *)`).
+        Tensor(shape: shape, buffer: try makeBuffer(count: try CheckedSize.product(shape, "a tensor of shape \(shape)")))
     }
 
     /// The tensor's values on the host.

@@ -31,6 +31,13 @@ public enum RecurError: Error, Equatable, CustomStringConvertible, Sendable {
     case memoryBudgetExceeded(what: String, bytes: Int, budget: Int)
     /// A tensor read from a file holds NaN or an infinity.
     case nonFiniteValue(tensor: String, index: Int, value: Float)
+    /// A buffer the device cannot hold: `bytes` asked for on `device`, whose `limit` ("its physical
+    /// memory", "its largest single allocation (CL_DEVICE_MAX_MEM_ALLOC_SIZE)") is `available`;
+    /// `reason` says what refused it when the allocator did (nil: refused before asking it).
+    case outOfDeviceMemory(bytes: Int, device: String, limit: String, available: Int, reason: String?)
+    /// A training forward given to a backward it does not belong to: another layer's, or one made
+    /// before the layer's parameters changed (the message says which and what to do).
+    case mismatchedForward(String)
 
     public var description: String {
         switch self {
@@ -63,11 +70,16 @@ public enum RecurError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(what) needs \(Self.bytes(bytes)), more than the memory budget of \(Self.bytes(budget)) (Recur's Limits.memoryBudget)"
         case .nonFiniteValue(let tensor, let index, let value):
             return "\(tensor) holds \(value) at index \(index): every value must be finite (the file is corrupt, or was saved from a diverged run)"
+        case .outOfDeviceMemory(let bytes, let device, let limit, let available, let reason):
+            return "cannot allocate \(Self.bytes(bytes)) on \(device): \(limit) is \(Self.bytes(available))"
+                + (reason.map { "; \($0)" } ?? "") + ". Ask for less memory (a smaller batch, sequence or model)"
+        case .mismatchedForward(let message):
+            return message
         }
     }
 
     /// A byte count as people read it: "480.0 GB (480000000000 bytes)".
-    static func bytes(_ count: Int) -> String {
+    public static func bytes(_ count: Int) -> String {
         let units = [(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB")]
         for (scale, unit) in units where Double(count) >= scale {
             return String(format: "%.1f", Double(count) / scale) + " \(unit) (\(count) bytes)"

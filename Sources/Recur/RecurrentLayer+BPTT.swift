@@ -36,6 +36,8 @@ public struct RNNGradients {
 
 /// Activations kept from a training forward for its backward.
 struct SavedForBackward {
+    /// Which layer ran the forward, and on which parameters (`RecurrentLayer.checkProvenance`).
+    let provenance: ForwardProvenance
     let steps: Int
     let batch: Int
     /// Per layer: its input (T*B, I_l) in time-major order.
@@ -150,9 +152,10 @@ extension RecurrentLayer {
         }
 
         let output = try userLayout(layerInput, steps: steps, batch: batch)
+        let provenance = ForwardProvenance(layer: identity, descriptor: d, parameterVersion: parameterVersion)
         let saved = training
             ? SavedForBackward(
-                steps: steps, batch: batch, layerInputs: layerInputs, hiddenStates: hiddenStates,
+                provenance: provenance, steps: steps, batch: batch, layerInputs: layerInputs, hiddenStates: hiddenStates,
                 cellStates: cellStates, activations: activations, lengths: lengthBuffer, dropoutSeed: dropoutSeed)
             : nil
         return RNNForward(output: output, hN: hN, cN: cN, saved: saved)
@@ -161,7 +164,8 @@ extension RecurrentLayer {
     /// Backpropagates through a training forward. Missing upstream gradients are zero. Parameter
     /// gradients are added to `gradients`; the gradients of the input and initial states are returned.
     /// A forward serves one backward, which writes the gate gradients over its saved activations;
-    /// a second one throws.
+    /// a second one throws, and so does another layer's forward or one made before this layer's
+    /// parameters changed (`RecurError.mismatchedForward`).
     /// `inputGradient: false` skips the input's gradient, like PyTorch for an input that does not
     /// require grad: the first layer's dX GEMM (T*B x G*H x I per direction) is not run, and
     /// `RNNGradients.input` is nil. Layers above the first still need theirs.
@@ -172,6 +176,7 @@ extension RecurrentLayer {
         guard let saved = forward.saved else {
             throw RecurError.invalidValue("backward needs a forward run with training: true")
         }
+        try checkProvenance(saved.provenance)
         guard !saved.spent.isSpent else {
             throw RecurError.invalidValue(
                 "this forward was already backpropagated (the backward writes the gate gradients over its saved activations); run forward again for another backward")

@@ -6,6 +6,10 @@
 /// `.grad` does. Forward and backward (BPTT) are in RecurrentLayer+BPTT.swift; parameters by
 /// PyTorch name (`parameter(_:)`, `setParameter(_:_:)`, `loadParameters(_:)`) come with
 /// `ParameterBlock`.
+///
+/// A training forward records which layer made it and at which `parameterVersion`; `backward`
+/// refuses any other layer's forward, and one made before the parameters changed
+/// (RecurrentLayer+Provenance.swift).
 public final class RecurrentLayer {
     public let descriptor: RNNDescriptor
     public let backend: any Backend
@@ -17,6 +21,12 @@ public final class RecurrentLayer {
     /// Whether BPTT's scratch rows get `paddedStride`'s padding. Off only in the tests that check
     /// that padded and unpadded rows give the same results.
     package var padsScratchRows = true
+    /// Unique among the process's layers (an ObjectIdentifier could be reused by a layer made at a
+    /// freed one's address while its forward is still held).
+    let identity = RecurrentLayer.nextIdentity()
+    /// Counts the changes to `parameters` made through the API (`setParameter`, `loadParameters`, an
+    /// `Optimizer` update); a write straight into the buffer must call `parametersChanged()`.
+    public internal(set) var parameterVersion = 0
 
     /// Initialises as PyTorch does: every weight and bias uniform in [-1/sqrt(H), 1/sqrt(H)).
     public init(_ descriptor: RNNDescriptor, backend: any Backend, seed: UInt64 = 0) throws {

@@ -77,7 +77,7 @@ extension Backend {
     /// Indices on the device. `limit`: every value must be below it (and, unless `allowNegative`,
     /// at least 0; negative values mark positions a loss ignores).
     public func indices(_ values: [Int32], shape: [Int], limit: Int, allowNegative: Bool = false, name: String = "indices") throws -> IndexTensor {
-        guard values.count == shape.reduce(1, *) else {
+        guard values.count == (try CheckedSize.product(shape, "\(name) of shape \(shape)")) else {
             throw RecurError.shapeMismatch(tensor: name, actual: [values.count], expected: shape)
         }
         if let bad = values.firstIndex(where: { Int($0) >= limit || (!allowNegative && $0 < 0) }) {

@@ -54,14 +54,23 @@ public final class CPUBackend: Backend {
 
     // MARK: Memory
 
+    /// The machine's physical memory: a buffer beyond what is left of it after this backend's
+    /// buffers is refused before the system is asked (Linux would grant it lazily, then kill the
+    /// process as the zero fill touches the pages).
+    public var deviceMemory: DeviceMemory { .host(device: "the CPU (\(CPUInfo.modelName))") }
+
     public func makeBuffer(count: Int) throws -> any DeviceBuffer {
-        guard count >= 0 else { throw RecurError.invalidValue("buffer size \(count) is negative") }
-        return CPUBuffer(count: count, gauge: memory)
+        try makeBuffer(count: count, zeroed: true)
     }
 
     public func makeScratchBuffer(count: Int) throws -> any DeviceBuffer {
-        guard count >= 0 else { throw RecurError.invalidValue("buffer size \(count) is negative") }
-        return CPUBuffer(count: count, gauge: memory, zeroed: false)
+        try makeBuffer(count: count, zeroed: false)
+    }
+
+    private func makeBuffer(count: Int, zeroed: Bool) throws -> CPUBuffer {
+        let device = deviceMemory
+        _ = try device.checkBuffer(count: count, inUse: memory.bytesInUse)
+        return try CPUBuffer(count: count, gauge: memory, zeroed: zeroed, device: device)
     }
 
     public func owns(_ buffer: any DeviceBuffer) -> Bool { buffer is CPUBuffer }

@@ -10,19 +10,27 @@ public final class CPUBuffer: DeviceBuffer, @unchecked Sendable {
     private let bytes: Int
 
     private let gauge: MemoryGauge
+    private let pool: HostMemoryPool
 
-    init(count: Int, gauge: MemoryGauge, zeroed: Bool = true) {
+    /// `bytes` is `count * 4`, checked by the caller (`DeviceMemory.checkBuffer`). Throws
+    /// `outOfDeviceMemory` when the system refuses the memory.
+    init(count: Int, gauge: MemoryGauge, zeroed: Bool = true, pool: HostMemoryPool = .shared, device: DeviceMemory) throws {
         self.count = count
         self.gauge = gauge
+        self.pool = pool
         bytes = max(count, 1) * 4
-        raw = HostMemoryPool.shared.take(bytes)
+        guard let memory = pool.take(bytes) else {
+            throw RecurError.outOfDeviceMemory(bytes: bytes, device: device.device, limit: device.totalLabel,
+                                               available: device.totalBytes, reason: "the system refused the allocation")
+        }
+        raw = memory
         if zeroed { raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes) }
         gauge.allocated(bytes)
     }
 
     deinit {
         gauge.freed(bytes)
-        HostMemoryPool.shared.give(raw, bytes)
+        pool.give(raw, bytes)
     }
 
     var floats: UnsafeMutablePointer<Float> { raw.assumingMemoryBound(to: Float.self) }
@@ -45,6 +53,15 @@ extension Matrix {
 final class HostMemoryPool: @unchecked Sendable {
     static let shared = HostMemoryPool(limitBytes: 1 << 30)
 
+    /// 64-byte aligned memory from the system, nil when it refuses (Swift's own allocate would stop
+    /// the process instead). Tests pass an allocator that refuses.
+    typealias Allocator = @Sendable (_ bytes: Int) -> UnsafeMutableRawPointer?
+    static let systemAllocator: Allocator = { bytes in
+        var pointer: UnsafeMutableRawPointer?
+        return posix_memalign(&pointer, 64, bytes) == 0 ? pointer : nil
+    }
+    private let allocate: Allocator
+
     /// Free blocks by size. Guarded by `lock` (a pthread mutex: ThreadSanitizer sees it, unlike a
     /// futex-based lock, so the CPU backend can be checked with it).
     private var free: [Int: [UnsafeMutableRawPointer]] = [:]
@@ -52,14 +69,18 @@ final class HostMemoryPool: @unchecked Sendable {
     private let lock = NSLock()
     private let limitBytes: Int
 
-    init(limitBytes: Int) { self.limitBytes = limitBytes }
+    init(limitBytes: Int, allocator: @escaping Allocator = systemAllocator) {
+        self.limitBytes = limitBytes
+        allocate = allocator
+    }
 
-    func take(_ bytes: Int) -> UnsafeMutableRawPointer {
+    /// Pooled memory of `bytes`, else fresh memory; nil when the system has none to give.
+    func take(_ bytes: Int) -> UnsafeMutableRawPointer? {
         lock.lock()
         let reused = free[bytes]?.popLast()
         if reused != nil { pooledBytes -= bytes }
         lock.unlock()
-        return reused ?? UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        return reused ?? allocate(bytes)
     }
 
     func give(_ pointer: UnsafeMutableRawPointer, _ bytes: Int) {
@@ -70,6 +91,6 @@ final class HostMemoryPool: @unchecked Sendable {
             pooledBytes += bytes
         }
         lock.unlock()
-        if !kept { pointer.deallocate() }
+        if !kept { Foundation.free(pointer) }  // posix_memalign's memory
     }
 }

@@ -103,6 +103,9 @@ struct BenchConfigSet: Sendable {
             }
             do {
                 _ = try config.descriptor()
+                try Limits.check(config.batch, "batch", maximum: Limits.maxBatchSize)
+                try Limits.check(config.steps, "seq_len", maximum: Limits.maxSequenceLength)
+                _ = try config.memoryEstimate()  // the sizes' products fit in 64 bits
             } catch {
                 throw RecurError.invalidValue("\(source): config \(config.name): \(error)")
             }

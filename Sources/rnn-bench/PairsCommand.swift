@@ -37,6 +37,7 @@ struct PairsCommand: ParsableCommand {
     func run() throws {
         let configs = try workload.selectedConfigs()
         let backends = try workload.makeBackends()
+        try workload.checkMemory(configs, on: backends)
         let peerProcess = PeerProcess(command: peer)
         for backend in backends { print("\(backend.name): \(backend.deviceDescription)") }
         print("warm-up \(workload.warmup) runs and \(workload.warmupMilliseconds) ms, timed repeats \(workload.repeats), \(rounds) rounds; training ms\n")

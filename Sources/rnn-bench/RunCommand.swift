@@ -50,6 +50,7 @@ struct RunCommand: ParsableCommand {
         }
         let configs = try workload.selectedConfigs()
         let backends = try workload.makeBackends()
+        try workload.checkMemory(configs, on: backends)
 
         for backend in backends {
             print("\(backend.name): \(backend.deviceDescription)")

@@ -21,6 +21,8 @@ struct AdditionJob {
     func run() throws {
         let configuration = BinaryAdditionTask.modelConfiguration(mode: settings.cell, hiddenSize: settings.hidden,
                                                                   numLayers: settings.layers)
+        try RunMemory.check(try RunMemory.additionBytes(configuration, settings: settings, bits: task.bits),
+                            settings: settings, charModel: false, on: backend)
         let model = try RecurrentModel(configuration, backend: backend, seed: settings.seed)
         let trainer = SequenceTrainer(model: model, optimizer: try Optimizer(settings.optimizer),
                                       schedule: settings.learningRateSchedule, clipNorm: settings.clipNorm,

@@ -26,10 +26,9 @@ struct CharLMJob {
         let directory = try Self.outputDirectory(command.out)
         let checkpointURL = directory.appendingPathComponent("checkpoint.safetensors")
 
-        try Self.checkMemory(configuration, settings: settings, validationBatches: command.valBatches,
-                             validationTokens: corpus.validation.count)
-
         let backend = try command.backend.makeBackend(device: command.device)
+        try Self.checkMemory(configuration, settings: settings, validationBatches: command.valBatches,
+                             validationTokens: corpus.validation.count, backend: backend)
         let model = try RecurrentModel(configuration, backend: backend, seed: settings.seed)
         let optimizer = try Optimizer(settings.optimizer)
         var state: RecurrentState?
@@ -184,16 +183,17 @@ struct CharLMJob {
     }
 
     /// The memory the run asks for (the model's training step at --batch x --seq-len, and the
-    /// validation windows), refused before anything is allocated when it is beyond Recur's budget:
-    /// the sizes may come from a resumed checkpoint's settings.
+    /// validation windows), refused before anything is allocated when it is beyond the device's
+    /// memory or Recur's budget: the sizes may come from a resumed checkpoint's settings.
     static func checkMemory(_ configuration: ModelConfiguration, settings: TrainSettings, validationBatches: Int,
-                            validationTokens: Int) throws {
+                            validationTokens: Int, backend: any Backend) throws {
         let windowLength = min(settings.seqLen, max(validationTokens - 1, 1))
         let validationBytes = try CheckedSize.product([max(1, validationBatches), settings.batch, windowLength, 2, 4],
                                                       "the validation windows")
         let bytes = try CheckedSize.sum([
             try configuration.memoryEstimate(batch: settings.batch, steps: settings.seqLen, training: true), validationBytes,
         ], "the run's memory")
+        try RunMemory.check(bytes, settings: settings, charModel: true, on: backend)
         try Limits.checkMemory(bytes, for: "training \(settings.layers)x\(settings.hidden) at batch \(settings.batch) x \(settings.seqLen)")
     }
 

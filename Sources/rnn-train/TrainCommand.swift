@@ -122,6 +122,15 @@ struct TrainCommand: ParsableCommand {
         try positive(decayEvery, "decay-every"); try positive(evalEvery, "eval-every")
         try positive(checkpointEvery, "checkpoint-every"); try positive(logEvery, "log-every")
         try positive(valBatches, "val-batches")
+        // Recur's Limits, named by option: the library's own message would name the descriptor field.
+        func limited(_ value: Int?, _ name: String, _ maximum: Int) throws {
+            if let value, value > maximum {
+                throw ValidationError("--\(name) is \(value), above the limit of \(maximum) (Recur's Limits)")
+            }
+        }
+        try limited(embedding, "embedding", Limits.maxInputSize); try limited(hidden, "hidden", Limits.maxHiddenSize)
+        try limited(layers, "layers", Limits.maxLayers); try limited(seqLen, "seq-len", Limits.maxSequenceLength)
+        try limited(batch, "batch", Limits.maxBatchSize)
         if let dropout, !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive, got \(lr)") }
         if let momentum, !(momentum >= 0 && momentum.isFinite) { throw ValidationError("--momentum must be at least 0, got \(momentum)") }

@@ -86,6 +86,7 @@ public final class Optimizer {
                 state2: state.count > 1 ? Matrix(state[1], rows: 1, cols: block.parameterLayout.totalCount) : nil,
                 learningRate: learningRate ?? configuration.learningRate, weightDecay: configuration.weightDecay,
                 step: step))
+            block.parametersChanged()
         }
     }
 

@@ -6,9 +6,14 @@ public protocol ParameterBlock: AnyObject {
     var parameterLayout: ParameterLayout { get }
     var parameters: any DeviceBuffer { get }
     var gradients: any DeviceBuffer { get }
+    /// Called after `parameters` were written (by `setParameter`, `loadParameters`, `Optimizer.update`):
+    /// a `RecurrentLayer` then refuses to backpropagate a forward made before. Others need not care.
+    func parametersChanged()
 }
 
 extension ParameterBlock {
+    public func parametersChanged() {}
+
     /// The whole flat buffer as one row (padding included: it stays zero in both buffers).
     public var parameterRow: Matrix { Matrix(parameters, rows: 1, cols: parameterLayout.totalCount) }
     public var gradientRow: Matrix { Matrix(gradients, rows: 1, cols: parameterLayout.totalCount) }
@@ -46,6 +51,7 @@ extension ParameterBlock {
                 throw RecurError.shapeMismatch(tensor: entry.name, actual: given.shape, expected: entry.shape)
             }
         }
+        defer { parametersChanged() }  // even when an upload failed part way
         for entry in parameterLayout.entries {
             try backend.upload(values[entry.name]!.values, to: parameters, offset: entry.offset)
         }
@@ -56,6 +62,7 @@ extension ParameterBlock {
         guard values.count == entry.count else {
             throw RecurError.shapeMismatch(tensor: name, actual: [values.count], expected: entry.shape)
         }
+        defer { parametersChanged() }
         try backend.upload(values, to: parameters, offset: entry.offset)
     }
 }

@@ -167,8 +167,15 @@ extension CPUBackend {
     }
 
     /// Host memory for the loop's packed weights and products (written before read: not zeroed).
+    /// Inside the team's members, which cannot throw; each is at most a copy of W_hh or of one
+    /// step's gate rows, which the caller's buffers already hold, so the system refusing it means
+    /// the machine is out of memory mid-loop: stopped with the error rather than run on garbage.
     private func scratch(_ count: Int) -> CPUBuffer {
-        CPUBuffer(count: count, gauge: memory, zeroed: false)
+        do {
+            return try CPUBuffer(count: count, gauge: memory, zeroed: false, device: deviceMemory)
+        } catch {
+            fatalError("the CPU backend's time loop: \(error)")
+        }
     }
 }
 

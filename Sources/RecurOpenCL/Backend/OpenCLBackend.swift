@@ -134,14 +134,43 @@ public final class OpenCLBackend: Backend {
 
     // MARK: Memory
 
+    /// CL_DEVICE_GLOBAL_MEM_SIZE, and CL_DEVICE_MAX_MEM_ALLOC_SIZE for one buffer.
+    public var deviceMemory: DeviceMemory {
+        DeviceMemory(device: "the OpenCL device \(device.name)", totalBytes: device.globalMemoryBytes,
+                     largestBufferBytes: device.maxAllocationBytes,
+                     totalLabel: "its global memory (CL_DEVICE_GLOBAL_MEM_SIZE)",
+                     largestBufferLabel: "its largest single allocation (CL_DEVICE_MAX_MEM_ALLOC_SIZE)")
+    }
+
     public func makeBuffer(count: Int) throws -> any DeviceBuffer {
-        let buffer = try Buffer(context: context, count: count, recycler: recycler)
+        let buffer = try makeUnfilledBuffer(count: count)
         if count > 0 { try queue.fill(buffer, with: Float(0)) }
         return buffer
     }
 
     public func makeScratchBuffer(count: Int) throws -> any DeviceBuffer {
-        try Buffer(context: context, count: count, recycler: recycler)
+        try makeUnfilledBuffer(count: count)
+    }
+
+    /// A caller's size: checked against the device's limits before clCreateBuffer (`Buffer` checks
+    /// again, for its own callers), and a driver's out-of-memory status from clCreateBuffer reported
+    /// as the same `RecurError` the CPU backend throws.
+    private func makeUnfilledBuffer(count: Int) throws -> Buffer {
+        let memory = deviceMemory
+        let bytes = try memory.checkBuffer(count: count)
+        do {
+            return try Buffer(context: context, count: count, recycler: recycler)
+        } catch {
+            throw Self.allocationError(error, bytes: bytes, memory: memory)
+        }
+    }
+
+    /// The runtime's `outOfDeviceMemory` (a limit, or CL_MEM_OBJECT_ALLOCATION_FAILURE,
+    /// CL_OUT_OF_RESOURCES or CL_OUT_OF_HOST_MEMORY from clCreateBuffer) as `RecurError`; other errors as they are.
+    static func allocationError(_ error: OpenCLError, bytes: Int, memory: DeviceMemory) -> any Error {
+        guard case let .outOfDeviceMemory(_, _, reason) = error else { return error }
+        return RecurError.outOfDeviceMemory(bytes: bytes, device: memory.device, limit: memory.totalLabel,
+                                            available: memory.totalBytes, reason: reason)
     }
 
     /// Made by this backend: by another backend on the same device is not enough, because this
