@@ -49,3 +49,16 @@ public enum ToolProcess {
                       errors: String(decoding: errors, as: UTF8.self), exited: process.terminationReason == .exit)
     }
 }
+
+extension ToolProcess {
+    /// The id of a process that has ended: a child that exited and was waited for (what a killed
+    /// writer's leftovers name, for the tests of their removal).
+    public static func endedProcessID() throws -> pid_t {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "exit 0"]
+        try process.run()
+        process.waitUntilExit()
+        return process.processIdentifier
+    }
+}

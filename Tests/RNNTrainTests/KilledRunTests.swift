@@ -1,5 +1,6 @@
 import Foundation
 import Recur
+import RecurTestSupport
 import Testing
 
 /// What a run that cannot finish leaves: `kill -9` keeps every history row written so far, the
@@ -7,16 +8,6 @@ import Testing
 /// found before any training.
 @Suite struct KilledRunTests {
     static let deadline = 180.0
-
-    /// The id of a process that has ended: a child that exited and was waited for.
-    func endedProcessID() throws -> pid_t {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "exit 0"]
-        try process.run()
-        process.waitUntilExit()
-        return process.processIdentifier
-    }
 
     @Test func killNineKeepsEveryHistoryRowWrittenSoFar() throws {
         let directory = try RNNTrainProcess.scratch()
@@ -52,7 +43,7 @@ import Testing
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         // What a run killed while saving leaves (AtomicFile's name, an ended writer), and files that
         // are not Recur's temporaries, which stay.
-        let ended = try endedProcessID()
+        let ended = try ToolProcess.endedProcessID()
         let stale = [".recur-tmp-\(ended)-\(UUID().uuidString)-checkpoint.safetensors",
                      ".recur-tmp-\(ended)-\(UUID().uuidString)-history.csv"]
         let others = ["notes.txt", ".dat.nosync1A2B.abcdef"]

@@ -1,5 +1,6 @@
 import Foundation
 import Recur
+import RecurTestSupport
 import Testing
 
 /// AtomicFile's writes, and the removal of the temporaries a killed writer leaves.
@@ -8,16 +9,6 @@ import Testing
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-file-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
-    }
-
-    /// The id of a process that has ended: a child that exited and was waited for.
-    func endedProcessID() throws -> pid_t {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "exit 0"]
-        try process.run()
-        process.waitUntilExit()
-        return process.processIdentifier
     }
 
     @Test func writeReplacesTheFileAndLeavesOnlyIt() throws {
@@ -67,7 +58,7 @@ import Testing
     @Test func staleTemporariesOfEndedWritersAreRemoved() throws {
         let directory = try scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let ended = try endedProcessID()
+        let ended = try ToolProcess.endedProcessID()
         let uuid = UUID().uuidString
         // The writer before AtomicFile named its temporaries .<target>.<UUID>.tmp: an hour-old one
         // is stale, a fresh one may still be written by an old version.
