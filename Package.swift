@@ -59,7 +59,7 @@ let package = Package(
         // The conformance suite every backend runs, and the fixtures it needs (never imported by a product).
         .target(
             name: "RecurTestSupport",
-            dependencies: ["Recur", "RecurCPU", "RecurOpenCL", "RecurFixtures"],
+            dependencies: ["Recur", "RecurCPU", "RecurOpenCL", "RecurFixtures", "RecurCLI"],
             resources: [.copy("Fixtures")]
         ),
         // What the command-line tools share: backend choice, exit statuses, console output.
@@ -90,6 +90,8 @@ let package = Package(
         .testTarget(name: "RNNBenchTests", dependencies: ["rnn-bench", "Recur", "RecurTestSupport"]),
         // rnn-train's command-line contract (run as a process) and its internal types.
         .testTarget(name: "RNNTrainTests", dependencies: ["rnn-train", "Recur", "RecurCPU", "RecurOpenCL", "RecurTestSupport"]),
+        // RecurCLI's mapping of RECUR_* variables onto the backends' options, and its driver settings.
+        .testTarget(name: "RecurCLITests", dependencies: ["RecurCLI", "RecurCPU", "RecurOpenCL", "RecurTestSupport"]),
         .testTarget(name: "RecurOpenCLTests", dependencies: ["RecurOpenCL", "RecurCPU", "RecurTestSupport", "embed-kernels"]),
         // The conformance suite, once per backend.
         .testTarget(name: "ConformanceTests", dependencies: ["Recur", "RecurFixtures", "RecurTestSupport"]),

@@ -1,8 +1,10 @@
 import Foundation
 
-/// Time per row (an operation, a kernel, a phase), added up over a process and printed to standard
-/// error as one table: the table behind RECUR_CPU_PROFILE and RECUR_OPENCL_PROFILE. Rows are
-/// sorted by time; each gives its total, its share, its count and its time per count.
+/// Time per row (an operation, a kernel, a phase), added up over the backends that share it and
+/// rendered as one table (`report`): the table behind the CPU and OpenCL backends' profiles
+/// (`RECUR_CPU_PROFILE` and `RECUR_OPENCL_PROFILE` in the command lines). Rows are sorted by time;
+/// each gives its total, its share, its count and its time per count. The table never prints
+/// itself: whoever asked for the profile prints `report` when its work is done.
 public final class ProfileTable: @unchecked Sendable {
     private let title: String
     private let counting: String
@@ -27,8 +29,15 @@ public final class ProfileTable: @unchecked Sendable {
         totals[row, default: Total()].nanoseconds += nanoseconds
     }
 
-    /// Prints the table to standard error.
-    public func report() {
+    /// Whether nothing has been added yet.
+    public var isEmpty: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return totals.isEmpty
+    }
+
+    /// The table: the title, then one line per row, most time first.
+    public var report: String {
         lock.lock()
         defer { lock.unlock() }
         let all = totals.filter { inShare($0.key) }.values.reduce(UInt64(0)) { $0 + $1.nanoseconds }
@@ -43,6 +52,6 @@ public final class ProfileTable: @unchecked Sendable {
             lines.append("  " + padded + String(format: " %9.1f ms %5.1f%% %8d ", ms, share, total.count) + counting
                          + String(format: " %10.1f us each", each))
         }
-        FileHandle.standardError.write((lines.joined(separator: "\n") + "\n").data(using: .utf8)!)
+        return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -3,33 +3,34 @@ import Recur
 import RecurCPU
 import RecurOpenCL
 
-/// Making the backends a command line asks for: `--backend` and `--device`.
+/// Making the backends a command line asks for: `--backend` and `--device`, with the options
+/// the RECUR_* variables set (`BackendSettings`).
 public enum Backends {
     /// The OpenCL backend on `device` (an index or part of a name; nil: RECUR_DEVICE, else the
     /// first GPU, else the first CPU device). Throws, saying what to install, without OpenCL.
     public static func openCL(device: String?) throws -> any Backend {
-        try OpenCLBackend(device: device)
+        let settings = try BackendSettings.current(device: device)
+        _ = try openCLDevice(settings)
+        return try OpenCLBackend(options: settings.openCL)
     }
 
-    /// The CPU backend; `RECUR_CPU_LOOP` selects its time loop (to measure one against another):
-    /// `per-step`, or a team split `by-units` or `by-rows`; unset or empty, the team chooses per
-    /// shape. Any other value is an error that lists these, and so is a `RECUR_CPU_KERNELS` or
-    /// `RECUR_CPU_THREADS` the backend would not use.
-    public static func cpu() throws -> any Backend {
-        // The library falls back to its defaults on values it cannot use; a command line stops
-        // instead of timing or training something else.
-        _ = try CPUKernels.requested()
-        _ = try ThreadPool.requestedThreadCount()
-        let loop: CPUBackend.SequenceLoop
-        switch ProcessInfo.processInfo.environment["RECUR_CPU_LOOP"] ?? "" {
-        case "": loop = .team
-        case "per-step": loop = .perStep
-        case "by-units": loop = .teamByUnits
-        case "by-rows": loop = .teamByRows
-        case let value:
-            throw RecurError.invalidValue("RECUR_CPU_LOOP is \"\(value)\"; use per-step, by-units or by-rows, or leave it unset")
+    /// The OpenCL device `settings` ask for. A RECUR_DEVICE that matches no device is an
+    /// `EnvironmentValueError` listing the devices, like every other unusable variable.
+    public static func openCLDevice(_ settings: BackendSettings) throws -> Device {
+        let selected = Result { () throws(OpenCLError) in try DeviceSelection.select(settings.openCL.device) }
+        guard case let .failure(.noDevice(request, available)) = selected, settings.deviceSource == "RECUR_DEVICE" else {
+            return try selected.get()
         }
-        return CPUBackend(sequenceLoop: loop)
+        let devices = available.enumerated().map { "\($0) (\($1))" }.joined(separator: ", ")
+        throw EnvironmentValueError(
+            variable: "RECUR_DEVICE", value: request,
+            accepted: available.isEmpty ? "the index or part of the name of a device (there are none)"
+                : "the index or part of the name of one of these devices: \(devices)")
+    }
+
+    /// The CPU backend, with the RECUR_CPU_* settings (`BackendSettings`).
+    public static func cpu() throws -> any Backend {
+        try CPUBackend(options: BackendSettings.current().cpu)
     }
 
     /// What `--backend auto` runs: an OpenCL GPU or accelerator where the machine has one, else the
@@ -39,13 +40,12 @@ public enum Backends {
     /// 57.7k chars/s. A device named on the command line or in RECUR_DEVICE is a request, not a
     /// preference: OpenCL runs on it, and when it cannot start that is an error.
     public static func automatic(device: String?, tool: String) throws -> any Backend {
-        let requested = device ?? ProcessInfo.processInfo.environment[DeviceSelection.environmentVariable]
-        if let requested, !requested.trimmingCharacters(in: .whitespaces).isEmpty {
-            return try openCL(device: requested)
+        if try BackendSettings.current(device: device).openCL.device != nil {
+            return try openCL(device: device)
         }
         let chosen: Device
         do {
-            chosen = try DeviceSelection.select(nil)
+            chosen = try DeviceSelection.select()
         } catch {
             Console.error("\(tool): OpenCL is not usable here, running on the CPU: \(error)")
             return try cpu()
@@ -68,10 +68,24 @@ public enum Backends {
         let cpu = try cpu()
         do {
             return [cpu, try openCL(device: device)]
+        } catch let error as EnvironmentValueError {
+            throw error   // the user's setting, not the machine: an error, as for a named backend
         } catch {
             Console.error("\(tool): OpenCL left out: \(error)")
             return [cpu]
         }
+    }
+}
+
+extension Backends {
+    /// Prints, on stderr, the profile of every kind the settings asked for (RECUR_CPU_PROFILE,
+    /// RECUR_OPENCL_PROFILE) that timed anything: the rows of every backend the process made.
+    /// `mainExitingTwoOnErrors` calls it when the command ends, whether it finished, failed or
+    /// was interrupted.
+    public static func reportProfiles() {
+        guard case let .success(settings) = BackendSettings.ofProcess else { return }
+        if let profile = settings.cpu.profile, !profile.isEmpty { Console.error(profile.report) }
+        if let profile = settings.openCL.profile, !profile.isEmpty { Console.error(profile.report) }
     }
 }
 

@@ -7,10 +7,14 @@ import Recur
 public final class CPUBackend: Backend {
     public let name = "cpu"
     public let memory = MemoryGauge()
-    let pool: ThreadPool
-    let sequenceLoop: SequenceLoop
+    /// The threads its operations run on (`CPUBackendOptions.threads`).
+    public let pool: ThreadPool
+    /// How its recurrent time loops run.
+    public let sequenceLoop: SequenceLoop
     /// The vector kernels of its GEMMs and time loops (`CPUKernels.best` unless chosen).
     public let kernels: CPUKernels
+    /// Where its operations' times are added up, when profiling (`CPUBackendOptions.profile`).
+    public let profile: OperationProfile?
 
     /// How the recurrent time loops run (`RecurrentForwardSequence`).
     public enum SequenceLoop: Sendable {
@@ -26,29 +30,55 @@ public final class CPUBackend: Backend {
         case perStep
     }
 
-    /// `threads` (default: the shared pool, one thread per core or `RECUR_CPU_THREADS`), with the
-    /// widest kernels the CPU runs (`CPUKernels.best`).
-    public init(threads: Int? = nil, sequenceLoop: SequenceLoop = .team) {
-        pool = threads.map { ThreadPool(threads: $0) } ?? .shared
-        self.sequenceLoop = sequenceLoop
-        kernels = .best
+    /// A backend as `options` say. Throws `RecurError.invalidValue` for a thread count outside
+    /// 1...`CPUBackendOptions.maximumThreads` and for kernels this CPU cannot run (the 512-bit ones would stop the process with an illegal
+    /// instruction on a CPU without AVX-512).
+    ///
+    /// A thread count gives the backend a pool of its own rather than one shared by every backend
+    /// that asks for the same count: a pool runs one job at a time, and a second caller's job runs
+    /// serially on its own thread, a team's time loop on one member. Backends sharing a pool and
+    /// running at once (tests in parallel, a program with a backend per task) would silently get
+    /// fewer threads than they asked for. No count (the default) shares `ThreadPool.shared`, as
+    /// the library has always done; its size is the machine's, never configured by a variable.
+    public convenience init(options: CPUBackendOptions) throws(RecurError) {
+        if let threads = options.threads, !(1...CPUBackendOptions.maximumThreads).contains(threads) {
+            throw .invalidValue("a CPU backend runs on 1 to \(CPUBackendOptions.maximumThreads) threads, not \(threads)")
+        }
+        guard CPUKernels.supported.contains(options.kernels) else {
+            throw .invalidValue(
+                "this CPU cannot run the \(options.kernels.rawValue) kernels; it supports \(CPUKernels.supported.map(\.rawValue).joined(separator: ", "))")
+        }
+        self.init(checked: options)
+    }
+
+    /// `threads` threads (default: the shared pool, one thread per core) with the widest kernels
+    /// the CPU runs (`CPUKernels.best`). A `threads` below 1 stops the process; `init(options:)`
+    /// throws instead.
+    public convenience init(threads: Int? = nil, sequenceLoop: SequenceLoop = .team) {
+        self.init(checked: CPUBackendOptions(threads: threads, sequenceLoop: sequenceLoop))
     }
 
     /// As `init(threads:sequenceLoop:)` with the kernels chosen; they must be among
-    /// `CPUKernels.supported` (the 512-bit ones would stop the process with an illegal instruction
-    /// on a CPU without AVX-512), else this throws.
-    public init(threads: Int? = nil, sequenceLoop: SequenceLoop = .team, kernels: CPUKernels) throws {
-        guard CPUKernels.supported.contains(kernels) else {
-            throw RecurError.invalidValue(
-                "this CPU cannot run the \(kernels.rawValue) kernels; it supports \(CPUKernels.supported.map(\.rawValue).joined(separator: ", "))")
-        }
-        pool = threads.map { ThreadPool(threads: $0) } ?? .shared
-        self.sequenceLoop = sequenceLoop
-        self.kernels = kernels
+    /// `CPUKernels.supported`, else this throws (as `init(options:)`).
+    public convenience init(threads: Int? = nil, sequenceLoop: SequenceLoop = .team, kernels: CPUKernels) throws {
+        try self.init(options: CPUBackendOptions(threads: threads, sequenceLoop: sequenceLoop, kernels: kernels))
+    }
+
+    private init(checked options: CPUBackendOptions) {
+        pool = options.threads.map { ThreadPool(threads: $0) } ?? .shared
+        sequenceLoop = options.sequenceLoop
+        kernels = options.kernels
+        profile = options.profile
     }
 
     public var deviceDescription: String {
-        let loop = sequenceLoop == .team ? "team" : "per-step"
+        let loop: String
+        switch sequenceLoop {
+        case .team: loop = "team"
+        case .teamByUnits: loop = "team by units"
+        case .teamByRows: loop = "team by rows"
+        case .perStep: loop = "per-step"
+        }
         return "\(CPUInfo.modelName), \(pool.threadCount) thread\(pool.threadCount == 1 ? "" : "s"), \(kernels.rawValue) kernels, \(loop) time loop"
     }
 
@@ -138,7 +168,7 @@ public final class CPUBackend: Backend {
         let m = transA ? a.cols : a.rows, k = transA ? a.rows : a.cols
         let n = transB ? b.rows : b.cols
         precondition((transB ? b.cols : b.rows) == k && c.rows == m && c.cols == n, "gemm shapes disagree")
-        profiled(Self.gemmRow(m: m, n: n, k: k, transA: transA, transB: transB)) {
+        profiled(gemmRow(m: m, n: n, k: k, transA: transA, transB: transB)) {
             CPUGemm.sgemm(
                 transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
                 a: UnsafePointer(a.base), lda: a.ld, b: UnsafePointer(b.base), ldb: b.ld,
@@ -146,9 +176,9 @@ public final class CPUBackend: Backend {
         }
     }
 
-    /// The profile's row for a GEMM: one row, or one per shape (`RECUR_CPU_PROFILE=shapes`).
-    private static func gemmRow(m: Int, n: Int, k: Int, transA: Bool, transB: Bool) -> String {
-        guard OperationProfile.shared?.byShape == true else { return "gemm" }
+    /// The profile's row for a GEMM: one row, or one per shape (`OperationProfile.byShape`).
+    private func gemmRow(m: Int, n: Int, k: Int, transA: Bool, transB: Bool) -> String {
+        guard profile?.byShape == true else { return "gemm" }
         return "gemm \(m)x\(n)x\(k)" + (transA ? " A^T" : "") + (transB ? " B^T" : "")
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Recur
 import RecurCPU
+import RecurCLI
 import RecurOpenCL
 
 /// The backends the conformance suite runs on, by name. Every backend listed here runs the whole
@@ -11,6 +12,17 @@ import RecurOpenCL
 public enum TestBackends {
     public static let isOpenCLRequired = ProcessInfo.processInfo.environment["RECUR_REQUIRE_OPENCL"] == "1"
 
+    /// The backends' options as the RECUR_* variables set them, mapped as the command lines map
+    /// them (RecurCLI's `BackendSettings`): `RECUR_CPU_THREADS=4 swift test` runs the CPU backend on
+    /// 4 threads, RECUR_DEVICE picks the OpenCL device. A value the command lines would refuse
+    /// fails every test that makes a backend, with the same message. No profiles: nothing prints them.
+    public static let settings = Result { () throws(EnvironmentValueError) -> BackendSettings in
+        var settings = try BackendSettings(environment: ProcessInfo.processInfo.environment)
+        settings.cpu.profile = nil
+        settings.openCL.profile = nil
+        return settings
+    }
+
     public static let names: [String] = {
         var names = ["cpu"]
         if CPUKernels.best != .avx2 { names.append("cpu-avx2") }
@@ -19,17 +31,27 @@ public enum TestBackends {
     }()
 
     /// Whether an OpenCL backend can start here (found once per test process).
-    static let openCL = Result<Void, any Error> { _ = try OpenCLBackend() }
+    static let openCL = Result<Void, any Error> { _ = try makeOpenCL() }
 
     public static func make(_ name: String) throws -> any Backend {
         switch name {
-        case "cpu": return CPUBackend()
-        case "cpu-avx2": return try CPUBackend(kernels: .avx2)
+        case "cpu": return try CPUBackend(options: settings.get().cpu)
+        case "cpu-avx2":
+            var options = try settings.get().cpu
+            options.kernels = .avx2
+            return try CPUBackend(options: options)
         // A backend per test: tests run in parallel and a backend's queue is not thread-safe.
         // Programs are still built once per device and options (ProgramCache).
-        case "opencl": return try OpenCLBackend()
+        case "opencl": return try makeOpenCL()
         default: throw RecurError.invalidValue("no test backend named \(name)")
         }
+    }
+
+    /// An OpenCL backend with the settings' options, after the driver settings the command lines
+    /// make (POCL_AFFINITY: the tests run as fast as the tools).
+    static func makeOpenCL() throws -> OpenCLBackend {
+        DriverSettings.apply()
+        return try OpenCLBackend(options: settings.get().openCL)
     }
 }
 

@@ -15,7 +15,8 @@ struct DevicesCommand: ParsableCommand {
         let platforms = try Platform.all()
         var index = 0
         var devices: [Device] = []
-        let cache = GEMMTuningCache.fromEnvironment()
+        let settings = try BackendSettings.current(device: device)
+        let cache = settings.openCL.tuningCache ?? GEMMTuningCache(directory: nil)
         for platform in platforms {
             print("platform \(platform.name) (\(platform.vendor), \(platform.version))")
             for device in try platform.devices() {
@@ -29,7 +30,7 @@ struct DevicesCommand: ParsableCommand {
                 index += 1
             }
         }
-        let chosen = try DeviceSelection.select(device)
+        let chosen = try Backends.openCLDevice(settings)
         let position = devices.firstIndex { $0 === chosen }.map { "[\($0)] " } ?? ""
         print("Recur would use: \(position)\(chosen.name)")
     }

@@ -26,9 +26,11 @@ struct PeakCommand: ParsableCommand {
     var shapes: [GEMMShape] = []
 
     func run() throws {
-        let single = PeakFLOPs.measure(threads: 1, repeats: repeats)
-        let all = PeakFLOPs.measure(repeats: repeats)
-        print(String(format: "CPU FMA loop: %.1f GFLOP/s on 1 thread, %.1f on %d threads", single, all, ThreadPool.shared.threadCount))
+        // The loop on the threads and kernels the CPU backend runs (RECUR_CPU_THREADS, RECUR_CPU_KERNELS).
+        let cpu = try CPUBackend(options: BackendSettings.current(device: device).cpu)
+        let single = PeakFLOPs.measure(threads: 1, repeats: repeats, pool: cpu.pool, kernels: cpu.kernels)
+        let all = PeakFLOPs.measure(repeats: repeats, pool: cpu.pool, kernels: cpu.kernels)
+        print(String(format: "CPU FMA loop: %.1f GFLOP/s on 1 thread, %.1f on %d threads", single, all, cpu.pool.threadCount))
         for backend in try backend.makeBackends(device: device) {
             for shape in shapes.isEmpty ? GEMMShape.standard : shapes {
                 let gflops = try shape.measure(on: backend, repeats: repeats)

@@ -56,8 +56,9 @@ struct TuneCommand: ParsableCommand {
     }
 
     func run() throws {
-        let chosen = try DeviceSelection.select(device)
-        let cache = GEMMTuningCache.fromEnvironment()
+        let settings = try BackendSettings.current(device: device)
+        let chosen = try Backends.openCLDevice(settings)
+        let cache = settings.openCL.tuningCache ?? GEMMTuningCache(directory: nil)
         let defaults = GEMMTuning.defaults(for: chosen.kind)
         print("device: \(chosen.summary)")
         print("driver \(chosen.driverVersion), \(chosen.openCLVersion)")
@@ -67,8 +68,8 @@ struct TuneCommand: ParsableCommand {
         print("warm-up \(warmup), timed repeats \(repeats)\n")
         Console.flush()
 
-        let workload = try TuneWorkload(shapes: shapes, on: OpenCLBackend(device: device, gemmTuning: defaults))
-        var search = TuneSearch(measurement: TuneMeasurement(device: device, workload: workload, warmup: warmup, repeats: repeats))
+        let workload = try TuneWorkload(shapes: shapes, on: OpenCLBackend(options: settings.openCL, gemmTuning: defaults))
+        var search = TuneSearch(measurement: TuneMeasurement(options: settings.openCL, workload: workload, warmup: warmup, repeats: repeats))
         search.evaluate([defaults])
         guard search.best() != nil else {
             throw TuneError.defaultsFailed(defaults.summary, reason: search.dropped.first?.reason ?? "no result")

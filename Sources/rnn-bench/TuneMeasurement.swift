@@ -29,7 +29,8 @@ enum TuneOutcome {
 
 /// Checks and times candidates on one device.
 struct TuneMeasurement {
-    let device: String?
+    /// The backends' options (the device, a profile) as the command line set them.
+    let options: OpenCLBackendOptions
     let workload: TuneWorkload
     let warmup: Int
     let repeats: Int
@@ -47,7 +48,7 @@ struct TuneMeasurement {
     func evaluate(_ tuning: GEMMTuning, best: Double?) -> TuneOutcome {
         let backend: OpenCLBackend
         do {
-            backend = try OpenCLBackend(device: device, gemmTuning: tuning)
+            backend = try OpenCLBackend(options: options, gemmTuning: tuning)
             if let wrong = try check(on: backend) { return wrong }
         } catch {
             return .failed(Self.firstLines(of: "\(error)"))
@@ -88,7 +89,7 @@ struct TuneMeasurement {
     func confirm(_ finalists: [GEMMTuning]) throws -> [TuneResult] {
         var backends: [OpenCLBackend] = []
         for tuning in finalists {
-            let backend = try OpenCLBackend(device: device, gemmTuning: tuning)
+            let backend = try OpenCLBackend(options: options, gemmTuning: tuning)
             if case let .wrong(shape, error)? = try check(on: backend) {
                 throw TuneError.wrongOnSecondRun(tuning.summary, shape: shape, relativeError: error)
             }

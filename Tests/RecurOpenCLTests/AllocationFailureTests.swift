@@ -8,7 +8,7 @@ import Testing
 @Suite(.enabled(if: TestDevice.shouldRun, TestDevice.skipReason))
 struct OpenCLAllocationFailures {
     @Test func aBufferBeyondTheLargestAllocationThrowsRecurError() throws {
-        let backend = try OpenCLBackend()
+        let backend = try TestDevice.backend()
         let device = backend.device
         for make in [backend.makeBuffer, backend.makeScratchBuffer] {
             let error = #expect(throws: RecurError.self) { _ = try make(1 << 40) }
@@ -23,7 +23,7 @@ struct OpenCLAllocationFailures {
 
     /// A driver that runs out at clCreateBuffer (not reproducible on demand) gets the same error, with the status.
     @Test func clCreateBufferRunningOutIsRecurError() throws {
-        let backend = try OpenCLBackend()
+        let backend = try TestDevice.backend()
         let memory = backend.deviceMemory
         let status = CLStatus(CL_MEM_OBJECT_ALLOCATION_FAILURE)
         #expect(status.isOutOfMemory)

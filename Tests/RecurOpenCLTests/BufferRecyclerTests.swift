@@ -8,7 +8,7 @@ import Testing
 @Suite(.enabled(if: TestDevice.shouldRun, TestDevice.skipReason))
 struct BufferRecycling {
     @Test func aFreedBufferIsReusedForTheSameSizeOnTheSameBackend() throws {
-        let backend = try OpenCLBackend()
+        let backend = try TestDevice.backend()
         var first: Buffer? = try #require(try backend.makeBuffer(count: 1000) as? Buffer)
         let handle = first!.raw
         first = nil
@@ -26,7 +26,7 @@ struct BufferRecycling {
     }
 
     @Test func anotherBackendsBufferIsNotOwned() throws {
-        let a = try OpenCLBackend(), b = try OpenCLBackend()
+        let a = try TestDevice.backend(), b = try TestDevice.backend()
         let buffer = try a.makeBuffer(count: 4)
         #expect(a.owns(buffer))
         #expect(!b.owns(buffer))

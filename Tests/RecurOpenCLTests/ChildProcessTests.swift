@@ -2,14 +2,15 @@ import Foundation
 @testable import RecurOpenCL
 import Testing
 
-/// Device selection end to end, through the environment, in child processes: the ICD loader
-/// reads OCL_ICD_VENDORS once per process, so "no driver installed" can only be staged in a fresh
-/// one. The child is this test binary, running only `ChildSelectionProbe`.
+/// Device selection end to end, through the environment (RECUR_DEVICE mapped as the command lines
+/// map it, `TestBackends.settings`), in child processes: the ICD loader reads OCL_ICD_VENDORS once
+/// per process, so "no driver installed" can only be staged in a fresh one. The child is this test
+/// binary, running only `ChildSelectionProbe`.
 @Suite struct SelectionInAChildProcess {
     static let probeVariable = "RECUR_OPENCL_SELECTION_PROBE"
     static let marker = "selection probe: "
 
-    /// What `DeviceSelection.select()` says in a child with `environment` added.
+    /// What `DeviceSelection.select(TestDevice.request)` says in a child with `environment` added.
     func probe(_ environment: [String: String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
@@ -52,7 +53,7 @@ import Testing
     func selectFromTheEnvironment() {
         let result: String
         do throws(OpenCLError) {
-            result = "device \(try DeviceSelection.select().name)"
+            result = "device \(try DeviceSelection.select(TestDevice.request).name)"
         } catch .noPlatform {
             result = "noPlatform"
         } catch let .noDevice(request, _) {

@@ -18,7 +18,7 @@ struct FusedSequenceLoop {
 
     @Test("fused loop agrees with the CPU reference", arguments: cases)
     func fused(testCase: RandomCase) throws {
-        let suite = ConformanceSuite(backend: try OpenCLBackend(sequenceLoop: .fused))
+        let suite = ConformanceSuite(backend: try TestDevice.backend(sequenceLoop: .fused))
         for comparison in try suite.agreement(testCase) {
             #expect(comparison.passed, "\(testCase): \(comparison.tensor) max_abs \(comparison.maxAbsolute) (\(comparison.violations) elements)")
         }
@@ -26,7 +26,7 @@ struct FusedSequenceLoop {
 
     @Test("per-step loop agrees with the CPU reference", arguments: cases.filter { $0.batch == 1 })
     func perStep(testCase: RandomCase) throws {
-        let suite = ConformanceSuite(backend: try OpenCLBackend(sequenceLoop: .perStep))
+        let suite = ConformanceSuite(backend: try TestDevice.backend(sequenceLoop: .perStep))
         for comparison in try suite.agreement(testCase) {
             #expect(comparison.passed, "\(testCase): \(comparison.tensor) max_abs \(comparison.maxAbsolute) (\(comparison.violations) elements)")
         }

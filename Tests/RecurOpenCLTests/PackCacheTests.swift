@@ -8,7 +8,7 @@ import Testing
 @Suite(.enabled(if: TestDevice.shouldRun, TestDevice.skipReason))
 struct PackCacheTests {
     let cl: OpenCLBackend
-    init() throws { cl = try OpenCLBackend() }
+    init() throws { cl = try TestDevice.backend() }
 
     // op(A) = A^T with A stored K x M, B K x N.
     static let m = 5, n = 6, k = 7

@@ -15,7 +15,7 @@ struct PackedGEMMTests {
 
     @Test(arguments: [nil, 1, 2, 4, 8] as [Int?])
     func packedProductsMatchTheCPU(rows: Int?) throws {
-        let backend = try OpenCLBackend(gemmTuning: GEMMTuning(packed: true, packedRows: rows))
+        let backend = try OpenCLBackend(device: TestDevice.request, gemmTuning: GEMMTuning(packed: true, packedRows: rows))
         var generator = SeededGenerator(seed: 5)
         for (m, n, k) in Self.shapes {
             for (transA, transB, beta) in [(false, false, Float(0)), (false, true, 0.5), (true, false, 0.5), (true, true, 0)] {

@@ -19,7 +19,7 @@ struct SplitBatchLoop {
 
     @Test("split loop agrees with the CPU reference", arguments: cases)
     func split(testCase: RandomCase) throws {
-        let backend = try OpenCLBackend(sequenceLoop: .split)
+        let backend = try TestDevice.backend(sequenceLoop: .split)
         let parts = backend.batchParts(testCase.batch)
         if backend.device.kind == .cpu, backend.device.computeUnits >= 2, backend.gemmTuning.packed {
             #expect(parts != nil, "\(testCase) should run split on \(backend.device.summary)")
@@ -48,7 +48,7 @@ struct SplitBatchLoop {
             }
             #expect(OpenCLBackend.rowParts(15, count: count) == nil)
         }
-        let backend = try OpenCLBackend(sequenceLoop: .split)
+        let backend = try TestDevice.backend(sequenceLoop: .split)
         guard backend.device.kind == .cpu, backend.device.computeUnits >= 2, backend.gemmTuning.packed else {
             print("SplitBatchLoop: \(backend.device.summary) does not split the batch")
             return
@@ -56,9 +56,9 @@ struct SplitBatchLoop {
         #expect(backend.batchParts(32) == OpenCLBackend.rowParts(32, count: backend.device.computeUnits))
         // Too small to split, or the per-step loop forced: one queue.
         #expect(backend.batchParts(15) == nil)
-        #expect(try OpenCLBackend(sequenceLoop: .perStep).batchParts(32) == nil)
+        #expect(try TestDevice.backend(sequenceLoop: .perStep).batchParts(32) == nil)
         // Automatic never splits: on CPU devices the whole-sequence loop takes every batch.
-        let automatic = try OpenCLBackend(sequenceLoop: .automatic)
+        let automatic = try TestDevice.backend(sequenceLoop: .automatic)
         #expect(automatic.batchParts(32) == nil)
         #expect(automatic.wholeSequenceParts(batch: 32) != nil)
         #expect(automatic.wholeSequenceParts(batch: 1) == [0..<1])

@@ -1,17 +1,33 @@
 import Foundation
+import RecurCLI
 @testable import RecurOpenCL
+import RecurTestSupport
 import Testing
 
-/// The device the OpenCL tests run on: `DeviceSelection.select()` (so RECUR_DEVICE applies), in
-/// its process-wide context, found once per test process.
+/// The device the OpenCL tests run on: the one RECUR_DEVICE names, mapped as the command lines map
+/// it (`TestBackends.settings`), else the default; in its process-wide context, found once per test
+/// process.
 ///
 /// Without a device the device suites are skipped with a message saying so; with
 /// RECUR_REQUIRE_OPENCL=1 (CI, where POCL is installed) they run anyway and fail on the missing device.
 enum TestDevice {
     static let isRequired = ProcessInfo.processInfo.environment["RECUR_REQUIRE_OPENCL"] == "1"
 
+    /// The device request of RECUR_DEVICE (nil: unset or blank, or an unusable setting, which
+    /// `TestBackends` reports).
+    static let request: String? = (try? TestBackends.settings.get())?.openCL.device
+
     static let context = Result<Context, OpenCLError> { () throws(OpenCLError) -> Context in
-        try Context.shared(for: DeviceSelection.select())
+        DriverSettings.apply()
+        return try Context.shared(for: DeviceSelection.select(request))
+    }
+
+    /// The test device.
+    static func device() throws -> Device { try context.get().device }
+
+    /// A backend on the test device with the default GEMM parameters (never the user's tuning cache).
+    static func backend(sequenceLoop: OpenCLBackend.SequenceLoop = .automatic) throws -> OpenCLBackend {
+        try OpenCLBackend(options: OpenCLBackendOptions(device: request, sequenceLoop: sequenceLoop))
     }
 
     static var isAvailable: Bool {
@@ -20,7 +36,7 @@ enum TestDevice {
 
     /// Whether device tests run: when a device exists, or when one is required or named by
     /// RECUR_DEVICE (then they fail on the missing device rather than skip).
-    static var shouldRun: Bool { isAvailable || isRequired || !(DeviceSelection.environmentRequest ?? "").isEmpty }
+    static var shouldRun: Bool { isAvailable || isRequired || request != nil }
 
     static let skipReason: Comment = "no OpenCL device; set RECUR_REQUIRE_OPENCL=1 to make this a failure"
 

@@ -21,7 +21,7 @@ final class TwinBackends {
     let cpu = CPUBackend(threads: 1)
     let cl: OpenCLBackend
 
-    init() throws { cl = try OpenCLBackend() }
+    init() throws { cl = try TestDevice.backend() }
 
     func floats(_ values: [Float]) throws -> TwinBuffer {
         let a = try cpu.makeBuffer(count: values.count), b = try cl.makeBuffer(count: values.count)
@@ -129,7 +129,7 @@ struct TrainingKernels {
     /// sums being the closer to the exact ones), and a lost or repeated element is far above it.
     @Test(arguments: [(3, 16), (64, 37), (65, 37), (2049, 53), (3200, 512)], [false, true])
     func sumRowsOfShortAndTallViews(_ shape: (rows: Int, cols: Int), accumulate: Bool) throws {
-        let cl = try OpenCLBackend()
+        let cl = try TestDevice.backend()
         let ld = shape.cols + 3, dstOffset = shape.cols + 2
         let source = testValues(7 + shape.rows * ld, seed: 71), old = testValues(2 * shape.cols + 5, seed: 72)
         let src = try cl.makeBuffer(count: source.count), dst = try cl.makeBuffer(count: old.count)

@@ -45,14 +45,13 @@ import Testing
         #expect(!long.contains("/"))
     }
 
-    @Test func theDirectoryComesFromTheEnvironment() {
-        #expect(GEMMTuningCache.fromEnvironment(["RECUR_CACHE_DIR": "/a", "XDG_CACHE_HOME": "/b", "HOME": "/c"]).directory == "/a")
-        #expect(GEMMTuningCache.fromEnvironment(["XDG_CACHE_HOME": "/b", "HOME": "/c"]).directory == "/b/recur")
-        #expect(GEMMTuningCache.fromEnvironment(["XDG_CACHE_HOME": "relative", "HOME": "/c"]).directory == "/c/.cache/recur")
-        #expect(GEMMTuningCache.fromEnvironment(["RECUR_CACHE_DIR": "", "HOME": "/c"]).directory == "/c/.cache/recur")
-        #expect(GEMMTuningCache.fromEnvironment([:]).directory == nil)
-        #expect(GEMMTuningCache.fromEnvironment(["HOME": "/c"]).isEnabled)
-        #expect(!GEMMTuningCache.fromEnvironment(["HOME": "/c", "RECUR_TUNING": "off"]).isEnabled)
+    /// The XDG location; RECUR_CACHE_DIR and the switch are the command lines' (RecurCLITests).
+    @Test func theStandardDirectoryFollowsXDG() {
+        #expect(GEMMTuningCache.standardDirectory(xdgCacheHome: "/b", home: "/c") == "/b/recur")
+        #expect(GEMMTuningCache.standardDirectory(xdgCacheHome: "relative", home: "/c") == "/c/.cache/recur")
+        #expect(GEMMTuningCache.standardDirectory(xdgCacheHome: nil, home: "/c") == "/c/.cache/recur")
+        #expect(GEMMTuningCache.standardDirectory(xdgCacheHome: nil, home: "") == nil)
+        #expect(GEMMTuningCache.standardDirectory(xdgCacheHome: nil, home: nil) == nil)
     }
 
     @Test func withoutADirectorySavingSaysWhatToSet() {
@@ -109,14 +108,21 @@ struct TuningCacheOnTheDevice {
         let cache = try TemporaryCache()
         let path = try cache.cache.save(record(tuning: tuned))
         #expect(path == cache.cache.path(for: device))
-        let backend = try OpenCLBackend(cache: cache.cache)
+        let backend = try OpenCLBackend(options: OpenCLBackendOptions(device: TestDevice.request, tuningCache: cache.cache))
         #expect(backend.gemmTuningSource == .cache(path: path))
         #expect(backend.gemmTuning == tuned)
         try expectGEMMsRight(on: backend)
     }
 
+    /// Without a cache in the options, the backend reads no file and says so.
+    @Test func noCacheMeansTheDefaults() throws {
+        let backend = try TestDevice.backend()
+        #expect(backend.gemmTuningSource == .defaults)
+        #expect(backend.gemmTuning == GEMMTuning.defaults(for: device.kind))
+    }
+
     @Test func noFileMeansTheDefaults() throws {
-        let backend = try OpenCLBackend(cache: try TemporaryCache().cache)
+        let backend = try OpenCLBackend(options: OpenCLBackendOptions(device: TestDevice.request, tuningCache: try TemporaryCache().cache))
         #expect(backend.gemmTuningSource == .defaults)
         #expect(backend.gemmTuning == GEMMTuning.defaults(for: device.kind))
     }
@@ -128,7 +134,7 @@ struct TuningCacheOnTheDevice {
             try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
                                                     withIntermediateDirectories: true)
             try Data(content.utf8).write(to: URL(fileURLWithPath: path))
-            let backend = try OpenCLBackend(cache: cache.cache)
+            let backend = try OpenCLBackend(options: OpenCLBackendOptions(device: TestDevice.request, tuningCache: cache.cache))
             #expect(backend.gemmTuning == GEMMTuning.defaults(for: device.kind))
             guard case let .ignored(ignoredPath, reason) = backend.gemmTuningSource else {
                 Issue.record("\(content): source \(backend.gemmTuningSource)")
@@ -148,7 +154,7 @@ struct TuningCacheOnTheDevice {
             try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
                                                     withIntermediateDirectories: true)
             try record.encoded().write(to: URL(fileURLWithPath: path))
-            let backend = try OpenCLBackend(cache: cache.cache)
+            let backend = try OpenCLBackend(options: OpenCLBackendOptions(device: TestDevice.request, tuningCache: cache.cache))
             #expect(backend.gemmTuning == GEMMTuning.defaults(for: device.kind))
             guard case let .ignored(_, reason) = backend.gemmTuningSource else {
                 Issue.record("source \(backend.gemmTuningSource)")
@@ -160,18 +166,18 @@ struct TuningCacheOnTheDevice {
         let other = try cache.cache.save(self.record(driver: "0.0-other", tuning: tuned))
         #expect(other != path)
         try FileManager.default.removeItem(atPath: path)
-        #expect(try OpenCLBackend(cache: cache.cache).gemmTuningSource == .defaults)
+        #expect(try OpenCLBackend(options: OpenCLBackendOptions(device: TestDevice.request, tuningCache: cache.cache)).gemmTuningSource == .defaults)
     }
 
     @Test func explicitParametersAreCheckedAndUsed() throws {
-        let backend = try OpenCLBackend(gemmTuning: tuned)
+        let backend = try OpenCLBackend(device: TestDevice.request, gemmTuning: tuned)
         #expect(backend.gemmTuningSource == .explicit)
         try expectGEMMsRight(on: backend)
         let tiled = GEMMTuning(packed: false, rowsPerItem: 2, colsPerItem: 4, workGroupRows: 4, workGroupCols: 8,
                                localTiles: true, tileDepth: 8)
-        try expectGEMMsRight(on: try OpenCLBackend(gemmTuning: tiled))
-        #expect(throws: OpenCLError.self) { try OpenCLBackend(gemmTuning: GEMMTuning(packed: false, rowsPerItem: 0)) }
-        #expect(throws: OpenCLError.self) { try OpenCLBackend(gemmTuning: GEMMTuning(packed: true, packedRows: 3)) }
+        try expectGEMMsRight(on: try OpenCLBackend(device: TestDevice.request, gemmTuning: tiled))
+        #expect(throws: OpenCLError.self) { try OpenCLBackend(device: TestDevice.request, gemmTuning: GEMMTuning(packed: false, rowsPerItem: 0)) }
+        #expect(throws: OpenCLError.self) { try OpenCLBackend(device: TestDevice.request, gemmTuning: GEMMTuning(packed: true, packedRows: 3)) }
     }
 
     /// C = op(A) op(B) on `backend` against RecurCPU's sgemm, for each transpose, on odd sizes.

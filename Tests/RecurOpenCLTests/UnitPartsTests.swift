@@ -20,7 +20,7 @@ struct UnitPartsLoop {
 
     /// The backend for `parts` parts (nil: as the device gives them), whole-sequence loop forced.
     static func backend(parts: Int?) throws -> OpenCLBackend {
-        let device = try DeviceSelection.select(nil)
+        let device = try TestDevice.device()
         return try OpenCLBackend(device: device, tuning: .defaults(for: device.kind), source: .explicit,
                                  sequenceLoop: .sequence, unitParts: parts)
     }

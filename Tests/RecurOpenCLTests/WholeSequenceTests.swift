@@ -22,7 +22,7 @@ struct WholeSequenceLoop {
 
     @Test("whole-sequence loop agrees with the CPU reference", arguments: cases)
     func wholeSequence(testCase: RandomCase) throws {
-        let backend = try OpenCLBackend(sequenceLoop: .sequence)
+        let backend = try TestDevice.backend(sequenceLoop: .sequence)
         if backend.device.kind == .cpu, backend.gemmTuning.packed {
             #expect(backend.wholeSequenceParts(batch: testCase.batch) != nil, "\(testCase) should run whole on \(backend.device.summary)")
         }
@@ -38,7 +38,7 @@ struct WholeSequenceLoop {
 
     @Test("256-bit kernel paths agree with the CPU reference", arguments: cases.filter { $0.batch != 16 })
     func narrowPaths(testCase: RandomCase) throws {
-        let device = try DeviceSelection.select(nil)
+        let device = try TestDevice.device()
         let backend = try OpenCLBackend(device: device, tuning: .defaults(for: device.kind), source: .explicit,
                                         sequenceLoop: .sequence, programDefines: Self.narrowDefines)
         let suite = ConformanceSuite(backend: backend)
@@ -48,7 +48,7 @@ struct WholeSequenceLoop {
     }
 
     @Test func partsFollowTheComputeUnits() throws {
-        let backend = try OpenCLBackend(sequenceLoop: .sequence)
+        let backend = try TestDevice.backend(sequenceLoop: .sequence)
         guard backend.device.kind == .cpu, backend.gemmTuning.packed else {
             #expect(backend.wholeSequenceParts(batch: 32) == nil)
             return
@@ -56,7 +56,7 @@ struct WholeSequenceLoop {
         #expect(backend.wholeSequenceParts(batch: 5) == [0..<5])
         #expect(backend.wholeSequenceParts(batch: 32) == (OpenCLBackend.rowParts(32, count: backend.device.computeUnits) ?? [0..<32]))
         // Other loops forced: not whole.
-        #expect(try OpenCLBackend(sequenceLoop: .split).wholeSequenceParts(batch: 32) == nil)
-        #expect(try OpenCLBackend(sequenceLoop: .fused).wholeSequenceParts(batch: 32) == nil)
+        #expect(try TestDevice.backend(sequenceLoop: .split).wholeSequenceParts(batch: 32) == nil)
+        #expect(try TestDevice.backend(sequenceLoop: .fused).wholeSequenceParts(batch: 32) == nil)
     }
 }

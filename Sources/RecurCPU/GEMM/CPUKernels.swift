@@ -14,21 +14,10 @@ public enum CPUKernels: String, Sendable, CaseIterable {
     /// 8-lane kernels still finish the edges.
     case avx512
 
-    /// The widest kernels this CPU runs, unless `RECUR_CPU_KERNELS` asks for others (`avx2`: to
-    /// compare the two, or to rule the 512-bit kernels out). A value `requested` refuses is ignored
-    /// here; the command lines check it first and stop with its message.
-    public static let best: CPUKernels = ((try? requested()) ?? nil) ?? supported.last ?? .avx2
-
-    /// The kernels `RECUR_CPU_KERNELS` names: nil when unset or empty; throws when it names none,
-    /// or kernels this CPU cannot run.
-    public static func requested() throws -> CPUKernels? {
-        guard let value = ProcessInfo.processInfo.environment["RECUR_CPU_KERNELS"], !value.isEmpty else { return nil }
-        guard let kernels = CPUKernels(rawValue: value), supported.contains(kernels) else {
-            let names = supported.map(\.rawValue).joined(separator: " or ")
-            throw RecurError.invalidValue("RECUR_CPU_KERNELS is \"\(value)\"; this CPU runs \(names), or leave it unset")
-        }
-        return kernels
-    }
+    /// The widest kernels this CPU runs: the default of `CPUBackendOptions` and `CPUGemm.sgemm`.
+    /// A backend runs others when asked (`CPUBackendOptions.kernels`; `avx2` to compare the two,
+    /// or to rule the 512-bit kernels out: RECUR_CPU_KERNELS in the command lines).
+    public static let best: CPUKernels = supported.last ?? .avx2
 
     /// Every kind of kernel this CPU can run, narrowest first.
     public static let supported: [CPUKernels] = cpuHasAVX512 ? [.avx2, .avx512] : [.avx2]

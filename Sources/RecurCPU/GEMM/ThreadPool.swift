@@ -14,8 +14,9 @@ import Synchronization
 /// (from inside a body, or from another thread) runs its indices serially on the calling thread.
 /// That keeps nested use deadlock-free; each index still runs exactly once.
 public final class ThreadPool: @unchecked Sendable {
-    /// Threads = active processor count, or `RECUR_CPU_THREADS` when set to a positive integer.
-    public static let shared = ThreadPool(threads: ThreadPool.defaultThreadCount())
+    /// One thread per active processor, made on first use: the pool of every `CPUBackend` not
+    /// given a thread count (`CPUBackendOptions.threads`), and the default of `CPUGemm.sgemm`.
+    public static let shared = ThreadPool(threads: max(1, ProcessInfo.processInfo.activeProcessorCount))
 
     private let state: PoolState
 
@@ -72,24 +73,6 @@ public final class ThreadPool: @unchecked Sendable {
         withoutActuallyEscaping(body) { job in state.run(count: count, job: job) }
         state.release()
         return true
-    }
-
-    /// `RECUR_CPU_THREADS`, else the active processor count. A value `requestedThreadCount`
-    /// refuses is ignored here; the command lines check it first and stop with its message.
-    static func defaultThreadCount() -> Int {
-        ((try? requestedThreadCount()) ?? nil) ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
-    }
-
-    /// The thread count `RECUR_CPU_THREADS` asks for: nil when unset or blank; throws unless it is
-    /// a whole number of 1 or more.
-    public static func requestedThreadCount() throws -> Int? {
-        guard let value = ProcessInfo.processInfo.environment["RECUR_CPU_THREADS"] else { return nil }
-        let text = value.trimmingCharacters(in: .whitespaces)
-        if text.isEmpty { return nil }
-        guard let threads = Int(text), threads >= 1 else {
-            throw RecurError.invalidValue("RECUR_CPU_THREADS is \"\(value)\"; use a whole number of threads, 1 or more, or leave it unset")
-        }
-        return threads
     }
 }
 

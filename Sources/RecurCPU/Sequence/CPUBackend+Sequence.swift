@@ -62,7 +62,7 @@ extension CPUBackend {
         }
         // Shared panels are read only once every member has packed its part.
         if shared != nil { team.wait() }
-        var phases = LoopPhases.start("recurrentForward", rank: team.rank)
+        var phases = LoopPhases.start("recurrentForward", rank: team.rank, profile: profile)
         for step in 0..<s.steps {
             let t = s.time(ofStep: step)
             let hPrev = sequence.hiddenStates.from(s.previousSlotRow(time: t) + rows.lowerBound)
@@ -115,7 +115,7 @@ extension CPUBackend {
         if shared != nil { team.wait() }
         var dh = (RowView(s.dh), RowView(s.dhScratch))
         var dc = s.dc.map { (RowView($0), RowView(s.dcScratch!)) }
-        var phases = LoopPhases.start("recurrentBackward", rank: team.rank)
+        var phases = LoopPhases.start("recurrentBackward", rank: team.rank, profile: profile)
         for step in 0..<s.steps {
             let t = s.time(ofStep: step)
             CellRows.backward(

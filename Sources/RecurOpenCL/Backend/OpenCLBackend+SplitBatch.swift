@@ -56,7 +56,7 @@ extension OpenCLBackend {
 
     /// The queues of `count` parts: the main queue, then side queues (made once).
     private func partQueues(_ count: Int) throws -> [CommandQueue] {
-        while sideQueues.count < count - 1 { sideQueues.append(try CommandQueue(context: context, defines: queue.defines)) }
+        while sideQueues.count < count - 1 { sideQueues.append(try CommandQueue(context: context, defines: queue.defines, profile: queue.profile)) }
         return [queue] + sideQueues.prefix(count - 1)
     }
 

@@ -27,7 +27,7 @@ public final class OpenCLBackend: Backend {
     /// makes the same ones).
     let recycler: BufferRecycler
     /// How the recurrent time loops run (OpenCLBackend+Sequence.swift).
-    let sequenceLoop: SequenceLoop
+    public let sequenceLoop: SequenceLoop
     /// Queues besides `queue` for the batch-split time loop (OpenCLBackend+SplitBatch.swift), made
     /// on first use: one per compute unit after the first.
     var sideQueues: [CommandQueue] = []
@@ -40,7 +40,7 @@ public final class OpenCLBackend: Backend {
     lazy var lossRowWidth = Reduction.rowWidth(for: device.kind)
 
     /// The recurrent time loop of one layer direction.
-    public enum SequenceLoop: String, Sendable {
+    public enum SequenceLoop: String, Sendable, CaseIterable {
         /// On CPU devices the whole-sequence loop for every batch; elsewhere fused for small batches
         /// (`fusedBatchLimit`) and per step for larger ones.
         case automatic
@@ -58,45 +58,49 @@ public final class OpenCLBackend: Backend {
         case sequence
     }
 
-    /// The device `request` names (an index or part of a name), else `RECUR_DEVICE`, else the
-    /// first GPU, else the first CPU device. The GEMM parameters are the device's tuning cache
-    /// entry when there is a valid one (`GEMMTuningCache.fromEnvironment()`), else the defaults.
-    /// `sequenceLoop` nil: `RECUR_OPENCL_LOOP` (automatic, sequence, fused, per-step or split), else automatic;
-    /// tests and benchmarks force one loop to compare them.
-    public convenience init(device request: String? = nil, sequenceLoop: SequenceLoop? = nil) throws {
-        try self.init(device: request, cache: .fromEnvironment(), sequenceLoop: sequenceLoop)
+    /// A backend as `options` say: on the device `options.device` names (an index or part of a
+    /// name; nil: the first GPU, else the first CPU device), with the GEMM parameters of the
+    /// device's entry in `options.tuningCache` when there is a valid one, else the defaults.
+    public convenience init(options: OpenCLBackendOptions) throws {
+        let device = try DeviceSelection.select(options.device)
+        let (tuning, source) = options.tuningCache?.lookup(for: device) ?? (GEMMTuning.defaults(for: device.kind), .defaults)
+        try self.init(device: device, tuning: tuning, source: source, sequenceLoop: options.sequenceLoop,
+                      profile: options.profile)
     }
 
-    /// As `init(device:)`, with explicit GEMM parameters rather than the cache's: `rnn-bench tune`
-    /// times its candidates this way. Throws `OpenCLError.invalidArgument` for parameters the
-    /// device cannot run.
-    public convenience init(device request: String? = nil, gemmTuning: GEMMTuning) throws {
-        let device = try DeviceSelection.select(request)
+    /// As `init(options:)` with only the device and the time loop chosen.
+    public convenience init(device request: String? = nil, sequenceLoop: SequenceLoop = .automatic) throws {
+        try self.init(options: OpenCLBackendOptions(device: request, sequenceLoop: sequenceLoop))
+    }
+
+    /// As `init(options:)`, with explicit GEMM parameters rather than the cache's (the options'
+    /// `tuningCache` is not read): `rnn-bench tune` times its candidates this way. Throws
+    /// `OpenCLError.invalidArgument` for parameters the device cannot run.
+    public convenience init(options: OpenCLBackendOptions, gemmTuning: GEMMTuning) throws {
+        let device = try DeviceSelection.select(options.device)
         if let problem = gemmTuning.problem(maxWorkGroupSize: device.maxWorkGroupSize) {
             throw OpenCLError.invalidArgument("GEMM tuning \(gemmTuning.summary): \(problem)")
         }
-        try self.init(device: device, tuning: gemmTuning, source: .explicit, sequenceLoop: nil)
+        try self.init(device: device, tuning: gemmTuning, source: .explicit, sequenceLoop: options.sequenceLoop,
+                      profile: options.profile)
     }
 
-    /// As `init(device:)`, reading the tuning from `cache` (tests pass a temporary directory here
-    /// rather than changing the process's environment).
-    convenience init(device request: String? = nil, cache: GEMMTuningCache, sequenceLoop: SequenceLoop? = nil) throws {
-        let device = try DeviceSelection.select(request)
-        let (tuning, source) = cache.lookup(for: device)
-        try self.init(device: device, tuning: tuning, source: source, sequenceLoop: sequenceLoop)
+    /// As `init(options:gemmTuning:)` with only the device chosen.
+    public convenience init(device request: String? = nil, gemmTuning: GEMMTuning) throws {
+        try self.init(options: OpenCLBackendOptions(device: request), gemmTuning: gemmTuning)
     }
 
     /// `programDefines`: `-D` defines every program of this backend is built with, on all its
     /// queues (tests force the 256-bit kernel paths on an AVX-512 device with them).
-    /// `unitParts`: see `unitPartsWanted`.
-    init(device: Device, tuning: GEMMTuning, source: TuningSource, sequenceLoop: SequenceLoop?,
-         programDefines: [String: String] = [:], unitParts: Int? = nil) throws {
-        self.sequenceLoop = try sequenceLoop ?? Self.environmentLoop()
+    /// `unitParts`: see `unitPartsWanted`. `profile`: see `OpenCLBackendOptions.profile`.
+    init(device: Device, tuning: GEMMTuning, source: TuningSource, sequenceLoop: SequenceLoop,
+         programDefines: [String: String] = [:], unitParts: Int? = nil, profile: KernelProfile? = nil) throws {
+        self.sequenceLoop = sequenceLoop
         unitPartsWanted = unitParts
         self.device = device
         recycler = BufferRecycler(limitBytes: min(1 << 30, device.globalMemoryBytes / 4))
         context = try Context.shared(for: device)
-        queue = try CommandQueue(context: context, defines: programDefines)
+        queue = try CommandQueue(context: context, defines: programDefines, profile: profile)
         self.tuning = tuning
         gemmTuningSource = source
         dummy = try Buffer(context: context, count: 1)
@@ -104,6 +108,9 @@ public final class OpenCLBackend: Backend {
 
     /// The GEMM parameters in use.
     public var gemmTuning: GEMMTuning { tuning }
+
+    /// Where its launches' device times are added up, when profiling (`OpenCLBackendOptions.profile`).
+    public var profile: KernelProfile? { queue.profile }
 
     /// The device, and the time loop `.automatic` (or the forced loop) runs on it, so that bench
     /// tables say which ran: "whole-sequence" on CPU devices, "fused/per-step" (by batch) on GPUs.
@@ -117,16 +124,6 @@ public final class OpenCLBackend: Backend {
         case .split: loop = "split per-step"
         }
         return "\(device.summary), \(loop) time loop"
-    }
-
-    private static func environmentLoop() throws -> SequenceLoop {
-        guard let value = getenv("RECUR_OPENCL_LOOP").map({ String(cString: $0) }), !value.isEmpty else {
-            return .automatic
-        }
-        guard let loop = SequenceLoop(rawValue: value) else {
-            throw RecurError.invalidValue("RECUR_OPENCL_LOOP is \"\(value)\"; use automatic, fused, per-step, split or sequence")
-        }
-        return loop
     }
 
     /// The context's buffers (this backend's, and any other backend's on the same device).

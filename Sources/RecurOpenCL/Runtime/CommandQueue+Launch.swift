@@ -15,7 +15,7 @@ extension CommandQueue {
         for (index, argument) in arguments.enumerated() { try kernel.set(argument, at: index) }
         var event: cl_event? = nil
         let status: cl_int = withUnsafeMutablePointer(to: &event) { eventSlot in
-            let eventOut = KernelProfile.shared == nil ? nil : eventSlot
+            let eventOut = profile == nil ? nil : eventSlot
             return global.withUnsafeBufferPointer { global in
                 guard let local else {
                     return clEnqueueNDRangeKernel(raw, kernel.raw, cl_uint(global.count), nil, global.baseAddress, nil, 0, nil, eventOut)
@@ -25,7 +25,7 @@ extension CommandQueue {
                 }
             }
         }
-        if let event, let profile = KernelProfile.shared { profiled.append((profile.key(name, global: global), event)) }
+        if let event, let profile { profiled.append((profile.key(name, global: global), event)) }
         if status != CL_SUCCESS {
             // Drivers allocate lazily, so the first launch that touches a buffer can be where memory runs out.
             let bytes = arguments.reduce(0) { total, argument in

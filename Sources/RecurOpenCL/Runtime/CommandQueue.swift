@@ -18,7 +18,9 @@ public final class CommandQueue {
     var optionsByExtraDefines: [[String: String]: BuildOptions] = [:]
     /// Host copies of non-blocking writes still to be read by the device.
     let staging = StagedWrites()
-    /// Launches not yet collected, when `KernelProfile` is on.
+    /// Where launches' device times go; nil: not profiled (no events are kept).
+    let profile: KernelProfile?
+    /// Launches not yet collected, when profiling.
     var profiled: [(KernelProfile.Key, cl_event)] = []
 
     struct KernelKey: Hashable {
@@ -28,11 +30,12 @@ public final class CommandQueue {
 
     public var device: Device { context.device }
 
-    public init(context: Context, defines: [String: String] = [:]) throws(OpenCLError) {
+    /// `profile`: where to add each launch's device time (nil: a plain queue, no events).
+    public init(context: Context, defines: [String: String] = [:], profile: KernelProfile? = nil) throws(OpenCLError) {
         _ = try BuildOptions(defines: defines)   // reject bad defines here, not at the first launch
         var status: cl_int = CL_SUCCESS
         // In order; profiling only for `KernelProfile`. clCreateCommandQueue is the 1.2 call (2.0 renamed it).
-        let properties = KernelProfile.shared == nil ? 0 : cl_command_queue_properties(CL_QUEUE_PROFILING_ENABLE)
+        let properties = profile == nil ? 0 : cl_command_queue_properties(CL_QUEUE_PROFILING_ENABLE)
         let queue = clCreateCommandQueue(context.raw, context.device.id, properties, &status)
         guard status == CL_SUCCESS, let queue else {
             if let queue { clReleaseCommandQueue(queue) }
@@ -41,12 +44,13 @@ public final class CommandQueue {
         raw = queue
         self.context = context
         self.defines = defines
+        self.profile = profile
     }
 
     deinit {
         // Staged writes may still be read: wait for them before their memory goes.
         clFinish(raw)
-        if let profile = KernelProfile.shared, !profiled.isEmpty { profile.collect(profiled) }
+        if let profile, !profiled.isEmpty { profile.collect(profiled) }
         clReleaseCommandQueue(raw)
     }
 
@@ -54,7 +58,7 @@ public final class CommandQueue {
     public func finish() throws(OpenCLError) {
         try check("clFinish", clFinish(raw))
         staging.releaseAll()
-        if let profile = KernelProfile.shared, !profiled.isEmpty {
+        if let profile, !profiled.isEmpty {
             profile.collect(profiled)
             profiled.removeAll(keepingCapacity: true)
         }

@@ -8,12 +8,11 @@ import Darwin
 /// Which OpenCL device to run on.
 ///
 /// By default the first GPU of any platform, else the first CPU device (POCL), else whatever
-/// device there is. A request, from `--device` or else the `RECUR_DEVICE` environment variable,
-/// overrides it: an index into `allDevices()` ("1") or part of a device name, any case ("h100",
-/// "epyc"). A request that matches nothing is an error listing the devices, never a silent fallback.
+/// device there is. A request (`OpenCLBackendOptions.device`; in the command lines `--device`, else
+/// the `RECUR_DEVICE` environment variable) overrides it: an index into `allDevices()` ("1") or
+/// part of a device name, any case ("h100", "epyc"). A request that matches nothing is an error
+/// listing the devices, never a silent fallback.
 public enum DeviceSelection {
-    public static let environmentVariable = "RECUR_DEVICE"
-
     /// Every device of every platform, platform by platform. Throws `noPlatform` without OpenCL.
     /// Enumerated once per process, under a lock: ICD loaders and drivers (POCL 3.1 seen here)
     /// can fail or crash when several threads enumerate at the same time.
@@ -29,16 +28,11 @@ public enum DeviceSelection {
 
     private static let enumerated = Mutex<[Device]?>(nil)
 
-    /// The device for `request`, or for `RECUR_DEVICE` when `request` is nil.
+    /// The device for `request`; nil or blank: the default.
     public static func select(_ request: String? = nil) throws(OpenCLError) -> Device {
         let devices = try allDevices()
-        let index = try choose(among: devices.map { ($0.name, $0.kind) }, request: request ?? environmentRequest, listing: devices.map(\.summary))
+        let index = try choose(among: devices.map { ($0.name, $0.kind) }, request: request, listing: devices.map(\.summary))
         return devices[index]
-    }
-
-    /// The value of RECUR_DEVICE, nil when unset.
-    static var environmentRequest: String? {
-        getenv(environmentVariable).map { String(cString: $0) }
     }
 
     /// The index of the device `request` names among `devices` (name and kind of each); an empty

@@ -2,22 +2,15 @@ import COpenCL
 import Foundation
 import Recur
 
-/// Device time per kernel, for finding where a step's time goes: `RECUR_OPENCL_PROFILE=1` makes
-/// every queue a profiling queue that keeps one event per launch, reads the events' start and end
-/// at each `finish()`, and prints a table per kernel to standard error when the process exits.
-/// `RECUR_OPENCL_PROFILE=ranges` keeps one row per kernel and global range instead, which tells
-/// apart the GEMMs of one step (the recurrent product, the input projection, the weight gradients).
-/// Off by default: events and profiling cost time on every launch.
-final class KernelProfile: @unchecked Sendable {
-    /// The process's profile, or nil when `RECUR_OPENCL_PROFILE` is neither 1 nor `ranges`.
-    static let shared: KernelProfile? = {
-        let setting = ProcessInfo.processInfo.environment["RECUR_OPENCL_PROFILE"]
-        guard setting == "1" || setting == "ranges" else { return nil }
-        let profile = KernelProfile(byRange: setting == "ranges")
-        atexit { KernelProfile.shared?.report() }
-        return profile
-    }()
-
+/// Device time per kernel, for finding where a step's time goes: a backend given one
+/// (`OpenCLBackendOptions.profile`) makes every queue a profiling queue that keeps one event per
+/// launch and reads the events' start and end at each `finish()`. `byRange` keeps one row per
+/// kernel and global range instead of one per kernel, which tells apart the GEMMs of one step (the
+/// recurrent product, the input projection, the weight gradients). The caller owns the profile,
+/// may share it between backends (their rows add up), and prints `report` when it is done
+/// (rnn-train and rnn-bench do for `RECUR_OPENCL_PROFILE=1` or `ranges`). Off by default: events
+/// and profiling cost time on every launch.
+public final class KernelProfile: @unchecked Sendable {
     /// What a row of the table counts: a kernel, or a kernel on one global range.
     struct Key: Hashable {
         let name: KernelName
@@ -30,10 +23,16 @@ final class KernelProfile: @unchecked Sendable {
     }
 
     /// Whether launches are told apart by their global range.
-    let byRange: Bool
+    public let byRange: Bool
     private let table = ProfileTable(title: "kernel profile (device time, all queues):", counting: "launches")
 
-    private init(byRange: Bool) { self.byRange = byRange }
+    public init(byRange: Bool = false) { self.byRange = byRange }
+
+    /// The table so far (`ProfileTable.report`).
+    public var report: String { table.report }
+
+    /// Whether no launch has been timed yet.
+    public var isEmpty: Bool { table.isEmpty }
 
     /// The row a launch of `name` on `global` counts in.
     func key(_ name: KernelName, global: [Int]) -> Key { Key(name: name, range: byRange ? global : nil) }
@@ -48,6 +47,4 @@ final class KernelProfile: @unchecked Sendable {
             clReleaseEvent(event)
         }
     }
-
-    private func report() { table.report() }
 }

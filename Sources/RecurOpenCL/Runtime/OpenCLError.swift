@@ -34,7 +34,7 @@ public enum OpenCLError: Error, Sendable, Equatable, CustomStringConvertible {
             let list = available.isEmpty
                 ? "there are no OpenCL devices"
                 : "the devices are:\n" + available.enumerated().map { "  \($0): \($1)" }.joined(separator: "\n")
-            return "no OpenCL device matches \"\(request)\" (RECUR_DEVICE or --device take an index or part of a name); \(list)"
+            return "no OpenCL device matches \"\(request)\" (a device request is an index or part of a name); \(list)"
         case let .bufferTooSmall(kernel, argument, needed, available):
             let parameters = kernel.parameters
             let name = parameters.indices.contains(argument) ? " (\(parameters[argument].name))" : ""

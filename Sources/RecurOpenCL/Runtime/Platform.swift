@@ -20,7 +20,6 @@ public final class Platform: @unchecked Sendable {
 
     /// Every installed platform, in the ICD loader's order. Throws `noPlatform` when there is none.
     public static func all() throws(OpenCLError) -> [Platform] {
-        DriverSettings.applied
         var count: cl_uint = 0
         try checkPlatformQuery(status: clGetPlatformIDs(0, nil, &count), count: count)
         var ids = [cl_platform_id?](repeating: nil, count: Int(count))

@@ -8,15 +8,11 @@ import Foundation
 /// mismatching one means the defaults too, with the reason kept in `TuningSource.ignored`, because a
 /// stale cache must not stop a training run.
 public struct GEMMTuningCache: Sendable, Equatable {
-    /// RECUR_CACHE_DIR: the cache directory, overriding the XDG location.
-    public static let directoryVariable = "RECUR_CACHE_DIR"
-    /// RECUR_TUNING=off: use the defaults whatever the cache holds.
-    public static let switchVariable = "RECUR_TUNING"
-
     /// The cache directory (the tuning files are in its `tuning` folder); nil when there is none
     /// (no HOME): then nothing is read and `save` fails.
     public let directory: String?
-    /// False under RECUR_TUNING=off: `lookup` then gives the defaults without reading anything.
+    /// False when the cache is switched off (RECUR_TUNING=off in the command lines): `lookup` then
+    /// gives the defaults without reading anything.
     public let isEnabled: Bool
 
     public init(directory: String?, isEnabled: Bool = true) {
@@ -24,22 +20,14 @@ public struct GEMMTuningCache: Sendable, Equatable {
         self.isEnabled = isEnabled
     }
 
-    /// The cache `environment` describes: RECUR_CACHE_DIR if set, else $XDG_CACHE_HOME/recur, else
-    /// ~/.cache/recur; disabled by RECUR_TUNING=off.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> GEMMTuningCache {
-        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        let directory: String?
-        if let explicit = value(directoryVariable) {
-            directory = explicit
-        } else if let xdg = value("XDG_CACHE_HOME"), xdg.hasPrefix("/") {   // the XDG spec ignores relative paths
-            directory = xdg + "/recur"
-        } else if let home = value("HOME") {
-            directory = home + "/.cache/recur"
-        } else {
-            directory = nil
-        }
-        let off = value(switchVariable).map { ["off", "0", "false", "no"].contains($0.lowercased()) } ?? false
-        return GEMMTuningCache(directory: directory, isEnabled: !off)
+    /// The XDG location of the cache directory: `xdgCacheHome`/recur when that is an absolute path
+    /// (the XDG spec ignores relative ones), else `home`/.cache/recur, else nil. The caller reads
+    /// XDG_CACHE_HOME and HOME (the library reads no environment); the command lines let
+    /// RECUR_CACHE_DIR override the result.
+    public static func standardDirectory(xdgCacheHome: String?, home: String?) -> String? {
+        if let xdg = xdgCacheHome, xdg.hasPrefix("/") { return xdg + "/recur" }
+        if let home, !home.isEmpty { return home + "/.cache/recur" }
+        return nil
     }
 
     /// The file for a device name and driver version: characters other than ASCII letters, digits,
@@ -136,14 +124,15 @@ public struct GEMMTuningCache: Sendable, Equatable {
 
 /// Why a tuning record could not be saved.
 public enum TuningCacheError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// No cache directory: neither RECUR_CACHE_DIR, XDG_CACHE_HOME nor HOME is set.
+    /// No cache directory (`directory` is nil; in the command lines: neither RECUR_CACHE_DIR,
+    /// XDG_CACHE_HOME nor HOME is set).
     case noDirectory
     case cannotWrite(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .noDirectory:
-            return "no cache directory: set \(GEMMTuningCache.directoryVariable) (or XDG_CACHE_HOME or HOME)"
+            return "no cache directory: set RECUR_CACHE_DIR (or XDG_CACHE_HOME or HOME)"
         case let .cannotWrite(path, reason):
             return "cannot write the tuning cache \(path): \(reason)"
         }

@@ -5,7 +5,8 @@ public enum TuningSource: Sendable, Equatable, CustomStringConvertible {
     /// The defaults for the device type: no cache file for this device and driver (or no cache
     /// directory at all).
     case defaults
-    /// The defaults, because RECUR_TUNING=off.
+    /// The defaults, because the cache is switched off (`GEMMTuningCache.isEnabled`; RECUR_TUNING=off
+    /// in the command lines).
     case disabled
     /// The cache file at this path.
     case cache(path: String)
@@ -18,7 +19,7 @@ public enum TuningSource: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .defaults: return "defaults (no tuning cache for this device and driver; `rnn-bench tune` makes one)"
-        case .disabled: return "defaults (\(GEMMTuningCache.switchVariable)=off)"
+        case .disabled: return "defaults (the tuning cache is off: RECUR_TUNING=off)"
         case let .cache(path): return "tuned, from \(path)"
         case let .ignored(path, reason): return "defaults (ignored \(path): \(reason))"
         case .explicit: return "given explicitly"

@@ -1,8 +1,9 @@
 import Foundation
 
-/// Driver settings that only the environment reaches, set before the first OpenCL call of the
-/// process (drivers read them when the ICD loader first starts them). A value the user set wins.
-enum DriverSettings {
+/// Driver settings that only the environment reaches, made by the command lines (never by the
+/// libraries, which leave the process's environment alone) before the first OpenCL call of the
+/// process: drivers read them when the ICD loader first starts them. A value the user set wins.
+public enum DriverSettings {
     /// POCL's CPU device: POCL_AFFINITY=1 pins its worker thread i to CPU i. Unpinned, Linux often
     /// kept both of POCL's two workers on one core of this 2-core VM, for a whole process or a
     /// stretch of it, which halved every multi-threaded kernel: lstm-small training (the
@@ -12,7 +13,13 @@ enum DriverSettings {
     /// 440-460 pinned (5 of 6 runs). Newer POCL versions abort when a pinning call fails, so the
     /// setting is made only where the process may run on exactly CPUs 0 ..< n (all n online ones):
     /// not in a container or under taskset limited to other CPUs. Other drivers ignore the variable.
-    static let applied: Void = {
+    ///
+    /// `mainExitingTwoOnErrors` applies it first thing, while the process has one thread: setenv
+    /// is not safe beside threads that read the environment, and no OpenCL call has been made yet.
+    /// Applying it again does nothing.
+    public static func apply() { _ = applied }
+
+    private static let applied: Void = {
         guard ProcessInfo.processInfo.environment["POCL_AFFINITY"] == nil,
               let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }),
@@ -24,7 +31,7 @@ enum DriverSettings {
 
     /// Whether a Linux CPU list ("0-1", "0,2-3") names exactly CPUs 0 ..< n; false when it cannot
     /// be read.
-    static func allowsExactlyCPUs(upTo n: Int, cpusAllowedList list: String) -> Bool {
+    public static func allowsExactlyCPUs(upTo n: Int, cpusAllowedList list: String) -> Bool {
         var cpus = Set<Int>()
         for part in list.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",") {
             let bounds = part.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
