@@ -148,11 +148,7 @@ import Testing
         #expect(bad.errors.contains("RECUR_CPU_LOOP") && bad.errors.contains("by-rows"), "\(bad.errors)")
         let rows = try rnnBench(["run", "--config", "lstm-small", "--repeat", "1", "--warmup-ms", "0"], environment: ["RECUR_CPU_LOOP": "by-rows"])
         #expect(rows.status == 0, "\(rows.errors)")
-        // Likewise the kernels and the thread count, which the library would quietly replace.
-        for (name, value) in [("RECUR_CPU_KERNELS", "avx1024"), ("RECUR_CPU_THREADS", "0"), ("RECUR_CPU_THREADS", "two")] {
-            let result = try rnnBench(["run", "--config", "lstm-small", "--repeat", "1"], environment: [name: value])
-            #expect(result.status == 2 && result.errors.contains(name), "\(name)=\(value): \(result.errors)")
-        }
+        // The other variables: EnvironmentVariableTests.
     }
 
     @Test func peakTimesTheShapesAskedFor() throws {

@@ -1,0 +1,52 @@
+import Recur
+@testable import RecurCPU
+import Testing
+
+/// `CPUBackendOptions` take effect, and options the backend cannot honour are refused with a
+/// `RecurError` rather than a trap or a silent substitute.
+@Suite struct CPUBackendOptionsTests {
+    @Test func theDefaultsShareThePoolAndRunTheWidestKernels() throws {
+        let backend = try CPUBackend(options: CPUBackendOptions())
+        #expect(backend.pool === ThreadPool.shared)
+        #expect(backend.kernels == CPUKernels.supported.last)
+        #expect(backend.sequenceLoop == .team && backend.profile == nil)
+    }
+
+    /// A thread count is a pool of exactly that size, the backend's own: a pool shared with other
+    /// backends would run their concurrent jobs serially.
+    @Test(arguments: [1, 3, 5])
+    func aThreadCountIsAPoolOfThatSize(threads: Int) throws {
+        let backend = try CPUBackend(options: CPUBackendOptions(threads: threads))
+        #expect(backend.pool.threadCount == threads)
+        #expect(backend.pool !== ThreadPool.shared)
+        #expect(try CPUBackend(options: CPUBackendOptions(threads: threads)).pool !== backend.pool)
+    }
+
+    @Test(arguments: [0, -1, CPUBackendOptions.maximumThreads + 1])
+    func anUnusableThreadCountThrows(threads: Int) {
+        #expect(throws: RecurError.invalidValue("a CPU backend runs on 1 to 1024 threads, not \(threads)")) {
+            try CPUBackend(options: CPUBackendOptions(threads: threads))
+        }
+    }
+
+    @Test func theLoopAndKernelsAreTheOptions() throws {
+        let backend = try CPUBackend(options: CPUBackendOptions(threads: 2, sequenceLoop: .perStep, kernels: .avx2))
+        #expect(backend.sequenceLoop == .perStep && backend.kernels == .avx2)
+        #expect(backend.deviceDescription.contains("avx2 kernels, per-step time loop"), "\(backend.deviceDescription)")
+        // The per-step loop plans no team, whatever the shape.
+        #expect(backend.teamPlan(batch: 64, hidden: 512, gates: 4) == nil)
+    }
+
+    /// Profiled operations add rows to the options' profile and to no other.
+    @Test func aProfileCountsTheBackendsOperations() throws {
+        let profile = OperationProfile()
+        let profiled = try CPUBackend(options: CPUBackendOptions(threads: 1, profile: profile))
+        let plain = CPUBackend(threads: 1)
+        plain.fill(try plain.zeros([2, 2]).matrix, value: 1)
+        #expect(profile.isEmpty)
+        profiled.fill(try profiled.zeros([2, 2]).matrix, value: 1)
+        #expect(!profile.isEmpty)
+        #expect(profile.report.hasPrefix("cpu profile"), "\(profile.report)")
+        #expect(profile.report.contains("fill"), "\(profile.report)")
+    }
+}
