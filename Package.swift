@@ -3,21 +3,31 @@ import PackageDescription
 
 // The CPU backend's hot loops need FMA and AVX2 (`SIMD8<Float>.addingProduct` becomes per-lane `fmaf`
 // calls without them) and -Ounchecked (-O spills the GEMM micro-kernel's accumulators). Swift has no
-// per-function target attribute, so the flags are set for the whole module; they apply in debug builds
-// too, so `swift test` exercises the same code that `rnn-bench` times. `haswell` (x86-64-v3) rather than
-// `native` so that binaries travel. SwiftPM refuses unsafeFlags in a dependency required by version:
-// users who take Recur that way add `-Xswiftc -target-cpu -Xswiftc haswell` to their own build.
+// per-function target attribute, so the flags are set for the whole module. `haswell` (x86-64-v3)
+// rather than `native` so that binaries travel.
+//
+// Release builds (what rnn-bench times and users ship) take -Ounchecked; debug builds, which is what
+// `swift test` builds, take -O: still optimised, so the tests stay fast, but checked, so that the
+// preconditions and overflow and bounds checks of RecurCPU and RecurAVX512 run in every test (under
+// -Ounchecked none of them ever ran anywhere). The same -target-cpu in both, so the tests run the
+// same vector code. SwiftPM refuses unsafeFlags in a dependency required by version: users who take
+// Recur that way add `-Xswiftc -target-cpu -Xswiftc haswell` to their own build.
 let hotLoops: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"], .when(platforms: [.linux])),
-    .unsafeFlags(["-Ounchecked"], .when(platforms: [.macOS])),
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release)),
+    .unsafeFlags(["-O", "-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .debug)),
+    .unsafeFlags(["-Ounchecked"], .when(platforms: [.macOS], configuration: .release)),
+    .unsafeFlags(["-O"], .when(platforms: [.macOS], configuration: .debug)),
 ]
 
 // The AVX-512 kernels live in a module of their own, compiled for skylake-avx512 (x86-64-v4), and
 // RecurCPU calls them only after `CPUVectorWidth` has found AVX-512 on the running CPU: the
-// per-module target is how Swift gets one binary with both 256- and 512-bit kernels.
+// per-module target is how Swift gets one binary with both 256- and 512-bit kernels. Checked (-O)
+// in debug builds and -Ounchecked in release ones, as `hotLoops`.
 let avx512Kernels: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-target-cpu", "skylake-avx512"], .when(platforms: [.linux])),
-    .unsafeFlags(["-Ounchecked"], .when(platforms: [.macOS])),
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "skylake-avx512"], .when(platforms: [.linux], configuration: .release)),
+    .unsafeFlags(["-O", "-target-cpu", "skylake-avx512"], .when(platforms: [.linux], configuration: .debug)),
+    .unsafeFlags(["-Ounchecked"], .when(platforms: [.macOS], configuration: .release)),
+    .unsafeFlags(["-O"], .when(platforms: [.macOS], configuration: .debug)),
 ]
 
 let package = Package(

@@ -169,7 +169,7 @@ public final class CPUBackend: Backend {
         let n = transB ? b.rows : b.cols
         precondition((transB ? b.cols : b.rows) == k && c.rows == m && c.cols == n, "gemm shapes disagree")
         profiled(gemmRow(m: m, n: n, k: k, transA: transA, transB: transB)) {
-            CPUGemm.sgemm(
+            CPUGemm.unchecked(
                 transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
                 a: UnsafePointer(a.base), lda: a.ld, b: UnsafePointer(b.base), ldb: b.ld,
                 beta: beta, c: c.base, ldc: c.ld, pool: pool, kernels: kernels)

@@ -46,7 +46,7 @@ final class TuneWorkload {
             let a = (0..<(shape.m * shape.k)).map { _ in generator.uniform(-1, 1) }
             let b = (0..<(shape.k * shape.n)).map { _ in generator.uniform(-1, 1) }
             var reference = [Float](repeating: 0, count: shape.m * shape.n)
-            CPUGemm.sgemm(transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k, alpha: 1,
+            try CPUGemm.sgemm(transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k, alpha: 1,
                           a: a, lda: shape.transA ? shape.m : shape.k, b: b, ldb: shape.transB ? shape.k : shape.n,
                           beta: 0, c: &reference, ldc: shape.n)
             references.append(reference)

@@ -41,14 +41,20 @@ private func check(_ t: GemmCase, pool: ThreadPool = .shared, seed: UInt64 = 1, 
     var c = (0..<max(1, t.m * ldc)).map { _ in t.nanC ? Float.nan : rng.next() }
     let c0 = c
 
-    a.withUnsafeBufferPointer { ap in
-        b.withUnsafeBufferPointer { bp in
-            c.withUnsafeMutableBufferPointer { cp in
-                CPUGemm.sgemm(transA: t.transA, transB: t.transB, m: t.m, n: t.n, k: t.k,
-                              alpha: t.alpha, a: ap.baseAddress!, lda: lda, b: bp.baseAddress!,
-                              ldb: ldb, beta: t.beta, c: cp.baseAddress!, ldc: ldc, pool: pool, kernels: kernels)
+    // The checked form, given exactly the buffers: valid arguments must never be refused.
+    do {
+        try a.withUnsafeBufferPointer { ap in
+            try b.withUnsafeBufferPointer { bp in
+                try c.withUnsafeMutableBufferPointer { cp in
+                    try CPUGemm.sgemm(transA: t.transA, transB: t.transB, m: t.m, n: t.n, k: t.k,
+                                      alpha: t.alpha, a: ap, lda: lda, b: bp, ldb: ldb, beta: t.beta, c: cp, ldc: ldc,
+                                      pool: pool, kernels: kernels)
+                }
             }
         }
+    } catch {
+        Issue.record("\(t.testDescription) \(kernels): sgemm refused valid arguments: \(error)")
+        return
     }
 
     var failures = 0
@@ -165,18 +171,18 @@ struct GEMMTests {
     }
 
     @Test("alpha == 0 scales C by beta without reading A or B")
-    func zeroAlpha() {
+    func zeroAlpha() throws {
         let a = [Float](repeating: .nan, count: 12), b = [Float](repeating: .nan, count: 12)
         var c: [Float] = (0..<9).map(Float.init)
-        c.withUnsafeMutableBufferPointer { cp in
-            CPUGemm.sgemm(transA: false, transB: false, m: 3, n: 3, k: 4, alpha: 0, a: a, lda: 4,
+        try c.withUnsafeMutableBufferPointer { cp in
+            try CPUGemm.sgemm(transA: false, transB: false, m: 3, n: 3, k: 4, alpha: 0, a: a, lda: 4,
                           b: b, ldb: 3, beta: 0.5, c: cp.baseAddress!, ldc: 3)
         }
         #expect(c == (0..<9).map { Float($0) * 0.5 })
     }
 
     @Test("results do not depend on the number of threads", arguments: transposes)
-    func threadCountIndependence(transA: Bool, transB: Bool) {
+    func threadCountIndependence(transA: Bool, transB: Bool) throws {
         // Every element of C is summed in the same order whatever the split, so bit-for-bit equal.
         var rng = TestRandom(state: 7)
         for (m, n, k) in [(1, 300, 200), (300, 1, 200), (5, 300, 200), (150, 170, 300)] {
@@ -186,8 +192,8 @@ struct GEMMTests {
             for threads in [1, 2, 3, 4, 5, 8] {
                 let pool = ThreadPool(threads: threads)
                 var c = [Float](repeating: 0, count: m * n)
-                c.withUnsafeMutableBufferPointer { cp in
-                    CPUGemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
+                try c.withUnsafeMutableBufferPointer { cp in
+                    try CPUGemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
                                   a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n,
                                   beta: 0, c: cp.baseAddress!, ldc: n, pool: pool)
                 }
@@ -198,25 +204,25 @@ struct GEMMTests {
     }
 
     @Test("a one-row operand may carry any leading dimension")
-    func oneRowViews() {
+    func oneRowViews() throws {
         // A is 1 x 3 (ld 0), B is 3 x 2 (ld 2), C is 1 x 2 (ld 0): C = [1 2 3] * B.
         let a: [Float] = [1, 2, 3], b: [Float] = [1, 2, 3, 4, 5, 6]
         var c: [Float] = [0, 0]
-        c.withUnsafeMutableBufferPointer { cp in
-            CPUGemm.sgemm(transA: false, transB: false, m: 1, n: 2, k: 3, alpha: 1, a: a, lda: 0,
+        try c.withUnsafeMutableBufferPointer { cp in
+            try CPUGemm.sgemm(transA: false, transB: false, m: 1, n: 2, k: 3, alpha: 1, a: a, lda: 0,
                           b: b, ldb: 2, beta: 0, c: cp.baseAddress!, ldc: 0)
         }
         #expect(c == [22, 28])
     }
 
     @Test("empty m or n leaves C alone")
-    func emptyOutput() {
+    func emptyOutput() throws {
         var c: [Float] = [7]
         let a: [Float] = [1], b: [Float] = [1]
-        c.withUnsafeMutableBufferPointer { cp in
-            CPUGemm.sgemm(transA: false, transB: false, m: 0, n: 1, k: 1, alpha: 1, a: a, lda: 1,
+        try c.withUnsafeMutableBufferPointer { cp in
+            try CPUGemm.sgemm(transA: false, transB: false, m: 0, n: 1, k: 1, alpha: 1, a: a, lda: 1,
                           b: b, ldb: 1, beta: 0, c: cp.baseAddress!, ldc: 1)
-            CPUGemm.sgemm(transA: false, transB: false, m: 1, n: 0, k: 1, alpha: 1, a: a, lda: 1,
+            try CPUGemm.sgemm(transA: false, transB: false, m: 1, n: 0, k: 1, alpha: 1, a: a, lda: 1,
                           b: b, ldb: 1, beta: 0, c: cp.baseAddress!, ldc: 1)
         }
         #expect(c == [7])

@@ -22,7 +22,7 @@ struct PackedGEMMTests {
                 let a = (0..<(m * k)).map { _ in generator.uniform(-1, 1) }, b = (0..<(k * n)).map { _ in generator.uniform(-1, 1) }
                 let c0 = (0..<(m * n)).map { _ in generator.uniform(-1, 1) }
                 var expected = c0
-                CPUGemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1.5, a: a, lda: transA ? m : k,
+                try CPUGemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1.5, a: a, lda: transA ? m : k,
                               b: b, ldb: transB ? k : n, beta: beta, c: &expected, ldc: n)
                 let ta = try backend.tensor(a, shape: transA ? [k, m] : [m, k]), tb = try backend.tensor(b, shape: transB ? [n, k] : [k, n])
                 let tc = try backend.tensor(c0, shape: [m, n])

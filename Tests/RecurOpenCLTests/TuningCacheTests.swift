@@ -187,7 +187,7 @@ struct TuningCacheOnTheDevice {
         for (transA, transB) in [(false, false), (false, true), (true, false), (true, true)] {
             let a = (0..<(m * k)).map { _ in generator.uniform(-1, 1) }, b = (0..<(k * n)).map { _ in generator.uniform(-1, 1) }
             var expected = [Float](repeating: 0, count: m * n)
-            CPUGemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: transA ? m : k,
+            try CPUGemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: transA ? m : k,
                           b: b, ldb: transB ? k : n, beta: 0, c: &expected, ldc: n)
             let ta = try backend.tensor(a, shape: transA ? [k, m] : [m, k]), tb = try backend.tensor(b, shape: transB ? [n, k] : [k, n])
             let tc = try backend.tensor([Float](repeating: 0, count: m * n), shape: [m, n])

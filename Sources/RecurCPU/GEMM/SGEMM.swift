@@ -1,3 +1,5 @@
+import Recur
+
 /// Row-major single-precision GEMM: C = alpha * op(A) * op(B) + beta * C, op(X) = X or X^T.
 ///
 /// Which code runs, by the shape of C (m x n):
@@ -11,11 +13,53 @@ public enum CPUGemm {
     /// lda / ldb / ldc (A stored as m x k with lda >= k when !transA, or as k x m with lda >= m
     /// when transA; likewise B). beta == 0 ignores C's prior contents (even NaN); k == 0 or
     /// alpha == 0 gives C = beta * C. `kernels` must be one of `CPUKernels.supported`.
+    ///
+    /// Throws `RecurError.invalidValue` for a negative dimension, a leading dimension shorter than
+    /// its matrix's rows, or kernels this CPU cannot run, and `RecurError.sizeOverflow` for
+    /// sizes whose extent does not fit in `Int`, before touching any memory. The pointers' memory
+    /// cannot be checked here: the caller vouches that each holds its matrix (the overload taking
+    /// buffer pointers checks that too).
     public static func sgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
         pool: ThreadPool = .shared, kernels: CPUKernels = .best
+    ) throws(RecurError) {
+        _ = try GemmArguments(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
+                              kernels: kernels)
+        unchecked(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                  beta: beta, c: c, ldc: ldc, pool: pool, kernels: kernels)
+    }
+
+    /// As the pointer form, with each matrix's memory checked too: a buffer shorter than its
+    /// matrix's extent (`(rows - 1) * ld + cols` elements) throws `RecurError.invalidValue` naming it.
+    public static func sgemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafeBufferPointer<Float>, lda: Int, b: UnsafeBufferPointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutableBufferPointer<Float>, ldc: Int,
+        pool: ThreadPool = .shared, kernels: CPUKernels = .best
+    ) throws(RecurError) {
+        let arguments = try GemmArguments(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb,
+                                          ldc: ldc, kernels: kernels)
+        try arguments.check(a.count, holds: .a)
+        try arguments.check(b.count, holds: .b)
+        try arguments.check(c.count, holds: .c)
+        if m == 0 || n == 0 { return }
+        // C is not empty, so neither is its buffer; A and B are empty only when k == 0, and are
+        // then never read.
+        let cBase = c.baseAddress!
+        let aBase = a.baseAddress ?? UnsafePointer(cBase), bBase = b.baseAddress ?? UnsafePointer(cBase)
+        unchecked(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: aBase, lda: lda, b: bBase, ldb: ldb,
+                  beta: beta, c: cBase, ldc: ldc, pool: pool, kernels: kernels)
+    }
+
+    /// The product on arguments already checked (`GemmArguments`): the CPU backend's path, whose
+    /// views are valid by construction. The preconditions restate the checks for debug builds.
+    static func unchecked(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+        pool: ThreadPool, kernels: CPUKernels
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative dimension")
         precondition(CPUKernels.supported.contains(kernels), "sgemm: kernels this CPU cannot run")
