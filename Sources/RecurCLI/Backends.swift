@@ -29,7 +29,7 @@ public enum Backends {
     }
 
     /// The CPU backend, with the RECUR_CPU_* settings (`BackendSettings`).
-    public static func cpu() throws -> any Backend {
+    public static func cpu() throws -> CPUBackend {
         try CPUBackend(options: BackendSettings.current().cpu)
     }
 

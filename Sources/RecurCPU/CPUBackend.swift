@@ -65,7 +65,7 @@ public final class CPUBackend: Backend {
     }
 
     private init(checked options: CPUBackendOptions) {
-        pool = options.threads.map { ThreadPool(threads: $0) } ?? .shared
+        pool = options.threads.map { ThreadPool(checked: $0) } ?? .shared
         sequenceLoop = options.sequenceLoop
         kernels = options.kernels
         profile = options.profile

@@ -1,4 +1,5 @@
 import Foundation
+import Recur
 import RecurAVX512
 
 /// The CPU's measured single-precision peak: fused multiply-adds on the widest vectors the CPU runs
@@ -7,10 +8,17 @@ import RecurAVX512
 /// of rnn-bench's "% of peak" (a datasheet figure would ignore this VM's clock and sharing).
 public enum PeakFLOPs {
     /// GFLOP/s over `threads` threads of the pool (all when nil): the median of `repeats` runs.
+    /// Throws `RecurError.invalidValue` for `threads` or `repeats` below 1 and for kernels this
+    /// CPU cannot run.
     public static func measure(
         threads: Int? = nil, repeats: Int = 5, pool: ThreadPool = .shared, kernels: CPUKernels = .best
-    ) -> Double {
-        precondition(CPUKernels.supported.contains(kernels), "PeakFLOPs: kernels this CPU cannot run")
+    ) throws(RecurError) -> Double {
+        guard CPUKernels.supported.contains(kernels) else {
+            throw .invalidValue("PeakFLOPs: this CPU cannot run the \(kernels.rawValue) kernels")
+        }
+        guard repeats >= 1, threads.map({ $0 >= 1 }) ?? true else {
+            throw .invalidValue("PeakFLOPs: threads and repeats must be 1 or more, got \(threads.map(String.init) ?? "nil") and \(repeats)")
+        }
         let workers = min(threads ?? pool.threadCount, pool.threadCount)
         let iterations = 4_000_000
         var rates: [Double] = []
@@ -54,5 +62,12 @@ public enum PeakFLOPs {
         private var values = [Float](repeating: 0, count: 64)
         func store(_ value: Float, at index: Int) { values[index % 64] = value }
         var total: Float { values.reduce(0, +) }
+    }
+}
+
+extension CPUBackend {
+    /// `PeakFLOPs.measure` on this backend's pool and kernels: the peak its operations can reach.
+    public func peakGFLOPs(threads: Int? = nil, repeats: Int = 5) throws(RecurError) -> Double {
+        try PeakFLOPs.measure(threads: threads, repeats: repeats, pool: pool, kernels: kernels)
     }
 }

@@ -25,11 +25,15 @@ struct PeakCommand: ParsableCommand {
         valueName: "shape"))
     var shapes: [GEMMShape] = []
 
+    func validate() throws {
+        guard repeats >= 1 else { throw ValidationError("--repeat must be at least 1, got \(repeats)") }
+    }
+
     func run() throws {
         // The loop on the threads and kernels the CPU backend runs (RECUR_CPU_THREADS, RECUR_CPU_KERNELS).
-        let cpu = try CPUBackend(options: BackendSettings.current(device: device).cpu)
-        let single = PeakFLOPs.measure(threads: 1, repeats: repeats, pool: cpu.pool, kernels: cpu.kernels)
-        let all = PeakFLOPs.measure(repeats: repeats, pool: cpu.pool, kernels: cpu.kernels)
+        let cpu = try Backends.cpu()
+        let single = try cpu.peakGFLOPs(threads: 1, repeats: repeats)
+        let all = try cpu.peakGFLOPs(repeats: repeats)
         print(String(format: "CPU FMA loop: %.1f GFLOP/s on 1 thread, %.1f on %d threads", single, all, cpu.pool.threadCount))
         for backend in try backend.makeBackends(device: device) {
             for shape in shapes.isEmpty ? GEMMShape.standard : shapes {

@@ -60,7 +60,8 @@ struct RunCommand: ParsableCommand {
         }
         print("warm-up \(workload.warmup) runs and \(workload.warmupMilliseconds) ms, timed repeats \(workload.repeats); times in ms\n")
         if let torch = peer?.torch { print("peer: PyTorch \(torch) (ratios are PyTorch's time over Recur's: above 1, Recur is faster)") }
-        let peakGFLOPs = peak ? PeakFLOPs.measure() : nil
+        // On the threads and kernels the CPU backend runs (RECUR_CPU_THREADS, RECUR_CPU_KERNELS).
+        let peakGFLOPs = peak ? try Backends.cpu().peakGFLOPs() : nil
         if let peakGFLOPs { print(String(format: "CPU FMA peak: %.1f GFLOP/s (the %% peak column's denominator)", peakGFLOPs)) }
         let table = Table(names: configs.map(\.name), backends: backends.map(\.name), peer: peer, peakGFLOPs: peakGFLOPs)
         table.headerLines.forEach { print($0) }

@@ -139,6 +139,8 @@ import Testing
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output.contains("CPU FMA loop"))
         #expect(result.lines.filter { $0.hasPrefix("cpu GEMM") }.count == 3)
+        let none = try rnnBench(["peak", "--backend", "cpu", "--repeat", "0"])
+        #expect(none.status == 2 && none.errors.contains("--repeat must be at least 1"), "\(none.errors)")
     }
 
     /// RECUR_CPU_LOOP picks the CPU time loop; a value that names none is an error, not the default.

@@ -50,3 +50,18 @@ import Testing
         #expect(profile.report.contains("fill"), "\(profile.report)")
     }
 }
+
+/// RecurCPU's other public entry points refuse what would trap or misbehave, with a `RecurError`.
+@Suite struct CPUEntryPointTests {
+    @Test(arguments: [0, -2, CPUBackendOptions.maximumThreads + 1])
+    func aPoolOfNoThreadsThrows(threads: Int) {
+        #expect(throws: RecurError.self) { try ThreadPool(threads: threads) }
+    }
+
+    /// No repeat at all had no median to give (it read past an empty array).
+    @Test func peakNeedsARepeatAndAThread() throws {
+        #expect(throws: RecurError.self) { try PeakFLOPs.measure(repeats: 0) }
+        #expect(throws: RecurError.self) { try PeakFLOPs.measure(threads: 0, repeats: 1) }
+        #expect(try CPUBackend(threads: 1).peakGFLOPs(repeats: 1) > 0)
+    }
+}

@@ -154,9 +154,9 @@ struct GEMMTests {
     }
 
     @Test("large enough to run in parallel, on pools of 1, 2, 3, 4, 5 and 8 threads")
-    func parallelSizes() {
+    func parallelSizes() throws {
         for threads in [1, 2, 3, 4, 5, 8] {
-            let pool = ThreadPool(threads: threads)
+            let pool = try ThreadPool(threads: threads)
             for (ta, tb) in transposes {
                 for kernels in CPUKernels.supported {
                     check(GemmCase(m: 120, n: 200, k: 150, transA: ta, transB: tb, alpha: 1, beta: 0.3), pool: pool, kernels: kernels)
@@ -190,7 +190,7 @@ struct GEMMTests {
             let b = (0..<(k * n)).map { _ in rng.next() }
             var results: [[Float]] = []
             for threads in [1, 2, 3, 4, 5, 8] {
-                let pool = ThreadPool(threads: threads)
+                let pool = try ThreadPool(threads: threads)
                 var c = [Float](repeating: 0, count: m * n)
                 try c.withUnsafeMutableBufferPointer { cp in
                     try CPUGemm.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
@@ -240,8 +240,8 @@ struct ThreadPoolTests {
     }
 
     @Test("every index exactly once", arguments: [1, 2, 3, 4])
-    func exactlyOnce(threads: Int) {
-        let pool = ThreadPool(threads: threads)
+    func exactlyOnce(threads: Int) throws {
+        let pool = try ThreadPool(threads: threads)
         #expect(pool.threadCount == threads)
         for count in [0, 1, 2, 3, threads, threads + 1, 64, 1000, 10_000] {
             #expect(visitsOnce(pool, count: count), "threads \(threads), count \(count)")
@@ -253,8 +253,8 @@ struct ThreadPoolTests {
     /// the next (`PoolState`'s note) and `parallelFor` returned with indices not yet run. The check
     /// runs the moment `parallelFor` returns.
     @Test("oversubscribed: every index has run when parallelFor returns", arguments: [3, 4, 5, 8])
-    func oversubscribed(threads: Int) {
-        let pool = ThreadPool(threads: threads)
+    func oversubscribed(threads: Int) throws {
+        let pool = try ThreadPool(threads: threads)
         var failures = 0
         for round in 0..<20_000 {
             if !visitsOnce(pool, count: 1 + round % (2 * threads)) { failures += 1 }
@@ -354,8 +354,8 @@ struct ThreadPoolTests {
     }
 
     @Test("serial reuse many times")
-    func serialReuse() {
-        let pool = ThreadPool(threads: 2)
+    func serialReuse() throws {
+        let pool = try ThreadPool(threads: 2)
         var ok = true
         for round in 0..<5000 {
             ok = ok && visitsOnce(pool, count: 1 + round % 7)
@@ -364,8 +364,8 @@ struct ThreadPoolTests {
     }
 
     @Test("nested calls run without deadlock")
-    func nested() {
-        let pool = ThreadPool(threads: 2)
+    func nested() throws {
+        let pool = try ThreadPool(threads: 2)
         let total = AtomicCounter()
         for _ in 0..<200 {
             pool.parallelFor(4) { _ in
@@ -378,8 +378,8 @@ struct ThreadPoolTests {
     }
 
     @Test("calls from two threads at once")
-    func concurrentCallers() async {
-        let pool = ThreadPool(threads: 2)
+    func concurrentCallers() async throws {
+        let pool = try ThreadPool(threads: 2)
         let total = AtomicCounter()
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<4 {
@@ -395,7 +395,7 @@ struct ThreadPoolTests {
 
     @Test("a pool idle long enough for its workers to sleep still wakes them")
     func wakesAfterSleep() async throws {
-        let pool = ThreadPool(threads: 3)
+        let pool = try ThreadPool(threads: 3)
         for _ in 0..<5 {
             #expect(visitsOnce(pool, count: 100))
             try await Task.sleep(for: .milliseconds(5))

@@ -16,12 +16,21 @@ import Synchronization
 public final class ThreadPool: @unchecked Sendable {
     /// One thread per active processor, made on first use: the pool of every `CPUBackend` not
     /// given a thread count (`CPUBackendOptions.threads`), and the default of `CPUGemm.sgemm`.
-    public static let shared = ThreadPool(threads: max(1, ProcessInfo.processInfo.activeProcessorCount))
+    public static let shared = ThreadPool(checked: max(1, ProcessInfo.processInfo.activeProcessorCount))
 
     private let state: PoolState
 
-    /// `threads` counts the calling thread: `threads - 1` workers are started.
-    public convenience init(threads: Int) {
+    /// `threads` counts the calling thread: `threads - 1` workers are started. Throws
+    /// `RecurError.invalidValue` outside 1...`CPUBackendOptions.maximumThreads`.
+    public convenience init(threads: Int) throws(RecurError) {
+        guard (1...CPUBackendOptions.maximumThreads).contains(threads) else {
+            throw .invalidValue("a thread pool has 1 to \(CPUBackendOptions.maximumThreads) threads, not \(threads)")
+        }
+        self.init(checked: threads)
+    }
+
+    /// A pool of `threads`, already checked.
+    convenience init(checked threads: Int) {
         self.init(threads: threads, spinNanoseconds: PoolState.defaultSpinNanoseconds, hooks: PoolTestHooks())
     }
 
