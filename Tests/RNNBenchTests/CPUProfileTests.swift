@@ -2,7 +2,7 @@ import Foundation
 import RecurTestSupport
 import Testing
 
-/// `RECUR_CPU_PROFILE=1`: the process prints each CPU operation's wall time when it exits, with the
+/// `RECUR_CPU_PROFILE=1`: the command prints each CPU operation's wall time when it ends, with the
 /// time loops' phases, and without it nothing of the kind; `=shapes` prints a row per GEMM shape.
 @Suite struct CPUProfileReport {
     let arguments = ["run", "--backend", "cpu", "--config", "lstm-small", "--repeat", "1", "--warmup", "0", "--warmup-ms", "0"]

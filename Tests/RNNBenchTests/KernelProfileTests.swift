@@ -2,7 +2,7 @@ import Foundation
 import RecurTestSupport
 import Testing
 
-/// `RECUR_OPENCL_PROFILE=1`: the process prints each kernel's device time when it exits, and
+/// `RECUR_OPENCL_PROFILE=1`: the command prints each kernel's device time when it ends, and
 /// without it nothing of the kind; `=ranges` prints a row per kernel and global range. The time
 /// loop runs on one queue (`RECUR_OPENCL_LOOP=per-step`), so that the launch counts are the
 /// steps' (the batch-split loop on a CPU device launches each step's kernels once per part).
