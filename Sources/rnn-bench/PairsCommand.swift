@@ -51,6 +51,7 @@ struct PairsCommand: ParsableCommand {
                     pairs["\(config.name) \(backend.name)", default: []].append((peerRow.trainMs, row.train.median))
                     line += ", \(backend.name) \(Table.figure(row.train.median)) (\(Self.ratio(peerRow.trainMs / row.train.median)))"
                 }
+                StatusLine.standardError.clear()
                 print(line)
                 Console.flush()
             }

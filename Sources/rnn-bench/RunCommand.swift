@@ -73,6 +73,8 @@ struct RunCommand: ParsableCommand {
             for backend in backends {
                 group.rows.append(try workload.timer.measure(config, on: backend))
             }
+            // The last progress line is taken down first, so that the rows stay together.
+            StatusLine.standardError.clear()
             table.lines(for: group).forEach { print($0) }
             Console.flush()
             groups.append(group)

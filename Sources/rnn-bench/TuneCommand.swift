@@ -46,6 +46,11 @@ struct TuneCommand: ParsableCommand {
     @Flag(help: "Measure and print, but do not write the cache.")
     var dryRun = false
 
+    @Option(name: .customLong("shape"), help: ArgumentHelp(
+        "A GEMM shape to tune on instead of the standard ones (repeatable): MxNxK as for `rnn-bench peak --shape`, with :At, :Bt or :AtBt for transposed operands.",
+        valueName: "shape"))
+    var customShapes: [TuneShape] = []
+
     /// Finalists timed again beside the defaults.
     static let finalists = 3
 
@@ -63,7 +68,7 @@ struct TuneCommand: ParsableCommand {
         print("device: \(chosen.summary)")
         print("driver \(chosen.driverVersion), \(chosen.openCLVersion)")
         print("GEMM parameters now: \(cache.lookup(for: chosen).source)")
-        let shapes = TuneShape.standard
+        let shapes = customShapes.isEmpty ? TuneShape.standard : customShapes
         print("shapes (C = M x N, K): " + shapes.map { "\($0.name) (x\($0.batch) per wait)" }.joined(separator: ", "))
         print("warm-up \(warmup), timed repeats \(repeats)\n")
         Console.flush()

@@ -1,9 +1,10 @@
+import ArgumentParser
 import Recur
 import RecurCPU
 import RecurOpenCL
 
 /// A GEMM shape `rnn-bench tune` times: C (m x n) = op(A) (m x k) op(B) (k x n).
-struct TuneShape {
+struct TuneShape: ExpressibleByArgument {
     let label: String
     let m: Int, n: Int, k: Int
     let transA: Bool, transB: Bool
@@ -20,6 +21,17 @@ struct TuneShape {
     ]
 
     var name: String { "\(label) \(m)x\(n)x\(k)\(transA ? " A^T" : "")\(transB ? " B^T" : "")" }
+
+    /// A shape of `--shape`, "MxNxK" with ":At", ":Bt" or ":AtBt" as `rnn-bench peak --shape`
+    /// takes it, labelled with that text.
+    init?(argument: String) {
+        guard let shape = GEMMShape(argument: argument) else { return nil }
+        self.init(label: argument, m: shape.m, n: shape.n, k: shape.k, transA: shape.transA, transB: shape.transB)
+    }
+
+    init(label: String, m: Int, n: Int, k: Int, transA: Bool, transB: Bool) {
+        self.label = label; self.m = m; self.n = n; self.k = k; self.transA = transA; self.transB = transB
+    }
     var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
 
     /// GEMMs queued per wait: enough that a small GEMM is not timed as the cost of a wait (the

@@ -113,7 +113,8 @@ struct WorkloadTimer {
 }
 
 /// Progress of one config on stderr, only once it has run for a while: quick configs stay silent,
-/// slow ones (a naive engine, a large config) show that the run is alive and how far it is.
+/// slow ones (a naive engine, a large config) show that the run is alive and how far it is. On a
+/// terminal the line is redrawn in place and taken down before the config's row (`StatusLine`).
 private final class ProgressReporter {
     private let label: String
     private let clock = ContinuousClock()
@@ -133,6 +134,6 @@ private final class ProgressReporter {
         guard now - start >= Self.quiet, lastReport.map({ now - $0 >= Self.quiet }) ?? true else { return }
         lastReport = now
         let elapsed = String(format: "%.1f", Timing.milliseconds(now - start) / 1000)
-        Console.error("  \(label): \(phase) \(done)/\(total) (\(elapsed) s)")
+        StatusLine.standardError.show("  \(label): \(phase) \(done)/\(total) (\(elapsed) s)")
     }
 }

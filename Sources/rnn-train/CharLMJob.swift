@@ -76,6 +76,7 @@ struct CharLMJob {
         let title = "\(corpus.name): \(settings.cell.rawValue) \(settings.layers)x\(settings.hidden) character model"
         let ceiling = LossCeiling.ceiling(classes: corpus.vocabulary.count)
         var losses = PendingLosses(ceiling: ceiling)
+        var window = LossWindow(after: startStep)
         var lastSaved: Int?
         let checkpointExisted = FileManager.default.fileExists(atPath: checkpointURL.path)
         var step = startStep
@@ -112,15 +113,18 @@ struct CharLMJob {
 
                 var row = HistoryRow(step: step, trainLoss: try losses.drain(), valLoss: nil,
                                      seconds: previousSeconds + progress.elapsed)
-                if let loss = row.trainLoss { progress.update(step: step, loss: loss) }
+                if let loss = row.trainLoss {
+                    progress.update(step: step, loss: loss)
+                    window.add(mean: loss, through: step)
+                }
                 if evaluate {
                     let loss = try validation.loss(of: model)
                     try LossCeiling.check(loss, ceiling: ceiling, step: step, what: "the validation loss")
                     row.valLoss = loss
-                    progress.print(String(format: "step %6d%@  train %.4f  val %.4f  (%@ chars/s)", step,
-                                          target.map { "/\($0)" } ?? "", progress.smoothedLoss ?? .nan, loss,
+                    progress.print(String(format: "step %6d%@  %@  val %.4f  (%@ chars/s)", step,
+                                          target.map { "/\($0)" } ?? "", window.take(), loss,
                                           ProgressBar.compact(Double((step - startStep) * settings.batch * settings.seqLen) / max(progress.elapsed, 1e-9))))
-                    progress.print(try sample(model, corpus: corpus, from: validation.firstToken, seed: settings.seed &+ UInt64(step)))
+                    progress.print(try sample(model, corpus: corpus, seed: settings.seed &+ UInt64(step)))
                 }
                 try history.append(row)
                 if checkpoint {
@@ -162,11 +166,15 @@ struct CharLMJob {
                      directory.path))
     }
 
-    /// A short sample from the model at its current parameters, starting from `token`, for the log:
-    /// each line of it behind a bar so that it stands apart from the figures.
-    private func sample(_ model: RecurrentModel, corpus: CharCorpus, from token: Int32, seed: UInt64) throws -> String {
+    /// A short sample from the model at its current parameters for the log, from the vocabulary's
+    /// default prompt as `rnn-train sample` without --prompt: --sample-length characters, all the
+    /// model's (the prompt is not printed; printing the validation text's first character before
+    /// every sample put the same stray character at the start of each), each line of it behind a
+    /// bar so that it stands apart from the figures.
+    private func sample(_ model: RecurrentModel, corpus: CharCorpus, seed: UInt64) throws -> String {
         var sampler = try Sampler(temperature: 0.8, seed: seed)
-        let text = corpus.vocabulary.decode([token] + (try model.generate(prompt: [token], length: command.sampleLength, sampler: &sampler)))
+        let prompt = [corpus.vocabulary.defaultPromptToken]
+        let text = corpus.vocabulary.decode(try model.generate(prompt: prompt, length: command.sampleLength, sampler: &sampler))
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { "  | " + $0 }.joined(separator: "\n")
     }
 

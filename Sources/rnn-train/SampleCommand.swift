@@ -43,8 +43,7 @@ struct SampleCommand: ParsableCommand {
         let header = try TrainingCheckpoint.header(checkpoint)
         let vocabulary = header.vocabulary
         // Checked before a backend starts: a wrong prompt is the user's to fix, and quick to report.
-        let promptText = prompt ?? (vocabulary.characters.contains("\n") ? "\n" : String(vocabulary.characters[0]))
-        let promptTokens = try vocabulary.encode(promptText, what: "the prompt")
+        let promptTokens = try prompt.map { try vocabulary.encode($0, what: "the prompt") } ?? [vocabulary.defaultPromptToken]
         let model = try RecurrentModel(header.model, backend: try backend.makeBackend(device: device))
         try TrainingCheckpoint.load(header, into: model, optimizer: nil)
         var sampler = try Sampler(temperature: temperature, topK: topK, greedy: greedy, seed: seed)

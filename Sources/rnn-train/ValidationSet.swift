@@ -13,8 +13,6 @@ struct ValidationSet {
 
     let batches: [Batch]
     let length: Int
-    /// The character the samples start from: the first of the validation text.
-    let firstToken: Int32
 
     init(tokens: [Int32], batches batchCount: Int, batch: Int, length wanted: Int, vocabularySize: Int, backend: any Backend) throws {
         precondition(tokens.count >= 2, "CharCorpus keeps at least 2 validation characters")
@@ -38,7 +36,6 @@ struct ValidationSet {
         }
         self.batches = made
         self.length = length
-        firstToken = tokens[0]
     }
 
     /// Mean cross-entropy (nats per character) of the model over the first `limit` batches (all by

@@ -21,6 +21,13 @@ struct Vocabulary: Equatable {
 
     var count: Int { characters.count }
 
+    /// What a sample starts from when no prompt is given: a new line, so that it starts as a line
+    /// of the text does, or the first character where the text has no new line. It is fed to the
+    /// model, never printed: a printed prompt is a character the model did not write.
+    var defaultPromptToken: Int32 {
+        ids["\n"] ?? 0
+    }
+
     /// Token ids of `text`; characters outside the vocabulary are an error that names them, with
     /// what stands for `text` in the message ("the prompt").
     func encode(_ text: String, what: String) throws -> [Int32] {

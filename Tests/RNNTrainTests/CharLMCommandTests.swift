@@ -17,6 +17,14 @@ import Testing
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output.contains("val "), "evaluations are printed: \(result.output)")
         #expect(result.output.contains("  | "), "a sample is printed")
+        // Each evaluation names the steps its training loss is the mean of.
+        #expect(result.output.contains("train ") && result.output.contains(" (mean of steps 1-10)  val "), "\(result.output)")
+        #expect(result.output.contains(" (mean of steps 11-20)  val "), "\(result.output)")
+        // Each sample is --sample-length (30) characters, every one the model's: no prompt
+        // character printed before it.
+        let samples = Self.samples(in: result.output)
+        #expect(samples.count == 2, "\(result.output)")
+        for sample in samples { #expect(sample.unicodeScalars.count == 30, "\(sample.debugDescription)") }
 
         // The checkpoint: Recur's format, with the vocabulary, the step and the text's name.
         let checkpoint = try SafeTensors(contentsOf: out.appendingPathComponent("checkpoint.safetensors"))
@@ -59,6 +67,21 @@ import Testing
                                               "--length", "10", "--greedy", "--backend", "cpu"])
         #expect(greedy.status == 0, "\(greedy.errors)")
         #expect(greedy.output.unicodeScalars.count == 10 + 1)
+    }
+}
+
+extension CharLMCommandTests {
+    /// The samples printed at the evaluations: the lines behind "  | " after each "step" line.
+    static func samples(in output: String) -> [String] {
+        var samples: [[Substring]] = []
+        for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("step ") {
+                samples.append([])
+            } else if line.hasPrefix("  | "), !samples.isEmpty {
+                samples[samples.count - 1].append(line.dropFirst(4))
+            }
+        }
+        return samples.filter { !$0.isEmpty }.map { $0.joined(separator: "\n") }
     }
 }
 

@@ -27,10 +27,49 @@ private struct GemmCase: CustomTestStringConvertible {
     }
 }
 
+/// The naive product's terms for every element of C, summed in double: sum_p a_ip b_pj and
+/// sum_p |a_ip b_pj| (row-major m x n).
+private struct Products {
+    var sum: [Double]
+    var magnitude: [Double]
+
+    init(_ t: GemmCase, a: [Float], lda: Int, b: [Float], ldb: Int) {
+        var sum = [Double](repeating: 0, count: t.m * t.n), magnitude = sum
+        // Through buffer pointers: in a debug build, array subscripts in this triple loop took most
+        // of the GEMM tests' time.
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                for i in 0..<t.m {
+                    for j in 0..<t.n {
+                        var s = 0.0, m = 0.0
+                        for p in 0..<t.k {
+                            let product = Double(t.transA ? a[p * lda + i] : a[i * lda + p])
+                                * Double(t.transB ? b[j * ldb + p] : b[p * ldb + j])
+                            s += product
+                            m += abs(product)
+                        }
+                        sum[i * t.n + j] = s
+                        magnitude[i * t.n + j] = m
+                    }
+                }
+            }
+        }
+        self.sum = sum
+        self.magnitude = magnitude
+    }
+}
+
+/// Products already computed, by shape, transposes, padding and seed: A and B depend on nothing
+/// else, so one table of checks (alpha, beta, kernels) needs the naive product once.
+private final class ProductCache {
+    var products: [String: Products] = [:]
+}
+
 /// Runs `sgemm` on random data and checks every element of C against a double-accumulated naive
 /// product, within 1e-5 + 1e-5 * (|alpha| * sum_p |a_ip b_pj| + |beta c_ij|): float rounding grows
 /// with the magnitudes summed, not with the (possibly cancelling) result.
-private func check(_ t: GemmCase, pool: ThreadPool = .shared, seed: UInt64 = 1, kernels: CPUKernels = .best) {
+private func check(_ t: GemmCase, pool: ThreadPool = .shared, seed: UInt64 = 1, kernels: CPUKernels = .best,
+                   cache: ProductCache? = nil) {
     var rng = TestRandom(state: seed &+ UInt64(t.m * 1_000_003 + t.n * 1009 + t.k))
     // Stored shapes: A is m x k (k x m when transposed), B is k x n (n x k when transposed).
     let aRows = t.transA ? t.k : t.m, aCols = t.transA ? t.m : t.k
@@ -57,16 +96,13 @@ private func check(_ t: GemmCase, pool: ThreadPool = .shared, seed: UInt64 = 1, 
         return
     }
 
+    let key = "\(t.m) \(t.n) \(t.k) \(t.transA) \(t.transB) \(t.pad) \(seed)"
+    let products = cache?.products[key] ?? Products(t, a: a, lda: lda, b: b, ldb: ldb)
+    cache?.products[key] = products
     var failures = 0
     for i in 0..<t.m {
         for j in 0..<t.n {
-            var sum = 0.0, magnitude = 0.0
-            for p in 0..<t.k {
-                let av = Double(t.transA ? a[p * lda + i] : a[i * lda + p])
-                let bv = Double(t.transB ? b[j * ldb + p] : b[p * ldb + j])
-                sum += av * bv
-                magnitude += abs(av * bv)
-            }
+            let sum = products.sum[i * t.n + j], magnitude = products.magnitude[i * t.n + j]
             let old = Double(c0[i * ldc + j])
             let betaTerm = t.beta == 0 ? 0 : Double(t.beta) * old
             let ref = Double(t.alpha) * sum + betaTerm
@@ -113,11 +149,12 @@ private let shapes: [(Int, Int, Int)] = [
 struct GEMMTests {
     @Test("all transposes, shapes and scalars", arguments: transposes)
     func allShapes(transA: Bool, transB: Bool) {
+        let cache = ProductCache()
         for (m, n, k) in shapes {
             for (alpha, beta): (Float, Float) in [(1, 0), (-0.5, 1), (1, 0.3), (-0.5, 0.3)] {
                 for kernels in CPUKernels.supported {
                     check(GemmCase(m: m, n: n, k: k, transA: transA, transB: transB, alpha: alpha, beta: beta),
-                          kernels: kernels)
+                          kernels: kernels, cache: cache)
                 }
             }
         }
@@ -155,16 +192,17 @@ struct GEMMTests {
 
     @Test("large enough to run in parallel, on pools of 1, 2, 3, 4, 5 and 8 threads")
     func parallelSizes() throws {
+        let cache = ProductCache()
         for threads in [1, 2, 3, 4, 5, 8] {
             let pool = try ThreadPool(threads: threads)
             for (ta, tb) in transposes {
                 for kernels in CPUKernels.supported {
-                    check(GemmCase(m: 120, n: 200, k: 150, transA: ta, transB: tb, alpha: 1, beta: 0.3), pool: pool, kernels: kernels)
-                    check(GemmCase(m: 200, n: 70, k: 130, transA: ta, transB: tb, alpha: -0.5, beta: 0), pool: pool, kernels: kernels)
-                    check(GemmCase(m: 1, n: 200, k: 200, transA: ta, transB: tb, alpha: 1, beta: 1), pool: pool, kernels: kernels)
-                    check(GemmCase(m: 200, n: 1, k: 200, transA: ta, transB: tb, alpha: 1, beta: 0), pool: pool, kernels: kernels)
-                    check(GemmCase(m: 3, n: 190, k: 120, transA: ta, transB: tb, alpha: 1, beta: 0.3), pool: pool, kernels: kernels)
-                    check(GemmCase(m: 13, n: 130, k: 70, transA: ta, transB: tb, alpha: -0.5, beta: 1), pool: pool, kernels: kernels)
+                    check(GemmCase(m: 120, n: 200, k: 150, transA: ta, transB: tb, alpha: 1, beta: 0.3), pool: pool, kernels: kernels, cache: cache)
+                    check(GemmCase(m: 200, n: 70, k: 130, transA: ta, transB: tb, alpha: -0.5, beta: 0), pool: pool, kernels: kernels, cache: cache)
+                    check(GemmCase(m: 1, n: 200, k: 200, transA: ta, transB: tb, alpha: 1, beta: 1), pool: pool, kernels: kernels, cache: cache)
+                    check(GemmCase(m: 200, n: 1, k: 200, transA: ta, transB: tb, alpha: 1, beta: 0), pool: pool, kernels: kernels, cache: cache)
+                    check(GemmCase(m: 3, n: 190, k: 120, transA: ta, transB: tb, alpha: 1, beta: 0.3), pool: pool, kernels: kernels, cache: cache)
+                    check(GemmCase(m: 13, n: 130, k: 70, transA: ta, transB: tb, alpha: -0.5, beta: 1), pool: pool, kernels: kernels, cache: cache)
                 }
             }
         }

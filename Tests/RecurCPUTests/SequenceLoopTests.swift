@@ -31,9 +31,19 @@ import Testing
 
     /// Teams of 3 to 8 threads: more than the cores of the machines CI has (2), so members are
     /// preempted mid-step and meet at barriers late, as on users' 8- to 128-core machines.
-    @Test("a team of 3, 4, 5 or 8 threads agrees with the per-step loop, split either way",
-          arguments: cases, [(CPUBackend.SequenceLoop.teamByUnits, 3), (.teamByRows, 3), (.teamByUnits, 4), (.teamByRows, 4),
-                             (.teamByUnits, 5), (.teamByRows, 5), (.teamByUnits, 8), (.teamByRows, 8)])
+    static let splits: [(loop: CPUBackend.SequenceLoop, threads: Int)] = [
+        (.teamByUnits, 3), (.teamByRows, 3), (.teamByUnits, 4), (.teamByRows, 4),
+        (.teamByUnits, 5), (.teamByRows, 5), (.teamByUnits, 8), (.teamByRows, 8),
+    ]
+
+    /// Every case with every split under RECUR_TEST_EXHAUSTIVE=1 (CI: 112 runs); by default every
+    /// case split both ways (by units and by rows) at one team size, the size rotating from case to
+    /// case (28 runs): each split and each team size still runs on 3 or 4 cases of different
+    /// cells and shapes. What a size adds is how late members come to a barrier, which the
+    /// machine's load decides as much as the size.
+    static let pairs = TestScope.pairs(cases, splits, perA: 2)
+
+    @Test("a team of 3, 4, 5 or 8 threads agrees with the per-step loop, split either way", arguments: pairs)
     func teamAgrees(testCase: RandomCase, split: (loop: CPUBackend.SequenceLoop, threads: Int)) throws {
         let loop = split.loop
         let team = CPUBackend(threads: split.threads, sequenceLoop: loop)

@@ -76,7 +76,7 @@ import Testing
         #expect(try BuildOptions().string == "-cl-std=CL1.2")
         #expect(try BuildOptions(defines: ["B": "2", "A": "1"]).string == "-cl-std=CL1.2 -D A=1 -D B=2")
         #expect(try BuildOptions(defines: ["B": "2", "A": "1"]) == BuildOptions(defines: ["A": "1", "B": "2"]))
-        guard case .invalidArgument = thrownError({ () throws(OpenCLError) in _ = try BuildOptions(defines: ["1A": "1"]) }) else { return }
-        guard case .invalidArgument = thrownError({ () throws(OpenCLError) in _ = try BuildOptions(defines: ["A": "1 -D B"]) }) else { return }
+        expectInvalidArgument { () throws(OpenCLError) in _ = try BuildOptions(defines: ["1A": "1"]) }
+        expectInvalidArgument { () throws(OpenCLError) in _ = try BuildOptions(defines: ["A": "1 -D B"]) }
     }
 }

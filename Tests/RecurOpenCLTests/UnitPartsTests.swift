@@ -1,5 +1,6 @@
 import Foundation
 import Recur
+import Synchronization
 @testable import RecurOpenCL
 import RecurTestSupport
 import Testing
@@ -7,9 +8,9 @@ import Testing
 /// The whole-sequence kernels with each step's hidden units shared out among one launch's
 /// work-groups (`UnitParts`, Kernels/sequence_parts.cl), against the CPU reference: batches too
 /// small to share out by rows, every cell; parts as the device gives them, more parts than it runs
-/// at once (groups claim several, or none), a short last part, and, in a child process on POCL's
-/// `basic` device (which runs a launch's groups one after the other), parts that one group must
-/// take alone: the claims never wait on a group that is not running.
+/// at once (groups claim several, or none), a short last part, and, in a child process on the POCL
+/// device limited to one thread (which runs a launch's groups one after the other), parts that one
+/// group must take alone: the claims never wait on a group that is not running.
 @Suite(.enabled(if: TestDevice.shouldRun, TestDevice.skipReason))
 struct UnitPartsLoop {
     static let cases = ConformanceCases.everyCell([
@@ -62,30 +63,58 @@ struct UnitPartsLoop {
     }
 
     #if os(Linux)  // elsewhere the test binary is a bundle run by a host tool, not an executable
+    /// What the child probe has to finish in, once started. Its work is under a second of CPU (the
+    /// kernels come built from POCL's cache), so 30 s is a generous bound on a loaded machine; a
+    /// kernel that waits on a group that is not running never finishes at all, so the bound only
+    /// decides how soon that hang is reported. Checked once by hand: with the claims cut to each
+    /// group's own part (sequence_claim_part's loop to i < 1), the parent's 2-part cases still pass
+    /// on the two-thread device and this test fails after 30 s, the child stuck in its first case.
+    static let childDeadline: Duration = .seconds(30)
+
     @Test("parts on a device that runs one group at a time: no wait on a group that is not running")
     func oneGroupAtATime() throws {
+        // The kernels the child runs, built here first, on this device with the same options: the
+        // child's device is this POCL pthread device on one thread (POCL_MAX_PTHREAD_COUNT=1), which
+        // shares POCL's kernel cache with it, so the child only runs them. (It used POCL's `basic`
+        // device, which compiles every kernel again: 17 s on a quiet machine, minutes beside other
+        // jobs, all of it inside the probe's 180 s bound.)
+        for testCase in UnitPartsChildProbe.buildCases {
+            try Self.expectAgreement(try Self.backend(parts: 3), testCase)
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
         process.arguments = ["--testing-library", "swift-testing", "--filter", "UnitPartsChildProbe"]
         var env = ProcessInfo.processInfo.environment
         env[UnitPartsChildProbe.variable] = "1"
-        env["POCL_DEVICES"] = "basic"
-        env["RECUR_DEVICE"] = nil
+        env["POCL_MAX_PTHREAD_COUNT"] = "1"
         process.environment = env
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
+        // Read while the child runs, so that a full pipe never stalls it.
+        let text = Mutex(Data())
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            text.withLock { $0.append(data) }
+        }
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         try process.run()
-        // A deadlock would hang the child: give it a bound, and stop it past that.
-        let deadline = Date().addingTimeInterval(180)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        let finished = !process.isRunning
-        if !finished { process.terminate() }
-        process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(finished, "the child did not finish in 180 s (a wait on a group that never ran?):\n\(text)")
-        let line = text.split(separator: "\n").first { $0.hasPrefix(UnitPartsChildProbe.marker) }
-        #expect(line.map(String.init) == UnitPartsChildProbe.marker + "passed", "\(text)")
+        let finished = exited.wait(timeout: .now() + .seconds(Int(Self.childDeadline.components.seconds))) == .success
+        if !finished {
+            process.terminate()
+            exited.wait()
+        }
+        output.fileHandleForReading.readabilityHandler = nil
+        let rest = output.fileHandleForReading.readDataToEndOfFile()
+        let printed = text.withLock { String(decoding: $0 + rest, as: UTF8.self) }
+        #expect(finished, """
+            the child did not finish in \(Self.childDeadline) on a device that runs one group at a time: a kernel \
+            waits on a work-group that is not running (or the machine is loaded beyond any reason). Its output:
+            \(printed)
+            """)
+        let line = printed.split(separator: "\n").first { $0.hasPrefix(UnitPartsChildProbe.marker) }
+        #expect(line.map(String.init) == UnitPartsChildProbe.marker + "passed", "\(printed)")
     }
     #endif
 }
@@ -95,10 +124,24 @@ struct UnitPartsLoop {
     static let variable = "RECUR_UNIT_PARTS_PROBE"
     static let marker = "unit parts probe: "
 
+    /// One case of each cell, the smallest: what the parent runs first so that every kernel the
+    /// child needs is in POCL's cache (kernels are built per file and options, not per shape).
+    static let buildCases: [RandomCase] = {
+        var seen = Set<CellMode>()
+        return UnitPartsLoop.cases.filter { seen.insert($0.descriptor.mode).inserted }
+    }()
+
     @Test(.enabled(if: ProcessInfo.processInfo.environment[variable] == "1",
                    "runs only as the child process of UnitPartsLoop.oneGroupAtATime"))
     func forcedPartsOnOneThread() throws {
         let backend = try UnitPartsLoop.backend(parts: 3)
+        // The premise: POCL took POCL_MAX_PTHREAD_COUNT=1, so its one thread runs a launch's
+        // work-groups one after the other. Without it the probe would prove nothing.
+        guard backend.device.computeUnits == 1 else {
+            print(Self.marker + "not one group at a time: \(backend.device.summary) has \(backend.device.computeUnits) compute units")
+            Issue.record("the device has \(backend.device.computeUnits) compute units, not 1")
+            return
+        }
         var failures: [String] = []
         for testCase in UnitPartsLoop.cases {
             for comparison in try ConformanceSuite(backend: backend).agreement(testCase) where !comparison.passed {
