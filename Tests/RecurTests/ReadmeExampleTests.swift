@@ -3,7 +3,7 @@ import Recur
 import RecurCPU
 import Testing
 
-/// The README's first example, compiled and run, so that it stays true.
+/// The README's first example and docs/training.md's, compiled and run, so that they stay true.
 @Suite struct ReadmeExample {
     @Test func firstExample() throws {
         let (myInput, myLengths, dy) = (
@@ -52,7 +52,7 @@ extension ReadmeExample {
         let (tokenIDs, nextTokenIDs) = ((0..<(20 * 4)).map { Int32($0 % 11) }, (0..<(20 * 4)).map { Int32(($0 + 1) % 11) })
         let (features, lengths, labels) = ([Float](repeating: 0.5, count: 30 * 8 * 3), (0..<8).map { 30 - $0 }, (0..<8).map { Int32($0 % 5) })
 
-        // --- README: "Training" ---
+        // --- docs/training.md: "From Swift" ---
         // Many-to-many: a character language model, one prediction per step.
         let lm = try RecurrentModel(
             .languageModel(vocabularySize: 11, embeddingSize: 16, mode: .lstm, hiddenSize: 64, numLayers: 2, dropout: 0.1),
