@@ -32,7 +32,7 @@ extension OpenCLBackend {
     func runsFusedLoop(batch: Int) -> Bool {
         switch sequenceLoop {
         case .fused: true
-        case .perStep, .split, .sequence: false
+        case .perStep, .sequence: false
         case .automatic: batch <= Self.fusedBatchLimit
         }
     }
@@ -45,11 +45,7 @@ extension OpenCLBackend {
         guard runsFusedLoop(batch: s.batch) else {
             let width = s.mode.gateCount * s.hidden
             let hProj = Matrix(try scratchBuffer(.hiddenProjection, count: s.batch * width), rows: s.batch, cols: width)
-            if let parts = batchParts(s.batch) {
-                try recurrentForwardSplit(s, hProj: hProj, parts: parts)
-            } else {
-                try recurrentForwardPerStep(s, hProj: hProj)
-            }
+            try recurrentForwardPerStep(s, hProj: hProj)
             return
         }
         for written in [s.hiddenStates, s.output] + [s.cellStates, s.saved].compactMap({ $0 }) {
@@ -73,11 +69,7 @@ extension OpenCLBackend {
             return
         }
         guard runsFusedLoop(batch: s.batch), s.steps > 0 else {
-            if let parts = batchParts(s.batch) {
-                try recurrentBackwardSplit(s, parts: parts)
-            } else {
-                try recurrentBackwardPerStep(s)
-            }
+            try recurrentBackwardPerStep(s)
             return
         }
         let written = [s.dGatesX, s.dGatesH, s.dh, s.dhScratch] + [s.dc, s.dcScratch].compactMap { $0 }

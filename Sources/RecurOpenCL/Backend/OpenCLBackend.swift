@@ -28,8 +28,8 @@ public final class OpenCLBackend: Backend {
     let recycler: BufferRecycler
     /// How the recurrent time loops run (OpenCLBackend+Sequence.swift).
     let sequenceLoop: SequenceLoop
-    /// Queues besides `queue` for the batch-split time loop (OpenCLBackend+SplitBatch.swift), made
-    /// on first use: one per compute unit after the first.
+    /// Queues besides `queue` for the whole-sequence loop's parts of rows (OpenCLBackend+RowParts.swift),
+    /// made on first use: one per compute unit after the first.
     var sideQueues: [CommandQueue] = []
     /// The unit parts a whole-sequence launch over a small batch asks for (`UnitParts`); nil: one
     /// per compute unit, on devices with several. Tests force more parts than the device runs at
@@ -48,10 +48,6 @@ public final class OpenCLBackend: Backend {
         case fused
         /// One recurrent GEMM and one cell kernel per time step on one queue, whatever the batch.
         case perStep = "per-step"
-        /// The per-step loop with the batch split across queues wherever it can be (a CPU
-        /// device with several compute units, GEMMs on the packed path, 16 or more sequences),
-        /// per step on one queue elsewhere.
-        case split
         /// One kernel per layer direction runs the whole time loop (forward and backward), one
         /// work-group per compute unit's share of the batch (OpenCLBackend+WholeSequence.swift),
         /// whatever the batch, on devices whose GEMMs take the packed path; per step elsewhere.
@@ -61,7 +57,7 @@ public final class OpenCLBackend: Backend {
     /// The device `request` names (an index or part of a name), else `RECUR_DEVICE`, else the
     /// first GPU, else the first CPU device. The GEMM parameters are the device's tuning cache
     /// entry when there is a valid one (`GEMMTuningCache.fromEnvironment()`), else the defaults.
-    /// `sequenceLoop` nil: `RECUR_OPENCL_LOOP` (automatic, sequence, fused, per-step or split), else automatic;
+    /// `sequenceLoop` nil: `RECUR_OPENCL_LOOP` (automatic, sequence, fused or per-step), else automatic;
     /// tests and benchmarks force one loop to compare them.
     public convenience init(device request: String? = nil, sequenceLoop: SequenceLoop? = nil) throws {
         try self.init(device: request, cache: .fromEnvironment(), sequenceLoop: sequenceLoop)
@@ -114,7 +110,6 @@ public final class OpenCLBackend: Backend {
         case .sequence: loop = runsWholeSequences ? "whole-sequence" : "per-step"
         case .fused: loop = "fused"
         case .perStep: loop = "per-step"
-        case .split: loop = "split per-step"
         }
         return "\(device.summary), \(loop) time loop"
     }
@@ -124,7 +119,7 @@ public final class OpenCLBackend: Backend {
             return .automatic
         }
         guard let loop = SequenceLoop(rawValue: value) else {
-            throw RecurError.invalidValue("RECUR_OPENCL_LOOP is \"\(value)\"; use automatic, fused, per-step, split or sequence")
+            throw RecurError.invalidValue("RECUR_OPENCL_LOOP is \"\(value)\"; use automatic, fused, per-step or sequence")
         }
         return loop
     }

@@ -1,7 +1,7 @@
 /// The NDRange of the per-step Elman cell kernels (rnn_forward and rnn_backward): each work-item
 /// takes `unitsPerWorkItem` consecutive hidden units of one batch row with float8 loads and stores
-/// (RECUR_UNITS_PER_ITEM in common.cl; the last chunk of a row may be partial). The LSTM and GRU
-/// kernels keep one unit a work-item: common.cl has the measurements behind the choice.
+/// (`#define RECUR_UNIT_WIDTH 8` in those files; the last chunk of a row may be partial). The LSTM
+/// and GRU kernels keep one unit a work-item: units.cl has the measurements behind the choice.
 enum CellGrid {
     static let unitsPerWorkItem = 8
 
