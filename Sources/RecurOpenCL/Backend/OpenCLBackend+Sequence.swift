@@ -52,14 +52,9 @@ extension OpenCLBackend {
             packCache.invalidate(ViewArgument(written).buffer)
         }
         let group = min(Self.fusedUnitsPerGroup, s.hidden)
+        let cell = CellKernels(s.mode)
         for step in 0..<s.steps {
-            let t = s.time(ofStep: step)
-            switch s.mode {
-            case .rnnTanh, .rnnReLU:
-                try queue.enqueue(RNNFusedForward(s, time: t, unitsPerGroup: group, dummy: dummy))
-            case .lstm: try queue.enqueue(LSTMFusedForward(s, time: t, unitsPerGroup: group, dummy: dummy))
-            case .gru: try queue.enqueue(GRUFusedForward(s, time: t, unitsPerGroup: group, dummy: dummy))
-            }
+            try queue.enqueue(cell.fusedForwardLaunch(s, time: s.time(ofStep: step), unitsPerGroup: group, dummy: dummy))
         }
     }
 
@@ -76,6 +71,7 @@ extension OpenCLBackend {
         for view in written { packCache.invalidate(ViewArgument(view).buffer) }
         let hiddenWeightT = try transposedHiddenWeight(s.hiddenWeight)
         let group = min(Self.fusedUnitsPerGroup, s.hidden)
+        let kernels = CellKernels(s.mode)
 
         // dh.0 holds the direct part of dh_t on entry to a step (dh_T = grad_h_n: all direct) and
         // the step writes the direct part of dh_{t-1} to dh.1; then they swap. Same for dc.
@@ -86,19 +82,10 @@ extension OpenCLBackend {
         for step in 0..<s.steps {
             let t = s.time(ofStep: step)
             let cell = s.cellStep(time: t, dhNext: dh.0, dcNext: dc?.0, dhPrev: dh.1, dcPrev: dc?.1)
-            switch s.mode {
-            case .rnnTanh, .rnnReLU:
-                try queue.enqueue(RNNFusedBackward(
-                    cell, gatesNext: gatesNext, hiddenWeightT: hiddenWeightT, unitsPerGroup: group, dummy: dummy))
-            case .lstm:
-                try queue.enqueue(LSTMFusedBackward(
-                    cell, gatesNext: gatesNext, hiddenWeightT: hiddenWeightT, unitsPerGroup: group, dummy: dummy))
-            case .gru:
-                try queue.enqueue(GRUFusedBackward(
-                    cell, gatesNext: gatesNext, hiddenWeightT: hiddenWeightT, unitsPerGroup: group, dummy: dummy))
-            }
-            // The LSTM kernel writes dGatesX only, which dGatesH aliases (as for LSTMBackward).
-            gatesNext = s.mode == .lstm ? cell.dGatesX : cell.dGatesH
+            try queue.enqueue(kernels.fusedBackwardLaunch(
+                cell, gatesNext: gatesNext, hiddenWeightT: hiddenWeightT, unitsPerGroup: group, dummy: dummy))
+            // dGatesH differs from dGatesX for the GRU only; the LSTM kernels write dGatesX alone.
+            gatesNext = s.mode.hasSeparateHiddenGateGradients ? cell.dGatesH : cell.dGatesX
             dh = (dh.1, dh.0)
             if let pair = dc { dc = (pair.1, pair.0) }
         }

@@ -289,11 +289,7 @@ public final class OpenCLBackend: Backend {
 
     /// The cell kernel of `step` on `queue` (the packed-operand cache is the caller's to update).
     func enqueueCellForward(_ step: CellForwardStep, on queue: CommandQueue) throws {
-        switch step.mode {
-        case .rnnTanh, .rnnReLU: try queue.enqueue(RNNForward(step, dummy: dummy))
-        case .lstm: try queue.enqueue(LSTMForward(step, dummy: dummy))
-        case .gru: try queue.enqueue(GRUForward(step, dummy: dummy))
-        }
+        try queue.enqueue(CellKernels(step.mode).forwardLaunch(step, dummy: dummy))
     }
 
     public func cellBackward(_ step: CellBackwardStep) throws {
@@ -305,11 +301,7 @@ public final class OpenCLBackend: Backend {
 
     /// The cell kernel of `step` on `queue` (the packed-operand cache is the caller's to update).
     func enqueueCellBackward(_ step: CellBackwardStep, on queue: CommandQueue) throws {
-        switch step.mode {
-        case .rnnTanh, .rnnReLU: try queue.enqueue(RNNBackward(step, dummy: dummy))
-        case .lstm: try queue.enqueue(LSTMBackward(step, dummy: dummy))
-        case .gru: try queue.enqueue(GRUBackward(step, dummy: dummy))
-        }
+        try queue.enqueue(CellKernels(step.mode).backwardLaunch(step, dummy: dummy))
     }
 }
 
