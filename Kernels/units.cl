@@ -54,8 +54,8 @@ static inline void unit_store(unit_t v, __global float* p, int n) {
 // tanh: 1 - 2 / (e^{2x} + 1): one exp, and exact limits (+inf gives 1, 0 gives -1) instead of
 // the inf/inf of (e^{2x} - 1) / (e^{2x} + 1). Near 0 the subtraction cancels, so the error is
 // absolute (about 1e-7), not relative; the recurrences only ever add tanh to O(1) quantities.
-static inline unit_t unit_sigmoid(unit_t x) { return 1.0f / (1.0f + RECUR_EXP(-x)); }
-static inline unit_t unit_tanh(unit_t x) { return 1.0f - 2.0f / (RECUR_EXP(2.0f * x) + 1.0f); }
+static inline unit_t unit_sigmoid(unit_t x) { return 1.0f / (1.0f + exp(-x)); }
+static inline unit_t unit_tanh(unit_t x) { return 1.0f - 2.0f / (exp(2.0f * x) + 1.0f); }
 static inline unit_t unit_dsigmoid(unit_t y) { return y * (1.0f - y); }
 static inline unit_t unit_dtanh(unit_t y) { return 1.0f - y * y; }
 
