@@ -51,6 +51,13 @@ struct KernelSignatures {
             guard case let .invalidArgument(message) = error as? OpenCLError else { return false }
             return message.contains("xProj")
         }
+        // A kernel that is not a cell's takes parameters outside the vocabulary.
+        #expect {
+            _ = try CellBinding(batch: 1, hidden: 2, time: 0, mode: .lstm, lengths: nil).arguments(for: .gemmTiled, dummy: buffer)
+        } throws: { error in
+            guard case let .invalidArgument(message) = error as? OpenCLError else { return false }
+            return message.contains("gemm_tiled")
+        }
     }
 
     @Test func eachFileBuildsOncePerOptions() throws {

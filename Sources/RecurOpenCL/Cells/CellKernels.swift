@@ -48,7 +48,7 @@ extension CellKernels {
         var binding = CellBinding(batch: s.batch, hidden: s.hidden, time: s.time, mode: s.mode, lengths: s.lengths)
         binding.bindForward(xProj: s.xProj, biasIH: s.biasIH, biasHH: s.biasHH, hPrev: s.hPrev, hNext: s.hNext,
                             cPrev: s.cPrev, cNext: s.cNext, output: s.output, saved: s.saved)
-        binding.bind("hProj", s.hProj)
+        binding.bind(.hProj, s.hProj)
         return BoundLaunch(kernel: forward, arguments: try binding.arguments(for: forward, dummy: dummy),
                            globalSize: perStepRange(s.hidden, s.batch), localSize: nil)
     }
@@ -58,7 +58,7 @@ extension CellKernels {
     func backwardLaunch(_ s: CellBackwardStep, dummy: Buffer) throws(OpenCLError) -> BoundLaunch {
         var binding = CellBinding(batch: s.batch, hidden: s.hidden, time: s.time, mode: s.mode, lengths: s.lengths)
         binding.bindBackward(s)
-        binding.bind("dhNext", s.dhNext)
+        binding.bind(.dhNext, s.dhNext)
         return BoundLaunch(kernel: backward, arguments: try binding.arguments(for: backward, dummy: dummy),
                            globalSize: perStepRange(s.hidden, s.batch), localSize: nil)
     }
@@ -74,7 +74,7 @@ extension CellKernels {
             hPrev: s.hiddenStates.rows(prev, s.batch), hNext: s.hiddenStates.rows(next, s.batch),
             cPrev: s.cellStates?.rows(prev, s.batch), cNext: s.cellStates?.rows(next, s.batch),
             output: s.output.rows(rows, s.batch), saved: s.saved?.rows(rows, s.batch))
-        binding.bind("whh", s.hiddenWeight)
+        binding.bind(.whh, s.hiddenWeight)
         return BoundLaunch(kernel: fusedForward, arguments: try binding.arguments(for: fusedForward, dummy: dummy),
                            globalSize: [s.hidden, s.batch], localSize: [unitsPerGroup, 1])
     }
@@ -86,9 +86,9 @@ extension CellKernels {
                              dummy: Buffer) throws(OpenCLError) -> BoundLaunch {
         var binding = CellBinding(batch: s.batch, hidden: s.hidden, time: s.time, mode: s.mode, lengths: s.lengths)
         binding.bindBackward(s)
-        binding.bind("dhDirect", s.dhNext)
-        binding.bind("dGatesNext", gatesNext, flag: "hasGatesNext")
-        binding.bind("whhT", hiddenWeightT)
+        binding.bind(.dhDirect, s.dhNext)
+        binding.bind(.dGatesNext, gatesNext, flag: .hasGatesNext)
+        binding.bind(.whhT, hiddenWeightT)
         return BoundLaunch(kernel: fusedBackward, arguments: try binding.arguments(for: fusedBackward, dummy: dummy),
                            globalSize: [s.hidden, s.batch], localSize: [unitsPerGroup, 1])
     }
@@ -102,22 +102,22 @@ extension CellBinding {
     /// The views every forward kernel takes but the recurrent part (hProj or whh).
     mutating func bindForward(xProj: Matrix, biasIH: Matrix?, biasHH: Matrix?, hPrev: Matrix, hNext: Matrix,
                               cPrev: Matrix?, cNext: Matrix?, output: Matrix, saved: Matrix?) {
-        bind("xProj", xProj)
-        bind("biasIH", biasIH, flag: "hasBias")
-        bind("biasHH", biasHH)
-        bind("hPrev", hPrev); bind("hNext", hNext)
-        bind("cPrev", cPrev); bind("cNext", cNext)
-        bind("output", output)
-        bind("saved", saved, flag: "hasSaved")
+        bind(.xProj, xProj)
+        bind(.biasIH, biasIH, flag: .hasBias)
+        bind(.biasHH, biasHH)
+        bind(.hPrev, hPrev); bind(.hNext, hNext)
+        bind(.cPrev, cPrev); bind(.cNext, cNext)
+        bind(.output, output)
+        bind(.saved, saved, flag: .hasSaved)
     }
 
     /// The views every backward kernel takes but dh_t's (dhNext or dhDirect).
     mutating func bindBackward(_ s: CellBackwardStep) {
-        bind("saved", s.saved)
-        bind("hPrev", s.hPrev); bind("hOut", s.hOut); bind("cPrev", s.cPrev)
-        bind("dcNext", s.dcNext)
-        bind("dOutput", s.dOutput, flag: "hasDOutput")
-        bind("dGatesX", s.dGatesX); bind("dGatesH", s.dGatesH)
-        bind("dhPrev", s.dhPrev); bind("dcPrev", s.dcPrev)
+        bind(.saved, s.saved)
+        bind(.hPrev, s.hPrev); bind(.hOut, s.hOut); bind(.cPrev, s.cPrev)
+        bind(.dcNext, s.dcNext)
+        bind(.dOutput, s.dOutput, flag: .hasDOutput)
+        bind(.dGatesX, s.dGatesX); bind(.dGatesH, s.dGatesH)
+        bind(.dhPrev, s.dhPrev); bind(.dcPrev, s.dcPrev)
     }
 }
