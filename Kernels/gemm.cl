@@ -12,6 +12,8 @@
 //   8 x 32 block of C (two panels) over the whole K, GEMM_MR rows at a time, with float16
 //   accumulators on AVX-512 (GEMM_VEC16), else float8 ones (packed_block.cl).
 
+#include "packed_block.cl"
+
 // ---------------------------------------------------------------------------------------------
 // gemm_tiled knobs.
 //   GEMM_TM, GEMM_TN   rows and columns of C one work-item computes (its register block)

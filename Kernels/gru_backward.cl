@@ -1,9 +1,9 @@
-// GRU cell, backward: the mirror of gru_forward (Backend.swift, CellBackwardStep).
-// With dh = dhNext + dOutput:
-//   dpre_n = dh*(1-z)*(1-n^2), dpre_z = dh*(h_{t-1}-n)*z(1-z), dpre_r = dpre_n*hn*r(1-r);
-//   dGatesX = (dpre_r, dpre_z, dpre_n), dGatesH = (dpre_r, dpre_z, dpre_n*r);
-//   the direct part of dh_{t-1} is dh*z.
-// Rows whose sequence has ended pass dh through and write zero gate gradients.
+// GRU cell, backward: the mirror of gru_forward (Backend.swift, CellBackwardStep). The math,
+// with its equations: gru_unit_backward in gru_cell.cl, with dh = dhNext + dOutput. Rows whose
+// sequence has ended pass dh through and write zero gate gradients (gru_unit_backward_past_end).
+
+#define RECUR_UNIT_WIDTH 1
+#include "gru_cell.cl"
 
 // gru_backward
 //   saved, savedOff, savedLd        (B, 4H) (r, z, n, hn) saved by gru_forward at t
@@ -36,10 +36,10 @@ __kernel void gru_backward(__global const float* saved, int savedOff, int savedL
     __global float* dgh = dGatesH + dGatesHOff + b * dGatesHLd + j;
     __global float* dhp = dhPrev + dhPrevOff + b * dhPrevLd + j;
     if (hasLengths && time >= lengths[b]) {
-        gru_unit_backward_past_end_f(dhIn, hidden, dgx, dgh, dhp, 1);
+        gru_unit_backward_past_end(dhIn, hidden, dgx, dgh, dhp, 1);
         return;
     }
     float dh = dhIn;
     if (hasDOutput) dh += dOutput[dOutputOff + b * dOutputLd + j];
-    gru_unit_backward_f(dh, hPrev[hPrevOff + b * hPrevLd + j], saved + savedOff + b * savedLd + j, hidden, dgx, dgh, dhp, 1);
+    gru_unit_backward(dh, hPrev[hPrevOff + b * hPrevLd + j], saved + savedOff + b * savedLd + j, hidden, dgx, dgh, dhp, 1);
 }

@@ -1,10 +1,11 @@
-// GRU cell, forward: one fused time step over the batch (Backend.swift, CellForwardStep).
-// PyTorch's equations and gate order (r, z, n), the reset gate applied after the hidden matmul;
-// gate k of a (B, 3H) row is columns k*H ..< (k+1)*H:
-//   r = sigmoid(x_r + b_ir + h_r + b_hr), z = sigmoid(x_z + b_iz + h_z + b_hz),
-//   hn = h_n + b_hn, n = tanh(x_n + b_in + r*hn), h_t = (1-z)*n + z*h_{t-1}.
-// Saves (B, 4H) rows (r, z, n, hn). Rows whose sequence has ended (time >= lengths[b]) carry h,
-// write 0 to output and leave saved untouched.
+// GRU cell, forward: one time step over the batch (Backend.swift, CellForwardStep). The math,
+// with PyTorch's equations (the reset gate applied after the hidden matmul): gru_unit_forward in
+// gru_cell.cl. Gate k of a (B, 3H) row is columns k*H ..< (k+1)*H. Saves (B, 4H) rows
+// (r, z, n, hn). Rows whose sequence has ended (time >= lengths[b]) carry h, write 0 to output
+// and leave saved untouched.
+
+#define RECUR_UNIT_WIDTH 1
+#include "gru_cell.cl"
 
 // gru_forward
 //   xProj, xProjOff, xProjLd        (B, 3H) x_t W_ih^T, no bias
@@ -40,12 +41,12 @@ __kernel void gru_forward(__global const float* xProj, int xProjOff, int xProjLd
     __global float* out = output + outputOff + b * outputLd + j;
     const float hOld = hPrev[hPrevOff + b * hPrevLd + j];
     if (hasLengths && time >= lengths[b]) {
-        unit_forward_past_end_f(hOld, h, out, 1);
+        unit_forward_past_end(hOld, h, out, 1);
         return;
     }
     __global const float* x = xProj + xProjOff + b * xProjLd + j;
     __global const float* hp = hProj + hProjOff + b * hProjLd + j;
-    gru_unit_forward_f(x[0], x[hidden], x[2 * hidden], hp[0], hp[hidden], hp[2 * hidden],
+    gru_unit_forward(x[0], x[hidden], x[2 * hidden], hp[0], hp[hidden], hp[2 * hidden],
                      biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, hOld, h, out,
                      saved + savedOff + b * savedLd + j, hasSaved, 1);
 }

@@ -2,11 +2,14 @@
 // gru_fused_forward. Each work-item first finishes its element of dh_t,
 //   dh_t[b, j] = dhDirect[b, j] + sum over g < 3H of dGatesNext[b, g] * W_hh[g, j],
 // with dGatesNext the dGatesH of step t+1 (the n block already multiplied by r) read against
-// W_hh^T (made once per sequence) as a contiguous dot product, then runs gru_backward's math.
+// W_hh^T (made once per sequence) as a contiguous dot product, then runs gru_unit_backward (gru_cell.cl).
 // The first step run has no dGatesNext (hasGatesNext = 0); after the last one the host adds
 // dGatesH_0 W_hh with a GEMM (see lstm_fused_backward.cl).
 // Rows whose sequence has ended pass dh_t (recurrent part included) through and write zero gate
 // gradients, as gru_backward does.
+
+#define RECUR_UNIT_WIDTH 1
+#include "gru_cell.cl"
 
 // gru_fused_backward
 //   saved, savedOff, savedLd              (B, 4H) (r, z, n, hn) saved by the forward at t
@@ -50,10 +53,10 @@ __kernel void gru_fused_backward(__global const float* saved, int savedOff, int 
     __global float* dgh = dGatesH + dGatesHOff + b * dGatesHLd + j;
     __global float* dhp = dhPrev + dhPrevOff + b * dhPrevLd + j;
     if (hasLengths && time >= lengths[b]) {
-        gru_unit_backward_past_end_f(dhIn, hidden, dgx, dgh, dhp, 1);
+        gru_unit_backward_past_end(dhIn, hidden, dgx, dgh, dhp, 1);
         return;
     }
     float dh = dhIn;
     if (hasDOutput) dh += dOutput[dOutputOff + b * dOutputLd + j];
-    gru_unit_backward_f(dh, hPrev[hPrevOff + b * hPrevLd + j], saved + savedOff + b * savedLd + j, hidden, dgx, dgh, dhp, 1);
+    gru_unit_backward(dh, hPrev[hPrevOff + b * hPrevLd + j], saved + savedOff + b * savedLd + j, hidden, dgx, dgh, dhp, 1);
 }

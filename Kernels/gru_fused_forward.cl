@@ -2,7 +2,10 @@
 // by the three dot products h_{t-1}[b, :] . W_hh[k*H + j, :] (k = r, z, n) that the separate
 // recurrent GEMM would have written to hProj. One launch per step instead of two; meant for small
 // batches (OpenCLBackend+Sequence.swift). Same math (the reset gate multiplies W_hn h + b_hn),
-// saved layout and length handling as gru_forward.cl.
+// saved layout and length handling as gru_forward.cl (gru_unit_forward, gru_cell.cl).
+
+#define RECUR_UNIT_WIDTH 1
+#include "gru_cell.cl"
 
 // gru_fused_forward
 //   xProj, xProjOff, xProjLd        (B, 3H) x_t W_ih^T, no bias
@@ -39,12 +42,12 @@ __kernel void gru_fused_forward(__global const float* xProj, int xProjOff, int x
     __global float* out = output + outputOff + b * outputLd + j;
     const float hOld = hp[j];
     if (hasLengths && time >= lengths[b]) {
-        unit_forward_past_end_f(hOld, h, out, 1);
+        unit_forward_past_end(hOld, h, out, 1);
         return;
     }
     const float3 rec = dot3_f8(hp, whh + whhOff + (size_t)j * whhLd, (size_t)hidden * whhLd, hidden);
     __global const float* x = xProj + xProjOff + b * xProjLd + j;
-    gru_unit_forward_f(x[0], x[hidden], x[2 * hidden], rec.s0, rec.s1, rec.s2,
+    gru_unit_forward(x[0], x[hidden], x[2 * hidden], rec.s0, rec.s1, rec.s2,
                        biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, hOld, h, out,
                        saved + savedOff + b * savedLd + j, hasSaved, 1);
 }

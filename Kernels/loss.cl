@@ -71,7 +71,7 @@ __kernel void softmax_cross_entropy_rows(__global const float* logits, const int
     maximum = group_max(scratch, maximum);
 
     float partial = 0.0f;
-    for (int c = lid; c < cols; c += size) partial += RECUR_EXP(logits[VIEW_AT(l_off, l_ld, r, c)] - maximum);
+    for (int c = lid; c < cols; c += size) partial += exp(logits[VIEW_AT(l_off, l_ld, r, c)] - maximum);
     // Read before the reduction's barriers, so no work-item has written grad yet (grad may alias logits).
     const float shifted_target = logits[VIEW_AT(l_off, l_ld, r, target)] - maximum;
     const float log_total = log(group_sum(scratch, partial));
@@ -79,7 +79,7 @@ __kernel void softmax_cross_entropy_rows(__global const float* logits, const int
     if (lid == 0) losses[loss_off + r] = log_total - shifted_target;
     for (int c = lid; c < cols; c += size) {
         const size_t at = VIEW_AT(g_off, g_ld, r, c);
-        float g = RECUR_EXP(logits[VIEW_AT(l_off, l_ld, r, c)] - maximum - log_total) * scale;
+        float g = exp(logits[VIEW_AT(l_off, l_ld, r, c)] - maximum - log_total) * scale;
         if (c == target) g -= scale;
         grad[at] = g;
     }

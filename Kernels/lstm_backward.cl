@@ -1,8 +1,10 @@
-// LSTM cell, backward: the mirror of lstm_forward (Backend.swift, CellBackwardStep).
-// With dh = dhNext + dOutput and dc = dcNext + dh*o*(1 - tanh(c_t)^2):
-//   dpre_i = dc*g*i(1-i), dpre_f = dc*c_{t-1}*f(1-f), dpre_g = dc*i*(1-g^2), dpre_o = dh*tanh(c_t)*o(1-o);
-//   dc_{t-1} = dc*f; the direct part of dh_{t-1} is zero. dGatesH equals dGatesX (not passed).
-// Rows whose sequence has ended pass dh and dc through and write zero gate gradients.
+// LSTM cell, backward: the mirror of lstm_forward (Backend.swift, CellBackwardStep), one time step
+// over the batch. The math, with its equations: lstm_unit_backward in lstm_cell.cl, with
+// dh = dhNext + dOutput. dGatesH equals dGatesX (not passed). Rows whose sequence has ended pass dh
+// and dc through and write zero gate gradients (lstm_unit_backward_past_end).
+
+#define RECUR_UNIT_WIDTH 1
+#include "lstm_cell.cl"
 
 // lstm_backward
 //   saved, savedOff, savedLd        (B, 5H) (i, f, g, o, tanh c_t) saved by lstm_forward at t
@@ -38,11 +40,11 @@ __kernel void lstm_backward(__global const float* saved, int savedOff, int saved
     __global float* dhp = dhPrev + dhPrevOff + b * dhPrevLd + j;
     __global float* dcp = dcPrev + dcPrevOff + b * dcPrevLd + j;
     if (hasLengths && time >= lengths[b]) {
-        lstm_unit_backward_past_end_f(dhIn, dcIn, hidden, dg, dcp, dhp, 1);
+        lstm_unit_backward_past_end(dhIn, dcIn, hidden, dg, dcp, dhp, 1);
         return;
     }
     float dh = dhIn;
     if (hasDOutput) dh += dOutput[dOutputOff + b * dOutputLd + j];
-    lstm_unit_backward_f(dh, dcIn, cPrev[cPrevOff + b * cPrevLd + j], saved + savedOff + b * savedLd + j, hidden,
+    lstm_unit_backward(dh, dcIn, cPrev[cPrevOff + b * cPrevLd + j], saved + savedOff + b * savedLd + j, hidden,
                        dg, dcp, dhp, 1);
 }

@@ -1,9 +1,11 @@
-// LSTM cell, forward: one fused time step over the batch (Backend.swift, CellForwardStep).
-// PyTorch's gate order (i, f, g, o): gate k of a (B, 4H) row is columns k*H ..< (k+1)*H.
-// pre = xProj + biasIH + hProj + biasHH; i, f, o = sigmoid(pre), g = tanh(pre);
-// c_t = f*c_{t-1} + i*g; h_t = o*tanh(c_t). Saves (B, 5H) rows (i, f, g, o, tanh c_t).
+// LSTM cell, forward: one time step over the batch (Backend.swift, CellForwardStep). The math,
+// with its equations: lstm_unit_forward in lstm_cell.cl, with pre = xProj + hProj. Gate k of a
+// (B, 4H) row is columns k*H ..< (k+1)*H. Saves (B, 5H) rows (i, f, g, o, tanh c_t).
 // Rows whose sequence has ended (time >= lengths[b]) carry h and c, write 0 to output and leave
 // saved untouched.
+
+#define RECUR_UNIT_WIDTH 1
+#include "lstm_cell.cl"
 
 // lstm_forward
 //   xProj, xProjOff, xProjLd        (B, 4H) x_t W_ih^T, no bias
@@ -44,13 +46,13 @@ __kernel void lstm_forward(__global const float* xProj, int xProjOff, int xProjL
     __global float* out = output + outputOff + b * outputLd + j;
     const float cOld = cPrev[cPrevOff + b * cPrevLd + j];
     if (hasLengths && time >= lengths[b]) {
-        unit_forward_past_end_f(hPrev[hPrevOff + b * hPrevLd + j], h, out, 1);
+        unit_forward_past_end(hPrev[hPrevOff + b * hPrevLd + j], h, out, 1);
         *c = cOld;
         return;
     }
     __global const float* x = xProj + xProjOff + b * xProjLd + j;
     __global const float* hp = hProj + hProjOff + b * hProjLd + j;
-    lstm_unit_forward_f(x[0] + hp[0], x[hidden] + hp[hidden], x[2 * hidden] + hp[2 * hidden], x[3 * hidden] + hp[3 * hidden],
+    lstm_unit_forward(x[0] + hp[0], x[hidden] + hp[hidden], x[2 * hidden] + hp[2 * hidden], x[3 * hidden] + hp[3 * hidden],
                       biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, cOld, h, c, out,
                       saved + savedOff + b * savedLd + j, hasSaved, 1);
 }

@@ -3,11 +3,14 @@
 // dh_{t} += dGatesH_{t+1} W_hh; here each work-item first finishes its own element of dh_t,
 //   dh_t[b, j] = dhDirect[b, j] + sum over g < 4H of dGatesNext[b, g] * W_hh[g, j],
 // reading W_hh^T (made once per sequence) so that the sum is a contiguous dot product, then runs
-// lstm_backward's math for step t. The host handles the ends: the first step run has no
+// lstm_unit_backward (lstm_cell.cl) for step t. The host handles the ends: the first step run has no
 // dGatesNext (hasGatesNext = 0: dh_T is grad_h_n alone), and after the last one a GEMM adds
 // dGatesH_0 W_hh to the direct part to give dh_{-1}.
 // Rows whose sequence has ended pass dh_t (recurrent part included) and dc through and write zero
 // gate gradients, as lstm_backward does.
+
+#define RECUR_UNIT_WIDTH 1
+#include "lstm_cell.cl"
 
 // lstm_fused_backward
 //   saved, savedOff, savedLd              (B, 5H) (i, f, g, o, tanh c_t) saved by the forward at t
@@ -54,11 +57,11 @@ __kernel void lstm_fused_backward(__global const float* saved, int savedOff, int
     __global float* dhp = dhPrev + dhPrevOff + b * dhPrevLd + j;
     __global float* dcp = dcPrev + dcPrevOff + b * dcPrevLd + j;
     if (hasLengths && time >= lengths[b]) {
-        lstm_unit_backward_past_end_f(dhIn, dcIn, hidden, dg, dcp, dhp, 1);
+        lstm_unit_backward_past_end(dhIn, dcIn, hidden, dg, dcp, dhp, 1);
         return;
     }
     float dh = dhIn;
     if (hasDOutput) dh += dOutput[dOutputOff + b * dOutputLd + j];
-    lstm_unit_backward_f(dh, dcIn, cPrev[cPrevOff + b * cPrevLd + j], saved + savedOff + b * savedLd + j, hidden,
+    lstm_unit_backward(dh, dcIn, cPrev[cPrevOff + b * cPrevLd + j], saved + savedOff + b * savedLd + j, hidden,
                          dg, dcp, dhp, 1);
 }

@@ -2,7 +2,10 @@
 // preceded by the four dot products h_{t-1}[b, :] . W_hh[k*H + j, :] that the separate recurrent
 // GEMM would have written to hProj. One launch per step instead of two, and no hProj round trip;
 // meant for small batches, where the step is launch-bound (OpenCLBackend+Sequence.swift).
-// Same math, saved layout and length handling as lstm_forward.cl.
+// Same math (lstm_unit_forward, lstm_cell.cl), saved layout and length handling as lstm_forward.cl.
+
+#define RECUR_UNIT_WIDTH 1
+#include "lstm_cell.cl"
 
 // lstm_fused_forward
 //   xProj, xProjOff, xProjLd        (B, 4H) x_t W_ih^T, no bias
@@ -44,14 +47,14 @@ __kernel void lstm_fused_forward(__global const float* xProj, int xProjOff, int 
     __global float* out = output + outputOff + b * outputLd + j;
     const float cOld = cPrev[cPrevOff + b * cPrevLd + j];
     if (hasLengths && time >= lengths[b]) {
-        unit_forward_past_end_f(hp[j], h, out, 1);
+        unit_forward_past_end(hp[j], h, out, 1);
         *c = cOld;
         return;
     }
     // The four rows of unit j lie H rows of W_hh apart.
     const float4 rec = dot4_f8(hp, whh + whhOff + (size_t)j * whhLd, (size_t)hidden * whhLd, hidden);
     __global const float* x = xProj + xProjOff + b * xProjLd + j;
-    lstm_unit_forward_f(x[0] + rec.s0, x[hidden] + rec.s1, x[2 * hidden] + rec.s2, x[3 * hidden] + rec.s3,
+    lstm_unit_forward(x[0] + rec.s0, x[hidden] + rec.s1, x[2 * hidden] + rec.s2, x[3 * hidden] + rec.s3,
                         biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, hidden, cOld, h, c, out,
                         saved + savedOff + b * savedLd + j, hasSaved, 1);
 }

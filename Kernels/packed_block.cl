@@ -1,7 +1,7 @@
 // The packed GEMM's work unit, shared by gemm.cl (gemm_packed) and the whole-sequence kernels
 // (sequence_forward.cl, sequence_backward.cl): up to 8 rows x 32 columns of C = alpha * A * op(B)
 // + beta * C over the whole K, with op(B) packed by pack_b_panels (gemm.cl) into 16-column
-// panels. Prepended (after common.cl) to the programs that use it; it defines no kernel.
+// panels. Included by the programs that use it; it defines no kernel.
 //
 // Knobs (-D defines, from GEMMTuning):
 //   GEMM_MR     rows of C held in registers at once: 1, 2, 4 or 8. A block is computed GEMM_MR

@@ -1,7 +1,10 @@
-// Elman RNN cell, backward: the mirror of rnn_forward (Backend.swift, CellBackwardStep).
-// dh = dhNext + dOutput; dGates = dh * act'(h_t) with tanh' = 1 - h_t^2 and ReLU' = [h_t > 0],
-// written to both dGatesX and dGatesH (which may alias); the direct part of dh_{t-1} is zero.
-// Rows whose sequence has ended pass dhNext through to dhPrev and write zero gate gradients.
+// Elman RNN cell, backward: the mirror of rnn_forward (Backend.swift, CellBackwardStep), eight
+// units a work-item. The math: rnn_unit_backward in rnn_cell.cl, with dh = dhNext + dOutput;
+// dGatesX and dGatesH may alias. Rows whose sequence has ended pass dhNext through to dhPrev and
+// write zero gate gradients (rnn_unit_backward_past_end).
+
+#define RECUR_UNIT_WIDTH 8
+#include "rnn_cell.cl"
 
 // rnn_backward
 //   hOut, hOutOff, hOutLd           (B, H)  h_t (the forward's output at t)
@@ -26,19 +29,19 @@ __kernel void rnn_backward(__global const float* hOut, int hOutOff, int hOutLd,
                            __global float* dhPrev, int dhPrevOff, int dhPrevLd,
                            __global const int* lengths, int hasLengths,
                            int time, int batch, int hidden, int relu) {
-    const int j = get_global_id(0) * RECUR_UNITS_PER_ITEM, b = get_global_id(1);
+    const int j = get_global_id(0) * RECUR_UNIT_WIDTH, b = get_global_id(1);
     if (j >= hidden || b >= batch) return;
     RECUR_CHUNKED(
-        const float8 dhIn = load_f8(dhNext + dhNextOff + b * dhNextLd + j, n);
+        const float8 dhIn = unit_load(dhNext + dhNextOff + b * dhNextLd + j, n);
         __global float* dgx = dGatesX + dGatesXOff + b * dGatesXLd + j;
         __global float* dgh = dGatesH + dGatesHOff + b * dGatesHLd + j;
         __global float* dhp = dhPrev + dhPrevOff + b * dhPrevLd + j;
         if (hasLengths && time >= lengths[b]) {
-            rnn_unit_backward_past_end_f8(dhIn, dgx, dgh, dhp, n);
+            rnn_unit_backward_past_end(dhIn, dgx, dgh, dhp, n);
             return;
         }
         float8 dh = dhIn;
-        if (hasDOutput) dh += load_f8(dOutput + dOutputOff + b * dOutputLd + j, n);
-        rnn_unit_backward_f8(dh, load_f8(hOut + hOutOff + b * hOutLd + j, n), relu, dgx, dgh, dhp, n);
+        if (hasDOutput) dh += unit_load(dOutput + dOutputOff + b * dOutputLd + j, n);
+        rnn_unit_backward(dh, unit_load(hOut + hOutOff + b * hOutLd + j, n), relu, dgx, dgh, dhp, n);
     )
 }

@@ -1,7 +1,10 @@
-// Elman RNN cell, forward: one fused time step over the batch (Backend.swift, CellForwardStep).
-// h_t = act(xProj + biasIH + hProj + biasHH), act = tanh or ReLU. Saves nothing: the backward
-// takes the derivative from h_t itself. Rows whose sequence has ended (time >= lengths[b])
-// carry hPrev into hNext and write 0 to output.
+// Elman RNN cell, forward: one time step over the batch (Backend.swift, CellForwardStep), eight
+// units a work-item. The math, with its equations: rnn_unit_forward in rnn_cell.cl, with
+// pre = xProj + hProj. Saves nothing: the backward takes the derivative from h_t itself. Rows
+// whose sequence has ended (time >= lengths[b]) carry hPrev into hNext and write 0 to output.
+
+#define RECUR_UNIT_WIDTH 8
+#include "rnn_cell.cl"
 
 // rnn_forward
 //   xProj, xProjOff, xProjLd        (B, H)  x_t W_ih^T, no bias
@@ -29,16 +32,16 @@ __kernel void rnn_forward(__global const float* xProj, int xProjOff, int xProjLd
                           __global float* output, int outputOff, int outputLd,
                           __global const int* lengths, int hasLengths,
                           int time, int batch, int hidden, int relu) {
-    const int j = get_global_id(0) * RECUR_UNITS_PER_ITEM, b = get_global_id(1);
+    const int j = get_global_id(0) * RECUR_UNIT_WIDTH, b = get_global_id(1);
     if (j >= hidden || b >= batch) return;
     RECUR_CHUNKED(
         __global float* h = hNext + hNextOff + b * hNextLd + j;
         __global float* out = output + outputOff + b * outputLd + j;
         if (hasLengths && time >= lengths[b]) {
-            unit_forward_past_end_f8(load_f8(hPrev + hPrevOff + b * hPrevLd + j, n), h, out, n);
+            unit_forward_past_end(unit_load(hPrev + hPrevOff + b * hPrevLd + j, n), h, out, n);
             return;
         }
-        rnn_unit_forward_f8(load_f8(xProj + xProjOff + b * xProjLd + j, n) + load_f8(hProj + hProjOff + b * hProjLd + j, n),
+        rnn_unit_forward(unit_load(xProj + xProjOff + b * xProjLd + j, n) + unit_load(hProj + hProjOff + b * hProjLd + j, n),
                             biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, relu, h, out, n);
     )
 }

@@ -1,11 +1,14 @@
 // Elman RNN, one backward time step with the recurrent product fused in: the mirror of
 // rnn_fused_forward. Each work-item first finishes its element of dh_t,
 //   dh_t[b, j] = dhDirect[b, j] + sum over g < H of dGatesNext[b, g] * W_hh[g, j],
-// reading W_hh^T (made once per sequence) as a contiguous dot product, then runs rnn_backward's
-// math. The first step run has no dGatesNext (hasGatesNext = 0); after the last one the host adds
+// reading W_hh^T (made once per sequence) as a contiguous dot product, then runs rnn_unit_backward
+// (rnn_cell.cl). The first step run has no dGatesNext (hasGatesNext = 0); after the last one the host adds
 // dGatesH_0 W_hh with a GEMM (see lstm_fused_backward.cl).
 // Rows whose sequence has ended pass dh_t (recurrent part included) through and write zero gate
 // gradients, as rnn_backward does.
+
+#define RECUR_UNIT_WIDTH 1
+#include "rnn_cell.cl"
 
 // rnn_fused_backward
 //   hOut, hOutOff, hOutLd                 (B, H)  h_t (the forward's output at t)
@@ -45,10 +48,10 @@ __kernel void rnn_fused_backward(__global const float* hOut, int hOutOff, int hO
     __global float* dgh = dGatesH + dGatesHOff + b * dGatesHLd + j;
     __global float* dhp = dhPrev + dhPrevOff + b * dhPrevLd + j;
     if (hasLengths && time >= lengths[b]) {
-        rnn_unit_backward_past_end_f(dhIn, dgx, dgh, dhp, 1);
+        rnn_unit_backward_past_end(dhIn, dgx, dgh, dhp, 1);
         return;
     }
     float dh = dhIn;
     if (hasDOutput) dh += dOutput[dOutputOff + b * dOutputLd + j];
-    rnn_unit_backward_f(dh, hOut[hOutOff + b * hOutLd + j], relu, dgx, dgh, dhp, 1);
+    rnn_unit_backward(dh, hOut[hOutOff + b * hOutLd + j], relu, dgx, dgh, dhp, 1);
 }

@@ -1,7 +1,10 @@
 // Elman RNN, one forward time step with the recurrent product fused in: rnn_forward's update
 // preceded by the dot product h_{t-1}[b, :] . W_hh[j, :] that the separate recurrent GEMM would
 // have written to hProj. One launch per step instead of two; meant for small batches
-// (OpenCLBackend+Sequence.swift). Same math and length handling as rnn_forward.cl.
+// (OpenCLBackend+Sequence.swift). Same math (rnn_unit_forward, rnn_cell.cl) and length handling as rnn_forward.cl.
+
+#define RECUR_UNIT_WIDTH 1
+#include "rnn_cell.cl"
 
 // rnn_fused_forward
 //   xProj, xProjOff, xProjLd        (B, H)  x_t W_ih^T, no bias
@@ -33,9 +36,9 @@ __kernel void rnn_fused_forward(__global const float* xProj, int xProjOff, int x
     __global float* h = hNext + hNextOff + b * hNextLd + j;
     __global float* out = output + outputOff + b * outputLd + j;
     if (hasLengths && time >= lengths[b]) {
-        unit_forward_past_end_f(hp[j], h, out, 1);
+        unit_forward_past_end(hp[j], h, out, 1);
         return;
     }
-    rnn_unit_forward_f(xProj[xProjOff + b * xProjLd + j] + dot_f8(hp, whh + whhOff + (size_t)j * whhLd, hidden),
+    rnn_unit_forward(xProj[xProjOff + b * xProjLd + j] + dot_f8(hp, whh + whhOff + (size_t)j * whhLd, hidden),
                        biasIH + biasIHOff + j, biasHH + biasHHOff + j, hasBias, relu, h, out, 1);
 }

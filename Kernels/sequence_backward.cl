@@ -1,10 +1,17 @@
 // The backward time loop of one direction of one layer, whole, in one work-group: the mirror of
 // sequence_forward.cl (Recur/RecurrentSequence.swift, RecurrentBackwardSequence). For each step,
-// in the reverse of the forward's order: the cell units' backward (common.cl) write dGates_t and
+// in the reverse of the forward's order: the cells' units' backward (rnn_cell.cl, lstm_cell.cl, gru_cell.cl) write dGates_t and
 // the direct part of dh_{t-1}, then dh_{t-1} += dGatesH_t W_hh (packed_block.cl), with a
 // work-group barrier after each. dh and dc alternate between their buffer and its scratch as in
 // the per-step loop (after an odd number of steps the result is in the scratch; the host moves it).
-//
+
+#include "packed_block.cl"
+#include "sequence_parts.cl"
+#define RECUR_UNIT_WIDTH RECUR_WIDE_UNITS
+#include "rnn_cell.cl"
+#include "lstm_cell.cl"
+#include "gru_cell.cl"
+
 // sequence_backward
 //   mode, steps, batch, hidden, reverse   as sequence_forward (mode 0 tanh, 1 ReLU, 2 LSTM, 3 GRU)
 //   packedW                               W_hh (G*H x H) packed by pack_b_panels (not transposed)
@@ -105,33 +112,33 @@ __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int 
                     __global const float* dcNext = dcIn + b * dcInLd + j;
                     __global float* dcPrev = dcOut + b * dcOutLd + j;
                     __global const float* cOld = cs + csOff + prevSlot * csStep + b * csLd + j;
-                    RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
-                        const floatw dhUnits = load_fw(dhNext, n), dcUnits = load_fw(dcNext, n);
+                    RECUR_CHUNKED(
+                        const unit_t dhUnits = unit_load(dhNext, n), dcUnits = unit_load(dcNext, n);
                         if (ended) {
-                            lstm_unit_backward_past_end_fw(dhUnits, dcUnits, hidden, dgx, dcPrev, dhPrev, n);
+                            lstm_unit_backward_past_end(dhUnits, dcUnits, hidden, dgx, dcPrev, dhPrev, n);
                         } else {
-                            const floatw dhAll = hasDOutput ? dhUnits + load_fw(dOut, n) : dhUnits;
-                            lstm_unit_backward_fw(dhAll, dcUnits, load_fw(cOld, n), s, hidden, dgx, dcPrev, dhPrev, n);
+                            const unit_t dhAll = hasDOutput ? dhUnits + unit_load(dOut, n) : dhUnits;
+                            lstm_unit_backward(dhAll, dcUnits, unit_load(cOld, n), s, hidden, dgx, dcPrev, dhPrev, n);
                         })
                 } else if (mode == 3) {
                     __global const float* hOld = hs + hsOff + prevSlot * hsStep + b * hsLd + j;
-                    RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
-                        const floatw dhUnits = load_fw(dhNext, n);
+                    RECUR_CHUNKED(
+                        const unit_t dhUnits = unit_load(dhNext, n);
                         if (ended) {
-                            gru_unit_backward_past_end_fw(dhUnits, hidden, dgx, dgh, dhPrev, n);
+                            gru_unit_backward_past_end(dhUnits, hidden, dgx, dgh, dhPrev, n);
                         } else {
-                            const floatw dhAll = hasDOutput ? dhUnits + load_fw(dOut, n) : dhUnits;
-                            gru_unit_backward_fw(dhAll, load_fw(hOld, n), s, hidden, dgx, dgh, dhPrev, n);
+                            const unit_t dhAll = hasDOutput ? dhUnits + unit_load(dOut, n) : dhUnits;
+                            gru_unit_backward(dhAll, unit_load(hOld, n), s, hidden, dgx, dgh, dhPrev, n);
                         })
                 } else {
                     __global const float* hOut = hs + hsOff + nextSlot * hsStep + b * hsLd + j;
-                    RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
-                        const floatw dhUnits = load_fw(dhNext, n);
+                    RECUR_CHUNKED(
+                        const unit_t dhUnits = unit_load(dhNext, n);
                         if (ended) {
-                            rnn_unit_backward_past_end_fw(dhUnits, dgx, dgh, dhPrev, n);
+                            rnn_unit_backward_past_end(dhUnits, dgx, dgh, dhPrev, n);
                         } else {
-                            const floatw dhAll = hasDOutput ? dhUnits + load_fw(dOut, n) : dhUnits;
-                            rnn_unit_backward_fw(dhAll, load_fw(hOut, n), mode == 1, dgx, dgh, dhPrev, n);
+                            const unit_t dhAll = hasDOutput ? dhUnits + unit_load(dOut, n) : dhUnits;
+                            rnn_unit_backward(dhAll, unit_load(hOut, n), mode == 1, dgx, dgh, dhPrev, n);
                         })
                 }
             }

@@ -1,11 +1,18 @@
 // The forward time loop of one direction of one layer, whole, in one work-group
 // (Recur/RecurrentSequence.swift, RecurrentForwardSequence): for each step t, hProj = h_{t-1}
-// W_hh^T over the group's batch rows (packed_block.cl), then the cell units of common.cl, with a
+// W_hh^T over the group's batch rows (packed_block.cl), then the cells' units (rnn_cell.cl, lstm_cell.cl, gru_cell.cl), with a
 // work-group barrier after each. POCL runs a work-group on one thread, so these barriers cost
 // nothing there, and one launch per sequence replaces two per step (a step of lstm-small is tens
 // of microseconds, where each enqueue costs a few). The batch rows of a layer are independent, so
 // the host gives each compute unit's queue its own rows and one group.
-//
+
+#include "packed_block.cl"
+#include "sequence_parts.cl"
+#define RECUR_UNIT_WIDTH RECUR_WIDE_UNITS
+#include "rnn_cell.cl"
+#include "lstm_cell.cl"
+#include "gru_cell.cl"
+
 // Cells: mode 0 Elman tanh, 1 Elman ReLU, 2 LSTM (i, f, g, o), 3 GRU (r, z, n); G gates (1, 1, 4,
 // 3). Each per-time matrix below is a view (pointer, offset, ld) plus `...Step`, the elements
 // between time slots (the whole batch's rows times ld), so that a view may start at the group's
@@ -93,34 +100,34 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
                 if (mode == 2) {
                     __global const float* cOld = cs + csOff + prevSlot * csStep + b * csLd + j;
                     __global float* c = cs + csOff + nextSlot * csStep + b * csLd + j;
-                    RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
-                        const floatw cPrev = load_fw(cOld, n);
+                    RECUR_CHUNKED(
+                        const unit_t cPrev = unit_load(cOld, n);
                         if (ended) {
-                            unit_forward_past_end_fw(load_fw(hOld, n), h, out, n);
-                            store_fw(cPrev, c, n);
+                            unit_forward_past_end(unit_load(hOld, n), h, out, n);
+                            unit_store(cPrev, c, n);
                         } else {
-                            lstm_unit_forward_fw(
-                                load_fw(x, n) + load_fw(r, n), load_fw(x + hidden, n) + load_fw(r + hidden, n),
-                                load_fw(x + 2 * hidden, n) + load_fw(r + 2 * hidden, n),
-                                load_fw(x + 3 * hidden, n) + load_fw(r + 3 * hidden, n),
+                            lstm_unit_forward(
+                                unit_load(x, n) + unit_load(r, n), unit_load(x + hidden, n) + unit_load(r + hidden, n),
+                                unit_load(x + 2 * hidden, n) + unit_load(r + 2 * hidden, n),
+                                unit_load(x + 3 * hidden, n) + unit_load(r + 3 * hidden, n),
                                 bi + j, bh + j, hasBias, hidden, cPrev, h, c, out, s, hasSaved, n);
                         })
                 } else if (mode == 3) {
-                    RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
-                        const floatw hPrevUnits = load_fw(hOld, n);
+                    RECUR_CHUNKED(
+                        const unit_t hPrevUnits = unit_load(hOld, n);
                         if (ended) {
-                            unit_forward_past_end_fw(hPrevUnits, h, out, n);
+                            unit_forward_past_end(hPrevUnits, h, out, n);
                         } else {
-                            gru_unit_forward_fw(load_fw(x, n), load_fw(x + hidden, n), load_fw(x + 2 * hidden, n),
-                                                load_fw(r, n), load_fw(r + hidden, n), load_fw(r + 2 * hidden, n),
+                            gru_unit_forward(unit_load(x, n), unit_load(x + hidden, n), unit_load(x + 2 * hidden, n),
+                                                unit_load(r, n), unit_load(r + hidden, n), unit_load(r + 2 * hidden, n),
                                                 bi + j, bh + j, hasBias, hidden, hPrevUnits, h, out, s, hasSaved, n);
                         })
                 } else {
-                    RECUR_CHUNKED_BY(RECUR_WIDE_UNITS,
+                    RECUR_CHUNKED(
                         if (ended) {
-                            unit_forward_past_end_fw(load_fw(hOld, n), h, out, n);
+                            unit_forward_past_end(unit_load(hOld, n), h, out, n);
                         } else {
-                            rnn_unit_forward_fw(load_fw(x, n) + load_fw(r, n), bi + j, bh + j, hasBias, mode == 1, h, out, n);
+                            rnn_unit_forward(unit_load(x, n) + unit_load(r, n), bi + j, bh + j, hasBias, mode == 1, h, out, n);
                         })
                 }
             }

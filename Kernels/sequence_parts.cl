@@ -1,5 +1,5 @@
 // The hidden-unit parts of the whole-sequence kernels (sequence_forward.cl, sequence_backward.cl),
-// prepended to them after packed_block.cl; it defines no kernel.
+// included by them; it defines no kernel.
 //
 // A batch too small to share out by rows (batch 1: one work-group, so one core on POCL) shares
 // out each step's hidden units instead: the launch has several work-groups, and every phase of a

@@ -19,6 +19,11 @@ public enum CellMode: String, CaseIterable, Sendable, Codable {
     /// Whether the cell carries a second state (the LSTM's c).
     public var hasCellState: Bool { self == .lstm }
 
+    /// Whether the gradients of the hidden-side pre-activations (dGatesH, times W_hh) differ from
+    /// the input-side ones (dGatesX, times W_ih): only the GRU's, whose n block is scaled by r on the
+    /// hidden side. For the other cells one buffer holds both (`RecurrentBackwardSequence`).
+    public var hasSeparateHiddenGateGradients: Bool { self == .gru }
+
     /// Per-step activations the forward saves for the backward, in units of H per batch row:
     /// LSTM (i, f, g, o, tanh c_t); GRU (r, z, n, W_hn h + b_hn); Elman RNN none (h_t itself suffices).
     public var savedWidth: Int {

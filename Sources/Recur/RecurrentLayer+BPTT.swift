@@ -195,7 +195,7 @@ extension RecurrentLayer {
         // saved rows, which each cell step has read by then (RecurrentBackwardSequence.dGatesX):
         // the gradients land on lines already in cache, and no (T*B, G*H) buffer is needed. The
         // Elman cell saves nothing and gets one buffer for every layer and direction.
-        let gatesShared = d.mode != .gru
+        let gatesShared = !d.mode.hasSeparateHiddenGateGradients
         let gatesLd = paddedStride(gates)
         func gateBuffer() throws -> Matrix {
             Matrix(try backend.makeScratchBuffer(count: rows * gatesLd), rows: rows, cols: gates, ld: gatesLd)

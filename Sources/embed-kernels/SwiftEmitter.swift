@@ -43,13 +43,17 @@ enum SwiftEmitter {
         for (name, file) in fileCases { out += "    case \(name) = \(quoted(file.fileName))\n" }
         out += """
 
-            /// The file's text, starting with `#line 1 "Kernels/<file>"` so build logs name the real file.
+            /// The file's text with its `#include "x.cl"` lines expanded (each file once), starting with
+            /// `#line 1 "Kernels/<file>"` and with `#line` around each expansion, so build logs name the
+            /// real file and line.
             public var source: String {
                 switch self {
 
         """
+        let expander = IncludeExpander(
+            files: Dictionary(uniqueKeysWithValues: files.map { ($0.fileName, $0.text) }), prepended: commonFile)
         for (name, file) in fileCases {
-            out += "        case .\(name):\n            return \(rawLiteral(sourceText(file)))\n"
+            out += "        case .\(name):\n            return \(rawLiteral(try expander.expand(file.fileName)))\n"
         }
         out += """
                 }
@@ -88,13 +92,6 @@ enum SwiftEmitter {
         default: kind = ".scalar(\(quoted(p.type)))"
         }
         return "KernelParameter(name: \(quoted(p.name)), kind: \(kind))"
-    }
-
-    /// The text as the device compiler sees it. The final newline matters: the program is the
-    /// concatenation of common.cl and this file, and the next file's `#line` must start a line.
-    private static func sourceText(_ file: KernelSourceFile) -> String {
-        let text = file.text.hasSuffix("\n") ? file.text : file.text + "\n"
-        return "#line 1 \"Kernels/\(file.fileName)\"\n" + text
     }
 
     /// A multi-line raw string literal whose delimiter has more `#` than any run in the text, so

@@ -5,7 +5,7 @@ import Testing
 /// `RECUR_OPENCL_PROFILE=1`: the command prints each kernel's device time when it ends, and
 /// without it nothing of the kind; `=ranges` prints a row per kernel and global range. The time
 /// loop runs on one queue (`RECUR_OPENCL_LOOP=per-step`), so that the launch counts are the
-/// steps' (the batch-split loop on a CPU device launches each step's kernels once per part).
+/// steps' (the whole-sequence loop on a CPU device launches once per sequence and part of rows).
 @Suite(.enabled(if: TestBackends.names.contains("opencl"), "no OpenCL device; set RECUR_REQUIRE_OPENCL=1 to make this a failure"))
 struct KernelProfileReport {
     let arguments = ["run", "--backend", "opencl", "--config", "lstm-small", "--repeat", "1", "--warmup", "0", "--warmup-ms", "0"]

@@ -15,14 +15,30 @@ import Testing
         #expect(KernelFile.allCases.map(\.rawValue).sorted() == onDisk)
     }
 
+    /// A file's source is its text behind a `#line` directive, with each `#include "x.cl"` line
+    /// replaced by x's source (itself expanded) between `#line` directives.
     @Test(arguments: KernelFile.allCases)
     func sourceIsTheFileBehindALineDirective(_ file: KernelFile) throws {
         let text = try String(contentsOf: Self.kernelsFolder.appendingPathComponent(file.rawValue), encoding: .utf8)
         let prefix = "#line 1 \"Kernels/\(file.rawValue)\"\n"
         #expect(file.source.hasPrefix(prefix))
-        let body = String(file.source.dropFirst(prefix.count))
-        // The generator adds a final newline when the file lacks one, and nothing else.
-        #expect(body == text || body == text + "\n")
+        let includes = text.split(separator: "\n").filter { $0.hasPrefix("#include \"") }
+        guard !includes.isEmpty else {
+            let body = String(file.source.dropFirst(prefix.count))
+            // The generator adds a final newline when the file lacks one, and nothing else.
+            #expect(body == text || body == text + "\n")
+            return
+        }
+        #expect(!file.source.contains("#include"), "\(file.rawValue): an include left unexpanded")
+        for line in includes {
+            let name = String(line.dropFirst("#include \"".count).prefix { $0 != "\"" })
+            let included = try #require(KernelFile(rawValue: name), "\(file.rawValue) includes \(name)")
+            #expect(file.source.contains("#line 1 \"Kernels/\(name)\"\n"), "\(file.rawValue) lacks \(name)")
+            // Its own lines, minus its includes (expanded once, maybe by an earlier file).
+            for own in included.source.split(separator: "\n") where !own.hasPrefix("#line") {
+                #expect(file.source.contains(own), "\(file.rawValue) lacks \(name)'s line \(own)")
+            }
+        }
     }
 
     @Test func commonDefinesNoKernelAndEveryOtherFileIsReachable() {

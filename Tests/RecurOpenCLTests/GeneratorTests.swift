@@ -53,4 +53,40 @@ import Testing
         #expect(swift.contains("case onlyText = \"only_text.cl\""))
         #expect(swift.contains("#line 1 \"Kernels/only_text.cl\"\n// no newline\n\n\"\"\"#"))
     }
+
+    /// `#include "x.cl"` expands in place, once per program, between `#line` directives that keep
+    /// the file names and line numbers real; cycles, unknown files, the prepended common.cl and
+    /// `<...>` includes are errors.
+    @Test func includesExpandOnceWithLineDirectives() throws {
+        let files = [
+            "units.cl": "// units\nunit\n",
+            "cell.cl": "#include \"units.cl\"\ncell\n",
+            "kernel.cl": "#define W 8\n#include \"cell.cl\"\n  #  include \"units.cl\"  // again\nkernel\n",
+        ]
+        let expander = IncludeExpander(files: files, prepended: "common.cl")
+        #expect(try expander.expand("kernel.cl") == """
+            #line 1 "Kernels/kernel.cl"
+            #define W 8
+            #line 1 "Kernels/cell.cl"
+            #line 1 "Kernels/units.cl"
+            // units
+            unit
+            #line 2 "Kernels/cell.cl"
+            cell
+            #line 3 "Kernels/kernel.cl"
+            #line 4 "Kernels/kernel.cl"
+            kernel
+
+            """)
+        func fails(_ files: [String: String], _ message: String) {
+            #expect(throws: ScanError.self, "\(message)") {
+                try IncludeExpander(files: files, prepended: "common.cl").expand("a.cl")
+            }
+        }
+        fails(["a.cl": "#include \"b.cl\"\n", "b.cl": "#include \"a.cl\"\n"], "a cycle")
+        fails(["a.cl": "#include \"missing.cl\"\n"], "an unknown file")
+        fails(["a.cl": "#include \"common.cl\"\n", "common.cl": ""], "the prepended file")
+        fails(["a.cl": "#include <stdio.h>\n"], "a system include")
+        fails(["a.cl": "#include \"b.cl\" x\n", "b.cl": ""], "text after the name")
+    }
 }

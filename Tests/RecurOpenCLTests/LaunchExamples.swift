@@ -2,9 +2,28 @@ import Recur
 @testable import RecurOpenCL
 
 /// One example of every launch struct, so the signature test covers every kernel: a kernel
-/// without an entry here fails `KernelSignatures`. Add an entry with each new launch struct.
-/// The values only have to be well-formed; the examples are checked, never run.
+/// without an entry here (or, for a cell's kernels, in `CellKernels`) fails `KernelSignatures`.
+/// Add an entry with each new launch struct. The values only have to be well-formed; the examples
+/// are checked, never run.
 enum LaunchExamples {
+    /// Every registered cell kernel, its arguments bound by name from example steps with every
+    /// optional view present (the absent ones bind to the same number of arguments). Throws for a
+    /// kernel parameter outside `CellBinding`'s vocabulary.
+    static func cells(_ b: Buffer) throws -> [BoundLaunch] {
+        try CellMode.allCases.flatMap { mode -> [BoundLaunch] in
+            let kernels = CellKernels(mode)
+            let gates = mode.gateCount * 2
+            return [
+                try kernels.forwardLaunch(forwardStep(mode, b), dummy: b),
+                try kernels.backwardLaunch(backwardStep(mode, b), dummy: b),
+                try kernels.fusedForwardLaunch(forwardSequence(mode, b), time: 0, unitsPerGroup: 2, dummy: b),
+                try kernels.fusedBackwardLaunch(
+                    backwardStep(mode, b), gatesNext: Matrix(b, rows: 1, cols: gates),
+                    hiddenWeightT: Matrix(b, rows: 2, cols: gates), unitsPerGroup: 2, dummy: b),
+            ]
+        }
+    }
+
     static func all(_ b: Buffer) -> [any KernelLaunch] {
         [
             FillMatrix(dst: b, off: 0, rows: 2, cols: 3, ld: 3, value: 1),
@@ -18,21 +37,6 @@ enum LaunchExamples {
             PackARows(m: 2, k: 2, a: view(b), out: b, outOffset: 0),
             GEMMPacked(m: 2, n: 2, k: 2, alpha: 1, a: view(b), packed: b, packedOffset: 0, beta: 0, c: view(b),
                        tuning: GEMMTuning(packed: true)),
-            RNNForward(forwardStep(.rnnTanh, b), dummy: b),
-            RNNBackward(backwardStep(.rnnTanh, b), dummy: b),
-            LSTMForward(forwardStep(.lstm, b), dummy: b),
-            LSTMBackward(backwardStep(.lstm, b), dummy: b),
-            GRUForward(forwardStep(.gru, b), dummy: b),
-            GRUBackward(backwardStep(.gru, b), dummy: b),
-            RNNFusedForward(forwardSequence(.rnnTanh, b), time: 0, unitsPerGroup: 2, dummy: b),
-            RNNFusedBackward(backwardStep(.rnnTanh, b), gatesNext: Matrix(b, rows: 1, cols: 2),
-                             hiddenWeightT: Matrix(b, rows: 2, cols: 2), unitsPerGroup: 2, dummy: b),
-            LSTMFusedForward(forwardSequence(.lstm, b), time: 0, unitsPerGroup: 2, dummy: b),
-            LSTMFusedBackward(backwardStep(.lstm, b), gatesNext: Matrix(b, rows: 1, cols: 8),
-                              hiddenWeightT: Matrix(b, rows: 2, cols: 8), unitsPerGroup: 2, dummy: b),
-            GRUFusedForward(forwardSequence(.gru, b), time: 0, unitsPerGroup: 2, dummy: b),
-            GRUFusedBackward(backwardStep(.gru, b), gatesNext: Matrix(b, rows: 1, cols: 6),
-                             hiddenWeightT: Matrix(b, rows: 2, cols: 6), unitsPerGroup: 2, dummy: b),
             SequenceForward(forwardSequence(.lstm, b), rows: 0..<1, hProj: Matrix(b, rows: 1, cols: 8),
                             packedW: b, units: .whole(hidden: 2, dummy: b), workItems: 1,
                             tuning: GEMMTuning(packed: true), dummy: b),

@@ -56,7 +56,7 @@ struct WholeSequenceLoop {
         #expect(backend.wholeSequenceParts(batch: 5) == [0..<5])
         #expect(backend.wholeSequenceParts(batch: 32) == (OpenCLBackend.rowParts(32, count: backend.device.computeUnits) ?? [0..<32]))
         // Other loops forced: not whole.
-        #expect(try TestDevice.backend(sequenceLoop: .split).wholeSequenceParts(batch: 32) == nil)
+        #expect(try TestDevice.backend(sequenceLoop: .perStep).wholeSequenceParts(batch: 32) == nil)
         #expect(try TestDevice.backend(sequenceLoop: .fused).wholeSequenceParts(batch: 32) == nil)
     }
 }

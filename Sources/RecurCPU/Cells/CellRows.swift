@@ -130,6 +130,7 @@ enum CellRows {
     ) {
         let hidden = s.hidden, j0 = units.lowerBound, count = units.count
         let mask = RowMask(s.lengths, time: s.time)
+        let cell = CPUCell(s.mode, kernels: kernels)
         let bias = s.bias.map { GateRow(base: $0 + j0, stride: hidden) }
         let strides = ForwardStrides(
             x: s.xProj.ld, h: hProjStride, hPrev: s.hPrev.ld, hNext: s.hNext.ld, output: s.output.ld,
@@ -150,16 +151,7 @@ enum CellRows {
                 hPrev: s.hPrev.row(b) + j0, hNext: s.hNext.row(b) + j0, output: s.output.row(b) + j0,
                 cPrev: s.cPrev.row(b).map { $0 + j0 }, cNext: s.cNext.row(b).map { $0 + j0 },
                 saved: s.saved.row(b).map { GateRow(base: $0 + j0, stride: hidden) })
-            switch (s.mode, kernels == .avx512) {
-            case (.rnnTanh, false): u.forEachRow(run, strides) { ElmanCell.forward($0, relu: false) }
-            case (.rnnReLU, false): u.forEachRow(run, strides) { ElmanCell.forward($0, relu: true) }
-            case (.lstm, false): u.forEachRow(run, strides) { LSTMCell.forward($0) }
-            case (.gru, false): u.forEachRow(run, strides) { GRUCell.forward($0) }
-            case (.rnnTanh, true): AVX512Cells.elmanForward(u.wide, rows: run, strides: strides.wide, relu: false)
-            case (.rnnReLU, true): AVX512Cells.elmanForward(u.wide, rows: run, strides: strides.wide, relu: true)
-            case (.lstm, true): AVX512Cells.lstmForward(u.wide, rows: run, strides: strides.wide)
-            case (.gru, true): AVX512Cells.gruForward(u.wide, rows: run, strides: strides.wide)
-            }
+            cell.forward(u, run, strides)
         }
     }
 
@@ -168,6 +160,7 @@ enum CellRows {
     static func backward(_ s: BackwardStepRows, rows: Range<Int>, units: Range<Int>, kernels: CPUKernels) {
         let hidden = s.hidden, j0 = units.lowerBound, count = units.count, gates = s.mode.gateCount
         let mask = RowMask(s.lengths, time: s.time)
+        let cell = CPUCell(s.mode, kernels: kernels)
         let strides = BackwardStrides(
             saved: s.saved?.ld ?? 0, hPrev: s.hPrev.ld, hOut: s.hOut.ld, cPrev: s.cPrev?.ld ?? 0,
             dhNext: s.dhNext.ld, dcNext: s.dcNext?.ld ?? 0, dOutput: s.dOutput?.ld ?? 0,
@@ -191,16 +184,7 @@ enum CellRows {
                 hPrev: s.hPrev.row(b) + j0, hOut: s.hOut.row(b) + j0, cPrev: s.cPrev.row(b).map { $0 + j0 },
                 dhNext: dhNext, dcNext: dcNext, dOutput: s.dOutput.row(b).map { $0 + j0 },
                 dGatesX: dgx, dGatesH: dgh, dhPrev: dhPrev, dcPrev: dcPrev)
-            switch (s.mode, kernels == .avx512) {
-            case (.rnnTanh, false): u.forEachRow(run, strides) { ElmanCell.backward($0, relu: false) }
-            case (.rnnReLU, false): u.forEachRow(run, strides) { ElmanCell.backward($0, relu: true) }
-            case (.lstm, false): u.forEachRow(run, strides) { LSTMCell.backward($0) }
-            case (.gru, false): u.forEachRow(run, strides) { GRUCell.backward($0) }
-            case (.rnnTanh, true): AVX512Cells.elmanBackward(u.wide, rows: run, strides: strides.wide, relu: false)
-            case (.rnnReLU, true): AVX512Cells.elmanBackward(u.wide, rows: run, strides: strides.wide, relu: true)
-            case (.lstm, true): AVX512Cells.lstmBackward(u.wide, rows: run, strides: strides.wide)
-            case (.gru, true): AVX512Cells.gruBackward(u.wide, rows: run, strides: strides.wide)
-            }
+            cell.backward(u, run, strides)
         }
     }
 }

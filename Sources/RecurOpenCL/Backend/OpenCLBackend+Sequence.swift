@@ -32,7 +32,7 @@ extension OpenCLBackend {
     func runsFusedLoop(batch: Int) -> Bool {
         switch sequenceLoop {
         case .fused: true
-        case .perStep, .split, .sequence: false
+        case .perStep, .sequence: false
         case .automatic: batch <= Self.fusedBatchLimit
         }
     }
@@ -45,25 +45,16 @@ extension OpenCLBackend {
         guard runsFusedLoop(batch: s.batch) else {
             let width = s.mode.gateCount * s.hidden
             let hProj = Matrix(try scratchBuffer(.hiddenProjection, count: s.batch * width), rows: s.batch, cols: width)
-            if let parts = batchParts(s.batch) {
-                try recurrentForwardSplit(s, hProj: hProj, parts: parts)
-            } else {
-                try recurrentForwardPerStep(s, hProj: hProj)
-            }
+            try recurrentForwardPerStep(s, hProj: hProj)
             return
         }
         for written in [s.hiddenStates, s.output] + [s.cellStates, s.saved].compactMap({ $0 }) {
             packCache.invalidate(ViewArgument(written).buffer)
         }
         let group = min(Self.fusedUnitsPerGroup, s.hidden)
+        let cell = CellKernels(s.mode)
         for step in 0..<s.steps {
-            let t = s.time(ofStep: step)
-            switch s.mode {
-            case .rnnTanh, .rnnReLU:
-                try queue.enqueue(RNNFusedForward(s, time: t, unitsPerGroup: group, dummy: dummy))
-            case .lstm: try queue.enqueue(LSTMFusedForward(s, time: t, unitsPerGroup: group, dummy: dummy))
-            case .gru: try queue.enqueue(GRUFusedForward(s, time: t, unitsPerGroup: group, dummy: dummy))
-            }
+            try queue.enqueue(cell.fusedForwardLaunch(s, time: s.time(ofStep: step), unitsPerGroup: group, dummy: dummy))
         }
     }
 
@@ -73,17 +64,14 @@ extension OpenCLBackend {
             return
         }
         guard runsFusedLoop(batch: s.batch), s.steps > 0 else {
-            if let parts = batchParts(s.batch) {
-                try recurrentBackwardSplit(s, parts: parts)
-            } else {
-                try recurrentBackwardPerStep(s)
-            }
+            try recurrentBackwardPerStep(s)
             return
         }
         let written = [s.dGatesX, s.dGatesH, s.dh, s.dhScratch] + [s.dc, s.dcScratch].compactMap { $0 }
         for view in written { packCache.invalidate(ViewArgument(view).buffer) }
         let hiddenWeightT = try transposedHiddenWeight(s.hiddenWeight)
         let group = min(Self.fusedUnitsPerGroup, s.hidden)
+        let kernels = CellKernels(s.mode)
 
         // dh.0 holds the direct part of dh_t on entry to a step (dh_T = grad_h_n: all direct) and
         // the step writes the direct part of dh_{t-1} to dh.1; then they swap. Same for dc.
@@ -94,19 +82,10 @@ extension OpenCLBackend {
         for step in 0..<s.steps {
             let t = s.time(ofStep: step)
             let cell = s.cellStep(time: t, dhNext: dh.0, dcNext: dc?.0, dhPrev: dh.1, dcPrev: dc?.1)
-            switch s.mode {
-            case .rnnTanh, .rnnReLU:
-                try queue.enqueue(RNNFusedBackward(
-                    cell, gatesNext: gatesNext, hiddenWeightT: hiddenWeightT, unitsPerGroup: group, dummy: dummy))
-            case .lstm:
-                try queue.enqueue(LSTMFusedBackward(
-                    cell, gatesNext: gatesNext, hiddenWeightT: hiddenWeightT, unitsPerGroup: group, dummy: dummy))
-            case .gru:
-                try queue.enqueue(GRUFusedBackward(
-                    cell, gatesNext: gatesNext, hiddenWeightT: hiddenWeightT, unitsPerGroup: group, dummy: dummy))
-            }
-            // The LSTM kernel writes dGatesX only, which dGatesH aliases (as for LSTMBackward).
-            gatesNext = s.mode == .lstm ? cell.dGatesX : cell.dGatesH
+            try queue.enqueue(kernels.fusedBackwardLaunch(
+                cell, gatesNext: gatesNext, hiddenWeightT: hiddenWeightT, unitsPerGroup: group, dummy: dummy))
+            // dGatesH differs from dGatesX for the GRU only; the LSTM kernels write dGatesX alone.
+            gatesNext = s.mode.hasSeparateHiddenGateGradients ? cell.dGatesH : cell.dGatesX
             dh = (dh.1, dh.0)
             if let pair = dc { dc = (pair.1, pair.0) }
         }

@@ -5,8 +5,7 @@ import Recur
 /// batch. POCL runs a work-group on one thread, so the group's barriers between a step's
 /// recurrent product and its cell cost nothing, and the launches (two per step, then one per
 /// sequence) and their scheduling drop out; each compute unit's queue takes its own rows (the
-/// sequences of a batch are independent within a layer), as in the split loop
-/// (OpenCLBackend+SplitBatch.swift), whose queues this reuses; the kernels read the whole batch's
+/// sequences of a batch are independent within a layer; OpenCLBackend+RowParts.swift); the kernels read the whole batch's
 /// lengths from their first row, so no part needs a copy of them. A batch too small to share out
 /// by rows (fewer than 16 rows on two compute units: batch 1 ran on one core) shares out each
 /// step's hidden units among one launch's work-groups instead (`UnitParts`).
@@ -14,8 +13,8 @@ extension OpenCLBackend {
     /// The batch rows of each work-group, or nil when the whole-sequence loop does not run: only
     /// on CPU devices with the packed GEMM (a GPU would run the loop on one compute unit), for
     /// `.sequence` and `.automatic`, every batch size. Training-step medians on POCL (2 cores,
-    /// POCL_AFFINITY=1, alternating runs): lstm-small 3.3-3.45 ms against the split per-step
-    /// loop's 6.3-12 (unpinned, busy machine: 7.3-8.0 against 10.3-12.9); lstm-b1, one group on
+    /// POCL_AFFINITY=1, alternating runs): lstm-small 3.3-3.45 ms against the per-step loop
+    /// split across queues by rows, 6.3-12 (unpinned, busy machine: 7.3-8.0 against 10.3-12.9); lstm-b1, one group on
     /// one core, 4.6-5.3 ms against the fused loop's 8.5-10.
     func wholeSequenceParts(batch: Int) -> [Range<Int>]? {
         guard runsWholeSequences, batch > 0 else { return nil }
@@ -26,7 +25,7 @@ extension OpenCLBackend {
     var runsWholeSequences: Bool {
         switch sequenceLoop {
         case .sequence, .automatic: device.kind == .cpu && tuning.packed
-        case .fused, .perStep, .split: false
+        case .fused, .perStep: false
         }
     }
 

@@ -28,8 +28,8 @@ public final class OpenCLBackend: Backend {
     let recycler: BufferRecycler
     /// How the recurrent time loops run (OpenCLBackend+Sequence.swift).
     public let sequenceLoop: SequenceLoop
-    /// Queues besides `queue` for the batch-split time loop (OpenCLBackend+SplitBatch.swift), made
-    /// on first use: one per compute unit after the first.
+    /// Queues besides `queue` for the whole-sequence loop's parts of rows (OpenCLBackend+RowParts.swift),
+    /// made on first use: one per compute unit after the first.
     var sideQueues: [CommandQueue] = []
     /// The unit parts a whole-sequence launch over a small batch asks for (`UnitParts`); nil: one
     /// per compute unit, on devices with several. Tests force more parts than the device runs at
@@ -48,10 +48,6 @@ public final class OpenCLBackend: Backend {
         case fused
         /// One recurrent GEMM and one cell kernel per time step on one queue, whatever the batch.
         case perStep = "per-step"
-        /// The per-step loop with the batch split across queues wherever it can be (a CPU
-        /// device with several compute units, GEMMs on the packed path, 16 or more sequences),
-        /// per step on one queue elsewhere.
-        case split
         /// One kernel per layer direction runs the whole time loop (forward and backward), one
         /// work-group per compute unit's share of the batch (OpenCLBackend+WholeSequence.swift),
         /// whatever the batch, on devices whose GEMMs take the packed path; per step elsewhere.
@@ -121,7 +117,6 @@ public final class OpenCLBackend: Backend {
         case .sequence: loop = runsWholeSequences ? "whole-sequence" : "per-step"
         case .fused: loop = "fused"
         case .perStep: loop = "per-step"
-        case .split: loop = "split per-step"
         }
         return "\(device.summary), \(loop) time loop"
     }
@@ -291,11 +286,7 @@ public final class OpenCLBackend: Backend {
 
     /// The cell kernel of `step` on `queue` (the packed-operand cache is the caller's to update).
     func enqueueCellForward(_ step: CellForwardStep, on queue: CommandQueue) throws {
-        switch step.mode {
-        case .rnnTanh, .rnnReLU: try queue.enqueue(RNNForward(step, dummy: dummy))
-        case .lstm: try queue.enqueue(LSTMForward(step, dummy: dummy))
-        case .gru: try queue.enqueue(GRUForward(step, dummy: dummy))
-        }
+        try queue.enqueue(CellKernels(step.mode).forwardLaunch(step, dummy: dummy))
     }
 
     public func cellBackward(_ step: CellBackwardStep) throws {
@@ -307,11 +298,7 @@ public final class OpenCLBackend: Backend {
 
     /// The cell kernel of `step` on `queue` (the packed-operand cache is the caller's to update).
     func enqueueCellBackward(_ step: CellBackwardStep, on queue: CommandQueue) throws {
-        switch step.mode {
-        case .rnnTanh, .rnnReLU: try queue.enqueue(RNNBackward(step, dummy: dummy))
-        case .lstm: try queue.enqueue(LSTMBackward(step, dummy: dummy))
-        case .gru: try queue.enqueue(GRUBackward(step, dummy: dummy))
-        }
+        try queue.enqueue(CellKernels(step.mode).backwardLaunch(step, dummy: dummy))
     }
 }
 

@@ -40,7 +40,7 @@ struct SequenceForward: KernelLaunch {
     init(_ s: RecurrentForwardSequence, rows: Range<Int>, hProj: Matrix,
          packedW: Buffer, units: UnitParts, workItems: Int, tuning: GEMMTuning, dummy: Buffer) {
         let slots = (count: s.steps, batch: s.batch, rows: rows)
-        mode = SequenceKernels.mode(s.mode); steps = Int32(s.steps); batch = Int32(rows.count)
+        mode = CellKernels(s.mode).sequenceMode; steps = Int32(s.steps); batch = Int32(rows.count)
         hidden = Int32(s.hidden); reverse = s.reverse ? 1 : 0
         xProj = SlottedViewArgument(s.xProj, slots)
         self.packedW = packedW
@@ -95,7 +95,7 @@ struct SequenceBackward: KernelLaunch {
         let slots = (count: s.steps, batch: s.batch, rows: rows)
         let states = (count: s.steps + 1, batch: s.batch, rows: rows)
         func cut(_ m: Matrix) -> ViewArgument { ViewArgument(m.rows(rows.lowerBound, rows.count)) }
-        mode = SequenceKernels.mode(s.mode); steps = Int32(s.steps); batch = Int32(rows.count)
+        mode = CellKernels(s.mode).sequenceMode; steps = Int32(s.steps); batch = Int32(rows.count)
         hidden = Int32(s.hidden); reverse = s.reverse ? 1 : 0
         self.packedW = packedW
         packedCount = PackBPanels.packedCount(k: s.mode.gateCount * s.hidden, n: s.hidden)
@@ -153,16 +153,6 @@ struct UnitParts {
 }
 
 enum SequenceKernels {
-    /// The kernels' `mode` argument: 0 Elman tanh, 1 Elman ReLU, 2 LSTM, 3 GRU.
-    static func mode(_ mode: CellMode) -> Int32 {
-        switch mode {
-        case .rnnTanh: 0
-        case .rnnReLU: 1
-        case .lstm: 2
-        case .gru: 3
-        }
-    }
-
     /// Work-items per group. POCL runs a group's work-items one after the other on one thread, so
     /// one work-item taking every task of a step does the same work without the per-item loop
     /// around each phase. lstm-small training on POCL (medians of 9, a busy 2-core machine, so

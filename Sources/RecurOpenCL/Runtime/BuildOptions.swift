@@ -1,5 +1,5 @@
 /// The options a program is built with: `-cl-std=CL1.2` and `-D NAME=value` defines (tuning
-/// parameters chosen per device, feature switches such as RECUR_NATIVE_EXP).
+/// parameters chosen per device, the whole-sequence kernels' RECUR_WIDE_UNITS).
 ///
 /// Defines are sorted, so equal dictionaries give equal option strings and hit the same cache entry.
 struct BuildOptions: Hashable, Sendable, CustomStringConvertible {

@@ -5,13 +5,23 @@ extension CommandQueue {
     /// against the kernel's signature and every buffer against the elements the launch touches
     /// (`bufferTooSmall`), so a launch that throws has enqueued nothing and set no argument.
     func enqueue<Launch: KernelLaunch>(_ launch: Launch) throws(OpenCLError) {
-        let name = Launch.kernel
-        let arguments = launch.arguments
+        try enqueue(Launch.kernel, launch.arguments, global: launch.globalSize, local: launch.localSize, defines: launch.defines)
+    }
+
+    /// Enqueues a launch whose arguments were bound by name (`CellBinding`), checked as above.
+    func enqueue(_ launch: BoundLaunch) throws(OpenCLError) {
+        try enqueue(launch.kernel, launch.arguments, global: launch.globalSize, local: launch.localSize, defines: [:])
+    }
+
+    private func enqueue(
+        _ name: KernelName, _ arguments: [KernelArgument], global globalSize: [Int], local localSize: [Int]?,
+        defines: [String: String]
+    ) throws(OpenCLError) {
         try validate(arguments, for: name)
-        let (global, local) = try ranges(launch, name: name)
+        let (global, local) = try ranges(global: globalSize, local: localSize, name: name)
         if global.contains(0) { return }   // nothing to run, and OpenCL rejects empty ranges
 
-        let kernel = try kernel(name, defines: launch.defines)
+        let kernel = try kernel(name, defines: defines)
         for (index, argument) in arguments.enumerated() { try kernel.set(argument, at: index) }
         var event: cl_event? = nil
         let status: cl_int = withUnsafeMutablePointer(to: &event) { eventSlot in
@@ -77,12 +87,12 @@ extension CommandQueue {
         }
     }
 
-    private func ranges<Launch: KernelLaunch>(_ launch: Launch, name: KernelName) throws(OpenCLError) -> (global: [Int], local: [Int]?) {
-        var global = launch.globalSize
+    private func ranges(global: [Int], local: [Int]?, name: KernelName) throws(OpenCLError) -> (global: [Int], local: [Int]?) {
+        var global = global
         guard (1...3).contains(global.count), global.allSatisfy({ $0 >= 0 }) else {
             throw .invalidArgument("\(name.rawValue): global size \(global) is not 1 to 3 non-negative dimensions")
         }
-        guard let local = launch.localSize else { return (global, nil) }
+        guard let local else { return (global, nil) }
         guard local.count == global.count, local.allSatisfy({ $0 > 0 }) else {
             throw .invalidArgument("\(name.rawValue): local size \(local) does not fit global size \(global)")
         }

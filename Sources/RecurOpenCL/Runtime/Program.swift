@@ -1,8 +1,8 @@
 import COpenCL
 
 /// A program built for its context's device. Each kernel file is built CLBlast-style, as
-/// `common.cl`, then the files it builds on (`KernelFile.preludes`), then the file, so shared
-/// device code is written once; every source starts with a `#line` directive, so build logs name
+/// `common.cl` then the file, whose `#include "x.cl"` lines embed-kernels has expanded (each file
+/// once), so shared device code is written once; `#line` directives make build logs name
 /// `Kernels/<file>.cl` and its real line numbers.
 ///
 /// Build through `ProgramCache`, which builds each (context, file, options) once per process.
@@ -16,7 +16,7 @@ final class Program: @unchecked Sendable {
     let options: BuildOptions
 
     convenience init(context: Context, file: KernelFile, options: BuildOptions) throws(OpenCLError) {
-        let sources = [KernelFile.common.source] + file.preludes.map(\.source) + [file.source]
+        let sources = [KernelFile.common.source, file.source]
         try self.init(context: context, sources: sources, fileName: file.rawValue, options: options)
     }
 
