@@ -43,7 +43,8 @@ struct CellBinding {
         for slot in try CellSignature.plan(kernel) {
             switch slot {
             case .lengths:
-                arguments += LengthsArgument(lengths, batch: batch, dummy: dummy).arguments.prefix(1)
+                // The pointer only: hasLengths is a `CellValue`, bound at init.
+                arguments.append(LengthsArgument(lengths, batch: batch, dummy: dummy).arguments[0])
             case let .view(name, vector):
                 let argument: ViewArgument
                 switch views[name.index] {
