@@ -12,12 +12,18 @@ final class QueueMarker {
 }
 
 extension CommandQueue {
-    /// A marker after everything enqueued so far.
+    /// A marker after everything enqueued so far, with this queue flushed. Another queue may wait
+    /// for it only after the flush: OpenCL 1.2 (clFlush, section 5.13) guarantees a wait on an
+    /// event of another queue to finish only once that queue has been flushed. POCL and Intel's
+    /// runtime submit without one; Mesa's rusticl (and GPU drivers commonly) do not, and a queue
+    /// waiting there for an unflushed marker never ran (QueueMarkerTests).
     func marker() throws(OpenCLError) -> QueueMarker {
         var event: cl_event? = nil
         try check("clEnqueueMarkerWithWaitList", clEnqueueMarkerWithWaitList(raw, 0, nil, &event))
         guard let event else { throw .call("clEnqueueMarkerWithWaitList", CLStatus(CL_OUT_OF_HOST_MEMORY)) }
-        return QueueMarker(event)
+        let marker = QueueMarker(event)
+        try flush()
+        return marker
     }
 
     /// Nothing enqueued after this runs before every marker has completed (a barrier with a wait
