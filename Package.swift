@@ -59,7 +59,8 @@ let package = Package(
             providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]
         ),
         // The OpenCL runtime and backend; the top-level Kernels/*.cl are embedded by EmbedKernels.
-        .target(name: "RecurOpenCL", dependencies: ["Recur", "COpenCL"], plugins: ["EmbedKernels"]),
+        // RecurCPU and RecurFixtures: the reference and the comparison of each device's self-test.
+        .target(name: "RecurOpenCL", dependencies: ["Recur", "COpenCL", "RecurCPU", "RecurFixtures"], plugins: ["EmbedKernels"]),
         // Writes Kernels/*.cl as Swift raw strings (KernelFile, KernelName) at build time.
         .plugin(name: "EmbedKernels", capability: .buildTool(), dependencies: ["embed-kernels"]),
         // The generator EmbedKernels runs (a host tool; never shipped).

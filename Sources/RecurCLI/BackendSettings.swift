@@ -18,7 +18,8 @@ import RecurOpenCL
 /// - RECUR_TUNING: `off` (or `0`, `false`, `no`) ignores the GEMM tuning cache; `on` (`1`,
 ///   `true`, `yes`) uses it, as unset does.
 /// - RECUR_CACHE_DIR: the cache directory, an absolute path (else $XDG_CACHE_HOME/recur, else
-///   ~/.cache/recur).
+///   ~/.cache/recur): tuned GEMM parameters, and each device's self-test verdicts (whatever
+///   RECUR_TUNING says).
 public struct BackendSettings: Sendable {
     public var cpu: CPUBackendOptions
     public var openCL: OpenCLBackendOptions
@@ -33,9 +34,11 @@ public struct BackendSettings: Sendable {
             kernels: try reader.cpuKernels(), profile: try reader.cpuProfile())
         let (device, source) = reader.device(flag: flag)
         deviceSource = source
+        let tuningCache = try reader.tuningCache()
         openCL = OpenCLBackendOptions(
             device: device, sequenceLoop: try reader.openCLLoop(),
-            tuningCache: try reader.tuningCache(), profile: try reader.openCLProfile())
+            tuningCache: tuningCache, profile: try reader.openCLProfile(),
+            qualificationCache: tuningCache.directory.map(QualificationCache.init(directory:)))
     }
 
     /// The variables read, in the order they are checked.

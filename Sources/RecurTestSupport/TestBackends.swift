@@ -20,6 +20,8 @@ public enum TestBackends {
         var settings = try BackendSettings(environment: ProcessInfo.processInfo.environment)
         settings.cpu.profile = nil
         settings.openCL.profile = nil
+        // Every test process runs the device's self-test itself, never trusting a cached verdict.
+        settings.openCL.qualificationCache = nil
         return settings
     }
 

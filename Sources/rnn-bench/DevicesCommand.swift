@@ -26,6 +26,10 @@ struct DevicesCommand: ParsableCommand {
                       + "\(device.openCLVersion), driver \(device.driverVersion)")
                 let (tuning, source) = cache.lookup(for: device)
                 print("      GEMM \(tuning.summary): \(source)")
+                let qualification = PathQualifier.qualification(for: device, cache: settings.openCL.qualificationCache)
+                let origin = settings.openCL.qualificationCache.map { "cached in \($0.path(for: device))" } ?? "not cached"
+                print("      paths (self-test against the CPU backend, \(origin)):")
+                for line in qualification.lines { print("        \(line)") }
                 devices.append(device)
                 index += 1
             }

@@ -33,7 +33,7 @@ extension OpenCLBackend {
         switch sequenceLoop {
         case .fused: true
         case .perStep, .sequence: false
-        case .automatic: batch <= Self.fusedBatchLimit
+        case .automatic: qualification.allows(.fused) && (batch <= Self.fusedBatchLimit || !qualification.allows(.perStep))
         }
     }
 

@@ -18,13 +18,14 @@ extension OpenCLBackend {
     /// one core, 4.6-5.3 ms against the fused loop's 8.5-10.
     func wholeSequenceParts(batch: Int) -> [Range<Int>]? {
         guard runsWholeSequences, batch > 0 else { return nil }
+        guard qualification.allows(.rowParts) else { return [0..<batch] }
         return Self.rowParts(batch, count: device.computeUnits) ?? [0..<batch]
     }
 
     /// Whether the time loops run as whole-sequence kernels (every batch size alike).
     var runsWholeSequences: Bool {
         switch sequenceLoop {
-        case .sequence, .automatic: device.kind == .cpu && tuning.packed
+        case .sequence, .automatic: device.kind == .cpu && tuning.packed && qualification.allows(.wholeSequence)
         case .fused, .perStep: false
         }
     }
@@ -69,7 +70,7 @@ extension OpenCLBackend {
     /// Their counters are zeroed on the main queue, ahead of the launch.
     func unitParts(hidden: Int, steps: Int, rowParts: Int) throws -> UnitParts {
         let wanted = unitPartsWanted ?? device.computeUnits
-        guard rowParts == 1, wanted > 1,
+        guard rowParts == 1, wanted > 1, qualification.allows(.unitParts),
               let parts = UnitParts.split(
                 hidden: hidden, wanted: wanted,
                 sync: try scratchBuffer(.sequenceSync, count: UnitParts.syncCount(steps: steps, parts: wanted)),

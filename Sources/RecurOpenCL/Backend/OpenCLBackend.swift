@@ -28,6 +28,8 @@ public final class OpenCLBackend: Backend {
     let recycler: BufferRecycler
     /// How the recurrent time loops run (OpenCLBackend+Sequence.swift).
     public let sequenceLoop: SequenceLoop
+    /// Which paths the device's self-test found right: no other is ever chosen.
+    public let qualification: PathQualification
     /// Queues besides `queue` for the whole-sequence loop's parts of rows (OpenCLBackend+RowParts.swift),
     /// made on first use: one per compute unit after the first.
     var sideQueues: [CommandQueue] = []
@@ -57,11 +59,24 @@ public final class OpenCLBackend: Backend {
     /// A backend as `options` say: on the device `options.device` names (an index or part of a
     /// name; nil: the first GPU, else the first CPU device), with the GEMM parameters of the
     /// device's entry in `options.tuningCache` when there is a valid one, else the defaults.
+    ///
+    /// The first backend on a device in a process runs its self-test (`PathSelfTest`, a second or
+    /// two) unless `options.qualificationCache` holds its verdicts: a GEMM path or time loop that
+    /// failed it is never chosen, and forcing one is an `OpenCLError.notQualified`.
     public convenience init(options: OpenCLBackendOptions) throws {
         let device = try DeviceSelection.select(options.device)
-        let (tuning, source) = options.tuningCache?.lookup(for: device) ?? (GEMMTuning.defaults(for: device.kind), .defaults)
+        let qualification = PathQualifier.qualification(for: device, cache: options.qualificationCache)
+        var (tuning, source) = options.tuningCache?.lookup(for: device) ?? (GEMMTuning.defaults(for: device.kind), .defaults)
+        if !qualification.allows(tuning.path) {
+            let reason = qualification.verdicts[tuning.path]?.reason ?? "not tested"
+            tuning = tuning.packed ? GEMMTuning.tiled(for: device) : GEMMTuning(packed: true)
+            guard qualification.allows(tuning.path) else {
+                throw OpenCLError.notQualified(path: "every GEMM path", device: device.name, reason: reason)
+            }
+            source = .unqualified(path: tuning.packed ? .tiledGEMM : .packedGEMM, reason: reason)
+        }
         try self.init(device: device, tuning: tuning, source: source, sequenceLoop: options.sequenceLoop,
-                      profile: options.profile)
+                      profile: options.profile, qualification: qualification)
     }
 
     /// As `init(options:)` with only the device and the time loop chosen.
@@ -77,8 +92,9 @@ public final class OpenCLBackend: Backend {
         if let problem = gemmTuning.problem(maxWorkGroupSize: device.maxWorkGroupSize) {
             throw OpenCLError.invalidArgument("GEMM tuning \(gemmTuning.summary): \(problem)")
         }
+        let qualification = PathQualifier.qualification(for: device, cache: options.qualificationCache)
         try self.init(device: device, tuning: gemmTuning, source: .explicit, sequenceLoop: options.sequenceLoop,
-                      profile: options.profile)
+                      profile: options.profile, qualification: qualification)
     }
 
     /// As `init(options:gemmTuning:)` with only the device chosen.
@@ -89,8 +105,24 @@ public final class OpenCLBackend: Backend {
     /// `programDefines`: `-D` defines every program of this backend is built with, on all its
     /// queues (tests force the 256-bit kernel paths on an AVX-512 device with them).
     /// `unitParts`: see `unitPartsWanted`. `profile`: see `OpenCLBackendOptions.profile`.
+    /// `qualification`: the device's verdicts (nil: every path, untested: the self-test's and the
+    /// path tests' own backends). Throws `notQualified` for a GEMM path or a forced loop it rules out.
     init(device: Device, tuning: GEMMTuning, source: TuningSource, sequenceLoop: SequenceLoop,
-         programDefines: [String: String] = [:], unitParts: Int? = nil, profile: KernelProfile? = nil) throws {
+         programDefines: [String: String] = [:], unitParts: Int? = nil, profile: KernelProfile? = nil,
+         qualification: PathQualification? = nil) throws {
+        let qualification = qualification ?? .untested(device)
+        try Self.checkQualified(tuning.path, qualification, device)
+        switch sequenceLoop {
+        case .fused: try Self.checkQualified(.fused, qualification, device)
+        case .perStep: try Self.checkQualified(.perStep, qualification, device)
+        case .sequence where device.kind == .cpu && tuning.packed:
+            try Self.checkQualified(.wholeSequence, qualification, device)
+        case .sequence, .automatic:
+            if !qualification.allows(.fused) && !qualification.allows(.perStep) && !qualification.allows(.wholeSequence) {
+                try Self.checkQualified(.perStep, qualification, device)
+            }
+        }
+        self.qualification = qualification
         self.sequenceLoop = sequenceLoop
         unitPartsWanted = unitParts
         self.device = device
@@ -100,6 +132,12 @@ public final class OpenCLBackend: Backend {
         self.tuning = tuning
         gemmTuningSource = source
         dummy = try Buffer(context: context, count: 1)
+    }
+
+    private static func checkQualified(_ path: DevicePath, _ qualification: PathQualification, _ device: Device) throws(OpenCLError) {
+        guard !qualification.allows(path) else { return }
+        throw .notQualified(path: path.rawValue, device: device.name,
+                            reason: qualification.verdicts[path]?.reason ?? "not applicable to a \(device.kind.rawValue) device")
     }
 
     /// The GEMM parameters in use.
@@ -113,7 +151,9 @@ public final class OpenCLBackend: Backend {
     public var deviceDescription: String {
         let loop: String
         switch sequenceLoop {
-        case .automatic: loop = runsWholeSequences ? "whole-sequence" : "fused/per-step"
+        case .automatic:
+            let stepLoops = [DevicePath.fused, .perStep].filter(qualification.allows).map(\.rawValue).joined(separator: "/")
+            loop = runsWholeSequences ? "whole-sequence" : stepLoops
         case .sequence: loop = runsWholeSequences ? "whole-sequence" : "per-step"
         case .fused: loop = "fused"
         case .perStep: loop = "per-step"

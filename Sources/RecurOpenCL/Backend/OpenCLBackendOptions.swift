@@ -17,12 +17,19 @@ public struct OpenCLBackendOptions: Sendable {
     /// Where to add each kernel launch's device time; nil (the default): not profiled. The caller
     /// prints the profile's `report` when its work is done.
     public var profile: KernelProfile?
+    /// Where the device's self-test verdicts are read and kept (`PathQualification`); nil (the
+    /// default): the self-test runs once per process and device, without reading or writing a
+    /// file. `QualificationCache(directory:)` with the tuning cache's directory is what the
+    /// command lines use.
+    public var qualificationCache: QualificationCache?
 
     public init(device: String? = nil, sequenceLoop: OpenCLBackend.SequenceLoop = .automatic,
-                tuningCache: GEMMTuningCache? = nil, profile: KernelProfile? = nil) {
+                tuningCache: GEMMTuningCache? = nil, profile: KernelProfile? = nil,
+                qualificationCache: QualificationCache? = nil) {
         self.device = device
         self.sequenceLoop = sequenceLoop
         self.tuningCache = tuningCache
         self.profile = profile
+        self.qualificationCache = qualificationCache
     }
 }

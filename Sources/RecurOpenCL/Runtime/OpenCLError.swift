@@ -17,6 +17,9 @@ public enum OpenCLError: Error, Sendable, Equatable, CustomStringConvertible {
     case outOfDeviceMemory(requestedBytes: Int, device: String, reason: String)
     /// A value the runtime cannot pass on (a negative size, a launch that does not fit its kernel).
     case invalidArgument(String)
+    /// A path the device's self-test did not qualify (`PathQualification`) was asked for by name
+    /// (a forced time loop, tuned parameters of a GEMM path), or no path of a kind is left.
+    case notQualified(path: String, device: String, reason: String)
 
     public var description: String {
         switch self {
@@ -43,6 +46,8 @@ public enum OpenCLError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot allocate \(ByteCount(bytes)) on \(device): \(reason)"
         case let .invalidArgument(message):
             return message
+        case let .notQualified(path, device, reason):
+            return "\(path) is not qualified on \(device): its self-test failed (\(reason)); `rnn-bench devices` lists what is qualified"
         }
     }
 }

@@ -45,6 +45,16 @@ public struct GEMMTuning: Hashable, Sendable, Codable {
         }
     }
 
+    /// The tiled path's defaults for `device`: the GPU defaults where its work-groups are large
+    /// enough, else 8 x 8 blocks in 4 x 4 groups without local memory (POCL's best tiled shape).
+    static func tiled(for device: Device) -> GEMMTuning {
+        let gpu = defaults(for: .gpu)
+        return gpu.problem(maxWorkGroupSize: device.maxWorkGroupSize) == nil ? gpu : GEMMTuning(packed: false)
+    }
+
+    /// The GEMM path these parameters run.
+    var path: DevicePath { packed ? .packedGEMM : .tiledGEMM }
+
     var tiledDefines: [String: String] {
         ["GEMM_TM": "\(rowsPerItem)", "GEMM_TN": "\(colsPerItem)", "GEMM_WG_M": "\(workGroupRows)",
          "GEMM_WG_N": "\(workGroupCols)", "GEMM_LOCAL": localTiles ? "1" : "0", "GEMM_TK": "\(tileDepth)"]

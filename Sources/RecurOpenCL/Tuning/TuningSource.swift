@@ -15,6 +15,8 @@ public enum TuningSource: Sendable, Equatable, CustomStringConvertible {
     case ignored(path: String, reason: String)
     /// Parameters given by the caller (`rnn-bench tune` timing a candidate).
     case explicit
+    /// The defaults of the other GEMM path: the device's self-test did not qualify this one.
+    case unqualified(path: DevicePath, reason: String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum TuningSource: Sendable, Equatable, CustomStringConvertible {
         case let .cache(path): return "tuned, from \(path)"
         case let .ignored(path, reason): return "defaults (ignored \(path): \(reason))"
         case .explicit: return "given explicitly"
+        case let .unqualified(path, reason): return "defaults of the other GEMM path (\(path.rawValue) is not qualified on this device: \(reason))"
         }
     }
 }

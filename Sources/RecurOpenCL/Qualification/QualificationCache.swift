@@ -1,0 +1,60 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a device's self-test verdicts are kept between processes: one JSON file per device and
+/// driver version, `<directory>/qualification/<device>-<driver>.json`, next to the tuning cache
+/// (the command lines pass the same directory). A record for other kernel sources, another format
+/// or another device is ignored and the self-test runs again; an unreadable file too. Writes are
+/// atomic (a temporary file renamed over the old one).
+public struct QualificationCache: Sendable, Equatable {
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    public func path(for device: Device) -> String {
+        "\(directory)/qualification/\(GEMMTuningCache.fileName(device: device.name, driverVersion: device.driverVersion))"
+    }
+
+    /// The device's record when there is a valid one for this build's kernels.
+    public func load(for device: Device) -> PathQualification? {
+        guard let data = FileManager.default.contents(atPath: path(for: device)),
+              let record = try? JSONDecoder().decode(PathQualification.self, from: data),
+              record.format == PathQualification.currentFormat, record.device == device.name,
+              record.driverVersion == device.driverVersion, record.kernels == KernelSources.fingerprint
+        else { return nil }
+        return record
+    }
+
+    /// Writes `record` as `device`'s file.
+    public func save(_ record: PathQualification, for device: Device) throws(QualificationCacheError) {
+        let path = path(for: device)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(".\(UUID().uuidString).tmp")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(record).write(to: temporary)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw QualificationCacheError(path: path, reason: error.localizedDescription)
+        }
+        guard rename(temporary.path, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw QualificationCacheError(path: path, reason: reason)
+        }
+    }
+}
+
+/// A qualification record that could not be written (the self-test's verdicts still hold for the
+/// process; the next one tests again).
+public struct QualificationCacheError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "cannot write the qualification cache \(path): \(reason)" }
+}
