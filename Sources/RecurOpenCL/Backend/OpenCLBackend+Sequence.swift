@@ -13,7 +13,7 @@ import Recur
 /// the last step's recurrent part with one GEMM after the loop.
 extension OpenCLBackend {
     /// Which loop `.automatic` picks where the whole-sequence loop does not run: the fused one for
-    /// batches up to this size. Training-step
+    /// batches up to this size (on POCL and Intel's runtime; `Implementation.fusedBatchLimit`). Training-step
     /// medians on POCL (2 shared cores, fused against per-step in the same session, LSTM, T = 64
     /// for H = 128, T = 100 or 200 for H = 256): B = 1: 2.0 against 3.5 ms (H = 128), 14.2
     /// against 14.8 ms (H = 256, T = 200); B = 2: 2.9-3.1 against 3.1-5.4 ms (H = 128), 10.8
@@ -33,7 +33,8 @@ extension OpenCLBackend {
         switch sequenceLoop {
         case .fused: true
         case .perStep, .sequence: false
-        case .automatic: qualification.allows(.fused) && (batch <= Self.fusedBatchLimit || !qualification.allows(.perStep))
+        case .automatic:
+            qualification.allows(.fused) && (batch <= Implementation(device).fusedBatchLimit || !qualification.allows(.perStep))
         }
     }
 

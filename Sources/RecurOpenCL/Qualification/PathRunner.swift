@@ -53,6 +53,9 @@ struct GEMMProblem: Sendable, CustomStringConvertible {
         GEMMProblem(m: 19, n: 70, k: 33, transA: false, transB: true),
         GEMMProblem(m: 23, n: 17, k: 45, transA: true, transB: false),
         GEMMProblem(m: 9, n: 51, k: 13, transA: true, transB: true),
+        // A long inner loop, as a weight gradient over many steps has (K = T * B): llvmpipe
+        // stopped the tiled kernel's loop early on lstm-medium's 2048x512x3200 (rnn-bench tune).
+        GEMMProblem(m: 13, n: 11, k: 4099, transA: true, transB: false),
     ]
 
     var description: String { "GEMM \(m)x\(n)x\(k)\(transA ? " A^T" : "")\(transB ? " B^T" : "")" }
