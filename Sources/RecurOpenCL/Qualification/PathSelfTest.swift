@@ -13,12 +13,15 @@ import RecurFixtures
 struct PathSelfTest {
     let device: Device
     var runner: any PathRunner
-    /// How long one path's cases may take, kernel builds included (a cold POCL cache builds the
-    /// sequence kernels in about 10 s).
-    var timeout: Duration = .seconds(120)
+    /// How long one path's cases may take, kernel builds included: a cold POCL cache builds the
+    /// sequence kernels in about 10 s, and the oclgrind simulator ran the per-step cases of two
+    /// layers in 110 s (one layer since). Long enough for any device that works, short enough
+    /// that a hang is a verdict.
+    var timeout: Duration = .seconds(300)
     /// The agreement asked for: the training fixtures' tolerance (a miscompile or a stopped loop
     /// is off by far more; FP reassociation between backends is not).
-    var tolerance = Tolerance.training
+    var tolerance = Self.standardTolerance
+    static let standardTolerance = Tolerance.training
 
     init(device: Device, runner: (any PathRunner)? = nil) {
         self.device = device
@@ -84,6 +87,18 @@ struct PathSelfTest {
             return "\(cases.count) cases agree with the CPU backend"
         }
     }
+
+    /// Every case and GEMM of the self-test, and its tolerance, as text: part of the cache's key,
+    /// so that a changed self-test runs again.
+    static let definition: String = {
+        let tolerance = standardTolerance
+        var lines = GEMMProblem.selfTest.map(\.description)
+        for path in DevicePath.allCases {
+            lines += ((try? SelfTestCase.cases(for: path, rows: 16)) ?? []).map { "\(path.rawValue): \($0) seed \($0.seed)" }
+        }
+        lines.append("tolerance \(tolerance.absolute) \(tolerance.relative)")
+        return lines.joined(separator: "\n")
+    }()
 
     /// The batch of the row parts' cases: two parts of 8 rows or more, up to four.
     static func rows(computeUnits: Int) -> Int { 8 * min(4, max(2, computeUnits)) }
