@@ -3,13 +3,15 @@ import Foundation
 import Recur
 import RecurCLI
 import RecurCPU
+import RecurOpenCL
 
 /// `rnn-bench peak`: what the devices can do, the denominators of "% of peak": the CPU's FMA-loop
-/// peak (one thread and all), and on each backend a large GEMM on the RNN shapes.
+/// peak (one thread and all), the OpenCL device's FMA-kernel peak when the OpenCL backend is
+/// chosen, and on each backend a large GEMM on the RNN shapes as a share of its own device's peak.
 struct PeakCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "peak",
-        abstract: "Measure the CPU's FMA peak and each backend's GEMM on the RNN shapes.")
+        abstract: "Measure the CPU's and the OpenCL device's FMA peaks and each backend's GEMM on the RNN shapes.")
 
     @Option(help: "The backends whose GEMM to time.")
     var backend: BackendChoice = .all
@@ -35,19 +37,32 @@ struct PeakCommand: ParsableCommand {
         let single = try cpu.peakGFLOPs(threads: 1, repeats: repeats)
         let all = try cpu.peakGFLOPs(repeats: repeats)
         print(String(format: "CPU FMA loop: %.1f GFLOP/s on 1 thread, %.1f on %d threads", single, all, cpu.pool.threadCount))
-        var peak = PeakPlausibility(peakGFLOPs: all) { [repeats] in (try? cpu.peakGFLOPs(repeats: repeats)) ?? 0 }
-        for backend in try backend.makeBackends(device: device) {
+        let cpuPeak = try BackendPeak.cpu(cpu, repeats: repeats, measured: all)
+        // Each backend's GEMMs are shares of its own device's peak: the CPU backend's of the loop
+        // above, an OpenCL backend's of the FMA kernel on its device, measured before any GEMM.
+        let backends = try backend.makeBackends(device: device)
+        var peaks: [PeakPlausibility] = []
+        for backend in backends {
+            if backend is OpenCLBackend {
+                let peak = try BackendPeak.measure(backend, repeats: repeats)
+                print(peak.summary)
+                peaks.append(peak.plausibility)
+            } else {
+                peaks.append(cpuPeak.plausibility)
+            }
+        }
+        for (backend, index) in zip(backends, peaks.indices) {
             for shape in shapes.isEmpty ? GEMMShape.standard : shapes {
                 let gflops = try shape.measure(on: backend, repeats: repeats)
                 let name = "\(backend.name) GEMM \(shape.name)"
-                let share = peak.share(of: gflops, what: name)
-                print(String(format: "%@: %.1f GFLOP/s (%.0f%% of the CPU FMA peak)", name, gflops, share.percent))
+                let share = peaks[index].share(of: gflops, what: name)
+                print(String(format: "%@: %.1f GFLOP/s (%.0f%% of %@)", name, gflops, share.percent, peaks[index].peakName))
                 if let warning = share.warning { Console.error(warning) }
             }
-        }
-        if peak.peakGFLOPs > all {
-            print(String(format: "CPU FMA loop measured again: %.1f GFLOP/s on %d threads (the shares above from then on use it)",
-                         peak.peakGFLOPs, ThreadPool.shared.threadCount))
+            if peaks[index].wasRaised {
+                print(String(format: "Measured again, %@: %.1f GFLOP/s (the %@ shares above from then on use it)",
+                             peaks[index].peakName, peaks[index].peakGFLOPs, backend.name))
+            }
         }
     }
 }

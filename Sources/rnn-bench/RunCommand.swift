@@ -29,7 +29,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("chart"), help: ArgumentHelp("Also draw the comparison as an SVG chart here.", valueName: "file"))
     var chartPath: String?
 
-    @Flag(help: "Measure the CPU's FMA peak first and show each training step's share of it (rnn-bench peak).")
+    @Flag(help: "Measure each backend's device FMA peak first (the CPU loop, the OpenCL kernel) and show each training step's share of its own (rnn-bench peak).")
     var peak = false
 
     @Option(
@@ -60,10 +60,19 @@ struct RunCommand: ParsableCommand {
         }
         print("warm-up \(workload.warmup) runs and \(workload.warmupMilliseconds) ms, timed repeats \(workload.repeats); times in ms\n")
         if let torch = peer?.torch { print("peer: PyTorch \(torch) (ratios are PyTorch's time over Recur's: above 1, Recur is faster)") }
-        // On the threads and kernels the CPU backend runs (RECUR_CPU_THREADS, RECUR_CPU_KERNELS).
-        let peakGFLOPs = peak ? try Backends.cpu().peakGFLOPs() : nil
-        if let peakGFLOPs { print(String(format: "CPU FMA peak: %.1f GFLOP/s (the %% peak column's denominator)", peakGFLOPs)) }
-        let table = Table(names: configs.map(\.name), backends: backends.map(\.name), peer: peer, peakGFLOPs: peakGFLOPs)
+        // Each backend's rows are shares of its own device's peak: the CPU backend's FMA loop on its
+        // threads and kernels, the OpenCL FMA kernel on the OpenCL backend's device (measured once).
+        var peaks: [String: Double]?
+        if peak {
+            var measured: [String: Double] = [:]
+            for backend in backends {
+                let peak = try BackendPeak.measure(backend, repeats: 5)
+                print("\(peak.summary) (the \(backend.name) rows' % peak denominator)")
+                measured[backend.name] = peak.gflops
+            }
+            peaks = measured
+        }
+        let table = Table(names: configs.map(\.name), backends: backends.map(\.name), peer: peer, peakGFLOPs: peaks)
         table.headerLines.forEach { print($0) }
         Console.flush()
 

@@ -38,7 +38,7 @@ struct Table {
 
     /// The standard columns; `names` and `backends` are every config and backend name the run will
     /// print, so that the text columns fit them.
-    init(names: [String], backends: [String], peer: PeerResults? = nil, peakGFLOPs: Double? = nil) {
+    init(names: [String], backends: [String], peer: PeerResults? = nil, peakGFLOPs: [String: Double]? = nil) {
         func width(_ header: String, _ values: [String]) -> Int { values.map(\.count).reduce(header.count, Swift.max) }
         columns = [
             Column(header: "config", width: width("config", names), leftAligned: true) { row, _ in row.config.name },
@@ -52,10 +52,11 @@ struct Table {
             Column(header: "infer GFLOP/s", width: 13, leftAligned: false) { row, _ in Self.figure(row.inferGFLOPs) },
             Column(header: "peak MiB", width: 9, leftAligned: false) { row, _ in Self.figure(Double(row.peakBytes) / 1_048_576) },
         ]
-        // With a measured peak (`--peak`): the training step's share of the CPU's FMA peak.
+        // With measured peaks (`--peak`, by backend name): the training step's share of the peak
+        // of its backend's own device.
         if let peakGFLOPs {
             columns.append(Column(header: "train % peak", width: 12, leftAligned: false) { row, _ in
-                String(format: "%.0f%%", 100 * row.trainGFLOPs / peakGFLOPs)
+                peakGFLOPs[row.backend].map { String(format: "%.0f%%", 100 * row.trainGFLOPs / $0) } ?? "-"
             })
         }
         // With several backends: each one's training and inference speed relative to the first

@@ -5,7 +5,7 @@ import Testing
 @Suite struct PeakPlausibilityTests {
     @Test func aGEMMBelowThePeakNeedsNoSecondMeasurement() {
         var calls = 0
-        var check = PeakPlausibility(peakGFLOPs: 100) { calls += 1; return 500 }
+        var check = PeakPlausibility(peakGFLOPs: 100, peakName: "the CPU FMA peak") { calls += 1; return 500 }
         let share = check.share(of: 80, what: "cpu GEMM a")
         #expect(share.percent == 80 && share.warning == nil)
         #expect(calls == 0 && check.peakGFLOPs == 100)
@@ -13,7 +13,7 @@ import Testing
 
     @Test func aGEMMAboveADisturbedPeakIsMeasuredAgainstASecondMeasurement() {
         var calls = 0
-        var check = PeakPlausibility(peakGFLOPs: 100) { calls += 1; return 250 }
+        var check = PeakPlausibility(peakGFLOPs: 100, peakName: "the CPU FMA peak") { calls += 1; return 250 }
         let share = check.share(of: 208, what: "cpu GEMM a")
         #expect(calls == 1 && check.peakGFLOPs == 250)
         #expect(share.warning == nil)
@@ -22,7 +22,7 @@ import Testing
 
     @Test func aGEMMStillAboveThePeakIsWarnedAboutAndThePeakMeasuredOnlyOnce() throws {
         var calls = 0
-        var check = PeakPlausibility(peakGFLOPs: 100) { calls += 1; return 90 }
+        var check = PeakPlausibility(peakGFLOPs: 100, peakName: "the CPU FMA peak") { calls += 1; return 90 }
         let first = check.share(of: 208, what: "cpu GEMM recurrent step")
         // The lower second measurement does not replace the first: a disturbed one reads low.
         #expect(check.peakGFLOPs == 100 && first.percent == 208)
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func exactlyThePeakIsNotAWarning() {
-        var check = PeakPlausibility(peakGFLOPs: 100) { 100 }
+        var check = PeakPlausibility(peakGFLOPs: 100, peakName: "the CPU FMA peak") { 100 }
         #expect(check.share(of: 100, what: "x").warning == nil)
     }
 }

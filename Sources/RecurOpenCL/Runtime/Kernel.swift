@@ -29,6 +29,16 @@ final class Kernel {
         })
     }
 
+    /// CL_KERNEL_WORK_GROUP_SIZE: the most work-items a work-group of this kernel may have on
+    /// `device`, which can be below the device's CL_DEVICE_MAX_WORK_GROUP_SIZE (registers per
+    /// work-item on GPUs). A launch with a larger local size fails with CL_INVALID_WORK_GROUP_SIZE.
+    func workGroupSize(on device: Device) throws(OpenCLError) -> Int {
+        let raw = self.raw, id = device.id
+        return try Info.value("clGetKernelWorkGroupInfo(CL_KERNEL_WORK_GROUP_SIZE)", as: Int.self) {
+            clGetKernelWorkGroupInfo(raw, id, cl_kernel_work_group_info(CL_KERNEL_WORK_GROUP_SIZE), $0, $1, $2)
+        }
+    }
+
     /// Sets argument `index`. OpenCL copies the value, so the temporaries here may die at once.
     func set(_ argument: KernelArgument, at index: Int) throws(OpenCLError) {
         let slot = cl_uint(index)
