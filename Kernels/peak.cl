@@ -7,9 +7,10 @@
 // compiler vectorises across work-items (POCL and Intel's CPU runtime do, sometimes), so the host
 // tries them all and keeps the best.
 //
-// mad, not fma, as clpeak: fma() must round once even where the device has no such instruction,
-// and rusticl's llvmpipe ran fma() at 0.3 GFLOP/s against 36.5 for mad() on this 2-core Zen 5;
-// mad() lets the compiler use the device's fastest multiply-add, fused where there is one.
+// RECUR_PEAK_FUSED picks the operation, and the host tries both: fma() must round once even where
+// the device has no such instruction (rusticl's llvmpipe ran it at 0.3 GFLOP/s against 36.5 for
+// mad() on a 2-core Zen 5), and mad() may be compiled as a multiply and a separate add (POCL 3.1
+// there: 60 GFLOP/s with mad(), 222 with fma(), against 132 for its own GEMM).
 //
 // Each work-item runs RECUR_PEAK_ACCUMULATORS independent chains: x = mad(x, a, b) on every
 // accumulator, `iterations` times. Independent chains hide the FMA latency (4 cycles on current
@@ -34,6 +35,12 @@
 #endif
 
 #define RECUR_PEAK_ACCUMULATORS 8
+
+#if RECUR_PEAK_FUSED
+#define PEAK_MULTIPLY_ADD(x, a, b) fma(x, a, b)
+#else
+#define PEAK_MULTIPLY_ADD(x, a, b) mad(x, a, b)
+#endif
 
 // peak_t and its lane indices 0 ..< width.
 #if RECUR_PEAK_WIDTH == 1
@@ -89,8 +96,8 @@ __kernel void fma_peak(__global float* out, const float a, const float b, const 
     peak_t x0 = start, x1 = start + w, x2 = start + 2 * w, x3 = start + 3 * w;
     peak_t x4 = start + 4 * w, x5 = start + 5 * w, x6 = start + 6 * w, x7 = start + 7 * w;
     for (int i = 0; i < iterations; ++i) {
-        x0 = mad(x0, va, vb); x1 = mad(x1, va, vb); x2 = mad(x2, va, vb); x3 = mad(x3, va, vb);
-        x4 = mad(x4, va, vb); x5 = mad(x5, va, vb); x6 = mad(x6, va, vb); x7 = mad(x7, va, vb);
+        x0 = PEAK_MULTIPLY_ADD(x0, va, vb); x1 = PEAK_MULTIPLY_ADD(x1, va, vb); x2 = PEAK_MULTIPLY_ADD(x2, va, vb); x3 = PEAK_MULTIPLY_ADD(x3, va, vb);
+        x4 = PEAK_MULTIPLY_ADD(x4, va, vb); x5 = PEAK_MULTIPLY_ADD(x5, va, vb); x6 = PEAK_MULTIPLY_ADD(x6, va, vb); x7 = PEAK_MULTIPLY_ADD(x7, va, vb);
     }
     out[g] = peak_lane_sum(((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7)));
 }

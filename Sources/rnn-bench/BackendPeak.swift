@@ -31,9 +31,10 @@ struct BackendPeak {
         let device = backend.device
         return BackendPeak(
             name: "the OpenCL FMA peak",
-            summary: String(format: "OpenCL FMA kernel on %@: %.1f GFLOP/s (vector width %d)", device.name, peak.gflops, peak.width),
+            summary: String(format: "OpenCL FMA kernel on %@: %.1f GFLOP/s (vector width %d, %@)", device.name, peak.gflops, peak.width,
+                            peak.fused ? "fma" : "mad"),
             gflops: peak.gflops) {
-                (try? DevicePeak.measure(device: device, repeats: repeats, widths: [peak.width]).gflops) ?? 0
+                (try? DevicePeak.measure(device: device, repeats: repeats, widths: [peak.width], operations: [peak.fused]).gflops) ?? 0
             }
     }
 

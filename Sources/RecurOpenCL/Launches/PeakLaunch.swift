@@ -19,13 +19,15 @@ struct FMAPeak: KernelLaunch {
     var groupSize: Int
     /// RECUR_PEAK_WIDTH: one of `widths`.
     var width: Int
+    /// RECUR_PEAK_FUSED: fma() rather than mad() (peak.cl says why both are tried).
+    var fused = false
 
     var arguments: [KernelArgument] {
         [.buffer(out, needs: workItems), .float(a), .float(b), .int32(iterations)]
     }
     var globalSize: [Int] { [workItems] }
     var localSize: [Int]? { [groupSize] }
-    var defines: [String: String] { ["RECUR_PEAK_WIDTH": String(width)] }
+    var defines: [String: String] { ["RECUR_PEAK_WIDTH": String(width), "RECUR_PEAK_FUSED": fused ? "1" : "0"] }
 
     /// Flops of one work-item: a multiply and an add per lane of each accumulator, per iteration.
     static func flopsPerWorkItem(width: Int, iterations: Int) -> Int {

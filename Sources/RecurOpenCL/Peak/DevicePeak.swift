@@ -8,6 +8,8 @@ public struct DevicePeak: Sendable, Equatable {
     public let gflops: Double
     /// The vector width (RECUR_PEAK_WIDTH) that reached `gflops`.
     public let width: Int
+    /// Whether fma() (rather than mad()) reached `gflops`.
+    public let fused: Bool
     /// The median GFLOP/s of every width tried, in the order tried.
     public let byWidth: [WidthRate]
     /// The launch: work-items, work-items per group, FMA rounds per work-item (the best width's).
@@ -17,6 +19,7 @@ public struct DevicePeak: Sendable, Equatable {
 
     public struct WidthRate: Sendable, Equatable {
         public let width: Int
+        public let fused: Bool
         public let gflops: Double
     }
 
@@ -38,7 +41,8 @@ public struct DevicePeak: Sendable, Equatable {
     /// 8, 16), `repeats` timed runs each after a warm-up and a calibration of the iteration count.
     /// Throws `OpenCLError.invalidArgument` for `repeats` below 1 or an unknown width, and the
     /// runtime's errors (a build or launch that fails).
-    public static func measure(device: Device, repeats: Int = 5, widths: [Int] = [1, 2, 4, 8, 16]) throws(OpenCLError) -> DevicePeak {
+    public static func measure(device: Device, repeats: Int = 5, widths: [Int] = [1, 2, 4, 8, 16],
+                               operations: [Bool] = [false, true]) throws(OpenCLError) -> DevicePeak {
         guard repeats >= 1 else { throw .invalidArgument("DevicePeak: repeats must be 1 or more, got \(repeats)") }
         guard !widths.isEmpty, widths.allSatisfy(FMAPeak.widths.contains) else {
             throw .invalidArgument("DevicePeak: widths must be among \(FMAPeak.widths), got \(widths)")
@@ -46,33 +50,35 @@ public struct DevicePeak: Sendable, Equatable {
         let queue = try CommandQueue(context: Context.shared(for: device))
         var best: (rate: Double, width: Int, launch: FMAPeak)?
         var rates: [WidthRate] = []
-        for width in widths {
-            let (rate, launch) = try measure(width: width, queue: queue, repeats: repeats)
-            rates.append(WidthRate(width: width, gflops: rate))
-            if rate > best?.rate ?? -1 { best = (rate, width, launch) }
+        for fused in operations {
+            for width in widths {
+                let (rate, launch) = try measure(width: width, fused: fused, queue: queue, repeats: repeats)
+                rates.append(WidthRate(width: width, fused: fused, gflops: rate))
+                if rate > best?.rate ?? -1 { best = (rate, width, launch) }
+            }
         }
         guard let best else { throw .invalidArgument("DevicePeak: no width measured") }
-        return DevicePeak(gflops: best.rate, width: best.width, byWidth: rates, workItems: best.launch.workItems,
+        return DevicePeak(gflops: best.rate, width: best.width, fused: best.launch.fused, byWidth: rates, workItems: best.launch.workItems,
                           groupSize: best.launch.groupSize, iterations: Int(best.launch.iterations))
     }
 
     /// The launch of one width sized from the device: `groupsPerComputeUnit` groups per compute
     /// unit of the largest group the device and the compiled kernel allow (up to `largestGroup`).
-    static func launch(width: Int, iterations: Int32, queue: CommandQueue) throws(OpenCLError) -> FMAPeak {
+    static func launch(width: Int, fused: Bool = false, iterations: Int32, queue: CommandQueue) throws(OpenCLError) -> FMAPeak {
         let device = queue.device
-        let kernel = try queue.kernel(FMAPeak.kernel, defines: ["RECUR_PEAK_WIDTH": String(width)])
+        let kernel = try queue.kernel(FMAPeak.kernel, defines: ["RECUR_PEAK_WIDTH": String(width), "RECUR_PEAK_FUSED": fused ? "1" : "0"])
         let groupSize = min(largestGroup, device.maxWorkGroupSize, try kernel.workGroupSize(on: device))
         guard groupSize >= 1 else {
             throw .invalidArgument("DevicePeak: \(device.name) allows no work-items per group for fma_peak")
         }
         let workItems = max(1, device.computeUnits) * groupSize * groupsPerComputeUnit
         return FMAPeak(out: try Buffer(context: queue.context, count: workItems), a: timedA, b: timedB, iterations: iterations, workItems: workItems,
-                       groupSize: groupSize, width: width)
+                       groupSize: groupSize, width: width, fused: fused)
     }
 
     /// The median GFLOP/s of `repeats` runs of one width, and the launch timed.
-    private static func measure(width: Int, queue: CommandQueue, repeats: Int) throws(OpenCLError) -> (Double, FMAPeak) {
-        var launch = try launch(width: width, iterations: 16, queue: queue)
+    private static func measure(width: Int, fused: Bool, queue: CommandQueue, repeats: Int) throws(OpenCLError) -> (Double, FMAPeak) {
+        var launch = try launch(width: width, fused: fused, iterations: 16, queue: queue)
         // Warm-up: POCL and some GPU drivers finish compiling a kernel at its first launch.
         _ = try seconds(launch, queue)
         // Calibration: double the rounds until a run takes 2 ms, then scale to the target.
