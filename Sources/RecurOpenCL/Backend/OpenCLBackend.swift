@@ -89,7 +89,7 @@ public final class OpenCLBackend: Backend {
     /// `OpenCLError.invalidArgument` for parameters the device cannot run.
     public convenience init(options: OpenCLBackendOptions, gemmTuning: GEMMTuning) throws {
         let device = try DeviceSelection.select(options.device)
-        if let problem = gemmTuning.problem(maxWorkGroupSize: device.maxWorkGroupSize) {
+        if let problem = gemmTuning.problem(maxWorkGroupSize: device.maxWorkGroupSize, localMemoryBytes: device.localMemoryBytes) {
             throw OpenCLError.invalidArgument("GEMM tuning \(gemmTuning.summary): \(problem)")
         }
         let qualification = PathQualifier.qualification(for: device, cache: options.qualificationCache)

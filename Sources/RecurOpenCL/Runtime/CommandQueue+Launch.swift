@@ -22,6 +22,7 @@ extension CommandQueue {
         if global.contains(0) { return }   // nothing to run, and OpenCL rejects empty ranges
 
         let kernel = try kernel(name, defines: defines)
+        try kernel.limits.check(name, local: local, arguments: arguments)
         for (index, argument) in arguments.enumerated() { try kernel.set(argument, at: index) }
         var event: cl_event? = nil
         let status: cl_int = withUnsafeMutablePointer(to: &event) { eventSlot in
@@ -57,7 +58,7 @@ extension CommandQueue {
         let key = KernelKey(name: name, options: options)
         if let kernel = kernels[key] { return kernel }
         let program = try ProgramCache.shared.program(name.file, context: context, options: options)
-        let kernel = try Kernel(program: program, name: name)
+        let kernel = try Kernel(program: program, name: name, device: device)
         kernels[key] = kernel
         return kernel
     }

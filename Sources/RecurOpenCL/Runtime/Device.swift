@@ -22,6 +22,9 @@ public final class Device: @unchecked Sendable {
     /// CL_DEVICE_MAX_WORK_GROUP_SIZE: the most work-items a work-group may have (a bound on
     /// the GEMM work-group shapes `rnn-bench tune` tries).
     public let maxWorkGroupSize: Int
+    /// CL_DEVICE_LOCAL_MEM_SIZE: the local memory one work-group may use (static `__local`
+    /// arrays plus `__local` arguments).
+    public let localMemoryBytes: Int
 
     public enum Kind: String, Sendable {
         case gpu, cpu, accelerator, other
@@ -45,6 +48,7 @@ public final class Device: @unchecked Sendable {
         globalMemoryBytes = Int(clamping: try value(CL_DEVICE_GLOBAL_MEM_SIZE, "CL_DEVICE_GLOBAL_MEM_SIZE", as: cl_ulong.self))
         maxAllocationBytes = Int(clamping: try value(CL_DEVICE_MAX_MEM_ALLOC_SIZE, "CL_DEVICE_MAX_MEM_ALLOC_SIZE", as: cl_ulong.self))
         maxWorkGroupSize = Int(try value(CL_DEVICE_MAX_WORK_GROUP_SIZE, "CL_DEVICE_MAX_WORK_GROUP_SIZE", as: Int.self))
+        localMemoryBytes = Int(clamping: try value(CL_DEVICE_LOCAL_MEM_SIZE, "CL_DEVICE_LOCAL_MEM_SIZE", as: cl_ulong.self))
     }
 
     /// One line for device lists and reports: "NVIDIA H100 (gpu, NVIDIA CUDA, 132 compute units, 79.1 GiB)".

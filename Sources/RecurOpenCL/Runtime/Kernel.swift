@@ -6,8 +6,11 @@ final class Kernel {
     let raw: cl_kernel
     let program: Program
     let name: KernelName
+    /// Queried once, when the kernel object is made (before any argument is set, so the local
+    /// memory is the static part only).
+    private(set) var limits: LaunchLimits
 
-    init(program: Program, name: KernelName) throws(OpenCLError) {
+    init(program: Program, name: KernelName, device: Device) throws(OpenCLError) {
         var status: cl_int = CL_SUCCESS
         let kernel = clCreateKernel(program.raw, name.rawValue, &status)
         guard status == CL_SUCCESS, let kernel else {
@@ -17,6 +20,17 @@ final class Kernel {
         raw = kernel
         self.program = program
         self.name = name
+        limits = LaunchLimits(maxWorkGroupSize: device.maxWorkGroupSize, deviceLocalMemoryBytes: device.localMemoryBytes,
+                              staticLocalMemoryBytes: 0)
+        let deviceID = device.id
+        let workGroup = try Info.value("clGetKernelWorkGroupInfo(\(name.rawValue), CL_KERNEL_WORK_GROUP_SIZE)", as: Int.self) {
+            clGetKernelWorkGroupInfo(kernel, deviceID, cl_kernel_work_group_info(CL_KERNEL_WORK_GROUP_SIZE), $0, $1, $2)
+        }
+        let localBytes = try Info.value("clGetKernelWorkGroupInfo(\(name.rawValue), CL_KERNEL_LOCAL_MEM_SIZE)", as: cl_ulong.self) {
+            clGetKernelWorkGroupInfo(kernel, deviceID, cl_kernel_work_group_info(CL_KERNEL_LOCAL_MEM_SIZE), $0, $1, $2)
+        }
+        limits.maxWorkGroupSize = min(device.maxWorkGroupSize, workGroup)
+        limits.staticLocalMemoryBytes = Int(clamping: localBytes)
     }
 
     deinit { clReleaseKernel(raw) }

@@ -20,6 +20,9 @@ public enum OpenCLError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A path the device's self-test did not qualify (`PathQualification`) was asked for by name
     /// (a forced time loop, tuned parameters of a GEMM path), or no path of a kind is left.
     case notQualified(path: String, device: String, reason: String)
+    /// A launch asks for more than the device or the kernel allows (`LaunchLimits`): `what` is
+    /// the work-group or the local memory, `requested` and `limit` are in `unit`s.
+    case launchExceedsLimit(kernel: KernelName, what: String, requested: Int, limit: Int, unit: String)
 
     public var description: String {
         switch self {
@@ -48,6 +51,8 @@ public enum OpenCLError: Error, Sendable, Equatable, CustomStringConvertible {
             return message
         case let .notQualified(path, device, reason):
             return "\(path) is not qualified on \(device): its self-test failed (\(reason)); `rnn-bench devices` lists what is qualified"
+        case let .launchExceedsLimit(kernel, what, requested, limit, unit):
+            return "\(kernel.rawValue): a \(what) of \(requested) \(unit) exceeds the limit of \(limit) \(unit)"
         }
     }
 }

@@ -49,7 +49,7 @@ public struct GEMMTuning: Hashable, Sendable, Codable {
     /// enough, else 8 x 8 blocks in 4 x 4 groups without local memory (POCL's best tiled shape).
     static func tiled(for device: Device) -> GEMMTuning {
         let gpu = defaults(for: .gpu)
-        return gpu.problem(maxWorkGroupSize: device.maxWorkGroupSize) == nil ? gpu : GEMMTuning(packed: false)
+        return gpu.problem(maxWorkGroupSize: device.maxWorkGroupSize, localMemoryBytes: device.localMemoryBytes) == nil ? gpu : GEMMTuning(packed: false)
     }
 
     /// The GEMM path these parameters run.
@@ -71,9 +71,9 @@ public struct GEMMTuning: Hashable, Sendable, Codable {
     }
 
     /// Why these parameters cannot run on a device whose work-groups hold at most
-    /// `maxWorkGroupSize` work-items, or nil when they can. A tuning read from a file is checked
-    /// here before any kernel is built with it.
-    public func problem(maxWorkGroupSize: Int) -> String? {
+    /// `maxWorkGroupSize` work-items and `localMemoryBytes` of local memory, or nil when they can.
+    /// A tuning read from a file is checked here before any kernel is built with it.
+    public func problem(maxWorkGroupSize: Int, localMemoryBytes: Int = .max) -> String? {
         let sizes = [("rowsPerItem", rowsPerItem), ("colsPerItem", colsPerItem), ("workGroupRows", workGroupRows),
                      ("workGroupCols", workGroupCols), ("tileDepth", tileDepth), ("packedGroup", packedGroup)]
         // 64 bounds the register arrays and the local tiles; nothing near it is ever useful.
@@ -81,6 +81,18 @@ public struct GEMMTuning: Hashable, Sendable, Codable {
         if let packedRows, ![1, 2, 4, 8].contains(packedRows) { return "packedRows is \(packedRows), not 1, 2, 4 or 8" }
         let group = packed ? packedGroup : workGroupRows * workGroupCols
         if group > maxWorkGroupSize { return "a work-group of \(group) exceeds the device's \(maxWorkGroupSize)" }
+        if localTileBytes > localMemoryBytes {
+            return "local tiles of \(localTileBytes) bytes exceed the device's \(localMemoryBytes) bytes of local memory"
+        }
         return nil
+    }
+
+    /// The bytes of gemm_tiled's static `__local` tiles (Kernels/gemm.cl: tileA[TK][BM + 1] and
+    /// tileB[TK][BN + 1] floats), 0 without `localTiles`. The sizes are `-D` defines, so a tuning
+    /// that needs more than the device has would fail only at launch; it is refused here instead.
+    var localTileBytes: Int {
+        guard !packed, localTiles else { return 0 }
+        let blockRows = workGroupRows * rowsPerItem, blockCols = workGroupCols * colsPerItem
+        return tileDepth * (blockRows + 1 + blockCols + 1) * MemoryLayout<Float>.size
     }
 }

@@ -57,10 +57,11 @@ public struct GEMMTuningCache: Sendable, Equatable {
     /// valid and was recorded for this device and driver, else the defaults for its type.
     public func lookup(for device: Device) -> (tuning: GEMMTuning, source: TuningSource) {
         lookup(device: device.name, driverVersion: device.driverVersion, kind: device.kind,
-               maxWorkGroupSize: device.maxWorkGroupSize)
+               maxWorkGroupSize: device.maxWorkGroupSize, localMemoryBytes: device.localMemoryBytes)
     }
 
-    func lookup(device: String, driverVersion: String, kind: Device.Kind, maxWorkGroupSize: Int) -> (tuning: GEMMTuning, source: TuningSource) {
+    func lookup(device: String, driverVersion: String, kind: Device.Kind, maxWorkGroupSize: Int,
+                localMemoryBytes: Int = .max) -> (tuning: GEMMTuning, source: TuningSource) {
         let defaults = GEMMTuning.defaults(for: kind)
         guard isEnabled else { return (defaults, .disabled) }
         guard let path = path(device: device, driverVersion: driverVersion),
@@ -80,7 +81,7 @@ public struct GEMMTuningCache: Sendable, Equatable {
         guard record.device == device, record.driverVersion == driverVersion else {
             return ignored("recorded for \(record.device), driver \(record.driverVersion); this is \(device), driver \(driverVersion)")
         }
-        if let problem = record.tuning.problem(maxWorkGroupSize: maxWorkGroupSize) { return ignored(problem) }
+        if let problem = record.tuning.problem(maxWorkGroupSize: maxWorkGroupSize, localMemoryBytes: localMemoryBytes) { return ignored(problem) }
         return (record.tuning, .cache(path: path))
     }
 
