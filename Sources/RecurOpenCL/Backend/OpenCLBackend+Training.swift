@@ -52,6 +52,16 @@ extension OpenCLBackend {
             threshold: DropoutMask.threshold(probability: probability), scale: 1 / (1 - probability)))
     }
 
+    /// The work-items of a reduction kernel's group (its kernel halves a power of two): `wanted`,
+    /// halved until the compiled kernel takes it. llvmpipe's kernels take at most 32 work-items
+    /// (CL_KERNEL_WORK_GROUP_SIZE) where the device allows 1024.
+    func reductionWidth(_ name: KernelName, wanted: Int) throws -> Int {
+        let limit = try queue.kernel(name).limits.maxWorkGroupSize
+        var width = wanted
+        while width > limit && width > 1 { width /= 2 }
+        return width
+    }
+
     // MARK: Losses
 
     public func softmaxCrossEntropy(_ logits: Matrix, targets: any DeviceBuffer, losses: Matrix, gradient: Matrix, scale: Float) throws {
@@ -64,7 +74,7 @@ extension OpenCLBackend {
         try queue.enqueue(SoftmaxCrossEntropyRows(
             logits: ViewArgument(logits), targets: targets, losses: lossView, gradient: gradientView,
             rows: Int32(logits.rows), cols: Int32(logits.cols), scale: scale,
-            width: lossRowWidth))
+            width: try reductionWidth(.softmaxCrossEntropyRows, wanted: lossRowWidth)))
     }
 
     public func meanSquaredError(_ predictions: Matrix, targets: Matrix, losses: Matrix, gradient: Matrix, scale: Float) throws {
@@ -78,7 +88,7 @@ extension OpenCLBackend {
         try queue.enqueue(MeanSquaredErrorRows(
             predictions: ViewArgument(predictions), targets: ViewArgument(targets), losses: lossView,
             gradient: gradientView, rows: Int32(predictions.rows), cols: Int32(predictions.cols), scale: scale,
-            width: lossRowWidth))
+            width: try reductionWidth(.meanSquaredErrorRows, wanted: lossRowWidth)))
     }
 
     // MARK: Norms, clipping, optimizers
@@ -88,12 +98,15 @@ extension OpenCLBackend {
         let target = ViewArgument(dst)
         packCache.invalidate(target.buffer)
         // Work-groups write partial sums to scratch; one work-group adds them (and the old value).
-        let groups = SumOfSquaresPartial.groups(for: x.rows * x.cols)
+        let partialWidth = try reductionWidth(.sumOfSquaresPartial, wanted: Reduction.width)
+        let groups = SumOfSquaresPartial.groups(for: x.rows * x.cols, width: partialWidth)
         let partials = try scratchBuffer(.partialSums, count: Reduction.partialGroups)
         try queue.enqueue(SumOfSquaresPartial(
-            x: ViewArgument(x), rows: Int32(x.rows), cols: Int32(x.cols), partials: partials, groups: groups))
+            x: ViewArgument(x), rows: Int32(x.rows), cols: Int32(x.cols), partials: partials, groups: groups,
+            width: partialWidth))
         try queue.enqueue(SumOfSquaresFinal(
-            partials: partials, count: Int32(groups), dst: target, accumulate: accumulate ? 1 : 0))
+            partials: partials, count: Int32(groups), dst: target, accumulate: accumulate ? 1 : 0,
+            width: try reductionWidth(.sumOfSquaresFinal, wanted: Reduction.width)))
     }
 
     public func scaleByClipFactor(_ x: Matrix, squaredNorm: Matrix, maxNorm: Float) throws {

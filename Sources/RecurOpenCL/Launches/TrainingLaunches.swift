@@ -153,16 +153,17 @@ struct SumOfSquaresPartial: KernelLaunch {
     var rows, cols: Int32
     var partials: Buffer         // (groups)
     var groups: Int
+    var width = Reduction.width  // work-items per group (`OpenCLBackend.reductionWidth`)
 
     var arguments: [KernelArgument] {
-        x.arguments + [.int32(rows), .int32(cols), .buffer(partials, needs: groups), .local(bytes: Reduction.width * 4)]
+        x.arguments + [.int32(rows), .int32(cols), .buffer(partials, needs: groups), .local(bytes: width * 4)]
     }
-    var globalSize: [Int] { [Reduction.width * groups] }
-    var localSize: [Int]? { [Reduction.width] }
+    var globalSize: [Int] { [width * groups] }
+    var localSize: [Int]? { [width] }
 
-    /// Enough groups for `count` elements, at most `Reduction.partialGroups`.
-    static func groups(for count: Int) -> Int {
-        max(1, min(Reduction.partialGroups, (count + Reduction.width - 1) / Reduction.width))
+    /// Enough groups of `width` for `count` elements, at most `Reduction.partialGroups`.
+    static func groups(for count: Int, width: Int = Reduction.width) -> Int {
+        max(1, min(Reduction.partialGroups, (count + width - 1) / width))
     }
 }
 
@@ -174,13 +175,14 @@ struct SumOfSquaresFinal: KernelLaunch {
     var count: Int32
     var dst: ViewArgument        // (1, 1)
     var accumulate: Int32
+    var width = Reduction.width  // work-items of the one group (`OpenCLBackend.reductionWidth`)
 
     var arguments: [KernelArgument] {
         [.buffer(partials, needs: Int(count)), .int32(count)] + dst.vectorArguments
-            + [.int32(accumulate), .local(bytes: Reduction.width * 4)]
+            + [.int32(accumulate), .local(bytes: width * 4)]
     }
-    var globalSize: [Int] { [Reduction.width] }
-    var localSize: [Int]? { [Reduction.width] }
+    var globalSize: [Int] { [width] }
+    var localSize: [Int]? { [width] }
 }
 
 /// `scale_by_clip_factor`: x *= min(1, maxNorm / (sqrt(squaredNorm) + 1e-6)). Range (cols, rows).
