@@ -1,9 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Recur
 
 /// Where a device's self-test verdicts are kept between processes: one JSON file per device and
 /// driver version, `<directory>/qualification/<device>-<driver>.json`, next to the tuning cache
@@ -29,24 +25,17 @@ public struct QualificationCache: Sendable, Equatable {
         return record
     }
 
-    /// Writes `record` as `device`'s file.
+    /// Writes `record` as `device`'s file (`AtomicFile`: a temporary file renamed over the old one).
     public func save(_ record: PathQualification, for device: Device) throws(QualificationCacheError) {
         let path = path(for: device)
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(UUID().uuidString).tmp")
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(record).write(to: temporary)
+            try AtomicFile.write(try encoder.encode(record), to: URL(fileURLWithPath: path))
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw QualificationCacheError(path: path, reason: error.localizedDescription)
-        }
-        guard rename(temporary.path, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw QualificationCacheError(path: path, reason: reason)
+            throw QualificationCacheError(path: path, reason: "\(error)")
         }
     }
 }
