@@ -1,4 +1,5 @@
 import Foundation
+import Recur
 
 /// Where tuned GEMM parameters live: one JSON file (`TuningRecord`) per device and driver version,
 /// `<directory>/tuning/<device>-<driver>.json`. The driver is part of the name because a new
@@ -91,19 +92,15 @@ public struct GEMMTuningCache: Sendable, Equatable {
     @discardableResult
     public func save(_ record: TuningRecord) throws(TuningCacheError) -> String {
         guard let path = path(device: record.device, driverVersion: record.driverVersion) else { throw .noDirectory }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(UUID().uuidString).tmp")
+        // AtomicFile: a killed `rnn-bench tune` leaves the old record or the whole new one, flushed.
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try record.encoded().write(to: temporary)
+            try FileManager.default.createDirectory(
+                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            try AtomicFile.write(try record.encoded(), to: URL(fileURLWithPath: path))
+        } catch let error as FileWriteError {
+            throw .cannotWrite(path: path, reason: "\(error.action): \(error.reason)")
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
             throw .cannotWrite(path: path, reason: error.localizedDescription)
-        }
-        guard rename(temporary.path, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw .cannotWrite(path: path, reason: reason)
         }
         return path
     }
