@@ -10,7 +10,15 @@ import Foundation
 /// when a killed run leaves them behind.
 public enum AtomicFile {
     /// Writes `data` to `url` atomically. The temporary file is removed when anything fails.
-    public static func write(_ data: Data, to url: URL) throws(FileWriteError) {
+    /// `creatingDirectory`: the folder (and its parents) is made first when missing, as a cache's is.
+    public static func write(_ data: Data, to url: URL, creatingDirectory: Bool = false) throws(FileWriteError) {
+        if creatingDirectory {
+            do {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            } catch {
+                throw FileWriteError(path: url.path, action: "cannot create its folder", reason: error.localizedDescription)
+            }
+        }
         let temporary = StaleTemporaries.temporaryURL(for: url)
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {

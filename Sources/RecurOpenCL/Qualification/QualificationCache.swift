@@ -29,11 +29,9 @@ public struct QualificationCache: Sendable, Equatable {
     public func save(_ record: PathQualification, for device: Device) throws(QualificationCacheError) {
         let path = path(for: device)
         do {
-            try FileManager.default.createDirectory(
-                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicFile.write(try encoder.encode(record), to: URL(fileURLWithPath: path))
+            try AtomicFile.write(try encoder.encode(record), to: URL(fileURLWithPath: path), creatingDirectory: true)
         } catch {
             throw QualificationCacheError(path: path, reason: "\(error)")
         }

@@ -93,14 +93,12 @@ public struct GEMMTuningCache: Sendable, Equatable {
     public func save(_ record: TuningRecord) throws(TuningCacheError) -> String {
         guard let path = path(device: record.device, driverVersion: record.driverVersion) else { throw .noDirectory }
         // AtomicFile: a killed `rnn-bench tune` leaves the old record or the whole new one, flushed.
+        let data: Data
+        do { data = try record.encoded() } catch { throw .cannotWrite(path: path, reason: error.localizedDescription) }
         do {
-            try FileManager.default.createDirectory(
-                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-            try AtomicFile.write(try record.encoded(), to: URL(fileURLWithPath: path))
-        } catch let error as FileWriteError {
-            throw .cannotWrite(path: path, reason: "\(error.action): \(error.reason)")
+            try AtomicFile.write(data, to: URL(fileURLWithPath: path), creatingDirectory: true)
         } catch {
-            throw .cannotWrite(path: path, reason: error.localizedDescription)
+            throw .cannotWrite(path: path, reason: "\(error.action): \(error.reason)")
         }
         return path
     }
