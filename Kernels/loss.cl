@@ -7,7 +7,7 @@
 //   grad (N, V) view, written: (softmax(logits[r]) - onehot(targets[r])) * scale, 0 rows ignored;
 //   rows = N, cols = V, scale (1 / valid positions for a mean);
 //   scratch: local memory of one float per work-item.
-//   Range (L * N) with local (L), L a power of two: work-group r handles row r. Stable: the
+//   Range (L * N) with local (L), L a power of two: work-group r handles row r, exactly N groups. Stable: the
 //   row's maximum is subtracted before exp. grad may be the logits view itself (every logit the
 //   loss needs is read before the first write).
 // mean_squared_error_rows
@@ -53,19 +53,18 @@ __kernel void softmax_cross_entropy_rows(__global const float* logits, const int
                                          const int rows, const int cols, const float scale,
                                          __local float* scratch) {
     const int r = get_group_id(0), lid = get_local_id(0), size = get_local_size(0);
-    if (r >= rows) return;   // uniform over the group
+    // Neither an `r >= rows` guard (the range is exactly N groups) nor an early return for an
+    // ignored row (padding; out-of-range targets are a caller error, treated the same way rather
+    // than read out of bounds): that row runs the same code with its loss and gradient selected
+    // to zero. Either return puts the rest of the kernel in control flow, where rusticl/llvmpipe
+    // warns that it reads the kernel arguments "as uniform, results may be incorrect".
     const int target = targets[r];
-    if (target < 0 || target >= cols) {
-        // Ignored (padding): zero loss and zero gradient. Out-of-range targets are a caller error;
-        // they are treated the same way rather than read out of bounds.
-        for (int c = lid; c < cols; c += size) grad[VIEW_AT(g_off, g_ld, r, c)] = 0.0f;
-        if (lid == 0) losses[loss_off + r] = 0.0f;
-        return;
-    }
-    // Every work-item starts from column 0 (which the target check proves exists), so that
-    // work-items without a column of their own hold a real logit. Not -INFINITY: POCL 3.1
-    // (LLVM 15) miscompiles that version, work-items whose loop runs no iteration ending up
-    // with logits[r, lid] read past the row (or past the buffer) instead of -INFINITY.
+    const bool kept = target >= 0 && target < cols;
+    const int column = kept ? target : 0;
+    // Every work-item starts from column 0 (which exists: cols >= 1), so that work-items without a
+    // column of their own hold a real logit. Not -INFINITY: POCL 3.1 (LLVM 15) miscompiles that
+    // version, work-items whose loop runs no iteration ending up with logits[r, lid] read past the
+    // row (or past the buffer) instead of -INFINITY.
     float maximum = logits[VIEW_AT(l_off, l_ld, r, 0)];
     for (int c = lid; c < cols; c += size) maximum = fmax(maximum, logits[VIEW_AT(l_off, l_ld, r, c)]);
     maximum = group_max(scratch, maximum);
@@ -73,15 +72,16 @@ __kernel void softmax_cross_entropy_rows(__global const float* logits, const int
     float partial = 0.0f;
     for (int c = lid; c < cols; c += size) partial += exp(logits[VIEW_AT(l_off, l_ld, r, c)] - maximum);
     // Read before the reduction's barriers, so no work-item has written grad yet (grad may alias logits).
-    const float shifted_target = logits[VIEW_AT(l_off, l_ld, r, target)] - maximum;
+    const float shifted_target = logits[VIEW_AT(l_off, l_ld, r, column)] - maximum;
     const float log_total = log(group_sum(scratch, partial));
 
-    if (lid == 0) losses[loss_off + r] = log_total - shifted_target;
+    // Selects, not products with 0: an ignored row's loss and gradient are 0 whatever its logits hold.
+    if (lid == 0) losses[loss_off + r] = kept ? log_total - shifted_target : 0.0f;
     for (int c = lid; c < cols; c += size) {
         const size_t at = VIEW_AT(g_off, g_ld, r, c);
         float g = exp(logits[VIEW_AT(l_off, l_ld, r, c)] - maximum - log_total) * scale;
         if (c == target) g -= scale;
-        grad[at] = g;
+        grad[at] = kept ? g : 0.0f;
     }
 }
 
@@ -91,8 +91,7 @@ __kernel void mean_squared_error_rows(__global const float* pred, const int p_of
                                       __global float* grad, const int g_off, const int g_ld,
                                       const int rows, const int cols, const float scale,
                                       __local float* scratch) {
-    const int r = get_group_id(0), lid = get_local_id(0), size = get_local_size(0);
-    if (r >= rows) return;
+    const int r = get_group_id(0), lid = get_local_id(0), size = get_local_size(0);   // r < rows: N groups
     float partial = 0.0f;
     for (int c = lid; c < cols; c += size) {
         const float d = pred[VIEW_AT(p_off, p_ld, r, c)] - targ[VIEW_AT(t_off, t_ld, r, c)];
