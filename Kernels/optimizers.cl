@@ -24,6 +24,18 @@
 //   updated; lr, wd, beta1, beta2, epsilon; step_size = lr / (1 - beta1^t) and
 //   correction2 = sqrt(1 - beta2^t), both computed on the host; decoupled 1 for AdamW.
 //   Range (cols, rows).
+// clamp_elements
+//   x (rows, cols) view, updated: x = clamp(x, -limit, limit), NaN left as it is (clip_grad_value_).
+//   Range (cols, rows).
+// rmsprop_update
+//   p (rows, cols) view, updated; g (rows, cols) view; v (rows, cols) view, the average of squares,
+//   updated; b, a (rows, cols) views, the momentum buffer and the average of gradients, updated
+//   when has_momentum / centered (otherwise not touched: the host passes a stand-in);
+//   lr, wd, alpha, epsilon, momentum. Range (cols, rows).
+// adagrad_update
+//   p (rows, cols) view, updated; g (rows, cols) view; q (rows, cols) view, the sum of squares,
+//   updated; rate = lr / (1 + (t - 1) * lr_decay), computed on the host; wd, epsilon.
+//   Range (cols, rows).
 
 #define VIEW_AT(off, ld, r, c) ((size_t)(off) + (size_t)(r) * (size_t)(ld) + (size_t)(c))
 
@@ -115,4 +127,63 @@ __kernel void adam_update(__global float* p, const int p_off, const int p_ld,
     m[mi] = m1;
     v[vi] = v1;
     p[pi] = param - step_size * m1 / (sqrt(v1) / correction2 + epsilon);
+}
+
+__kernel void clamp_elements(__global float* x, const int off, const int ld, const int rows, const int cols,
+                             const float limit) {
+    const int c = get_global_id(0), r = get_global_id(1);
+    if (c >= cols || r >= rows) return;
+    const size_t at = VIEW_AT(off, ld, r, c);
+    const float value = x[at];
+    // Comparisons, which are false for NaN, so that NaN stays NaN (fmin/fmax would drop it).
+    x[at] = value < -limit ? -limit : (value > limit ? limit : value);
+}
+
+__kernel void rmsprop_update(__global float* p, const int p_off, const int p_ld,
+                             __global const float* g, const int g_off, const int g_ld,
+                             __global float* v, const int v_off, const int v_ld,
+                             __global float* b, const int b_off, const int b_ld,
+                             __global float* a, const int a_off, const int a_ld,
+                             const int has_momentum, const int centered,
+                             const int rows, const int cols,
+                             const float lr, const float wd, const float alpha, const float epsilon,
+                             const float momentum) {
+    const int c = get_global_id(0), r = get_global_id(1);
+    if (c >= cols || r >= rows) return;
+    const size_t pi = VIEW_AT(p_off, p_ld, r, c), vi = VIEW_AT(v_off, v_ld, r, c);
+    const float param = p[pi];
+    const float grad = g[VIEW_AT(g_off, g_ld, r, c)] + wd * param;
+    const float square = alpha * v[vi] + (1.0f - alpha) * grad * grad;
+    v[vi] = square;
+    float variance = square;
+    if (centered) {
+        const size_t ai = VIEW_AT(a_off, a_ld, r, c);
+        const float average = alpha * a[ai] + (1.0f - alpha) * grad;
+        a[ai] = average;
+        variance = square - average * average;
+    }
+    const float step = grad / (sqrt(variance) + epsilon);
+    if (has_momentum) {
+        const size_t bi = VIEW_AT(b_off, b_ld, r, c);
+        const float buffer = momentum * b[bi] + step;
+        b[bi] = buffer;
+        p[pi] = param - lr * buffer;
+    } else {
+        p[pi] = param - lr * step;
+    }
+}
+
+__kernel void adagrad_update(__global float* p, const int p_off, const int p_ld,
+                             __global const float* g, const int g_off, const int g_ld,
+                             __global float* q, const int q_off, const int q_ld,
+                             const int rows, const int cols,
+                             const float rate, const float wd, const float epsilon) {
+    const int c = get_global_id(0), r = get_global_id(1);
+    if (c >= cols || r >= rows) return;
+    const size_t pi = VIEW_AT(p_off, p_ld, r, c), qi = VIEW_AT(q_off, q_ld, r, c);
+    const float param = p[pi];
+    const float grad = g[VIEW_AT(g_off, g_ld, r, c)] + wd * param;
+    const float sum = q[qi] + grad * grad;
+    q[qi] = sum;
+    p[pi] = param - rate * grad / (sqrt(sum) + epsilon);
 }

@@ -94,38 +94,60 @@ public protocol Backend: AnyObject {
     /// Gradient clipping with clip_grad_norm_'s rule, without a host round trip: x *= min(1,
     /// maxNorm / (sqrt(squaredNorm[0, 0]) + 1e-6)), squaredNorm a (1, 1) view on the device.
     func scaleByClipFactor(_ x: Matrix, squaredNorm: Matrix, maxNorm: Float) throws
+    /// Gradient clipping with clip_grad_value_'s rule: every element clamped to [-limit, limit]
+    /// (NaN stays NaN, as torch.clamp_ leaves it).
+    func clampElements(_ x: Matrix, limit: Float) throws
     /// One optimizer update of params from grads (same shapes), with the state it keeps; see `OptimizerStep`.
     func optimizerStep(_ step: OptimizerStep) throws
 }
 
-/// One update of a parameter block by SGD (momentum, dampening, Nesterov, weight decay) or
-/// Adam / AdamW, with PyTorch's exact rules:
+/// One update of a parameter block by SGD (momentum, dampening, Nesterov, weight decay), Adam /
+/// AdamW, RMSprop (momentum, centered) or Adagrad, with PyTorch's exact rules (g the gradient, p the
+/// parameter, t = `step`, 1 for the first update):
 /// - SGD: d = g + wd*p; with momentum, buf = d on the first step, else buf = momentum*buf + (1-dampening)*d;
 ///   d = nesterov ? d + momentum*buf : buf; p -= lr*d.
 /// - Adam: g' = g + wd*p (AdamW instead p *= 1 - lr*wd); m = b1*m + (1-b1)*g'; v = b2*v + (1-b2)*g'^2;
-///   p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps), t = `step` (1 for the first update).
+///   p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
+/// - RMSprop: g' = g + wd*p; v = alpha*v + (1-alpha)*g'^2; centered: a = alpha*a + (1-alpha)*g',
+///   den = sqrt(v - a^2) + eps, else den = sqrt(v) + eps; with momentum, buf = momentum*buf + g'/den,
+///   p -= lr*buf, else p -= lr*g'/den.
+/// - Adagrad: g' = g + wd*p; sum += g'^2; p -= (lr / (1 + (t-1)*lr_decay)) * g' / (sqrt(sum) + eps).
 public struct OptimizerStep {
     public enum Rule: Equatable, Sendable {
         case sgd(momentum: Float, dampening: Float, nesterov: Bool)
         case adam(beta1: Float, beta2: Float, epsilon: Float, decoupledWeightDecay: Bool)
+        case rmsprop(alpha: Float, epsilon: Float, momentum: Float, centered: Bool)
+        case adagrad(learningRateDecay: Float, epsilon: Float)
     }
 
     public var rule: Rule
     public var parameters: Matrix
     public var gradients: Matrix
-    /// SGD: the momentum buffer (nil without momentum). Adam: the first moment m.
+    /// SGD: the momentum buffer (nil without momentum). Adam: the first moment m. RMSprop: the
+    /// average of squares v. Adagrad: the sum of squares.
     public var state1: Matrix?
-    /// Adam: the second moment v.
+    /// Adam: the second moment v. RMSprop: the momentum buffer (nil without momentum).
     public var state2: Matrix?
+    /// RMSprop: the average of gradients a (nil unless centered).
+    public var state3: Matrix? = nil
     public var learningRate: Float
     public var weightDecay: Float
     /// 1 for the first update.
     public var step: Int
 
     public init(rule: Rule, parameters: Matrix, gradients: Matrix, state1: Matrix?, state2: Matrix?,
-                learningRate: Float, weightDecay: Float, step: Int) {
+                state3: Matrix? = nil, learningRate: Float, weightDecay: Float, step: Int) {
         self.rule = rule; self.parameters = parameters; self.gradients = gradients; self.state1 = state1
-        self.state2 = state2; self.learningRate = learningRate; self.weightDecay = weightDecay; self.step = step
+        self.state2 = state2; self.state3 = state3; self.learningRate = learningRate; self.weightDecay = weightDecay
+        self.step = step
+    }
+
+    /// Adagrad's learning rate at this step: lr / (1 + (t - 1) * lr_decay), computed once on the
+    /// host so that every backend uses the same float.
+    public var adagradLearningRate: Float {
+        guard case let .adagrad(decay, _) = rule else { return learningRate }
+        // In double, as PyTorch computes it from Python floats, rounded once.
+        return Float(Double(learningRate) / (1 + Double(step - 1) * Double(decay)))
     }
 }
 

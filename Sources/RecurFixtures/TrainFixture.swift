@@ -2,8 +2,8 @@ import Foundation
 import Recur
 
 /// A training case of shared/fixtures/FORMAT.md (`"kind": "train"`): embedding -> RNN -> head,
-/// trained for a few steps on `tokens` with mean cross-entropy, global-norm clipping and SGD or
-/// Adam, from given initial parameters. Losses, gradient norms and final parameters are compared.
+/// trained for a few steps on `tokens` with mean cross-entropy, global-norm clipping and one of
+/// `Optimizer.Kind`'s optimizers, from given initial parameters. Losses, gradient norms and final parameters are compared.
 public struct TrainFixture {
     public let configuration: ModelConfiguration
     public let optimizer: Optimizer.Configuration
@@ -21,7 +21,8 @@ public struct TrainFixture {
             vocabularySize: try meta.int("vocab"), embeddingSize: try meta.int("embedding_size"), mode: mode,
             hiddenSize: try meta.int("hidden_size"), numLayers: try meta.int("num_layers"))
         guard let kind = Optimizer.Kind(rawValue: try meta.string("optimizer").lowercased()) else {
-            throw RecurError.invalidValue("fixture optimizer \(try meta.string("optimizer")) is not sgd, adam or adamw")
+            throw RecurError.invalidValue("fixture optimizer \(try meta.string("optimizer")) is not one of "
+                + Optimizer.Kind.allCases.map(\.rawValue).joined(separator: ", "))
         }
         let lossName = try meta.string("loss")
         guard lossName == "cross_entropy_mean" else {
@@ -35,6 +36,10 @@ public struct TrainFixture {
         if let b1 = try meta.optionalDouble("beta1") { optimizer.beta1 = Float(b1) }
         if let b2 = try meta.optionalDouble("beta2") { optimizer.beta2 = Float(b2) }
         if let eps = try meta.optionalDouble("eps") { optimizer.epsilon = Float(eps) }
+        if let alpha = try meta.optionalDouble("alpha") { optimizer.alpha = Float(alpha) }
+        if file.metadata["centered"] != nil { optimizer.centered = try meta.bool("centered") }
+        if let decay = try meta.optionalDouble("lr_decay") { optimizer.learningRateDecay = Float(decay) }
+        if let initial = try meta.optionalDouble("initial_accumulator_value") { optimizer.initialAccumulatorValue = Float(initial) }
         _ = try Optimizer(optimizer)  // its own range checks, before anything runs
         self.optimizer = optimizer
         clipNorm = try meta.optionalDouble("clip_max_norm").map(Float.init)

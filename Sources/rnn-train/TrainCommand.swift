@@ -38,7 +38,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     enum OptimizerChoice: String, CaseIterable, ExpressibleByArgument {
-        case adam, adamw, sgd
+        case adam, adamw, sgd, rmsprop, adagrad
         var kind: Optimizer.Kind { Optimizer.Kind(rawValue: rawValue)! }
     }
 
@@ -71,7 +71,7 @@ struct TrainCommand: ParsableCommand {
     var optimizer: OptimizerChoice?
     @Option(help: "Learning rate (default 2e-3).")
     var lr: Float?
-    @Option(help: "SGD momentum (default 0).")
+    @Option(help: "SGD or RMSprop momentum (default 0).")
     var momentum: Float?
     @Option(name: .customLong("weight-decay"), help: "Weight decay (default 0; 0.01 for adamw).")
     var weightDecay: Float?
@@ -177,8 +177,8 @@ struct TrainCommand: ParsableCommand {
         configuration.learningRate = lr ?? inherited.learningRate
         configuration.momentum = momentum ?? inherited.momentum
         configuration.weightDecay = weightDecay ?? inherited.weightDecay
-        if kind != .sgd, configuration.momentum != 0 {
-            throw ValidationError("--momentum applies to --optimizer sgd (Adam keeps its own moments)")
+        if kind != .sgd, kind != .rmsprop, configuration.momentum != 0 {
+            throw ValidationError("--momentum applies to --optimizer sgd and rmsprop (\(kind.rawValue) keeps no momentum buffer)")
         }
         settings.optimizer = configuration
 

@@ -55,7 +55,8 @@ import Testing
         for expected in ["rnn_tanh_1l", "rnn_relu_2l", "lstm_1l", "lstm_2l_bi", "lstm_varlen", "lstm_nobias_batchfirst",
                          "gru_1l", "gru_2l_bi", "gru_varlen_bi", "gru_odd_13x37", "lstm_3l", "rnn_tanh_t200",
                          "lstm_b1", "gru_bf_varlen_bi_2l", "rnn_relu_nobias_bi_varlen", "lstm_bf_varlen_bi_nobias_2l",
-                         "train_lstm_sgd", "train_gru_adam"] {
+                         "train_lstm_sgd", "train_gru_adam", "train_lstm_rmsprop", "train_gru_adagrad",
+                         "train_lstm_2l_rmsprop_centered_momentum_wd", "train_gru_2l_adagrad_decay_init_wd"] {
             #expect(names.contains(expected), "missing fixture \(expected)")
         }
     }

@@ -81,6 +81,7 @@ final class FaultyBackend: Backend {
     func scaleByClipFactor(_ x: Matrix, squaredNorm: Matrix, maxNorm: Float) throws {
         try base.scaleByClipFactor(x, squaredNorm: squaredNorm, maxNorm: maxNorm)
     }
+    func clampElements(_ x: Matrix, limit: Float) throws { try base.clampElements(x, limit: limit) }
     func optimizerStep(_ step: OptimizerStep) throws { try base.optimizerStep(step) }
 
     func cellForward(_ step: CellForwardStep) throws {

@@ -61,6 +61,12 @@ enum LaunchExamples {
             AdamUpdate(parameters: view(b), gradients: view(b), firstMoment: view(b), secondMoment: view(b), rows: 2, cols: 2,
                        learningRate: 0.1, weightDecay: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, stepSize: 1,
                        correction2: 0.03, decoupled: 0),
+            ClampElements(x: view(b), rows: 2, cols: 2, limit: 1),
+            RMSpropUpdate(parameters: view(b), gradients: view(b), squareAverage: view(b), momentumBuffer: view(b),
+                          gradientAverage: view(b), hasMomentum: 1, centered: 1, rows: 2, cols: 2, learningRate: 0.01,
+                          weightDecay: 0, alpha: 0.99, epsilon: 1e-8, momentum: 0.9),
+            AdagradUpdate(parameters: view(b), gradients: view(b), sumOfSquares: view(b), rows: 2, cols: 2, rate: 0.01,
+                          weightDecay: 0, epsilon: 1e-10),
             // The device's FMA peak (peak.cl).
             FMAPeak(out: b, a: 1, b: 1, iterations: 4, workItems: 8, groupSize: 8, width: 4),
         ]

@@ -349,6 +349,11 @@ struct TrainingKernels {
         ("nesterov", .sgd(momentum: 0.9, dampening: 0, nesterov: true), 0.001),
         ("adam", .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, decoupledWeightDecay: false), 0.01),
         ("adamw", .adam(beta1: 0.8, beta2: 0.99, epsilon: 1e-6, decoupledWeightDecay: true), 0.1),
+        ("rmsprop", .rmsprop(alpha: 0.99, epsilon: 1e-8, momentum: 0, centered: false), 0),
+        ("rmsprop+momentum+centered+wd", .rmsprop(alpha: 0.9, epsilon: 1e-6, momentum: 0.8, centered: true), 0.01),
+        ("rmsprop+centered", .rmsprop(alpha: 0.95, epsilon: 1e-8, momentum: 0, centered: true), 0),
+        ("adagrad", .adagrad(learningRateDecay: 0, epsilon: 1e-10), 0),
+        ("adagrad+decay+wd", .adagrad(learningRateDecay: 0.3, epsilon: 1e-10), 0.01),
     ]
 
     @Test(arguments: rules.indices)
@@ -364,10 +369,14 @@ struct TrainingKernels {
         let gv = grads.view(rows: rows, cols: cols, ld: 14)
         let mv = state1.view(offset: 2, rows: rows, cols: cols, ld: 15)
         let vv = state2.view(rows: rows, cols: cols)
-        let usesState1: Bool, usesState2: Bool
+        let state3 = try t.floats([Float](repeating: 0, count: 3 + rows * 17))
+        let av = state3.view(offset: 3, rows: rows, cols: cols, ld: 17)
+        let usesState1: Bool, usesState2: Bool, usesState3: Bool
         switch rule {
-        case let .sgd(momentum, _, _): usesState1 = momentum != 0; usesState2 = false
-        case .adam: usesState1 = true; usesState2 = true
+        case let .sgd(momentum, _, _): (usesState1, usesState2, usesState3) = (momentum != 0, false, false)
+        case .adam: (usesState1, usesState2, usesState3) = (true, true, false)
+        case let .rmsprop(_, _, momentum, centered): (usesState1, usesState2, usesState3) = (true, momentum > 0, centered)
+        case .adagrad: (usesState1, usesState2, usesState3) = (true, false, false)
         }
         for step in 1...3 {
             // New gradients each step, the same on both backends.
@@ -380,13 +389,37 @@ struct TrainingKernels {
                     rule: rule, parameters: isCPU ? pv.cpu : pv.cl, gradients: isCPU ? gv.cpu : gv.cl,
                     state1: usesState1 ? (isCPU ? mv.cpu : mv.cl) : nil,
                     state2: usesState2 ? (isCPU ? vv.cpu : vv.cl) : nil,
+                    state3: usesState3 ? (isCPU ? av.cpu : av.cl) : nil,
                     learningRate: 0.05, weightDecay: weightDecay, step: step))
             }
             try t.expectAgree(params, "\(name) parameters after step \(step)")
             try t.expectAgree(state1, "\(name) state1 after step \(step)")
             try t.expectAgree(state2, "\(name) state2 after step \(step)")
+            try t.expectAgree(state3, "\(name) state3 after step \(step)")
         }
-        let (_, m) = try t.values(state1)
-        #expect(m.contains { $0 != 0 } == usesState1, "the momentum / first-moment state is carried only when used")
+        for (state, used) in [(state1, usesState1), (state2, usesState2), (state3, usesState3)] {
+            let (_, values) = try t.values(state)
+            #expect(values.contains { $0 != 0 } == used, "\(name): a state buffer is carried only when the rule uses it")
+        }
+    }
+
+    @Test func clampElementsClipsEachValueAndKeepsNaN() throws {
+        let t = try TwinBackends()
+        var values = testValues(4 + Self.n * 19, seed: 141).map { $0 * 3 }
+        values[4 + 2 * 19 + 1] = .nan
+        values[4 + 5 * 19 + 2] = .infinity
+        values[4 + 6 * 19 + 3] = -.infinity
+        let x = try t.floats(values)
+        let xv = x.view(offset: 4, rows: Self.n, cols: Self.e, ld: 19)
+        try t.cpu.clampElements(xv.cpu, limit: 0.75)
+        try t.cl.clampElements(xv.cl, limit: 0.75)
+        let (cpu, cl) = try t.values(x)
+        for i in values.indices {
+            let inView = i >= 4 && (i - 4) % 19 < Self.e && (i - 4) / 19 < Self.n
+            let expected = !inView || values[i].isNaN ? values[i] : min(max(values[i], -0.75), 0.75)
+            for (name, got) in [("cpu", cpu[i]), ("opencl", cl[i])] {
+                #expect(got == expected || (got.isNaN && expected.isNaN), "\(name) [\(i)]: \(got), expected \(expected)")
+            }
+        }
     }
 }

@@ -33,7 +33,16 @@ import Testing
         }
     }
 
-    @Test func resumingGivesTheSameLossesAsTheUninterruptedRun() throws {
+    /// Every optimizer's state: moments, momentum buffers, RMSprop's averages, Adagrad's sum (which
+    /// starts from its initial value, not zero, so a state left unsaved would show).
+    static let resumedOptimizers: [Optimizer.Configuration] = [
+        .adam(learningRate: 0.01), .sgd(learningRate: 0.1, momentum: 0.9),
+        .rmsprop(learningRate: 0.005, momentum: 0.5, centered: true, weightDecay: 0.01),
+        .adagrad(learningRate: 0.05, learningRateDecay: 0.1, initialAccumulatorValue: 0.2),
+    ]
+
+    @Test(arguments: resumedOptimizers)
+    func resumingGivesTheSameLossesAsTheUninterruptedRun(_ configuration: Optimizer.Configuration) throws {
         let tokens: [Int32] = (0..<400).map { Int32(($0 * 7 + $0 / 13) % 11) }
         func run(steps: Range<Int>, model: RecurrentModel, trainer: SequenceTrainer, stream: inout TruncatedBPTT,
                  state: inout RecurrentState?) throws -> [Float] {
@@ -48,8 +57,6 @@ import Testing
             }
             return losses
         }
-        let configuration = Optimizer.Configuration.adam(learningRate: 0.01)
-
         let straight = try charModel()
         let straightTrainer = SequenceTrainer(model: straight, optimizer: try Optimizer(configuration), clipNorm: 1)
         var stream = try TruncatedBPTT(documents: [tokens], batch: 4, chunkLength: 8)
@@ -73,6 +80,17 @@ import Testing
         // The data position and the carried state are the caller's: continue the same stream.
         losses += try run(steps: 3..<6, model: resumed, trainer: resumedTrainer, stream: &firstStream, state: &firstState)
         #expect(losses == expected)
+    }
+
+    @Test func anOptimizerConfigurationWrittenBeforeRMSpropDecodesWithPyTorchsDefaults() throws {
+        // The JSON a checkpoint held before RMSprop and Adagrad had settings of their own.
+        let json = #"{"beta1":0.9,"beta2":0.999,"dampening":0,"epsilon":1e-08,"kind":"adam","learningRate":0.01,"#
+            + #""momentum":0,"nesterov":false,"weightDecay":0}"#
+        let decoded = try JSONDecoder().decode(Optimizer.Configuration.self, from: Data(json.utf8))
+        #expect(decoded == .adam(learningRate: 0.01))
+        let adagrad = try JSONDecoder().decode(Optimizer.Configuration.self, from: Data(#"{"kind":"adagrad","learningRate":0.1}"#.utf8))
+        #expect(adagrad == .adagrad(learningRate: 0.1))
+        #expect(adagrad.epsilon == 1e-10)
     }
 
     @Test func aCheckpointOfAnotherCellOrShapeIsRefused() throws {

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Writes training fixtures in the format of shared/fixtures/FORMAT.md ("kind": "train") for settings the
-shared set does not cover (other cells, layers, weight decay, momentum, AdamW, no clipping), computed by
+shared set does not cover (other cells, layers, weight decay, momentum, AdamW, RMSprop with momentum and
+centering, Adagrad with a decay and an initial accumulator, no clipping), computed by
 PyTorch's own nn.Embedding, nn.RNN/LSTM/GRU, nn.Linear, cross_entropy, clip_grad_norm_ and optimizers on
-the CPU in float32. Extra optimizer settings go into the metadata (momentum, nesterov, dampening).
+the CPU in float32. Extra optimizer settings go into the metadata (momentum, nesterov; RMSprop's alpha,
+centered, eps; Adagrad's lr_decay, initial_accumulator_value, eps).
 
 Usage: make_train_fixtures.py OUT_DIR   (needs torch and safetensors)."""
 import sys, os
@@ -11,11 +13,17 @@ import torch.nn.functional as F
 from safetensors.torch import save_file
 
 CASES = [
-    # name, mode, vocab, emb, hidden, layers, T, B, optimizer, lr, weight_decay, clip, momentum, nesterov, steps
+    # name, mode, vocab, emb, hidden, layers, T, B, optimizer, lr, weight_decay, clip, momentum, nesterov, steps[, extra]
     ("train_rnn_tanh_sgd_momentum", "RNN_TANH", 7, 5, 9, 1, 8, 3, "sgd", 0.3, 0.0, 1.0, 0.9, False, 4),
     ("train_lstm_2l_adam_wd_noclip", "LSTM", 13, 6, 11, 2, 9, 2, "adam", 0.02, 0.01, None, 0.0, False, 3),
     ("train_gru_sgd_nesterov_wd", "GRU", 10, 4, 8, 1, 7, 4, "sgd", 0.2, 0.001, 0.5, 0.8, True, 4),
     ("train_rnn_relu_adamw", "RNN_RELU", 9, 5, 6, 2, 6, 3, "adamw", 0.01, 0.05, 2.0, 0.0, False, 3),
+    ("train_lstm_2l_rmsprop_centered_momentum_wd", "LSTM", 11, 5, 7, 2, 6, 3, "rmsprop", 0.005, 0.01, 1.0, 0.9, False, 4,
+     dict(alpha=0.9, centered=True)),
+    ("train_rnn_tanh_rmsprop_momentum_noclip", "RNN_TANH", 8, 4, 6, 1, 7, 2, "rmsprop", 0.01, 0.0, None, 0.5, False, 3,
+     dict(alpha=0.99, centered=False)),
+    ("train_gru_2l_adagrad_decay_init_wd", "GRU", 9, 6, 5, 2, 5, 4, "adagrad", 0.05, 0.001, 1.0, 0.0, False, 4,
+     dict(lr_decay=0.1, initial_accumulator_value=0.1)),
 ]
 
 
@@ -35,7 +43,8 @@ class Model(torch.nn.Module):
 
 
 def make(case, seed):
-    name, mode, V, E, H, L, T, B, opt, lr, wd, clip, momentum, nesterov, steps = case
+    name, mode, V, E, H, L, T, B, opt, lr, wd, clip, momentum, nesterov, steps = case[:15]
+    extra = case[15] if len(case) > 15 else {}
     torch.manual_seed(seed)
     model = Model(mode, V, E, H, L)
     tokens = torch.randint(0, V, (T + 1, B))
@@ -44,8 +53,12 @@ def make(case, seed):
         optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, nesterov=nesterov, weight_decay=wd)
     elif opt == "adam":
         optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=wd)
-    else:
+    elif opt == "adamw":
         optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=wd)
+    elif opt == "rmsprop":
+        optimizer = torch.optim.RMSprop(model.parameters(), lr=lr, momentum=momentum, weight_decay=wd, **extra)
+    else:
+        optimizer = torch.optim.Adagrad(model.parameters(), lr=lr, weight_decay=wd, **extra)
     losses, norms = [], []
     for _ in range(steps):
         optimizer.zero_grad()
@@ -66,6 +79,9 @@ def make(case, seed):
                 generator=f"torch {torch.__version__} (Tests/tools/make_train_fixtures.py)")
     if clip is not None:
         meta["clip_max_norm"] = str(clip)
+    if opt in ("rmsprop", "adagrad"):
+        meta.update({k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in extra.items()})
+        meta["eps"] = str(optimizer.defaults["eps"])
     return name, {k: v.contiguous() for k, v in tensors.items()}, meta
 
 

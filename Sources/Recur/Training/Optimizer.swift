@@ -1,9 +1,9 @@
-/// SGD (momentum, dampening, Nesterov, weight decay), Adam and AdamW with PyTorch's exact update
-/// rules (`OptimizerStep`), over parameter blocks, one launch per block. State (momentum buffers,
+/// SGD (momentum, dampening, Nesterov, weight decay), Adam, AdamW, RMSprop (momentum, centered) and
+/// Adagrad with PyTorch's exact update rules (`OptimizerStep`), over parameter blocks, one launch per block. State (momentum buffers,
 /// moments) lives on the device beside the parameters, in the same flat layout.
 public final class Optimizer {
     public enum Kind: String, Codable, CaseIterable, Sendable {
-        case sgd, adam, adamw
+        case sgd, adam, adamw, rmsprop, adagrad
     }
 
     public struct Configuration: Codable, Equatable, Sendable {
@@ -15,13 +15,27 @@ public final class Optimizer {
         public var weightDecay: Float = 0
         public var beta1: Float = 0.9
         public var beta2: Float = 0.999
+        /// Adam's and RMSprop's epsilon (PyTorch's default 1e-8 for both); Adagrad's is 1e-10
+        /// (`adagrad(learningRate:)` sets it).
         public var epsilon: Float = 1e-8
+        /// RMSprop: the smoothing constant of the average of squares (PyTorch's `alpha`).
+        public var alpha: Float = 0.99
+        /// RMSprop: normalise by the estimated variance (PyTorch's `centered`).
+        public var centered = false
+        /// Adagrad: the learning rate decays as lr / (1 + (step - 1) * lrDecay) (PyTorch's `lr_decay`).
+        public var learningRateDecay: Float = 0
+        /// Adagrad: the sum of squares' starting value (PyTorch's `initial_accumulator_value`).
+        public var initialAccumulatorValue: Float = 0
 
         public init(kind: Kind, learningRate: Float, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false,
-                    weightDecay: Float = 0, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+                    weightDecay: Float = 0, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float? = nil,
+                    alpha: Float = 0.99, centered: Bool = false, learningRateDecay: Float = 0,
+                    initialAccumulatorValue: Float = 0) {
             self.kind = kind; self.learningRate = learningRate; self.momentum = momentum; self.dampening = dampening
             self.nesterov = nesterov; self.weightDecay = weightDecay; self.beta1 = beta1; self.beta2 = beta2
-            self.epsilon = epsilon
+            self.epsilon = epsilon ?? (kind == .adagrad ? 1e-10 : 1e-8)
+            self.alpha = alpha; self.centered = centered; self.learningRateDecay = learningRateDecay
+            self.initialAccumulatorValue = initialAccumulatorValue
         }
 
         public static func sgd(learningRate: Float, momentum: Float = 0, weightDecay: Float = 0) -> Configuration {
@@ -32,6 +46,18 @@ public final class Optimizer {
         }
         public static func adamW(learningRate: Float, weightDecay: Float = 0.01) -> Configuration {
             Configuration(kind: .adamw, learningRate: learningRate, weightDecay: weightDecay)
+        }
+        /// PyTorch's `RMSprop` (its defaults: lr 0.01, alpha 0.99, eps 1e-8).
+        public static func rmsprop(learningRate: Float = 0.01, alpha: Float = 0.99, momentum: Float = 0,
+                                   centered: Bool = false, weightDecay: Float = 0) -> Configuration {
+            Configuration(kind: .rmsprop, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay,
+                          alpha: alpha, centered: centered)
+        }
+        /// PyTorch's `Adagrad` (its defaults: lr 0.01, eps 1e-10).
+        public static func adagrad(learningRate: Float = 0.01, learningRateDecay: Float = 0, weightDecay: Float = 0,
+                                   initialAccumulatorValue: Float = 0) -> Configuration {
+            Configuration(kind: .adagrad, learningRate: learningRate, weightDecay: weightDecay,
+                          learningRateDecay: learningRateDecay, initialAccumulatorValue: initialAccumulatorValue)
         }
 
         func validate() throws {
@@ -44,6 +70,24 @@ public final class Optimizer {
             if nesterov && (momentum <= 0 || dampening != 0) {
                 throw RecurError.invalidConfiguration("Nesterov momentum needs a momentum and zero dampening")
             }
+            guard (0...1).contains(alpha), learningRateDecay >= 0, initialAccumulatorValue >= 0,
+                  [momentum, dampening, weightDecay, alpha, learningRateDecay, initialAccumulatorValue].allSatisfy(\.isFinite) else {
+                throw RecurError.invalidConfiguration(
+                    "optimizer settings out of range: alpha \(alpha) must be in [0, 1], lr_decay \(learningRateDecay) and "
+                        + "initial_accumulator_value \(initialAccumulatorValue) at least 0")
+            }
+            switch kind {
+            case .sgd:
+                break
+            case .rmsprop:
+                if nesterov || dampening != 0 {
+                    throw RecurError.invalidConfiguration("RMSprop takes a momentum, but no dampening or Nesterov momentum")
+                }
+            case .adam, .adamw, .adagrad:
+                if momentum != 0 || nesterov || dampening != 0 {
+                    throw RecurError.invalidConfiguration("momentum applies to SGD and RMSprop, not \(kind.rawValue)")
+                }
+            }
         }
 
         var rule: OptimizerStep.Rule {
@@ -51,6 +95,8 @@ public final class Optimizer {
             case .sgd: return .sgd(momentum: momentum, dampening: dampening, nesterov: nesterov)
             case .adam: return .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, decoupledWeightDecay: false)
             case .adamw: return .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, decoupledWeightDecay: true)
+            case .rmsprop: return .rmsprop(alpha: alpha, epsilon: epsilon, momentum: momentum, centered: centered)
+            case .adagrad: return .adagrad(learningRateDecay: learningRateDecay, epsilon: epsilon)
             }
         }
 
@@ -59,7 +105,25 @@ public final class Optimizer {
             switch kind {
             case .sgd: return momentum > 0 ? ["momentum_buffer"] : []
             case .adam, .adamw: return ["exp_avg", "exp_avg_sq"]
+            case .rmsprop: return ["square_avg"] + (momentum > 0 ? ["momentum_buffer"] : []) + (centered ? ["grad_avg"] : [])
+            case .adagrad: return ["sum"]
             }
+        }
+
+        /// The state buffers in `OptimizerStep`'s slots (state1, state2, state3), from `stateNames` order.
+        func slots(_ state: [Matrix]) -> (Matrix?, Matrix?, Matrix?) {
+            let named = Dictionary(uniqueKeysWithValues: zip(stateNames, state))
+            switch kind {
+            case .sgd: return (named["momentum_buffer"], nil, nil)
+            case .adam, .adamw: return (named["exp_avg"], named["exp_avg_sq"], nil)
+            case .rmsprop: return (named["square_avg"], named["momentum_buffer"], named["grad_avg"])
+            case .adagrad: return (named["sum"], nil, nil)
+            }
+        }
+
+        /// The value a state buffer starts from: Adagrad's sum from `initialAccumulatorValue`, every other zero.
+        func initialValue(of stateName: String) -> Float {
+            kind == .adagrad && stateName == "sum" ? initialAccumulatorValue : 0
         }
     }
 
@@ -79,29 +143,36 @@ public final class Optimizer {
     public func update(_ blocks: [any ParameterBlock], learningRate: Float? = nil) throws {
         step += 1
         for block in blocks {
-            let state = try self.state(of: block)
+            let count = block.parameterLayout.totalCount
+            let (state1, state2, state3) = configuration.slots(try self.state(of: block).map { Matrix($0, rows: 1, cols: count) })
             try block.backend.optimizerStep(OptimizerStep(
                 rule: configuration.rule, parameters: block.parameterRow, gradients: block.gradientRow,
-                state1: state.first.map { Matrix($0, rows: 1, cols: block.parameterLayout.totalCount) },
-                state2: state.count > 1 ? Matrix(state[1], rows: 1, cols: block.parameterLayout.totalCount) : nil,
+                state1: state1, state2: state2, state3: state3,
                 learningRate: learningRate ?? configuration.learningRate, weightDecay: configuration.weightDecay,
                 step: step))
             block.parametersChanged()
         }
     }
 
-    /// The state buffers of a block, made (zero) on first use.
+    /// The state buffers of a block, made on first use (zero, or Adagrad's initial accumulator value).
     func state(of block: any ParameterBlock) throws -> [any DeviceBuffer] {
         if let state = states[ObjectIdentifier(block)] { return state }
-        let state = try configuration.stateNames.map { _ in try block.backend.makeBuffer(count: block.parameterLayout.totalCount) }
+        let count = block.parameterLayout.totalCount
+        let state = try configuration.stateNames.map { name in
+            let buffer = try block.backend.makeBuffer(count: count)
+            let value = configuration.initialValue(of: name)
+            if value != 0 { try block.backend.fill(Matrix(buffer, rows: 1, cols: count), value: value) }
+            return buffer
+        }
         states[ObjectIdentifier(block)] = state
         return state
     }
 }
 
-/// Global L2-norm gradient clipping with `torch.nn.utils.clip_grad_norm_`'s semantics: the norm of
-/// all gradients together; when max_norm / (norm + 1e-6) < 1, every gradient is scaled by it.
-/// The norm stays on the device (no host round trip inside a training step).
+/// Gradient clipping: by the global L2 norm with `torch.nn.utils.clip_grad_norm_`'s semantics (the
+/// norm of all gradients together; when max_norm / (norm + 1e-6) < 1, every gradient is scaled by
+/// it), and by value with `clip_grad_value_`'s. Both stay on the device (no host round trip inside
+/// a training step).
 public enum GradientClipping {
     /// Returns the total norm before clipping (on the device until asked for); clips when `maxNorm` is given.
     public static func clip(_ blocks: [any ParameterBlock], maxNorm: Float?) throws -> DeviceScalar? {
@@ -114,5 +185,35 @@ public enum GradientClipping {
             for block in blocks { try backend.scaleByClipFactor(block.gradientRow, squaredNorm: slot, maxNorm: maxNorm) }
         }
         return DeviceScalar(backend: backend, slot: slot, scale: 1, squareRoot: true)
+    }
+
+    /// `torch.nn.utils.clip_grad_value_`: every gradient element clamped to [-limit, limit], on
+    /// the device. A limit that is not a positive finite number is an error.
+    public static func clipValues(_ blocks: [any ParameterBlock], limit: Float) throws {
+        guard limit > 0, limit.isFinite else {
+            throw RecurError.invalidConfiguration("the gradient value limit must be a positive number, got \(limit)")
+        }
+        for block in blocks { try block.backend.clampElements(block.gradientRow, limit: limit) }
+    }
+}
+
+extension Optimizer.Configuration {
+    /// Decodes the configurations checkpoints store, those written before RMSprop and Adagrad
+    /// (without their settings) included: a missing setting takes PyTorch's default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let kind = try c.decode(Optimizer.Kind.self, forKey: .kind)
+        self.init(kind: kind, learningRate: try c.decode(Float.self, forKey: .learningRate),
+                  momentum: try c.decodeIfPresent(Float.self, forKey: .momentum) ?? 0,
+                  dampening: try c.decodeIfPresent(Float.self, forKey: .dampening) ?? 0,
+                  nesterov: try c.decodeIfPresent(Bool.self, forKey: .nesterov) ?? false,
+                  weightDecay: try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? 0,
+                  beta1: try c.decodeIfPresent(Float.self, forKey: .beta1) ?? 0.9,
+                  beta2: try c.decodeIfPresent(Float.self, forKey: .beta2) ?? 0.999,
+                  epsilon: try c.decodeIfPresent(Float.self, forKey: .epsilon),
+                  alpha: try c.decodeIfPresent(Float.self, forKey: .alpha) ?? 0.99,
+                  centered: try c.decodeIfPresent(Bool.self, forKey: .centered) ?? false,
+                  learningRateDecay: try c.decodeIfPresent(Float.self, forKey: .learningRateDecay) ?? 0,
+                  initialAccumulatorValue: try c.decodeIfPresent(Float.self, forKey: .initialAccumulatorValue) ?? 0)
     }
 }

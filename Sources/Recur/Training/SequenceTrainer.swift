@@ -1,5 +1,5 @@
 /// One training step, written once for every backend: zero the gradients, forward, loss fused with
-/// its gradient, backward, global-norm clipping, one optimizer update at the schedule's rate. The
+/// its gradient, backward, clipping (by value, then by the global norm), one optimizer update at the schedule's rate. The
 /// loss and the gradient norm stay on the device until asked for, so the host never waits inside
 /// a step.
 public final class SequenceTrainer {
@@ -8,24 +8,27 @@ public final class SequenceTrainer {
     public var schedule: LearningRateSchedule
     /// clip_grad_norm_'s max_norm, or nil for no clipping (the norm is still measured).
     public var clipNorm: Float?
+    /// clip_grad_value_'s clip_value, applied before the norm is measured; nil for none.
+    public var clipValue: Float?
     /// Seeds dropout masks; advanced every step, so that masks differ between steps but a run repeats.
     public var dropoutSeed: UInt32
 
     public struct Step {
         /// The mean loss of the step, before its update.
         public let loss: DeviceScalar
-        /// The global gradient norm before clipping.
+        /// The global gradient norm before norm clipping (after value clipping, when there is one).
         public let gradientNorm: DeviceScalar
         /// The state after the step's last time step, for truncated BPTT.
         public let state: RecurrentState
     }
 
     public init(model: RecurrentModel, optimizer: Optimizer, schedule: LearningRateSchedule = .constant,
-                clipNorm: Float? = nil, seed: UInt32 = 0) {
+                clipNorm: Float? = nil, clipValue: Float? = nil, seed: UInt32 = 0) {
         self.model = model
         self.optimizer = optimizer
         self.schedule = schedule
         self.clipNorm = clipNorm
+        self.clipValue = clipValue
         dropoutSeed = seed
     }
 
@@ -67,6 +70,7 @@ public final class SequenceTrainer {
     }
 
     private func update() throws -> DeviceScalar {
+        if let clipValue { try GradientClipping.clipValues(model.blocks, limit: clipValue) }
         let norm = try GradientClipping.clip(model.blocks, maxNorm: clipNorm)!
         try optimizer.update(model.blocks, learningRate: schedule.rate(optimizer.configuration.learningRate, step: optimizer.step + 1))
         return norm

@@ -45,6 +45,19 @@ extension CPUBackend {
         }
     }
 
+    public func clampElements(_ x: Matrix, limit: Float) throws {
+        profiled("clampElements") {
+            UpdateSpans(x).run(on: pool) { _, r, columns in
+                let row = x.row(r) + columns.lowerBound
+                Lanes.forEach(columns.count) { j, n in
+                    // Selects on comparisons, which are false for NaN: a NaN stays NaN, as in torch.clamp_.
+                    let v = Lanes.load(row + j, n)
+                    Lanes.store(v.replacing(with: -limit, where: v .< -limit).replacing(with: limit, where: v .> limit), row + j, n)
+                }
+            }
+        }
+    }
+
     public func optimizerStep(_ s: OptimizerStep) throws {
         profiled("optimizerStep") { update(s) }
     }
@@ -100,6 +113,52 @@ extension CPUBackend {
                     Lanes.store(mv, m + j, n)
                     Lanes.store(vv, v + j, n)
                     Lanes.store(decayed - stepSize * mv / (vv.squareRoot() / correction2 + epsilon), p + j, n)
+                }
+            }
+        case let .rmsprop(alpha, epsilon, momentum, centered):
+            guard let square = s.state1 else { preconditionFailure("RMSprop's update needs its average of squares") }
+            let buffer = momentum > 0 ? s.state2 : nil, average = centered ? s.state3 : nil
+            precondition((momentum > 0) == (buffer != nil) && centered == (average != nil), "RMSprop's state")
+            UpdateSpans(s.parameters).run(on: pool) { _, r, columns in
+                let c0 = columns.lowerBound
+                let p = s.parameters.row(r) + c0, g = s.gradients.row(r) + c0, v = square.row(r) + c0
+                // g' = g + wd p; v = alpha v + (1 - alpha) g'^2; centered: a = alpha a + (1 - alpha) g',
+                // den = sqrt(v - a^2) + eps, else sqrt(v) + eps; momentum: buf = momentum buf + g'/den,
+                // p -= lr buf; else p -= lr g'/den.
+                Lanes.forEach(columns.count) { j, n in
+                    let pv = Lanes.load(p + j, n), grad = Lanes.load(g + j, n) + wd * pv
+                    let vv = alpha * Lanes.load(v + j, n) + (1 - alpha) * grad * grad
+                    Lanes.store(vv, v + j, n)
+                    var variance = vv
+                    if let average {
+                        let a = average.row(r) + c0
+                        let av = alpha * Lanes.load(a + j, n) + (1 - alpha) * grad
+                        Lanes.store(av, a + j, n)
+                        variance = vv - av * av
+                    }
+                    let step = grad / (variance.squareRoot() + epsilon)
+                    if let buffer {
+                        let b = buffer.row(r) + c0
+                        let bv = momentum * Lanes.load(b + j, n) + step
+                        Lanes.store(bv, b + j, n)
+                        Lanes.store(pv - lr * bv, p + j, n)
+                    } else {
+                        Lanes.store(pv - lr * step, p + j, n)
+                    }
+                }
+            }
+        case let .adagrad(_, epsilon):
+            guard let sum = s.state1 else { preconditionFailure("Adagrad's update needs its sum of squares") }
+            let rate = s.adagradLearningRate
+            UpdateSpans(s.parameters).run(on: pool) { _, r, columns in
+                let c0 = columns.lowerBound
+                let p = s.parameters.row(r) + c0, g = s.gradients.row(r) + c0, q = sum.row(r) + c0
+                // g' = g + wd p; sum += g'^2; p -= rate g' / (sqrt(sum) + eps).
+                Lanes.forEach(columns.count) { j, n in
+                    let pv = Lanes.load(p + j, n), grad = Lanes.load(g + j, n) + wd * pv
+                    let qv = Lanes.load(q + j, n) + grad * grad
+                    Lanes.store(qv, q + j, n)
+                    Lanes.store(pv - rate * grad / (qv.squareRoot() + epsilon), p + j, n)
                 }
             }
         }

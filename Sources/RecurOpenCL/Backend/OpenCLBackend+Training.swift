@@ -117,10 +117,16 @@ extension OpenCLBackend {
             x: target, rows: Int32(x.rows), cols: Int32(x.cols), squaredNorm: ViewArgument(squaredNorm), maxNorm: maxNorm))
     }
 
+    public func clampElements(_ x: Matrix, limit: Float) throws {
+        let target = ViewArgument(x)
+        packCache.invalidate(target.buffer)
+        try queue.enqueue(ClampElements(x: target, rows: Int32(x.rows), cols: Int32(x.cols), limit: limit))
+    }
+
     public func optimizerStep(_ s: OptimizerStep) throws {
         let p = s.parameters, g = s.gradients
         precondition(g.rows == p.rows && g.cols == p.cols, "optimizerStep gradients of the wrong shape")
-        for state in [s.state1, s.state2].compactMap({ $0 }) {
+        for state in [s.state1, s.state2, s.state3].compactMap({ $0 }) {
             precondition(state.rows == p.rows && state.cols == p.cols, "optimizerStep state of the wrong shape")
         }
         let parameters = ViewArgument(p)
@@ -151,6 +157,27 @@ extension OpenCLBackend {
                 rows: Int32(p.rows), cols: Int32(p.cols), learningRate: s.learningRate, weightDecay: s.weightDecay,
                 beta1: beta1, beta2: beta2, epsilon: epsilon, stepSize: stepSize, correction2: correction2,
                 decoupled: decoupled ? 1 : 0))
+        case let .rmsprop(alpha, epsilon, momentum, centered):
+            guard let square = s.state1 else { preconditionFailure("RMSprop needs its average of squares (state1)") }
+            let hasMomentum = momentum > 0, buffer = hasMomentum ? s.state2 : nil, average = centered ? s.state3 : nil
+            precondition(hasMomentum == (buffer != nil) && centered == (average != nil), "RMSprop's state")
+            let squareAverage = ViewArgument(square)
+            let momentumBuffer = buffer.map(ViewArgument.init) ?? ViewArgument(absent: dummy)
+            let gradientAverage = average.map(ViewArgument.init) ?? ViewArgument(absent: dummy)
+            for state in [squareAverage, momentumBuffer, gradientAverage] { packCache.invalidate(state.buffer) }
+            try queue.enqueue(RMSpropUpdate(
+                parameters: parameters, gradients: ViewArgument(g), squareAverage: squareAverage,
+                momentumBuffer: momentumBuffer, gradientAverage: gradientAverage,
+                hasMomentum: hasMomentum ? 1 : 0, centered: centered ? 1 : 0, rows: Int32(p.rows), cols: Int32(p.cols),
+                learningRate: s.learningRate, weightDecay: s.weightDecay, alpha: alpha, epsilon: epsilon, momentum: momentum))
+        case let .adagrad(_, epsilon):
+            guard let sum = s.state1 else { preconditionFailure("Adagrad needs its sum of squares (state1)") }
+            let sumOfSquares = ViewArgument(sum)
+            packCache.invalidate(sumOfSquares.buffer)
+            try queue.enqueue(AdagradUpdate(
+                parameters: parameters, gradients: ViewArgument(g), sumOfSquares: sumOfSquares,
+                rows: Int32(p.rows), cols: Int32(p.cols), rate: s.adagradLearningRate, weightDecay: s.weightDecay,
+                epsilon: epsilon))
         }
     }
 

@@ -200,6 +200,18 @@ struct ScaleByClipFactor: KernelLaunch {
     var globalSize: [Int] { [Int(cols), Int(rows)] }
 }
 
+/// `clamp_elements`: clip_grad_value_ over a view. Range (cols, rows).
+struct ClampElements: KernelLaunch {
+    static let kernel = KernelName.clampElements
+
+    var x: ViewArgument
+    var rows, cols: Int32
+    var limit: Float
+
+    var arguments: [KernelArgument] { x.arguments + [.int32(rows), .int32(cols), .float(limit)] }
+    var globalSize: [Int] { [Int(cols), Int(rows)] }
+}
+
 /// `sgd_update`: one SGD step (momentum, dampening, Nesterov, weight decay). Range (cols, rows).
 struct SGDUpdate: KernelLaunch {
     static let kernel = KernelName.sgdUpdate
@@ -237,6 +249,42 @@ struct AdamUpdate: KernelLaunch {
             + [.int32(rows), .int32(cols)]
             + [.float(learningRate), .float(weightDecay), .float(beta1), .float(beta2), .float(epsilon)]
             + [.float(stepSize), .float(correction2), .int32(decoupled)]
+    }
+    var globalSize: [Int] { [Int(cols), Int(rows)] }
+}
+
+/// `rmsprop_update`: one RMSprop step (momentum, centered, weight decay). Range (cols, rows).
+struct RMSpropUpdate: KernelLaunch {
+    static let kernel = KernelName.rmspropUpdate
+
+    var parameters, gradients, squareAverage: ViewArgument
+    var momentumBuffer: ViewArgument   // the backend's stand-in when hasMomentum is 0
+    var gradientAverage: ViewArgument  // the backend's stand-in when centered is 0
+    var hasMomentum, centered: Int32
+    var rows, cols: Int32
+    var learningRate, weightDecay, alpha, epsilon, momentum: Float
+
+    var arguments: [KernelArgument] {
+        parameters.arguments + gradients.arguments + squareAverage.arguments + momentumBuffer.arguments
+            + gradientAverage.arguments + [.int32(hasMomentum), .int32(centered), .int32(rows), .int32(cols)]
+            + [.float(learningRate), .float(weightDecay), .float(alpha), .float(epsilon), .float(momentum)]
+    }
+    var globalSize: [Int] { [Int(cols), Int(rows)] }
+}
+
+/// `adagrad_update`: one Adagrad step with the host-computed decayed rate. Range (cols, rows).
+struct AdagradUpdate: KernelLaunch {
+    static let kernel = KernelName.adagradUpdate
+
+    var parameters, gradients, sumOfSquares: ViewArgument
+    var rows, cols: Int32
+    /// lr / (1 + (t - 1) * lr_decay).
+    var rate: Float
+    var weightDecay, epsilon: Float
+
+    var arguments: [KernelArgument] {
+        parameters.arguments + gradients.arguments + sumOfSquares.arguments + [.int32(rows), .int32(cols)]
+            + [.float(rate), .float(weightDecay), .float(epsilon)]
     }
     var globalSize: [Int] { [Int(cols), Int(rows)] }
 }
