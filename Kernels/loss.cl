@@ -14,7 +14,13 @@
 //   pred (N, C) view; targ (N, C) view; losses (1, N) at loss_off, contiguous, written: sum over
 //   columns of (pred - targ)^2; grad (N, C) view, written: 2 * (pred - targ) * scale;
 //   rows = N, cols = C, scale; scratch: one float per work-item.
-//   Range (L * N) with local (L), L a power of two.
+//   Range (L * N) with local (L), L a power of two. A NaN target marks a missing value: it adds
+//   nothing to the loss and its gradient is 0.
+// binary_cross_entropy_logits_rows
+//   logits (N, C) view; targ (N, C) view, each in [0, 1] or NaN (missing: masked out); losses (1, N)
+//   at loss_off, contiguous, written: sum over columns of max(x, 0) - x*t + log(1 + exp(-|x|));
+//   grad (N, C) view, written: (sigmoid(x) - t) * scale; rows = N, cols = C, scale;
+//   scratch: one float per work-item. Range (L * N) with local (L), L a power of two.
 
 #define VIEW_AT(off, ld, r, c) ((size_t)(off) + (size_t)(r) * (size_t)(ld) + (size_t)(c))
 
@@ -94,9 +100,30 @@ __kernel void mean_squared_error_rows(__global const float* pred, const int p_of
     const int r = get_group_id(0), lid = get_local_id(0), size = get_local_size(0);   // r < rows: N groups
     float partial = 0.0f;
     for (int c = lid; c < cols; c += size) {
-        const float d = pred[VIEW_AT(p_off, p_ld, r, c)] - targ[VIEW_AT(t_off, t_ld, r, c)];
+        const float t = targ[VIEW_AT(t_off, t_ld, r, c)];
+        const float d = isnan(t) ? 0.0f : pred[VIEW_AT(p_off, p_ld, r, c)] - t;
         partial += d * d;
         grad[VIEW_AT(g_off, g_ld, r, c)] = 2.0f * d * scale;
+    }
+    const float total = group_sum(scratch, partial);
+    if (lid == 0) losses[loss_off + r] = total;
+}
+
+__kernel void binary_cross_entropy_logits_rows(__global const float* logits, const int l_off, const int l_ld,
+                                               __global const float* targ, const int t_off, const int t_ld,
+                                               __global float* losses, const int loss_off,
+                                               __global float* grad, const int g_off, const int g_ld,
+                                               const int rows, const int cols, const float scale,
+                                               __local float* scratch) {
+    const int r = get_group_id(0), lid = get_local_id(0), size = get_local_size(0);   // r < rows: N groups
+    float partial = 0.0f;
+    for (int c = lid; c < cols; c += size) {
+        const float x = logits[VIEW_AT(l_off, l_ld, r, c)], t = targ[VIEW_AT(t_off, t_ld, r, c)];
+        const float e = exp(-fabs(x));   // never overflows
+        const float sigmoid = x >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+        const bool observed = !isnan(t);
+        partial += observed ? fmax(x, 0.0f) - x * t + log1p(e) : 0.0f;
+        grad[VIEW_AT(g_off, g_ld, r, c)] = observed ? (sigmoid - t) * scale : 0.0f;
     }
     const float total = group_sum(scratch, partial);
     if (lid == 0) losses[loss_off + r] = total;

@@ -86,8 +86,12 @@ public protocol Backend: AnyObject {
     /// Numerically stable (max subtracted). The caller passes scale = 1 / (valid positions) for a mean.
     func softmaxCrossEntropy(_ logits: Matrix, targets: any DeviceBuffer, losses: Matrix, gradient: Matrix, scale: Float) throws
     /// Mean squared error fused with its gradient: losses (1, N) = sum over columns of (p - t)^2 per row,
-    /// gradient (N, C) = 2 * (p - t) * scale.
+    /// gradient (N, C) = 2 * (p - t) * scale. A NaN target marks a missing value: no loss, zero gradient.
     func meanSquaredError(_ predictions: Matrix, targets: Matrix, losses: Matrix, gradient: Matrix, scale: Float) throws
+    /// Binary cross-entropy on logits (PyTorch's BCEWithLogitsLoss) fused with its gradient: per
+    /// element max(x, 0) - x*t + log(1 + exp(-|x|)), summed over columns into losses (1, N), and
+    /// gradient (N, C) = (sigmoid(x) - t) * scale. A NaN target marks a missing value (masked out).
+    func binaryCrossEntropyWithLogits(_ logits: Matrix, targets: Matrix, losses: Matrix, gradient: Matrix, scale: Float) throws
 
     /// dst[0, 0] = (accumulate ? dst : 0) + sum of squares of x (float accumulation in any order).
     func sumOfSquares(_ x: Matrix, into dst: Matrix, accumulate: Bool) throws

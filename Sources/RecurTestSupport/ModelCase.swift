@@ -3,7 +3,7 @@ import Recur
 import RecurFixtures
 
 /// A whole-model configuration for the conformance suite: embedding or features, a recurrent stack
-/// (with dropout between layers), a head, and one of the three losses the trainer offers.
+/// (with dropout between layers), a head, and one of the losses the trainer offers.
 public struct ModelCase: CustomStringConvertible, Sendable {
     public enum Objective: String, Sendable {
         /// Many-to-many cross-entropy over tokens (a language model), some targets ignored.
@@ -12,6 +12,10 @@ public struct ModelCase: CustomStringConvertible, Sendable {
         case classifySequences
         /// Many-to-one mean squared error from the final state.
         case regressSequences
+        /// Many-to-many mean squared error (a time series), variable lengths, some values missing (NaN).
+        case regressEachStep
+        /// Many-to-one binary cross-entropy on logits (multi-label), some labels missing (NaN).
+        case labelSequences
     }
 
     public let configuration: ModelConfiguration
@@ -38,6 +42,12 @@ public struct ModelCase: CustomStringConvertible, Sendable {
         ModelCase(configuration: ModelConfiguration(vocabularySize: nil, inputSize: 3, mode: .lstm, hiddenSize: 4, numLayers: 3,
                                                     dropout: 0.3, outputSize: 1),
                   objective: .regressSequences, steps: 4, batch: 2, seed: 4),
+        ModelCase(configuration: ModelConfiguration(vocabularySize: nil, inputSize: 2, mode: .gru, hiddenSize: 5, numLayers: 2,
+                                                    bidirectional: true, outputSize: 2),
+                  objective: .regressEachStep, steps: 5, batch: 3, seed: 5),
+        ModelCase(configuration: ModelConfiguration(vocabularySize: 6, inputSize: 3, mode: .lstm, hiddenSize: 4, numLayers: 1,
+                                                    outputSize: 3),
+                  objective: .labelSequences, steps: 4, batch: 3, seed: 6),
     ]
 
     /// The data of the case: inputs, targets, lengths.
@@ -65,6 +75,17 @@ public struct ModelCase: CustomStringConvertible, Sendable {
             return Data(tokens: tokens, features: features, classTargets: targets, valueTargets: [], lengths: lengths)
         case .regressSequences:
             let targets = (0..<(batch * c.outputSize)).map { _ in generator.normal() }
+            return Data(tokens: tokens, features: features, classTargets: [], valueTargets: targets, lengths: nil)
+        case .regressEachStep:
+            // Every seventh value missing, and sequence 1 shorter (its later positions masked).
+            let targets = (0..<(steps * batch * c.outputSize)).map { i in i % 7 == 3 ? Float.nan : generator.normal() }
+            let lengths = (0..<batch).map { b in b == 1 ? steps - 2 : steps }
+            return Data(tokens: tokens, features: features, classTargets: [], valueTargets: targets, lengths: lengths)
+        case .labelSequences:
+            // Zeros and ones, a soft label, one missing.
+            var targets = (0..<(batch * c.outputSize)).map { _ in Float(Int.random(in: 0...1, using: &generator)) }
+            targets[1] = 0.3
+            targets[targets.count - 1] = .nan
             return Data(tokens: tokens, features: features, classTargets: [], valueTargets: targets, lengths: nil)
         }
     }
@@ -107,6 +128,23 @@ public struct ModelCase: CustomStringConvertible, Sendable {
             let forward = try model.forwardFinal(input, training: true, dropoutSeed: 11)
             let targets = try backend.tensor(data.valueTargets, shape: [batch, configuration.outputSize]).matrix
             let (loss, gradient) = try MeanSquaredErrorLoss.forwardBackward(forward.predictions, targets: targets, backend: backend)
+            if backward { try model.backwardFinal(forward, gradient: gradient) }
+            return Double(try loss.value())
+        case .regressEachStep:
+            let forward = try model.forwardSequence(input, lengths: data.lengths, training: true, dropoutSeed: 11)
+            let (values, observed) = try FloatTargets.maskingPastLengths(
+                data.valueTargets, steps: steps, batch: batch, width: configuration.outputSize, lengths: data.lengths)
+            let targets = try backend.tensor(values, shape: [steps * batch, configuration.outputSize]).matrix
+            let (loss, gradient) = try MeanSquaredErrorLoss.forwardBackward(
+                forward.predictions, targets: targets, observedCount: observed, backend: backend)
+            if backward { try model.backwardSequence(forward, gradient: gradient) }
+            return Double(try loss.value())
+        case .labelSequences:
+            let forward = try model.forwardFinal(input, training: true, dropoutSeed: 11)
+            let targets = try backend.tensor(data.valueTargets, shape: [batch, configuration.outputSize]).matrix
+            let observed = data.valueTargets.filter { !$0.isNaN }.count
+            let (loss, gradient) = try BinaryCrossEntropyLoss.forwardBackward(
+                forward.predictions, targets: targets, observedCount: observed, backend: backend)
             if backward { try model.backwardFinal(forward, gradient: gradient) }
             return Double(try loss.value())
         }

@@ -62,6 +62,8 @@ enum LaunchExamples {
                        learningRate: 0.1, weightDecay: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, stepSize: 1,
                        correction2: 0.03, decoupled: 0),
             ClampElements(x: view(b), rows: 2, cols: 2, limit: 1),
+            BinaryCrossEntropyLogitsRows(logits: view(b), targets: view(b), losses: ViewArgument(Matrix(b, rows: 1, cols: 2)),
+                                         gradient: view(b), rows: 2, cols: 2, scale: 0.5),
             RMSpropUpdate(parameters: view(b), gradients: view(b), squareAverage: view(b), momentumBuffer: view(b),
                           gradientAverage: view(b), hasMomentum: 1, centered: 1, rows: 2, cols: 2, learningRate: 0.01,
                           weightDecay: 0, alpha: 0.99, epsilon: 1e-8, momentum: 0.9),

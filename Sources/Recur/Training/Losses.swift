@@ -1,3 +1,5 @@
+import Foundation
+
 /// A loss value that stays on the device until it is asked for (the host waits only then).
 public struct DeviceScalar {
     let backend: any Backend
@@ -37,14 +39,21 @@ public enum CrossEntropyLoss {
     }
 }
 
-/// Mean squared error fused with its gradient: mean over every element of (p - t)^2.
+/// Mean squared error fused with its gradient: the mean over the observed elements of (p - t)^2,
+/// a NaN target marking a missing one (a time series' gap, a sequence's padding).
 public enum MeanSquaredErrorLoss {
-    public static func forwardBackward(_ predictions: Matrix, targets: Matrix, backend: any Backend) throws -> (loss: DeviceScalar, gradient: Matrix) {
+    /// `observedCount`: how many targets are not NaN (every element when nil); the mean divides by it.
+    public static func forwardBackward(_ predictions: Matrix, targets: Matrix, observedCount: Int? = nil,
+                                       backend: any Backend) throws -> (loss: DeviceScalar, gradient: Matrix) {
         guard predictions.rows == targets.rows, predictions.cols == targets.cols else {
             throw RecurError.shapeMismatch(tensor: "targets", actual: [targets.rows, targets.cols], expected: [predictions.rows, predictions.cols])
         }
         let count = predictions.rows * predictions.cols
-        let scale: Float = count > 0 ? 1 / Float(count) : 0
+        let observed = observedCount ?? count
+        guard (0...count).contains(observed) else {
+            throw RecurError.invalidValue("observedCount \(observed) is not between 0 and the \(count) targets")
+        }
+        let scale: Float = observed > 0 ? 1 / Float(observed) : 0
         let losses = try backend.makeBuffer(count: predictions.rows + 1)
         let gradient = Matrix(try backend.makeBuffer(count: count), rows: predictions.rows, cols: predictions.cols)
         try backend.meanSquaredError(
@@ -52,5 +61,74 @@ public enum MeanSquaredErrorLoss {
         let total = Matrix(losses, offset: predictions.rows, rows: 1, cols: 1)
         try backend.sumRows(Matrix(losses, rows: predictions.rows, cols: 1), into: total, accumulate: false)
         return (DeviceScalar(backend: backend, slot: total, scale: scale), gradient)
+    }
+}
+
+/// Binary cross-entropy on logits (PyTorch's `BCEWithLogitsLoss`, mean reduction) fused with its
+/// gradient, for sigmoid outputs: multi-label classification, a yes/no per sequence or per step.
+/// A NaN target marks a missing label, left out of the mean (a mask without a second tensor).
+public enum BinaryCrossEntropyLoss {
+    /// logits (N, C); targets (N, C) in [0, 1] or NaN; `observedCount` of them not NaN (every
+    /// element when nil). Returns the mean loss (on the device) and d(mean loss)/d(logits).
+    public static func forwardBackward(_ logits: Matrix, targets: Matrix, observedCount: Int? = nil,
+                                       backend: any Backend) throws -> (loss: DeviceScalar, gradient: Matrix) {
+        guard logits.rows == targets.rows, logits.cols == targets.cols else {
+            throw RecurError.shapeMismatch(tensor: "targets", actual: [targets.rows, targets.cols], expected: [logits.rows, logits.cols])
+        }
+        let count = logits.rows * logits.cols
+        let observed = observedCount ?? count
+        guard (0...count).contains(observed) else {
+            throw RecurError.invalidValue("observedCount \(observed) is not between 0 and the \(count) targets")
+        }
+        let scale: Float = observed > 0 ? 1 / Float(observed) : 0
+        let losses = try backend.makeBuffer(count: logits.rows + 1)
+        let gradient = Matrix(try backend.makeBuffer(count: count), rows: logits.rows, cols: logits.cols)
+        try backend.binaryCrossEntropyWithLogits(
+            logits, targets: targets, losses: Matrix(losses, rows: 1, cols: logits.rows), gradient: gradient, scale: scale)
+        let total = Matrix(losses, offset: logits.rows, rows: 1, cols: 1)
+        try backend.sumRows(Matrix(losses, rows: logits.rows, cols: 1), into: total, accumulate: false)
+        return (DeviceScalar(backend: backend, slot: total, scale: scale), gradient)
+    }
+}
+
+/// The element formulas of `BinaryCrossEntropyLoss`, written once for the CPU backend and the
+/// tests (the OpenCL kernel spells out the same arithmetic).
+public enum BinaryCrossEntropy {
+    /// max(x, 0) - x*t + log(1 + exp(-|x|)): -[t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))]
+    /// without overflow for any x.
+    public static func loss(logit x: Float, target t: Float) -> Float {
+        max(x, 0) - x * t + log1p(exp(-abs(x)))
+    }
+
+    /// sigmoid(x), from exp of a non-positive number only.
+    public static func sigmoid(_ x: Float) -> Float {
+        let e = exp(-abs(x))
+        return x >= 0 ? 1 / (1 + e) : e / (1 + e)
+    }
+}
+
+/// Float targets (regression values, binary labels) for the per-step losses: NaN marks a missing
+/// one, and the positions past a sequence's length are marked so by `maskingPastLengths`.
+public enum FloatTargets {
+    /// targets (T*B*C, time-major: row t*B + b holds position t of sequence b) with every position
+    /// t >= lengths[b] set to NaN, and how many values are then not NaN.
+    public static func maskingPastLengths(_ targets: [Float], steps: Int, batch: Int, width: Int,
+                                          lengths: [Int]?) throws -> (values: [Float], observed: Int) {
+        guard targets.count == steps * batch * width else {
+            throw RecurError.shapeMismatch(tensor: "targets", actual: [targets.count], expected: [steps * batch * width])
+        }
+        var values = targets
+        if let lengths {
+            guard lengths.count == batch else {
+                throw RecurError.shapeMismatch(tensor: "lengths", actual: [lengths.count], expected: [batch])
+            }
+            for t in 0..<steps {
+                for b in 0..<batch where t >= lengths[b] {
+                    let row = (t * batch + b) * width
+                    for c in 0..<width { values[row + c] = .nan }
+                }
+            }
+        }
+        return (values, values.reduce(0) { $0 + ($1.isNaN ? 0 : 1) })
     }
 }

@@ -63,6 +63,58 @@ public final class SequenceTrainer {
         return Step(loss: loss, gradientNorm: try update(), state: forward.state)
     }
 
+    /// Many-to-many regression (time series): targets (T*B*C, time-major) for every position, a NaN
+    /// marking a missing value; positions past a sequence's length are left out for you. The loss
+    /// is the mean squared error over the values present.
+    public func stepRegressingEachStep(_ input: SequenceInput, targets: [Float], state: RecurrentState? = nil,
+                                       lengths: [Int]? = nil) throws -> Step {
+        try model.zeroGradients()
+        let forward = try model.forwardSequence(input, state: state, lengths: lengths, training: true, dropoutSeed: nextSeed())
+        let (values, observed) = try maskedTargets(targets, like: forward.predictions, lengths: lengths)
+        let (loss, gradient) = try MeanSquaredErrorLoss.forwardBackward(
+            forward.predictions, targets: values, observedCount: observed, backend: model.backend)
+        try model.backwardSequence(forward, gradient: gradient)
+        return Step(loss: loss, gradientNorm: try update(), state: forward.state)
+    }
+
+    /// Many-to-many binary labels (sigmoid outputs, multi-label tagging): targets (T*B*C,
+    /// time-major) in [0, 1], NaN for a missing label, positions past a length left out; the loss is
+    /// the mean binary cross-entropy on the logits over the labels present.
+    public func stepLabellingEachStep(_ input: SequenceInput, targets: [Float], state: RecurrentState? = nil,
+                                      lengths: [Int]? = nil) throws -> Step {
+        try model.zeroGradients()
+        let forward = try model.forwardSequence(input, state: state, lengths: lengths, training: true, dropoutSeed: nextSeed())
+        let (values, observed) = try maskedTargets(targets, like: forward.predictions, lengths: lengths)
+        let (loss, gradient) = try BinaryCrossEntropyLoss.forwardBackward(
+            forward.predictions, targets: values, observedCount: observed, backend: model.backend)
+        try model.backwardSequence(forward, gradient: gradient)
+        return Step(loss: loss, gradientNorm: try update(), state: forward.state)
+    }
+
+    /// Many-to-one binary labels (a yes/no or several per sequence): targets (B, outputs) row-major
+    /// in [0, 1], NaN for a missing label; mean binary cross-entropy on the logits.
+    public func stepLabellingSequences(_ input: SequenceInput, targets: [Float], lengths: [Int]? = nil) throws -> Step {
+        try model.zeroGradients()
+        let forward = try model.forwardFinal(input, lengths: lengths, training: true, dropoutSeed: nextSeed())
+        let (values, observed) = try maskedTargets(targets, like: forward.predictions, lengths: nil)
+        let (loss, gradient) = try BinaryCrossEntropyLoss.forwardBackward(
+            forward.predictions, targets: values, observedCount: observed, backend: model.backend)
+        try model.backwardFinal(forward, gradient: gradient)
+        return Step(loss: loss, gradientNorm: try update(), state: forward.state)
+    }
+
+    /// Host targets shaped like `predictions` ((T*B, C) or (B, C)) on the device, past-length
+    /// positions masked when `lengths` is given, with the count of values present.
+    private func maskedTargets(_ targets: [Float], like predictions: Matrix, lengths: [Int]?) throws -> (Matrix, Int) {
+        let batch = lengths?.count ?? predictions.rows
+        guard batch > 0, predictions.rows % batch == 0 else {
+            throw RecurError.shapeMismatch(tensor: "lengths", actual: [batch], expected: [predictions.rows])
+        }
+        let (values, observed) = try FloatTargets.maskingPastLengths(
+            targets, steps: predictions.rows / batch, batch: batch, width: predictions.cols, lengths: lengths)
+        return (try model.backend.tensor(values, shape: [predictions.rows, predictions.cols]).matrix, observed)
+    }
+
     private func crossEntropy(_ logits: Matrix, targets: [Int32]) throws -> (DeviceScalar, Matrix) {
         let tensor = try model.backend.indices(targets, shape: [targets.count], limit: logits.cols, allowNegative: true, name: "targets")
         let valid = targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }

@@ -66,9 +66,27 @@ extension CPUBackend {
                 let p = predictions.row(r), t = targets.row(r), g = gradient.row(r)
                 var sum: Float = 0
                 for c in 0..<predictions.cols {
-                    let d = p[c] - t[c]
+                    let d = t[c].isNaN ? 0 : p[c] - t[c]   // a missing target adds nothing
                     sum += d * d
                     g[c] = 2 * d * scale
+                }
+                loss[r] = sum
+            }
+        }
+    }
+
+    public func binaryCrossEntropyWithLogits(_ logits: Matrix, targets: Matrix, losses: Matrix, gradient: Matrix,
+                                             scale: Float) throws {
+        profiled("binaryCrossEntropyWithLogits") {
+            let loss = losses.row(0)
+            for r in 0..<logits.rows {
+                let x = logits.row(r), t = targets.row(r), g = gradient.row(r)
+                var sum: Float = 0
+                for c in 0..<logits.cols {
+                    let target = t[c]
+                    guard !target.isNaN else { g[c] = 0; continue }
+                    sum += BinaryCrossEntropy.loss(logit: x[c], target: target)
+                    g[c] = (BinaryCrossEntropy.sigmoid(x[c]) - target) * scale
                 }
                 loss[r] = sum
             }

@@ -91,6 +91,21 @@ extension OpenCLBackend {
             width: try reductionWidth(.meanSquaredErrorRows, wanted: lossRowWidth)))
     }
 
+    public func binaryCrossEntropyWithLogits(_ logits: Matrix, targets: Matrix, losses: Matrix, gradient: Matrix,
+                                             scale: Float) throws {
+        precondition(targets.rows == logits.rows && targets.cols == logits.cols
+                     && gradient.rows == logits.rows && gradient.cols == logits.cols,
+                     "binaryCrossEntropyWithLogits between views of different shapes")
+        precondition(losses.rows == 1 && losses.cols == logits.rows, "binaryCrossEntropyWithLogits losses of the wrong shape")
+        let lossView = ViewArgument(losses), gradientView = ViewArgument(gradient)
+        packCache.invalidate(lossView.buffer)
+        packCache.invalidate(gradientView.buffer)
+        try queue.enqueue(BinaryCrossEntropyLogitsRows(
+            logits: ViewArgument(logits), targets: ViewArgument(targets), losses: lossView,
+            gradient: gradientView, rows: Int32(logits.rows), cols: Int32(logits.cols), scale: scale,
+            width: try reductionWidth(.binaryCrossEntropyLogitsRows, wanted: lossRowWidth)))
+    }
+
     // MARK: Norms, clipping, optimizers
 
     public func sumOfSquares(_ x: Matrix, into dst: Matrix, accumulate: Bool) throws {

@@ -142,6 +142,26 @@ struct MeanSquaredErrorRows: KernelLaunch {
     var localSize: [Int]? { [width] }
 }
 
+/// `binary_cross_entropy_logits_rows`: one work-group per row. Range (L * N), local (L).
+struct BinaryCrossEntropyLogitsRows: KernelLaunch {
+    static let kernel = KernelName.binaryCrossEntropyLogitsRows
+
+    var logits: ViewArgument       // (N, C)
+    var targets: ViewArgument      // (N, C)
+    var losses: ViewArgument       // (1, N)
+    var gradient: ViewArgument     // (N, C)
+    var rows, cols: Int32          // N, C
+    var scale: Float
+    var width = Reduction.width  // work-items per row (`Reduction.rowWidth`)
+
+    var arguments: [KernelArgument] {
+        logits.arguments + targets.arguments + losses.vectorArguments + gradient.arguments
+            + [.int32(rows), .int32(cols), .float(scale), .local(bytes: width * 4)]
+    }
+    var globalSize: [Int] { [width * Int(rows)] }
+    var localSize: [Int]? { [width] }
+}
+
 // MARK: optimizers.cl
 
 /// `sum_of_squares_partial`: partial sums of squares of a view, one per work-group.
