@@ -67,10 +67,11 @@ extension RecurrentLayer {
     /// states are zero. `lengths` (one per sequence, 1...T, any order) make the sequences variable-length.
     /// With `training`, the activations BPTT needs are kept in the result for `backward`, and the
     /// descriptor's dropout applies between layers with masks drawn from `dropoutSeed` (the same
-    /// seed gives the same masks on every backend).
+    /// seed gives the same masks on every backend); without one, each such forward draws a fresh
+    /// seed from `dropoutGenerator`.
     public func forward(
         _ input: Tensor, h0: Tensor? = nil, c0: Tensor? = nil, lengths: [Int]? = nil, training: Bool = true,
-        dropoutSeed: UInt32 = 0
+        dropoutSeed: UInt32? = nil
     ) throws -> RNNForward {
         let (steps, batch) = try validateInput(input)
         try validateState(h0, "h0", batch: batch)
@@ -97,7 +98,9 @@ extension RecurrentLayer {
 
         var layerInputs: [Matrix] = [], hiddenStates: [[Matrix]] = [], cellStates: [[Matrix]] = []
         var activations: [[Matrix]] = []
-        let dropoutSeed: UInt32? = training && d.dropout > 0 ? dropoutSeed : nil
+        // Drawn only when dropout applies, as PyTorch draws only then.
+        let dropoutSeed: UInt32? = training && d.dropout > 0
+            ? dropoutSeed ?? UInt32(truncatingIfNeeded: dropoutGenerator.next()) : nil
         for layer in 0..<d.numLayers {
             if layer > 0, let dropoutSeed {
                 let dropped = Matrix(try backend.makeScratchBuffer(count: rows * layerInput.cols), rows: rows, cols: layerInput.cols)

@@ -27,6 +27,9 @@ public final class RecurrentLayer {
     /// Counts the changes to `parameters` made through the API (`setParameter`, `loadParameters`, an
     /// `Optimizer` update); a write straight into the buffer must call `parametersChanged()`.
     public internal(set) var parameterVersion = 0
+    /// Draws a fresh dropout mask seed for each training forward that is given none (as PyTorch draws
+    /// a new mask each call); seeded from the layer's seed, saved in checkpoints (`Checkpoint`).
+    public var dropoutGenerator: SeededGenerator
 
     /// Initialises as PyTorch does: every weight and bias uniform in [-1/sqrt(H), 1/sqrt(H)).
     public init(_ descriptor: RNNDescriptor, backend: any Backend, seed: UInt64 = 0) throws {
@@ -35,6 +38,8 @@ public final class RecurrentLayer {
         parameterLayout = descriptor.parameterLayout
         parameters = try backend.makeBuffer(count: parameterLayout.totalCount)
         gradients = try backend.makeBuffer(count: parameterLayout.totalCount)
+        // A stream of its own (not the initialiser's), so that masks do not repeat the weights' draws.
+        dropoutGenerator = SeededGenerator(seed: seed ^ 0xD209_0A7F_5EED_0001)
         var generator = SeededGenerator(seed: seed)
         try initializeUniform(self, bound: 1 / Float(descriptor.hiddenSize).squareRoot(), generator: &generator)
     }

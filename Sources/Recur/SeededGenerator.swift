@@ -1,6 +1,8 @@
 /// A small, fast, seedable generator (SplitMix64) so that initialisation and dropout are repeatable.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    /// The whole state: a generator made with `init(seed: state)` continues the same sequence
+    /// (what a checkpoint saves to resume a draw).
+    public private(set) var state: UInt64
 
     public init(seed: UInt64) { state = seed }
 

@@ -2,8 +2,9 @@ import Foundation
 
 /// Checkpoints in safetensors: the model's parameters under PyTorch's names (a PyTorch state_dict
 /// saved with `safetensors.torch.save_file` loads as it is, and ours loads in PyTorch), the
-/// optimizer state as `optimizer.<parameter>.<exp_avg|exp_avg_sq|momentum_buffer>`, and metadata
-/// (`step`, the model and optimizer configurations as JSON, and whatever the caller adds).
+/// optimizer state as `optimizer.<parameter>.<state>` (PyTorch's state names: `exp_avg`,
+/// `momentum_buffer`, `square_avg`, `sum`, ...), and metadata (`step`, the model and optimizer
+/// configurations as JSON, the dropout generator's state, and whatever the caller adds).
 /// Written atomically: a temporary file in the same directory, then a rename.
 public enum Checkpoint {
     public struct Contents {
@@ -27,6 +28,7 @@ public enum Checkpoint {
         var metadata = extra
         metadata["format"] = "recur-checkpoint-1"
         metadata["model"] = String(decoding: try encoder.encode(model.configuration), as: UTF8.self)
+        metadata["dropout_generator"] = String(model.rnn.dropoutGenerator.state)
         if let optimizer {
             metadata["step"] = String(optimizer.step)
             metadata["optimizer"] = String(decoding: try encoder.encode(optimizer.configuration), as: UTF8.self)
@@ -81,7 +83,14 @@ public enum Checkpoint {
                 }
             }
         }
+        let dropoutState = try file.metadata["dropout_generator"].map { text in
+            guard let state = UInt64(text) else {
+                throw RecurError.invalidValue("checkpoint \(name)'s dropout_generator \"\(text.prefix(40))\" is not an unsigned 64-bit integer")
+            }
+            return state
+        }
         for (parameter, _) in model.parameterNames { try model.setParameter(parameter, try file.floats(parameter)) }
+        if let dropoutState { model.rnn.dropoutGenerator = SeededGenerator(seed: dropoutState) }
         let step = header.step ?? 0
         if let optimizer {
             for (key, buffer, offset) in optimizerState {

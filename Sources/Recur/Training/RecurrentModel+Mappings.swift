@@ -21,7 +21,7 @@ extension RecurrentModel {
 
     /// Predictions at every step: input (T, B) tokens or (T, B, I) features -> (T*B, outputs), time-major.
     public func forwardSequence(_ input: SequenceInput, state: RecurrentState? = nil, lengths: [Int]? = nil,
-                                training: Bool = true, dropoutSeed: UInt32 = 0) throws -> Forward {
+                                training: Bool = true, dropoutSeed: UInt32? = nil) throws -> Forward {
         let (embedded, steps, batch) = try embed(input)
         let result = try rnn.forward(embedded, h0: state?.h, c0: state?.c, lengths: lengths, training: training,
                                      dropoutSeed: dropoutSeed)
@@ -44,7 +44,7 @@ extension RecurrentModel {
     /// One prediction per sequence from its final state (the top layer's h_n, both directions
     /// concatenated when bidirectional; with lengths, each sequence's own last step): (B, outputs).
     public func forwardFinal(_ input: SequenceInput, state: RecurrentState? = nil, lengths: [Int]? = nil,
-                             training: Bool = true, dropoutSeed: UInt32 = 0) throws -> Forward {
+                             training: Bool = true, dropoutSeed: UInt32? = nil) throws -> Forward {
         let (embedded, steps, batch) = try embed(input)
         let result = try rnn.forward(embedded, h0: state?.h, c0: state?.c, lengths: lengths, training: training,
                                      dropoutSeed: dropoutSeed)
