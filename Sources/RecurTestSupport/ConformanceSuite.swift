@@ -125,6 +125,10 @@ public struct GradientCheckReport: CustomStringConvertible, Sendable {
         public let central: Double
         public let oneSided: (forward: Double, backward: Double)
 
+        public init(tensor: String, index: Int, analytic: Double, central: Double, oneSided: (forward: Double, backward: Double)) {
+            self.tensor = tensor; self.index = index; self.analytic = analytic; self.central = central; self.oneSided = oneSided
+        }
+
         public var numeric: Double { central }
 
         public var passed: Bool {
@@ -136,6 +140,11 @@ public struct GradientCheckReport: CustomStringConvertible, Sendable {
 
     public let caseDescription: String
     public let checks: [Check]
+
+    public init(caseDescription: String, checks: [Check]) {
+        self.caseDescription = caseDescription
+        self.checks = checks
+    }
     public var failures: [Check] { checks.filter { !$0.passed } }
     public var passed: Bool { !checks.isEmpty && failures.isEmpty }
 

@@ -37,6 +37,14 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
+    /// The built-in tasks, which need no files.
+    enum BuiltInTask: String, CaseIterable, ExpressibleByArgument {
+        /// Binary addition, bit by bit (many-to-many).
+        case addition
+        /// Reversing digit strings with an encoder-decoder (sequence-to-sequence).
+        case reverse
+    }
+
     enum OptimizerChoice: String, CaseIterable, ExpressibleByArgument {
         case adam, adamw, sgd, rmsprop, adagrad
         var kind: Optimizer.Kind { Optimizer.Kind(rawValue: rawValue)! }
@@ -44,6 +52,8 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Train a character-level language model of this UTF-8 text (default: the built-in task).", valueName: "file"))
     var text: String?
+    @Option(help: "The built-in task without --text: addition (default) or reverse (sequence-to-sequence; a GRU of 64, Adam at 1e-2 with a cosine decay, 2000 steps).")
+    var task: BuiltInTask?
 
     // MARK: Model
 
@@ -141,6 +151,7 @@ struct TrainCommand: ParsableCommand {
         if let minutes, !(minutes > 0 && minutes.isFinite) { throw ValidationError("--minutes must be positive, got \(minutes)") }
         if sampleLength < 0 { throw ValidationError("--sample-length must be at least 0, got \(sampleLength)") }
         if text == nil, resume != nil { throw ValidationError("--resume continues a --text run; give the text too") }
+        if text != nil, task != nil { throw ValidationError("--task picks a built-in task; --text trains on a text instead") }
     }
 
     /// The step to stop at, when the run has one (--minutes alone has none).
@@ -218,6 +229,14 @@ struct TrainCommand: ParsableCommand {
         let started = ContinuousClock.now
         if let text {
             try CharLMJob(command: self, textPath: text).run()
+        } else if task == .reverse {
+            let target = targetSteps(default: ReverseJob.defaultSteps)
+            var defaults = TrainSettings.reverseDefaults
+            // Its default schedule decays to 0 over the run, whatever its length (--minutes alone: constant).
+            if let target { defaults.schedule = ScheduleSettings(kind: .cosine, total: target) }
+            let settings = try settings(defaults: defaults, stored: nil, storedModel: nil, targetSteps: target)
+            try ReverseJob(settings: settings, steps: target, minutes: minutes, logEvery: logEvery,
+                           backend: try backend.makeBackend(device: device)).run()
         } else {
             let target = targetSteps(default: AdditionJob.defaultSteps)
             let settings = try settings(defaults: .additionDefaults, stored: nil, storedModel: nil, targetSteps: target)

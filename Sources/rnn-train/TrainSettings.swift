@@ -73,4 +73,9 @@ extension TrainSettings {
     static let additionDefaults = TrainSettings(
         cell: .gru, embedding: BinaryAdditionTask.featureCount, hidden: 24, layers: 1, dropout: 0,
         seqLen: 9, batch: 64, optimizer: .adam(learningRate: 1e-2), schedule: ScheduleSettings(), clip: 5, seed: 0)
+
+    /// The sequence-to-sequence task (`--task reverse`): a GRU encoder and decoder.
+    static let reverseDefaults = TrainSettings(
+        cell: .gru, embedding: 16, hidden: 64, layers: 1, dropout: 0,
+        seqLen: 8, batch: 64, optimizer: .adam(learningRate: 1e-2), schedule: ScheduleSettings(), clip: 5, seed: 0)
 }

@@ -31,12 +31,18 @@ extension RecurrentModel {
                        embedded: embedded, rnnForward: result, headInput: headInput, steps: steps, batch: batch)
     }
 
-    /// Accumulates every parameter's gradient from d(loss)/d(predictions) (T*B, outputs).
-    public func backwardSequence(_ forward: Forward, gradient: Matrix) throws {
+    /// Accumulates every parameter's gradient from d(loss)/d(predictions) (T*B, outputs), plus
+    /// `stateGradient`, d(loss)/d(the final state), when the final state fed something else.
+    /// Returns d(loss)/d(the initial state), (L*D, B, H) each: for whoever made that state (an
+    /// encoder, `backwardEncoding`); zero-state forwards may ignore it.
+    @discardableResult
+    public func backwardSequence(_ forward: Forward, gradient: Matrix, stateGradient: RecurrentState? = nil) throws -> RecurrentState {
         let dOutput = try head.backward(forward.headInput, gradient: gradient)
         let gradOutput = Tensor(shape: forward.rnnForward.output.shape, buffer: dOutput.buffer)
-        let gradients = try rnn.backward(forward.rnnForward, gradOutput: gradOutput, inputGradient: embedding != nil)
-        try backwardEmbedding(forward, gradients.input)
+        let gradients = try rnn.backward(forward.rnnForward, gradOutput: gradOutput, gradHN: stateGradient?.h,
+                                         gradCN: stateGradient?.c, inputGradient: embedding != nil)
+        try backwardEmbedding(forward.input, gradients.input)
+        return RecurrentState(h: gradients.h0, c: gradients.c0)
     }
 
     // MARK: Many-to-one
@@ -60,8 +66,10 @@ extension RecurrentModel {
                        embedded: embedded, rnnForward: result, headInput: headInput, steps: steps, batch: batch)
     }
 
-    /// Accumulates every parameter's gradient from d(loss)/d(predictions) (B, outputs).
-    public func backwardFinal(_ forward: Forward, gradient: Matrix) throws {
+    /// Accumulates every parameter's gradient from d(loss)/d(predictions) (B, outputs), plus
+    /// `stateGradient` (d(loss)/d(the final state)) when given; returns d(loss)/d(the initial state).
+    @discardableResult
+    public func backwardFinal(_ forward: Forward, gradient: Matrix, stateGradient: RecurrentState? = nil) throws -> RecurrentState {
         let dHead = try head.backward(forward.headInput, gradient: gradient)
         let d = rnn.descriptor, hidden = d.hiddenSize, batch = forward.batch
         let gradHN = try backend.zeros([d.stateCount, batch, hidden])
@@ -70,9 +78,47 @@ extension RecurrentModel {
             try backend.copy(dHead.columns(direction * hidden, hidden),
                              to: Matrix(gradHN.buffer, offset: row * batch * hidden, rows: batch, cols: hidden))
         }
+        if let stateGradient { try backend.axpy(alpha: 1, try stateMatrix(stateGradient.h, like: gradHN), gradHN.matrix) }
         let gradients = try rnn.backward(
-            forward.rnnForward, gradOutput: nil, gradHN: gradHN, inputGradient: embedding != nil)
-        try backwardEmbedding(forward, gradients.input)
+            forward.rnnForward, gradOutput: nil, gradHN: gradHN, gradCN: stateGradient?.c, inputGradient: embedding != nil)
+        try backwardEmbedding(forward.input, gradients.input)
+        return RecurrentState(h: gradients.h0, c: gradients.c0)
+    }
+
+    // MARK: Encoder (many-to-state)
+
+    /// An encoder's forward: the stack over the input, no head; `state` is each sequence's final
+    /// state, to start a decoder (`forwardSequence(_:state:...)`) from.
+    public struct Encoding {
+        public let state: RecurrentState
+        let input: SequenceInput
+        let rnnForward: RNNForward
+    }
+
+    /// Encodes `input` into its final state ((L*D, B, H) each; with lengths, each sequence's own last step).
+    public func encode(_ input: SequenceInput, lengths: [Int]? = nil, training: Bool = true,
+                       dropoutSeed: UInt32? = nil) throws -> Encoding {
+        let (embedded, _, _) = try embed(input)
+        let result = try rnn.forward(embedded, lengths: lengths, training: training, dropoutSeed: dropoutSeed)
+        return Encoding(state: RecurrentState(h: result.hN, c: result.cN), input: input, rnnForward: result)
+    }
+
+    /// Accumulates the encoder's gradients from d(loss)/d(its final state): what the decoder's
+    /// backward returned for its initial state. Returns d(loss)/d(the encoder's own initial state).
+    @discardableResult
+    public func backwardEncoding(_ encoding: Encoding, stateGradient: RecurrentState) throws -> RecurrentState {
+        let gradients = try rnn.backward(encoding.rnnForward, gradOutput: nil, gradHN: stateGradient.h, gradCN: stateGradient.c,
+                                         inputGradient: embedding != nil)
+        try backwardEmbedding(encoding.input, gradients.input)
+        return RecurrentState(h: gradients.h0, c: gradients.c0)
+    }
+
+    /// A state gradient as the (L*D*B, H) matrix `like` is, or a shape error that says both.
+    private func stateMatrix(_ tensor: Tensor, like reference: Tensor) throws -> Matrix {
+        guard tensor.shape == reference.shape else {
+            throw RecurError.shapeMismatch(tensor: "state gradient", actual: tensor.shape, expected: reference.shape)
+        }
+        return tensor.matrix
     }
 
     // MARK: Shared
@@ -102,8 +148,8 @@ extension RecurrentModel {
     }
 
     /// The embedding's gradient from the RNN input's (computed only when there is an embedding).
-    private func backwardEmbedding(_ forward: Forward, _ gradInput: Tensor?) throws {
-        guard let embedding, let gradInput, case .tokens(let tokens) = forward.input else { return }
+    private func backwardEmbedding(_ input: SequenceInput, _ gradInput: Tensor?) throws {
+        guard let embedding, let gradInput, case .tokens(let tokens) = input else { return }
         try embedding.backward(tokens, gradient: gradInput.matrix)
     }
 }

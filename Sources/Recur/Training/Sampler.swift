@@ -35,10 +35,10 @@ public struct Sampler {
 }
 
 extension RecurrentModel {
-    /// One-to-many: feeds `prompt` (token ids, at least one), then generates `length` tokens one
-    /// step at a time, each fed back as the next input. The state stays on the device; only each
-    /// step's logits come back to choose the next token.
-    public func generate(prompt: [Int32], length: Int, sampler: inout Sampler) throws -> [Int32] {
+    /// One-to-many: feeds `prompt` (token ids, at least one), then generates up to `length` tokens
+    /// one step at a time, each fed back as the next input, ending early at `stop` (which is not
+    /// returned). The state stays on the device; only each step's logits come back.
+    public func generate(prompt: [Int32], length: Int, stop: Int32? = nil, sampler: inout Sampler) throws -> [Int32] {
         guard let vocabulary = configuration.vocabularySize else {
             throw RecurError.invalidValue("generation needs a model with token inputs")
         }
@@ -50,10 +50,40 @@ extension RecurrentModel {
             let last = forward.predictions.rows(forward.predictions.rows - 1, 1)
             let logits = try backend.download(last.buffer, offset: last.offset, count: last.cols)
             let token = Int32(sampler.choose(logits))
+            if token == stop { break }
             generated.append(token)
             forward = try forwardSequence(
                 .tokens(try backend.indices([token], shape: [1, 1], limit: vocabulary)), state: forward.state, training: false)
         }
         return generated
+    }
+
+    /// Decoding from a state (an encoder's `Encoding.state`, batch B): each sequence starts from
+    /// `start`, each chosen token is fed back, and a sequence ends at `stop` (not returned) or after
+    /// `maxLength` tokens. Returns B token lists. One launch sequence per step for the whole batch.
+    public func generate(from state: RecurrentState, start: Int32, stop: Int32?, maxLength: Int,
+                         sampler: inout Sampler) throws -> [[Int32]] {
+        guard let vocabulary = configuration.vocabularySize else {
+            throw RecurError.invalidValue("generation needs a model with token inputs")
+        }
+        guard state.h.shape.count == 3 else {
+            throw RecurError.invalidValue("a state has shape (layers x directions, batch, hidden), got \(state.h.shape)")
+        }
+        try Limits.check(maxLength, "maxLength", maximum: Limits.maxSequenceLength)
+        let batch = state.h.shape[1]
+        var outputs = [[Int32]](repeating: [], count: batch), finished = [Bool](repeating: false, count: batch)
+        var tokens = [Int32](repeating: start, count: batch), state = state
+        for _ in 0..<maxLength where finished.contains(false) {
+            let forward = try forwardSequence(.tokens(try backend.indices(tokens, shape: [1, batch], limit: vocabulary, name: "tokens")),
+                                              state: state, training: false)
+            let logits = try backend.download(forward.predictions.buffer, offset: forward.predictions.offset, count: batch * vocabulary)
+            for b in 0..<batch where !finished[b] {
+                let token = Int32(sampler.choose(Array(logits[(b * vocabulary)..<((b + 1) * vocabulary)])))
+                if token == stop { finished[b] = true } else { outputs[b].append(token) }
+                tokens[b] = token
+            }
+            state = forward.state
+        }
+        return outputs
     }
 }
