@@ -95,6 +95,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Examples/: the worked examples, each an executable of a few dozen lines, each run by ExamplesTests.
+        .executableTarget(name: "autocomplete", dependencies: ["Recur", "RecurCPU"], path: "Examples/Autocomplete"),
+        .executableTarget(name: "sentiment", dependencies: ["Recur", "RecurCPU"], path: "Examples/Sentiment"),
+        .executableTarget(name: "time-series", dependencies: ["Recur", "RecurCPU"], path: "Examples/TimeSeries"),
+        .executableTarget(name: "sort-digits", dependencies: ["Recur", "RecurCPU"], path: "Examples/SortDigits"),
+        .executableTarget(name: "continue-pytorch", dependencies: ["Recur", "RecurCPU"], path: "Examples/ContinuePyTorch"),
         .testTarget(name: "RecurTests", dependencies: ["Recur", "RecurCPU", "RecurFixtures", "RecurTestSupport"]),
         .testTarget(name: "RecurCPUTests", dependencies: ["Recur", "RecurCPU", "RecurTestSupport"]),
         // rnn-bench's command-line contract, run as a process.
@@ -106,5 +112,9 @@ let package = Package(
         .testTarget(name: "RecurOpenCLTests", dependencies: ["RecurOpenCL", "RecurCPU", "RecurTestSupport", "embed-kernels"]),
         // The conformance suite, once per backend.
         .testTarget(name: "ConformanceTests", dependencies: ["Recur", "RecurFixtures", "RecurTestSupport"]),
+        // Each example run as a process on small settings.
+        .testTarget(name: "ExamplesTests", dependencies: [
+            "autocomplete", "sentiment", "time-series", "sort-digits", "continue-pytorch", "RecurTestSupport",
+        ]),
     ]
 )
