@@ -109,6 +109,18 @@ __kernel void mean_squared_error_rows(__global const float* pred, const int p_of
     if (lid == 0) losses[loss_off + r] = total;
 }
 
+// log(1 + e) for 0 <= e <= 1, from arithmetic alone: 2 atanh(s) with s = e / (2 + e) <= 1/3, its
+// series to s^17 (the next term is under 2e-9 of the sum). Not log or log1p: their implementation
+// reads a table through an implicit kernel argument, and inside this kernel's loop, whose trip
+// count differs between work-items, rusticl/llvmpipe then warns that it reads that argument "as
+// uniform, results may be incorrect" (as for softmax_cross_entropy_rows' early returns).
+static float log_one_plus_unit(const float e) {
+    const float s = e / (2.0f + e), s2 = s * s;
+    const float series = 1.0f / 3 + s2 * (1.0f / 5 + s2 * (1.0f / 7 + s2 * (1.0f / 9 + s2 * (1.0f / 11
+                       + s2 * (1.0f / 13 + s2 * (1.0f / 15 + s2 * (1.0f / 17)))))));
+    return 2.0f * s * (1.0f + s2 * series);
+}
+
 __kernel void binary_cross_entropy_logits_rows(__global const float* logits, const int l_off, const int l_ld,
                                                __global const float* targ, const int t_off, const int t_ld,
                                                __global float* losses, const int loss_off,
@@ -118,12 +130,14 @@ __kernel void binary_cross_entropy_logits_rows(__global const float* logits, con
     const int r = get_group_id(0), lid = get_local_id(0), size = get_local_size(0);   // r < rows: N groups
     float partial = 0.0f;
     for (int c = lid; c < cols; c += size) {
-        const float x = logits[VIEW_AT(l_off, l_ld, r, c)], t = targ[VIEW_AT(t_off, t_ld, r, c)];
-        const float e = exp(-fabs(x));   // never overflows
-        const float sigmoid = x >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
-        const bool observed = !isnan(t);
-        partial += observed ? fmax(x, 0.0f) - x * t + log1p(e) : 0.0f;
-        grad[VIEW_AT(g_off, g_ld, r, c)] = observed ? (sigmoid - t) * scale : 0.0f;
+        const float x = logits[VIEW_AT(l_off, l_ld, r, c)], target = targ[VIEW_AT(t_off, t_ld, r, c)];
+        // A missing target (NaN) computes with 0 and is dropped by selects, not a branch.
+        const bool kept = !isnan(target);
+        const float t = kept ? target : 0.0f;
+        const float e = exp(-fabs(x));   // in (0, 1]: never overflows
+        const float sigmoid = (x >= 0.0f ? 1.0f : e) / (1.0f + e);
+        partial += kept ? fmax(x, 0.0f) - x * t + log_one_plus_unit(e) : 0.0f;
+        grad[VIEW_AT(g_off, g_ld, r, c)] = kept ? (sigmoid - t) * scale : 0.0f;
     }
     const float total = group_sum(scratch, partial);
     if (lid == 0) losses[loss_off + r] = total;
