@@ -27,7 +27,7 @@ public struct ModelCase: CustomStringConvertible, Sendable {
     public var description: String {
         let c = configuration
         return "\(objective.rawValue) \(c.mode.rawValue) L=\(c.numLayers) H=\(c.hiddenSize)"
-            + (c.bidirectional ? " bi" : "") + (c.dropout > 0 ? " dropout=\(c.dropout)" : "")
+            + (c.bidirectional ? " bi" : "") + (c.dropout > 0 ? " dropout=\(c.dropout)" : "") + (c.bias ? "" : " no-bias")
     }
 
     public static let all: [ModelCase] = [
@@ -43,7 +43,7 @@ public struct ModelCase: CustomStringConvertible, Sendable {
                                                     dropout: 0.3, outputSize: 1),
                   objective: .regressSequences, steps: 4, batch: 2, seed: 4),
         ModelCase(configuration: ModelConfiguration(vocabularySize: nil, inputSize: 2, mode: .gru, hiddenSize: 5, numLayers: 2,
-                                                    bidirectional: true, outputSize: 2),
+                                                    bidirectional: true, bias: false, outputSize: 2),
                   objective: .regressEachStep, steps: 5, batch: 3, seed: 5),
         ModelCase(configuration: ModelConfiguration(vocabularySize: 6, inputSize: 3, mode: .lstm, hiddenSize: 4, numLayers: 1,
                                                     outputSize: 3),

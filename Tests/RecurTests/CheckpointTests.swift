@@ -82,6 +82,19 @@ import Testing
         #expect(losses == expected)
     }
 
+    @Test func aModelConfigurationWrittenBeforeBiasDecodesWithBiases() throws {
+        let json = #"{"bidirectional":false,"dropout":0,"hiddenSize":10,"inputSize":6,"mode":"LSTM","numLayers":2,"#
+            + #""outputSize":11,"vocabularySize":11}"#
+        let decoded = try JSONDecoder().decode(ModelConfiguration.self, from: Data(json.utf8))
+        #expect(decoded == .languageModel(vocabularySize: 11, embeddingSize: 6, mode: .lstm, hiddenSize: 10, numLayers: 2))
+        #expect(decoded.bias)
+        var withoutBias = decoded
+        withoutBias.bias = false
+        let model = try RecurrentModel(withoutBias, backend: backend)
+        #expect(!model.parameterNames.contains { $0.name.hasPrefix("rnn.bias") })
+        #expect(model.parameterNames.contains { $0.name == "head.bias" })
+    }
+
     @Test func anOptimizerConfigurationWrittenBeforeRMSpropDecodesWithPyTorchsDefaults() throws {
         // The JSON a checkpoint held before RMSprop and Adagrad had settings of their own.
         let json = #"{"beta1":0.9,"beta2":0.999,"dampening":0,"epsilon":1e-08,"kind":"adam","learningRate":0.01,"#

@@ -8,14 +8,16 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     public var numLayers: Int
     public var bidirectional: Bool
     public var dropout: Float
+    /// Whether the recurrent layers have their biases (PyTorch's `bias`; the head always has one).
+    public var bias: Bool
     /// Classes (or vocabulary, for a language model) or regression outputs of the head.
     public var outputSize: Int
 
     public init(vocabularySize: Int?, inputSize: Int, mode: CellMode, hiddenSize: Int, numLayers: Int = 1,
-                bidirectional: Bool = false, dropout: Float = 0, outputSize: Int) {
+                bidirectional: Bool = false, dropout: Float = 0, bias: Bool = true, outputSize: Int) {
         self.vocabularySize = vocabularySize; self.inputSize = inputSize; self.mode = mode
         self.hiddenSize = hiddenSize; self.numLayers = numLayers; self.bidirectional = bidirectional
-        self.dropout = dropout; self.outputSize = outputSize
+        self.dropout = dropout; self.bias = bias; self.outputSize = outputSize
     }
 
     /// A character or word language model: embedding -> RNN -> head over the vocabulary.
@@ -28,8 +30,21 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     public var descriptor: RNNDescriptor {
         get throws {
             try RNNDescriptor(mode: mode, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers,
-                              bidirectional: bidirectional, dropout: dropout)
+                              bidirectional: bidirectional, bias: bias, dropout: dropout)
         }
+    }
+}
+
+extension ModelConfiguration {
+    /// Decodes the configurations checkpoints store, those written before `bias` existed included
+    /// (their layers had biases).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(vocabularySize: try c.decodeIfPresent(Int.self, forKey: .vocabularySize),
+                  inputSize: try c.decode(Int.self, forKey: .inputSize), mode: try c.decode(CellMode.self, forKey: .mode),
+                  hiddenSize: try c.decode(Int.self, forKey: .hiddenSize), numLayers: try c.decode(Int.self, forKey: .numLayers),
+                  bidirectional: try c.decode(Bool.self, forKey: .bidirectional), dropout: try c.decode(Float.self, forKey: .dropout),
+                  bias: try c.decodeIfPresent(Bool.self, forKey: .bias) ?? true, outputSize: try c.decode(Int.self, forKey: .outputSize))
     }
 }
 
