@@ -303,4 +303,13 @@ extension Backend {
     public func array(_ tensor: Tensor) throws -> [Float] {
         try download(tensor.buffer, offset: 0, count: tensor.count)
     }
+
+    /// A matrix view's values, row-major without its row stride (a forward's `predictions`, a
+    /// column block of a wider matrix): rows * cols values.
+    public func array(_ matrix: Matrix) throws -> [Float] {
+        guard matrix.rows > 0, matrix.cols > 0 else { return [] }
+        let span = try download(matrix.buffer, offset: matrix.offset, count: (matrix.rows - 1) * matrix.ld + matrix.cols)
+        if matrix.ld == matrix.cols { return span }
+        return (0..<matrix.rows).flatMap { r in span[(r * matrix.ld)..<(r * matrix.ld + matrix.cols)] }
+    }
 }

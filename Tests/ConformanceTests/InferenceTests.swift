@@ -21,7 +21,10 @@ import Testing
         let again = try model.predict(.tokens(tokens), lengths: lengths)
         #expect(first.shape == [3, 3] && first.values == again.values, "dropout was applied: predict is not in evaluation mode")
         let forward = try model.forwardFinal(.tokens(tokens), lengths: lengths, training: false).predictions
-        #expect(first.values == (try backend.download(forward.buffer, offset: forward.offset, count: 9)))
+        #expect(first.values == (try backend.array(forward)))
+        // A strided column block reads back without its stride.
+        let wide = try backend.tensor((0..<12).map(Float.init), shape: [3, 4]).matrix
+        #expect(try backend.array(Matrix(wide.buffer, offset: 1, rows: 3, cols: 2, ld: 4)) == [1, 2, 5, 6, 9, 10])
         #expect(first.classes.count == 3 && first.classes.allSatisfy { (0..<3).contains($0) })
         for r in 0..<3 { #expect(first.row(r)[first.classes[r] + r * 3] == first.row(r).max()) }
 
