@@ -110,10 +110,11 @@ public enum BinaryCrossEntropy {
 /// Float targets (regression values, binary labels) for the per-step losses: NaN marks a missing
 /// one, and the positions past a sequence's length are marked so by `maskingPastLengths`.
 public enum FloatTargets {
-    /// targets (T*B*C, time-major: row t*B + b holds position t of sequence b) with every position
-    /// t >= lengths[b] set to NaN, and how many values are then not NaN.
+    /// targets (T*B*C, time-major: row t*B + b holds position t of sequence b; batch-major, row
+    /// b*T + t, when `batchFirst`) with every position t >= lengths[b] set to NaN, and how many
+    /// values are then not NaN.
     public static func maskingPastLengths(_ targets: [Float], steps: Int, batch: Int, width: Int,
-                                          lengths: [Int]?) throws -> (values: [Float], observed: Int) {
+                                          lengths: [Int]?, batchFirst: Bool = false) throws -> (values: [Float], observed: Int) {
         guard targets.count == steps * batch * width else {
             throw RecurError.shapeMismatch(tensor: "targets", actual: [targets.count], expected: [steps * batch * width])
         }
@@ -124,7 +125,7 @@ public enum FloatTargets {
             }
             for t in 0..<steps {
                 for b in 0..<batch where t >= lengths[b] {
-                    let row = (t * batch + b) * width
+                    let row = (batchFirst ? b * steps + t : t * batch + b) * width
                     for c in 0..<width { values[row + c] = .nan }
                 }
             }

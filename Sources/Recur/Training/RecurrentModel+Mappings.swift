@@ -19,7 +19,8 @@ extension RecurrentModel {
 
     // MARK: Many-to-many
 
-    /// Predictions at every step: input (T, B) tokens or (T, B, I) features -> (T*B, outputs), time-major.
+    /// Predictions at every step: input (T, B) tokens or (T, B, I) features -> (T*B, outputs), time-major
+    /// (batch-first: (B, T) or (B, T, I) -> (B*T, outputs), batch-major).
     public func forwardSequence(_ input: SequenceInput, state: RecurrentState? = nil, lengths: [Int]? = nil,
                                 training: Bool = true, dropoutSeed: UInt32? = nil) throws -> Forward {
         let (embedded, steps, batch) = try embed(input)
@@ -125,25 +126,28 @@ extension RecurrentModel {
 
     /// The RNN's input (T, B, I): embedded tokens or the features themselves.
     private func embed(_ input: SequenceInput) throws -> (Tensor, steps: Int, batch: Int) {
+        // Batch-first inputs are (B, T[, I]); the layer reads the embedding's rows in the same order.
+        let batchFirst = configuration.batchFirst
+        let layout = batchFirst ? "(batch, time" : "(time, batch"
         switch input {
         case .tokens(let tokens):
             guard let embedding else {
                 throw RecurError.invalidValue("this model reads float features, not tokens")
             }
             guard tokens.shape.count == 2 else {
-                throw RecurError.invalidValue("tokens have shape \(tokens.shape), expected (time, batch)")
+                throw RecurError.invalidValue("tokens have shape \(tokens.shape), expected \(layout))")
             }
             let rows = try embedding.forward(tokens)
             return (Tensor(shape: [tokens.shape[0], tokens.shape[1], embedding.embeddingSize], buffer: rows.buffer),
-                    tokens.shape[0], tokens.shape[1])
+                    tokens.shape[batchFirst ? 1 : 0], tokens.shape[batchFirst ? 0 : 1])
         case .features(let features):
             guard embedding == nil else {
                 throw RecurError.invalidValue("this model reads token ids through its embedding, not features")
             }
             guard features.shape.count == 3 else {
-                throw RecurError.invalidValue("features have shape \(features.shape), expected (time, batch, features)")
+                throw RecurError.invalidValue("features have shape \(features.shape), expected \(layout), features)")
             }
-            return (features, features.shape[0], features.shape[1])
+            return (features, features.shape[batchFirst ? 1 : 0], features.shape[batchFirst ? 0 : 1])
         }
     }
 

@@ -10,14 +10,17 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     public var dropout: Float
     /// Whether the recurrent layers have their biases (PyTorch's `bias`; the head always has one).
     public var bias: Bool
+    /// Inputs (B, T) tokens or (B, T, I) features, and per-step predictions and targets batch-major
+    /// (row b*T + t), as PyTorch's `batch_first`; otherwise time-major (row t*B + b).
+    public var batchFirst: Bool
     /// Classes (or vocabulary, for a language model) or regression outputs of the head.
     public var outputSize: Int
 
     public init(vocabularySize: Int?, inputSize: Int, mode: CellMode, hiddenSize: Int, numLayers: Int = 1,
-                bidirectional: Bool = false, dropout: Float = 0, bias: Bool = true, outputSize: Int) {
+                bidirectional: Bool = false, dropout: Float = 0, bias: Bool = true, batchFirst: Bool = false, outputSize: Int) {
         self.vocabularySize = vocabularySize; self.inputSize = inputSize; self.mode = mode
         self.hiddenSize = hiddenSize; self.numLayers = numLayers; self.bidirectional = bidirectional
-        self.dropout = dropout; self.bias = bias; self.outputSize = outputSize
+        self.dropout = dropout; self.bias = bias; self.batchFirst = batchFirst; self.outputSize = outputSize
     }
 
     /// A character or word language model: embedding -> RNN -> head over the vocabulary.
@@ -30,25 +33,28 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     public var descriptor: RNNDescriptor {
         get throws {
             try RNNDescriptor(mode: mode, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers,
-                              bidirectional: bidirectional, bias: bias, dropout: dropout)
+                              bidirectional: bidirectional, bias: bias, batchFirst: batchFirst, dropout: dropout)
         }
     }
 }
 
 extension ModelConfiguration {
-    /// Decodes the configurations checkpoints store, those written before `bias` existed included
-    /// (their layers had biases).
+    /// Decodes the configurations checkpoints store, those written before `bias` and `batchFirst`
+    /// existed included (their layers had biases, and were time-major).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(vocabularySize: try c.decodeIfPresent(Int.self, forKey: .vocabularySize),
                   inputSize: try c.decode(Int.self, forKey: .inputSize), mode: try c.decode(CellMode.self, forKey: .mode),
                   hiddenSize: try c.decode(Int.self, forKey: .hiddenSize), numLayers: try c.decode(Int.self, forKey: .numLayers),
                   bidirectional: try c.decode(Bool.self, forKey: .bidirectional), dropout: try c.decode(Float.self, forKey: .dropout),
-                  bias: try c.decodeIfPresent(Bool.self, forKey: .bias) ?? true, outputSize: try c.decode(Int.self, forKey: .outputSize))
+                  bias: try c.decodeIfPresent(Bool.self, forKey: .bias) ?? true,
+                  batchFirst: try c.decodeIfPresent(Bool.self, forKey: .batchFirst) ?? false,
+                  outputSize: try c.decode(Int.self, forKey: .outputSize))
     }
 }
 
-/// What a model reads: token ids (T, B) through its embedding, or float features (T, B, I).
+/// What a model reads: token ids (T, B) through its embedding, or float features (T, B, I); (B, T)
+/// and (B, T, I) for a `batchFirst` model.
 public enum SequenceInput {
     case tokens(IndexTensor)
     case features(Tensor)

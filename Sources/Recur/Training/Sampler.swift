@@ -44,7 +44,8 @@ extension RecurrentModel {
         }
         guard !prompt.isEmpty else { throw RecurError.invalidValue("the prompt needs at least one token") }
         var forward = try forwardSequence(
-            .tokens(try backend.indices(prompt, shape: [prompt.count, 1], limit: vocabulary, name: "prompt")), training: false)
+            .tokens(try backend.indices(prompt, shape: tokenShape(steps: prompt.count, batch: 1), limit: vocabulary, name: "prompt")),
+            training: false)
         var generated: [Int32] = []
         for _ in 0..<length {
             let last = forward.predictions.rows(forward.predictions.rows - 1, 1)
@@ -74,8 +75,8 @@ extension RecurrentModel {
         var outputs = [[Int32]](repeating: [], count: batch), finished = [Bool](repeating: false, count: batch)
         var tokens = [Int32](repeating: start, count: batch), state = state
         for _ in 0..<maxLength where finished.contains(false) {
-            let forward = try forwardSequence(.tokens(try backend.indices(tokens, shape: [1, batch], limit: vocabulary, name: "tokens")),
-                                              state: state, training: false)
+            let step = try backend.indices(tokens, shape: tokenShape(steps: 1, batch: batch), limit: vocabulary, name: "tokens")
+            let forward = try forwardSequence(.tokens(step), state: state, training: false)
             let logits = try backend.download(forward.predictions.buffer, offset: forward.predictions.offset, count: batch * vocabulary)
             for b in 0..<batch where !finished[b] {
                 let token = Int32(sampler.choose(Array(logits[(b * vocabulary)..<((b + 1) * vocabulary)])))
@@ -85,5 +86,10 @@ extension RecurrentModel {
             state = forward.state
         }
         return outputs
+    }
+
+    /// The shape of `steps` x `batch` token ids in this model's layout.
+    func tokenShape(steps: Int, batch: Int) -> [Int] {
+        configuration.batchFirst ? [batch, steps] : [steps, batch]
     }
 }

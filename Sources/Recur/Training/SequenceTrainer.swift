@@ -63,7 +63,8 @@ public final class SequenceTrainer {
         return Step(loss: loss, gradientNorm: try update(), state: forward.state)
     }
 
-    /// Many-to-many regression (time series): targets (T*B*C, time-major) for every position, a NaN
+    /// Many-to-many regression (time series): targets (T*B*C, time-major; batch-major for a
+    /// batch-first model) for every position, a NaN
     /// marking a missing value; positions past a sequence's length are left out for you. The loss
     /// is the mean squared error over the values present.
     public func stepRegressingEachStep(_ input: SequenceInput, targets: [Float], state: RecurrentState? = nil,
@@ -111,7 +112,8 @@ public final class SequenceTrainer {
             throw RecurError.shapeMismatch(tensor: "lengths", actual: [batch], expected: [predictions.rows])
         }
         let (values, observed) = try FloatTargets.maskingPastLengths(
-            targets, steps: predictions.rows / batch, batch: batch, width: predictions.cols, lengths: lengths)
+            targets, steps: predictions.rows / batch, batch: batch, width: predictions.cols, lengths: lengths,
+            batchFirst: model.configuration.batchFirst)
         return (try model.backend.tensor(values, shape: [predictions.rows, predictions.cols]).matrix, observed)
     }
 
