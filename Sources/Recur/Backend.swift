@@ -117,6 +117,7 @@ public protocol Backend: AnyObject {
 ///   p -= lr*buf, else p -= lr*g'/den.
 /// - Adagrad: g' = g + wd*p; sum += g'^2; p -= (lr / (1 + (t-1)*lr_decay)) * g' / (sqrt(sum) + eps).
 public struct OptimizerStep {
+    /// The update rules above, each with the hyperparameters it uses.
     public enum Rule: Equatable, Sendable {
         case sgd(momentum: Float, dampening: Float, nesterov: Bool)
         case adam(beta1: Float, beta2: Float, epsilon: Float, decoupledWeightDecay: Bool)
@@ -124,8 +125,11 @@ public struct OptimizerStep {
         case adagrad(learningRateDecay: Float, epsilon: Float)
     }
 
+    /// Which update to apply, and its hyperparameters.
     public var rule: Rule
+    /// p: the parameter block, updated in place.
     public var parameters: Matrix
+    /// g: the gradient, same shape as `parameters`.
     public var gradients: Matrix
     /// SGD: the momentum buffer (nil without momentum). Adam: the first moment m. RMSprop: the
     /// average of squares v. Adagrad: the sum of squares.
@@ -134,11 +138,14 @@ public struct OptimizerStep {
     public var state2: Matrix?
     /// RMSprop: the average of gradients a (nil unless centered).
     public var state3: Matrix? = nil
+    /// lr (Adagrad decays it: `adagradLearningRate`).
     public var learningRate: Float
+    /// wd: added to the gradient as wd*p, except for AdamW, which scales p by 1 - lr*wd.
     public var weightDecay: Float
     /// 1 for the first update.
     public var step: Int
 
+    /// Memberwise; `state3` is needed only for centered RMSprop.
     public init(rule: Rule, parameters: Matrix, gradients: Matrix, state1: Matrix?, state2: Matrix?,
                 state3: Matrix? = nil, learningRate: Float, weightDecay: Float, step: Int) {
         self.rule = rule; self.parameters = parameters; self.gradients = gradients; self.state1 = state1
@@ -160,6 +167,7 @@ public struct OptimizerStep {
 /// The hash is a few rounds of multiply-xorshift (an integer finaliser), cheap on any device; the
 /// OpenCL kernel spells out the same arithmetic.
 public enum DropoutMask {
+    /// The 32-bit hash of (seed, index); the element is kept when it is at or above `threshold(probability:)`.
     @inline(__always)
     public static func hash(seed: UInt32, index: UInt32) -> UInt32 {
         var x = index &* 0x9E37_79B9 ^ seed
@@ -188,6 +196,7 @@ public enum DropoutMask {
 /// Rows whose sequence has ended (`time >= lengths[b]`) carry the state (h = hPrev, c = cPrev)
 /// and write zero to `output`.
 public struct CellForwardStep {
+    /// The cell, which selects the equations above.
     public var mode: CellMode
     /// (B, G*H): x_t W_ih^T for this step, without bias.
     public var xProj: Matrix
@@ -195,12 +204,15 @@ public struct CellForwardStep {
     public var hProj: Matrix
     /// (1, G*H) each, or nil when the layer has no bias.
     public var biasIH: Matrix?
+    /// (1, G*H): b_hh, or nil when the layer has no bias.
     public var biasHH: Matrix?
     /// (B, H): the previous state, and where the new one goes (distinct views).
     public var hPrev: Matrix
+    /// (B, H): where h_t goes.
     public var hNext: Matrix
     /// (B, H): LSTM only.
     public var cPrev: Matrix?
+    /// (B, H): where c_t goes; LSTM only.
     public var cNext: Matrix?
     /// (B, H): the layer output at this time step, usually a strided view into y (ld = D*H).
     public var output: Matrix
@@ -213,6 +225,7 @@ public struct CellForwardStep {
     /// The time index t of this step (compared against lengths).
     public var time: Int
 
+    /// Memberwise.
     public init(
         mode: CellMode, xProj: Matrix, hProj: Matrix, biasIH: Matrix?, biasHH: Matrix?,
         hPrev: Matrix, hNext: Matrix, cPrev: Matrix?, cNext: Matrix?, output: Matrix,
@@ -223,7 +236,9 @@ public struct CellForwardStep {
         self.saved = saved; self.lengths = lengths; self.time = time
     }
 
+    /// B: the batch rows of this step.
     public var batch: Int { hPrev.rows }
+    /// H: the hidden size.
     public var hidden: Int { hPrev.cols }
 }
 
@@ -240,6 +255,7 @@ public struct CellForwardStep {
 /// Rows whose sequence has ended pass the gradient through unchanged (dhPrev = dh, dcPrev = dc)
 /// and write zero gate gradients.
 public struct CellBackwardStep {
+    /// The cell, which selects the gate derivatives taken.
     public var mode: CellMode
     /// (B, S*H) saved by the forward at this step. Its first G*H columns may be `dGatesX` itself
     /// (`RecurrentLayer`'s backward writes the gradients there): a backend reads a unit's saved
@@ -247,20 +263,30 @@ public struct CellBackwardStep {
     public var saved: Matrix?
     /// (B, H): h_{t-1} (GRU), h_t (RNN: its derivative is taken from the output), c_{t-1} (LSTM).
     public var hPrev: Matrix
+    /// (B, H): h_t, from which the Elman RNN's derivative is taken.
     public var hOut: Matrix
+    /// (B, H): c_{t-1}; LSTM only.
     public var cPrev: Matrix?
     /// (B, H): gradient arriving from step t+1 (or from h_n at the last step).
     public var dhNext: Matrix
+    /// (B, H): gradient of c_t arriving from step t+1 (or from c_n at the last step); LSTM only.
     public var dcNext: Matrix?
     /// (B, H): gradient of the layer output at t (a strided view into dy), or nil for none.
     public var dOutput: Matrix?
+    /// (B, G*H): written, the gradient of x_t W_ih^T + b_ih (see above).
     public var dGatesX: Matrix
+    /// (B, G*H): written, the gradient of h_{t-1} W_hh^T + b_hh; may alias `dGatesX` except for the GRU.
     public var dGatesH: Matrix
+    /// (B, H): written, the direct part of dh_{t-1} (see above).
     public var dhPrev: Matrix
+    /// (B, H): written, dc_{t-1}; LSTM only.
     public var dcPrev: Matrix?
+    /// (B) Int32 lengths, or nil when every sequence has all T steps.
     public var lengths: (any DeviceBuffer)?
+    /// The time index t of this step (compared against lengths).
     public var time: Int
 
+    /// Memberwise.
     public init(
         mode: CellMode, saved: Matrix?, hPrev: Matrix, hOut: Matrix, cPrev: Matrix?,
         dhNext: Matrix, dcNext: Matrix?, dOutput: Matrix?, dGatesX: Matrix, dGatesH: Matrix,
@@ -272,11 +298,14 @@ public struct CellBackwardStep {
         self.time = time
     }
 
+    /// B: the batch rows of this step.
     public var batch: Int { hPrev.rows }
+    /// H: the hidden size.
     public var hidden: Int { hPrev.cols }
 }
 
 extension Backend {
+    /// Default: a zero-filled `makeBuffer`, for backends with nothing cheaper.
     public func makeScratchBuffer(count: Int) throws -> any DeviceBuffer { try makeBuffer(count: count) }
 
     /// The host's physical memory, for backends that do not say (test doubles).

@@ -2,9 +2,13 @@ import Foundation
 
 /// The recurrent cell, named as PyTorch and cuDNN name them.
 public enum CellMode: String, CaseIterable, Sendable, Codable {
+    /// Elman RNN with tanh: PyTorch's nn.RNN with nonlinearity 'tanh'.
     case rnnTanh = "RNN_TANH"
+    /// Elman RNN with ReLU: PyTorch's nn.RNN with nonlinearity 'relu'.
     case rnnReLU = "RNN_RELU"
+    /// PyTorch's nn.LSTM: gates i, f, g, o and a cell state c.
     case lstm = "LSTM"
+    /// PyTorch's nn.GRU: gates r, z, n.
     case gru = "GRU"
 
     /// Gates stacked in the rows of `weight_ih` and `weight_hh`: LSTM (i, f, g, o), GRU (r, z, n).

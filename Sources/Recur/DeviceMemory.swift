@@ -15,6 +15,7 @@ public struct DeviceMemory: Sendable, Equatable {
     /// What `largestBufferBytes` is, for messages.
     public var largestBufferLabel: String
 
+    /// Memberwise; `host(device:)` makes the CPU's.
     public init(device: String, totalBytes: Int, largestBufferBytes: Int, totalLabel: String, largestBufferLabel: String) {
         self.device = device; self.totalBytes = totalBytes; self.largestBufferBytes = largestBufferBytes
         self.totalLabel = totalLabel; self.largestBufferLabel = largestBufferLabel

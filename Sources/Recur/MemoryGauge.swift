@@ -6,12 +6,15 @@ public final class MemoryGauge: Sendable {
     private let current = Atomic<Int>(0)
     private let highest = Atomic<Int>(0)
 
+    /// Starts at zero bytes held.
     public init() {}
 
+    /// Bytes the backend's live buffers hold now.
     public var bytesInUse: Int { current.load(ordering: .relaxed) }
     /// The most held at once since the last `resetPeak()`.
     public var peakBytes: Int { highest.load(ordering: .relaxed) }
 
+    /// Records a buffer of `bytes` made, raising the peak when it is passed.
     public func allocated(_ bytes: Int) {
         let now = current.add(bytes, ordering: .relaxed).newValue
         var seen = highest.load(ordering: .relaxed)
@@ -22,6 +25,7 @@ public final class MemoryGauge: Sendable {
         }
     }
 
+    /// Records a buffer of `bytes` freed.
     public func freed(_ bytes: Int) {
         current.subtract(bytes, ordering: .relaxed)
     }

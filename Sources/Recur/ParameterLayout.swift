@@ -4,8 +4,11 @@
 /// One flat buffer (like cuDNN's weight space) lets optimizers, clipping and gradient norms run as
 /// single operations, and the gradients use the very same layout.
 public struct ParameterLayout: Sendable, Equatable {
+    /// One parameter: its PyTorch name and shape, and where it lies in the flat buffer.
     public struct Entry: Sendable, Equatable {
+        /// PyTorch's name: `weight_ih_l0`, `bias_hh_l1_reverse`.
         public let name: String
+        /// PyTorch's shape, e.g. [G*H, H] for `weight_hh_l0`.
         public let shape: [Int]
         /// First element in the flat buffer.
         public let offset: Int
@@ -16,6 +19,7 @@ public struct ParameterLayout: Sendable, Equatable {
     /// Offsets are multiples of this many elements (128 bytes): aligned vector loads on every device.
     public static let alignment = 32
 
+    /// Every parameter, in buffer order.
     public let entries: [Entry]
     /// Elements of the flat buffer, padding included.
     public let totalCount: Int
@@ -35,6 +39,7 @@ public struct ParameterLayout: Sendable, Equatable {
         self.totalCount = offset
     }
 
+    /// The parameter named `name`, or nil when there is none.
     public func entry(_ name: String) -> Entry? { entries.first { $0.name == name } }
 
     /// Parameter count, padding excluded (cannot overflow: it is at most `totalCount`).

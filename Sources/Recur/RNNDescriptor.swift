@@ -4,11 +4,17 @@
 /// overflow-checked arithmetic); every later shape check is against these numbers. Decoding goes
 /// through the same checks.
 public struct RNNDescriptor: Equatable, Sendable, Codable {
+    /// The cell: Elman RNN (tanh or ReLU), LSTM or GRU.
     public let mode: CellMode
+    /// I: features of each input step.
     public let inputSize: Int
+    /// H: features of the hidden state of each direction.
     public let hiddenSize: Int
+    /// L: layers stacked, each feeding the next.
     public let numLayers: Int
+    /// Whether each layer also runs a reverse direction (D = 2), its output beside the forward one's.
     public let bidirectional: Bool
+    /// Whether the layers have `bias_ih` and `bias_hh` (PyTorch's `bias`).
     public let bias: Bool
     /// Sequences are (B, T, I) instead of (T, B, I); outputs follow the same layout.
     public let batchFirst: Bool
@@ -17,6 +23,7 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
     /// The parameters of this stack in PyTorch's state_dict order, made (and checked) once.
     public let parameterLayout: ParameterLayout
 
+    /// Throws a `RecurError` when a size is outside `Limits` or dropout is not in [0, 1).
     public init(
         mode: CellMode, inputSize: Int, hiddenSize: Int, numLayers: Int = 1,
         bidirectional: Bool = false, bias: Bool = true, batchFirst: Bool = false, dropout: Float = 0

@@ -11,8 +11,11 @@
 /// refuses any other layer's forward, and one made before the parameters changed
 /// (RecurrentLayer+Provenance.swift).
 public final class RecurrentLayer {
+    /// The stack's shape, as constructed.
     public let descriptor: RNNDescriptor
+    /// The backend that holds the parameters and runs every operation.
     public let backend: any Backend
+    /// Where each parameter, by PyTorch name, lies in `parameters` (and `gradients`).
     public let parameterLayout: ParameterLayout
     /// Every parameter, at `parameterLayout`'s offsets.
     public let parameters: any DeviceBuffer

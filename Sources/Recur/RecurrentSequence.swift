@@ -10,8 +10,11 @@
 /// The forward loop: for each step t in order (reversed for the reverse direction),
 /// hProj = h_{t-1} W_hh^T, then one `CellForwardStep`.
 public struct RecurrentForwardSequence {
+    /// The cell, which selects the `CellForwardStep` equations.
     public var mode: CellMode
+    /// T: the time steps run.
     public var steps: Int
+    /// B: the sequences, rows of each step.
     public var batch: Int
     /// The reverse direction of a bidirectional layer: t runs from T-1 down to 0.
     public var reverse: Bool
@@ -21,6 +24,7 @@ public struct RecurrentForwardSequence {
     public var hiddenWeight: Matrix
     /// (1, G*H) each, or nil without bias.
     public var biasIH: Matrix?
+    /// (1, G*H): b_hh, or nil without bias.
     public var biasHH: Matrix?
     /// ((T+1)*B, H): slot s is rows s*B ..< (s+1)*B. Forward: slot 0 holds h0 on entry and slot
     /// t+1 receives h_t. Reverse: slot T holds h0 and slot t receives h_t.
@@ -35,6 +39,7 @@ public struct RecurrentForwardSequence {
     /// (B) Int32 lengths, or nil.
     public var lengths: (any DeviceBuffer)?
 
+    /// Memberwise.
     public init(
         mode: CellMode, steps: Int, batch: Int, reverse: Bool, xProj: Matrix, hiddenWeight: Matrix,
         biasIH: Matrix?, biasHH: Matrix?, hiddenStates: Matrix, cellStates: Matrix?, output: Matrix,
@@ -46,12 +51,14 @@ public struct RecurrentForwardSequence {
         self.saved = saved; self.lengths = lengths
     }
 
+    /// H, from `hiddenWeight`.
     public var hidden: Int { hiddenWeight.cols }
 
     /// Time index of the `step`-th step run.
     public func time(ofStep step: Int) -> Int { reverse ? steps - 1 - step : step }
     /// First row of the state slot read (previous) and written (next) at time t.
     public func previousSlotRow(time t: Int) -> Int { (reverse ? t + 1 : t) * batch }
+    /// First row of the state slot written at time t.
     public func nextSlotRow(time t: Int) -> Int { (reverse ? t : t + 1) * batch }
 
     /// Step t's cell step, with `hProj` the (B, G*H) product h_{t-1} W_hh^T.
@@ -68,9 +75,13 @@ public struct RecurrentForwardSequence {
 /// The backward loop: for each step in the reverse of the forward's order, one `CellBackwardStep`,
 /// then dh_{t-1} += dGatesH_t W_hh.
 public struct RecurrentBackwardSequence {
+    /// The cell, which selects the `CellBackwardStep` derivatives.
     public var mode: CellMode
+    /// T: the time steps run.
     public var steps: Int
+    /// B: the sequences, rows of each step.
     public var batch: Int
+    /// The reverse direction of a bidirectional layer, as in the forward it mirrors.
     public var reverse: Bool
     /// (G*H, H): W_hh.
     public var hiddenWeight: Matrix
@@ -78,6 +89,7 @@ public struct RecurrentBackwardSequence {
     public var saved: Matrix?
     /// The forward's state sequences (`RecurrentForwardSequence`'s layout).
     public var hiddenStates: Matrix
+    /// The forward's LSTM c states, same layout; nil for other cells.
     public var cellStates: Matrix?
     /// (T*B, H): gradient of this direction's output, or nil for none.
     public var dOutput: Matrix?
@@ -87,15 +99,20 @@ public struct RecurrentBackwardSequence {
     /// (`RecurrentLayer`'s backward puts it there): a step reads a unit's saved activations before
     /// it writes that unit's gate gradients.
     public var dGatesX: Matrix
+    /// (T*B, G*H): written, the hidden-side gradients; may be the same view as `dGatesX` (see above).
     public var dGatesH: Matrix
     /// (B, H): on entry the gradient of h_n (of c_n), on return the gradient of h0 (of c0).
     public var dh: Matrix
+    /// (B, H): as `dh`, for the LSTM's c; nil for other cells.
     public var dc: Matrix?
     /// (B, H) each: scratch of the same shape as dh and dc.
     public var dhScratch: Matrix
+    /// (B, H): scratch for `dc`; nil when `dc` is.
     public var dcScratch: Matrix?
+    /// (B) Int32 lengths, or nil.
     public var lengths: (any DeviceBuffer)?
 
+    /// Memberwise.
     public init(
         mode: CellMode, steps: Int, batch: Int, reverse: Bool, hiddenWeight: Matrix, saved: Matrix?,
         hiddenStates: Matrix, cellStates: Matrix?, dOutput: Matrix?, dGatesX: Matrix, dGatesH: Matrix,
@@ -107,6 +124,7 @@ public struct RecurrentBackwardSequence {
         self.dh = dh; self.dc = dc; self.dhScratch = dhScratch; self.dcScratch = dcScratch; self.lengths = lengths
     }
 
+    /// H, from `hiddenWeight`.
     public var hidden: Int { hiddenWeight.cols }
 
     /// Time index of the `step`-th step run (the forward's order reversed).

@@ -4,6 +4,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// (what a checkpoint saves to resume a draw).
     public private(set) var state: UInt64
 
+    /// Starts the sequence at `seed`: the same seed gives the same draws.
     public init(seed: UInt64) { state = seed }
 
     public mutating func next() -> UInt64 {

@@ -7,15 +7,19 @@ public protocol DeviceBuffer: AnyObject {
 
 /// A row-major n-dimensional array on a backend: a shape over a device buffer.
 public struct Tensor {
+    /// Sizes of the axes, outermost first.
     public let shape: [Int]
+    /// The elements, row-major; it may hold more than `count`.
     public let buffer: any DeviceBuffer
 
+    /// The shape must fit in `buffer` (a precondition).
     public init(shape: [Int], buffer: any DeviceBuffer) {
         precondition(shape.reduce(1, *) <= buffer.count, "tensor shape \(shape) exceeds its buffer")
         self.shape = shape
         self.buffer = buffer
     }
 
+    /// Elements: the product of `shape`.
     public var count: Int { shape.reduce(1, *) }
 
     /// The whole tensor as a (rows x cols) matrix, cols being the last axis.
@@ -28,13 +32,18 @@ public struct Tensor {
 /// A row-major 2-D view into a device buffer: element (r, c) is at `offset + r * ld + c`.
 /// The BPTT loop addresses time steps, directions and gate blocks through views, never copies.
 public struct Matrix {
+    /// The buffer viewed; views share it, never copy it.
     public let buffer: any DeviceBuffer
+    /// Element of `buffer` at (0, 0).
     public let offset: Int
+    /// Rows of the view (0 allowed).
     public let rows: Int
+    /// Columns of each row, at most `ld`.
     public let cols: Int
     /// Leading dimension (row stride), at least `cols`.
     public let ld: Int
 
+    /// A (rows, cols) view at `offset` with row stride `ld` (default `cols`); it must lie within `buffer`.
     public init(_ buffer: any DeviceBuffer, offset: Int = 0, rows: Int, cols: Int, ld: Int? = nil) {
         let ld = ld ?? cols
         precondition(rows >= 0 && cols >= 0 && ld >= cols && offset >= 0, "bad matrix view")
@@ -62,10 +71,14 @@ public struct Matrix {
 
 /// Int32 indices on a backend (token ids, class targets): a shape over a device buffer.
 public struct IndexTensor {
+    /// Sizes of the axes, outermost first.
     public let shape: [Int]
+    /// Int32 elements, row-major; it may hold more than `count`.
     public let buffer: any DeviceBuffer
+    /// Elements: the product of `shape`.
     public var count: Int { shape.reduce(1, *) }
 
+    /// The shape must fit in `buffer` (a precondition); values are not checked (`Backend.indices` checks them).
     public init(shape: [Int], buffer: any DeviceBuffer) {
         precondition(shape.reduce(1, *) <= buffer.count, "index tensor shape \(shape) exceeds its buffer")
         self.shape = shape

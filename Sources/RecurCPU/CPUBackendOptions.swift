@@ -20,6 +20,7 @@ public struct CPUBackendOptions: Sendable {
     /// the profile's `report` when its work is done.
     public var profile: OperationProfile?
 
+    /// Each setting as given, with `CPUBackend()`'s defaults; `CPUBackend.init(options:)` checks them.
     public init(threads: Int? = nil, sequenceLoop: CPUBackend.SequenceLoop = .team,
                 kernels: CPUKernels = .best, profile: OperationProfile? = nil) {
         self.threads = threads

@@ -18,6 +18,7 @@ public final class OperationProfile: @unchecked Sendable {
         title: "cpu profile (wall time on the calling thread; phases on the team's first thread):",
         counting: "calls", inShare: { !$0.contains(": ") })
 
+    /// An empty profile; `byShape` keeps a row per GEMM shape.
     public init(byShape: Bool = false) { self.byShape = byShape }
 
     /// The table so far (`ProfileTable.report`).

@@ -1,7 +1,9 @@
 /// Elementwise agreement of a computed tensor with PyTorch's, under FORMAT.md's rule
 /// |got - expected| <= absolute + relative * |expected|.
 public struct Tolerance: Sendable, Equatable {
+    /// The bound where the expected value is 0.
     public let absolute: Float
+    /// The bound's share of |expected|, added to `absolute`.
     public let relative: Float
 
     /// Layer cases: one forward and backward in float32.
@@ -12,7 +14,9 @@ public struct Tolerance: Sendable, Equatable {
 
 /// How far one tensor is from its reference.
 public struct Comparison: Sendable {
+    /// The fixture name of the tensor compared ("output", "grad.weight_ih_l0").
     public let tensor: String
+    /// Largest |got - expected| (infinity for a NaN or a count mismatch).
     public let maxAbsolute: Float
     /// Largest |got - expected| / |expected| over elements whose expected value is not zero.
     public let maxRelative: Float
@@ -20,12 +24,15 @@ public struct Comparison: Sendable {
     public let worstRatio: Float
     /// Elements outside the tolerance, and where the first one is.
     public let violations: Int
+    /// Index of the first element outside the tolerance; nil when none is.
     public let firstViolation: Int?
     /// Whether the shapes agreed (a mismatch fails outright).
     public let shapeMessage: String?
 
+    /// Whether the shapes agreed and every element is within the tolerance.
     public var passed: Bool { shapeMessage == nil && violations == 0 }
 
+    /// Compares `got` with `expected` elementwise; a NaN fails, and so does a difference in element count.
     public init(tensor: String, got: [Float], expected: [Float], tolerance: Tolerance) {
         self.tensor = tensor
         guard got.count == expected.count else {

@@ -1,15 +1,20 @@
 /// The outcome of one fixture on one backend: every tensor's comparison, or why it could not run.
 public struct FixtureReport: Sendable {
+    /// The fixture's name, as given to `FixtureRunner.run(_:named:on:)`.
     public let file: String
+    /// The backend's `name`.
     public let backend: String
+    /// One per tensor compared; empty when the fixture could not run.
     public let comparisons: [Comparison]
     /// Set when the fixture could not be run on the backend (an unsupported kind, a backend error).
     public let problem: String?
 
+    /// Memberwise.
     public init(file: String, backend: String, comparisons: [Comparison], problem: String? = nil) {
         self.file = file; self.backend = backend; self.comparisons = comparisons; self.problem = problem
     }
 
+    /// Whether it ran, compared at least one tensor, and every comparison passed.
     public var passed: Bool { problem == nil && !comparisons.isEmpty && comparisons.allSatisfy(\.passed) }
 
     /// The comparison closest to (or furthest past) its tolerance.

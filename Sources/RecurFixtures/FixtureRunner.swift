@@ -5,7 +5,9 @@ import Recur
 /// error (the caller reports it as unusable input); a kind this runner does not handle yet is a
 /// failing report that says so.
 public enum FixtureRunner {
+    /// Why `load` refused a file.
     public enum Failure: Error, CustomStringConvertible {
+        /// The file at `path` could not be read or did not validate; `reason` says why.
         case unreadable(path: String, reason: String)
         public var description: String {
             switch self {

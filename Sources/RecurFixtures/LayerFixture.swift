@@ -4,11 +4,15 @@ import Recur
 /// A layer case of shared/fixtures/FORMAT.md (`"kind": "layer"`): PyTorch's nn.RNN / nn.LSTM /
 /// nn.GRU run forward and backward on given parameters, input, initial state and upstream gradients.
 public struct LayerFixture {
+    /// The layer, from the metadata (`mode`, `input_size`, `hidden_size`, ...).
     public let descriptor: RNNDescriptor
+    /// T (`seq_len`).
     public let steps: Int
+    /// B (`batch`).
     public let batch: Int
     let file: SafeTensors
 
+    /// Reads the case and validates its metadata and tensors against FORMAT.md.
     public init(_ file: SafeTensors) throws {
         self.file = file
         let meta = MetadataReader(file.metadata)

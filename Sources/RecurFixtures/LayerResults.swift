@@ -6,16 +6,24 @@ import Recur
 public enum LayerResults {
     /// Host data of one case; nil states and upstream gradients are zero.
     public struct Inputs {
+        /// (T, B, I), or (B, T, I) batch-first, with its values row-major.
         public var input: (shape: [Int], values: [Float])
+        /// (L*D, B, H) initial hidden state.
         public var h0: [Float]?
+        /// (L*D, B, H) initial cell state; LSTM only.
         public var c0: [Float]?
+        /// (B) sequence lengths; nil: every sequence has all T steps.
         public var lengths: [Int]?
+        /// Upstream gradient of the output, in the output's shape.
         public var gradOutput: [Float]?
+        /// (L*D, B, H) upstream gradient of h_n.
         public var gradHN: [Float]?
+        /// (L*D, B, H) upstream gradient of c_n; LSTM only.
         public var gradCN: [Float]?
         /// Whether the backward computes grad_input (`RecurrentLayer.backward`'s `inputGradient`).
         public var inputGradient: Bool
 
+        /// Memberwise.
         public init(input: (shape: [Int], values: [Float]), h0: [Float]?, c0: [Float]?, lengths: [Int]?,
                     gradOutput: [Float]?, gradHN: [Float]?, gradCN: [Float]?, inputGradient: Bool = true) {
             self.input = input; self.h0 = h0; self.c0 = c0; self.lengths = lengths
@@ -24,6 +32,7 @@ public enum LayerResults {
         }
     }
 
+    /// A training forward and a backward of `layer`; grad.<parameter> is read from the layer's accumulated gradients.
     public static func run(_ layer: RecurrentLayer, _ inputs: Inputs) throws -> [String: [Float]] {
         let backend = layer.backend, d = layer.descriptor
         let steps = d.batchFirst ? inputs.input.shape[1] : inputs.input.shape[0]

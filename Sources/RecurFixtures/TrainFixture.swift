@@ -5,12 +5,17 @@ import Recur
 /// trained for a few steps on `tokens` with mean cross-entropy, global-norm clipping and one of
 /// `Optimizer.Kind`'s optimizers, from given initial parameters. Losses, gradient norms and final parameters are compared.
 public struct TrainFixture {
+    /// The language model trained, from the metadata (`vocab`, `embedding_size`, `hidden_size`, ...).
     public let configuration: ModelConfiguration
+    /// The optimizer and its hyperparameters, from the metadata (`optimizer`, `lr`, ...).
     public let optimizer: Optimizer.Configuration
+    /// The max norm of global-norm clipping (`clip_max_norm`); nil: no clipping.
     public let clipNorm: Float?
+    /// Training steps run (`steps`).
     public let steps: Int
     let file: SafeTensors
 
+    /// Reads the case and validates its metadata and tensors against FORMAT.md.
     public init(_ file: SafeTensors) throws {
         self.file = file
         let meta = MetadataReader(file.metadata)
@@ -75,6 +80,7 @@ public struct TrainFixture {
         try tensors.allFinite()
     }
 
+    /// Trains from the file's initial parameters on `backend`; compares losses, gradient norms and final parameters.
     public func run(on backend: any Backend, tolerance: Tolerance = .training) throws -> [Comparison] {
         let model = try RecurrentModel(configuration, backend: backend)
         for (name, _) in model.parameterNames { try model.setParameter(name, try file.floats("init." + name)) }

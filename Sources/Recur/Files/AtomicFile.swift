@@ -79,10 +79,14 @@ public enum AtomicFile {
 
 /// A file that could not be written: the path, what failed, and the system's reason.
 public struct FileWriteError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The file being written.
     public let path: String
+    /// The step that failed, e.g. "cannot rename the temporary file over it".
     public let action: String
+    /// The system's reason (`strerror`, or the underlying error's description).
     public let reason: String
 
+    /// Memberwise.
     public init(path: String, action: String, reason: String) {
         self.path = path
         self.action = action

@@ -8,6 +8,7 @@ import Foundation
 /// leftovers and no other file: not another program's, and not one a running process (another run
 /// writing to the same directory) is still writing.
 public enum StaleTemporaries {
+    /// How every temporary's name starts: `.recur-tmp-<pid>-<UUID>-<target name>`.
     public static let prefix = ".recur-tmp-"
 
     /// A fresh temporary name beside `url` for this process.

@@ -35,10 +35,14 @@ public struct SafeTensors: Sendable {
 
     /// A tensor's name, dtype and shape (an empty shape is a scalar holding one element).
     public struct Entry: Sendable, Equatable {
+        /// The tensor's key in the file.
         public let name: String
+        /// The element type as stored.
         public let dtype: DType
+        /// Sizes of the axes, outermost first; empty for a scalar.
         public let shape: [Int]
 
+        /// Memberwise.
         public init(name: String, dtype: DType, shape: [Int]) {
             self.name = name
             self.dtype = dtype
@@ -81,6 +85,7 @@ public struct SafeTensors: Sendable {
         try stored(name).entry
     }
 
+    /// Whether the set has a tensor named `name`.
     public func contains(_ name: String) -> Bool {
         tensors[name] != nil
     }

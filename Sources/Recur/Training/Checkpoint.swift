@@ -7,11 +7,16 @@ import Foundation
 /// configurations as JSON, the dropout generator's state, and whatever the caller adds).
 /// Written atomically: a temporary file in the same directory, then a rename.
 public enum Checkpoint {
+    /// What `load` reports besides the values it loaded.
     public struct Contents {
+        /// The optimizer step the file holds (0 when it holds none).
         public let step: Int
+        /// The file's metadata, the caller's entries included.
         public let metadata: [String: String]
     }
 
+    /// Writes the model's parameters, the optimizer's state and step when one is given, and the metadata
+    /// (`extra` added to Recur's own) to `url`.
     public static func save(model: RecurrentModel, optimizer: Optimizer?, metadata extra: [String: String] = [:],
                             to url: URL) throws {
         var file = SafeTensors()

@@ -1,13 +1,20 @@
 /// PyTorch's nn.Linear: y = x W^T + b with W (out, in), b (out). Forward beside backward.
 /// Parameter names: `weight`, `bias`. Initialised uniform in [-1/sqrt(in), 1/sqrt(in)) like PyTorch.
 public final class Linear: ParameterBlock {
+    /// in: features of each input row.
     public let inputSize: Int
+    /// out: features of each output row.
     public let outputSize: Int
+    /// The backend that holds the parameters and runs the layer.
     public let backend: any Backend
+    /// `weight` (out, in), then `bias` (out).
     public let parameterLayout: ParameterLayout
+    /// `weight` and `bias`, at `parameterLayout`'s offsets.
     public let parameters: any DeviceBuffer
+    /// d(loss)/d(parameters), same layout; accumulated by `backward`.
     public let gradients: any DeviceBuffer
 
+    /// Throws for a size below 1 or above `Limits`; the parameters are drawn from `seed`.
     public init(inputSize: Int, outputSize: Int, backend: any Backend, seed: UInt64 = 0) throws {
         guard inputSize >= 1, outputSize >= 1 else {
             throw RecurError.invalidConfiguration("a linear layer needs sizes of at least 1, got \(inputSize) -> \(outputSize)")

@@ -16,8 +16,10 @@ extension ParameterBlock {
 
     /// The whole flat buffer as one row (padding included: it stays zero in both buffers).
     public var parameterRow: Matrix { Matrix(parameters, rows: 1, cols: parameterLayout.totalCount) }
+    /// The gradient buffer as one row, as `parameterRow`.
     public var gradientRow: Matrix { Matrix(gradients, rows: 1, cols: parameterLayout.totalCount) }
 
+    /// Sets every gradient to zero: backward passes add to them until this is called.
     public func zeroGradients() throws {
         try backend.fill(gradientRow, value: 0)
     }
@@ -29,11 +31,13 @@ extension ParameterBlock {
         return Matrix(buffer, offset: entry.offset, rows: rows, cols: entry.count / max(rows, 1))
     }
 
+    /// The named parameter's values, row-major; an unknown name throws `unexpectedParameter`.
     public func parameter(_ name: String) throws -> [Float] {
         guard let entry = parameterLayout.entry(name) else { throw RecurError.unexpectedParameter(name) }
         return try backend.download(parameters, offset: entry.offset, count: entry.count)
     }
 
+    /// The named parameter's gradient, row-major; an unknown name throws `unexpectedParameter`.
     public func gradient(_ name: String) throws -> [Float] {
         guard let entry = parameterLayout.entry(name) else { throw RecurError.unexpectedParameter(name) }
         return try backend.download(gradients, offset: entry.offset, count: entry.count)
@@ -57,6 +61,7 @@ extension ParameterBlock {
         }
     }
 
+    /// Overwrites one parameter with `values` (row-major, its element count) and calls `parametersChanged()`.
     public func setParameter(_ name: String, _ values: [Float]) throws {
         guard let entry = parameterLayout.entry(name) else { throw RecurError.unexpectedParameter(name) }
         guard values.count == entry.count else {

@@ -6,21 +6,27 @@
 /// text. A chunk that reaches the end of a document is padded with ignored targets (-1); the
 /// stream then moves to its next document and its state row is reset before the next chunk.
 public struct TruncatedBPTT {
+    /// One chunk of every stream: T = `chunkLength` steps of B = `batch` streams.
     public struct Chunk {
         /// (T, B) time-major input tokens and next-token targets (-1 where padded).
         public let inputs: [Int32]
+        /// (T, B) time-major next-token targets, -1 where padded.
         public let targets: [Int32]
         /// Streams whose state must be reset (zeroed) before this chunk: they start a document.
         public let resetStreams: [Int]
     }
 
+    /// The documents read: those given with at least 2 tokens.
     public let documents: [[Int32]]
+    /// B: the streams read side by side.
     public let batch: Int
+    /// T: the steps of each chunk.
     public let chunkLength: Int
     private var document: [Int]
     private var position: [Int]
     private var needsReset: [Bool]
 
+    /// Throws when no document has 2 tokens, or when batch or chunk length is below 1.
     public init(documents: [[Int32]], batch: Int, chunkLength: Int) throws {
         let usable = documents.filter { $0.count >= 2 }
         guard !usable.isEmpty else {

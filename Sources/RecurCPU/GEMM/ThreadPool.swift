@@ -51,6 +51,7 @@ public final class ThreadPool: @unchecked Sendable {
 
     deinit { state.stop() }
 
+    /// The threads that run a job, the calling thread included.
     public var threadCount: Int { state.threadCount }
 
     /// Runs body(i) for i in 0..<count across the pool (the calling thread takes part), returns when

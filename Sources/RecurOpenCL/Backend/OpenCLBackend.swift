@@ -10,6 +10,7 @@ import Recur
 /// (`download`) or asks to (`synchronize`).
 public final class OpenCLBackend: Backend {
     public let name = "opencl"
+    /// The device its context and queue run on.
     public let device: Device
     let context: Context
     let queue: CommandQueue

@@ -23,6 +23,7 @@ public struct OpenCLBackendOptions: Sendable {
     /// command lines use.
     public var qualificationCache: QualificationCache?
 
+    /// Each setting as given, with `OpenCLBackend()`'s defaults.
     public init(device: String? = nil, sequenceLoop: OpenCLBackend.SequenceLoop = .automatic,
                 tuningCache: GEMMTuningCache? = nil, profile: KernelProfile? = nil,
                 qualificationCache: QualificationCache? = nil) {

@@ -14,12 +14,18 @@ public struct DevicePeak: Sendable, Equatable {
     public let byWidth: [WidthRate]
     /// The launch: work-items, work-items per group, FMA rounds per work-item (the best width's).
     public let workItems: Int
+    /// Work-items per group of the best width's launch.
     public let groupSize: Int
+    /// FMA rounds per work-item of the best width's launch.
     public let iterations: Int
 
+    /// One measurement: a vector width, with fma() or mad().
     public struct WidthRate: Sendable, Equatable {
+        /// The vector width (RECUR_PEAK_WIDTH).
         public let width: Int
+        /// fma() when true, mad() when false.
         public let fused: Bool
+        /// The median GFLOP/s of the timed runs.
         public let gflops: Double
     }
 

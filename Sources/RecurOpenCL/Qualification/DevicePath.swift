@@ -38,6 +38,7 @@ public enum DevicePath: String, CaseIterable, Codable, Sendable, Comparable {
         allCases.filter { kind == .cpu || ![.wholeSequence, .rowParts, .unitParts].contains($0) }
     }
 
+    /// Paths order as `allCases` lists them.
     public static func < (a: DevicePath, b: DevicePath) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }

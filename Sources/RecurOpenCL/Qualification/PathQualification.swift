@@ -5,12 +5,14 @@ import Foundation
 public struct PathQualification: Codable, Sendable, Equatable {
     /// One path's verdict.
     public struct Verdict: Codable, Sendable, Equatable {
+        /// Whether the backend may choose the path on this device.
         public let qualified: Bool
         /// What was checked ("3 cases agree with the CPU backend") or what went wrong.
         public let reason: String
         /// Seconds the path's self-test took.
         public let seconds: Double
 
+        /// Memberwise.
         public init(qualified: Bool, reason: String, seconds: Double = 0) {
             self.qualified = qualified
             self.reason = reason
@@ -20,14 +22,18 @@ public struct PathQualification: Codable, Sendable, Equatable {
 
     /// Bumped when the self-test or this record changes meaning.
     public static let currentFormat = 1
+    /// `currentFormat` when written; a cached record of another format is ignored.
     public let format: Int
+    /// The name (`Device.name`) of the device tested.
     public let device: String
+    /// The driver version (`Device.driverVersion`) tested.
     public let driverVersion: String
     /// `KernelSources.fingerprint` of the build that ran the self-test: new kernels are tested again.
     public let kernels: String
     /// Verdicts by path; a path without one is not applicable to the device (never chosen).
     public let verdicts: [DevicePath: Verdict]
 
+    /// A record in the current format; `kernels` defaults to this build's sources.
     public init(device: String, driverVersion: String, kernels: String = KernelSources.fingerprint,
                 verdicts: [DevicePath: Verdict]) {
         format = Self.currentFormat
@@ -44,6 +50,7 @@ public struct PathQualification: Codable, Sendable, Equatable {
             uniqueKeysWithValues: DevicePath.allCases.map { ($0, Verdict(qualified: true, reason: "not tested (self-test backend)")) }))
     }
 
+    /// Whether `path` has a verdict and it qualified.
     public func allows(_ path: DevicePath) -> Bool { verdicts[path]?.qualified == true }
 
     /// The paths that failed, with their reasons, for a backend's description and `devices`.

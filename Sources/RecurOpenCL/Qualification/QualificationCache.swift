@@ -7,10 +7,13 @@ import Recur
 /// or another device is ignored and the self-test runs again; an unreadable file too. Writes are
 /// atomic (a temporary file renamed over the old one).
 public struct QualificationCache: Sendable, Equatable {
+    /// The cache's root: records go in its `qualification` folder.
     public let directory: String
 
+    /// A cache under `directory`; nothing is read or written until `load` or `save`.
     public init(directory: String) { self.directory = directory }
 
+    /// The record file of `device`: `<directory>/qualification/<device>-<driver>.json` (`GEMMTuningCache.fileName`).
     public func path(for device: Device) -> String {
         "\(directory)/qualification/\(GEMMTuningCache.fileName(device: device.name, driverVersion: device.driverVersion))"
     }
@@ -41,7 +44,9 @@ public struct QualificationCache: Sendable, Equatable {
 /// A qualification record that could not be written (the self-test's verdicts still hold for the
 /// process; the next one tests again).
 public struct QualificationCacheError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The record file that could not be written.
     public let path: String
+    /// Why, as the failure described it.
     public let reason: String
     public var description: String { "cannot write the qualification cache \(path): \(reason)" }
 }

@@ -7,6 +7,7 @@ import Recur
 /// `@unchecked Sendable`: the handle is immutable and OpenCL calls on a memory object are thread-safe.
 public final class Buffer: DeviceBuffer, @unchecked Sendable {
     let raw: cl_mem
+    /// The context the memory belongs to, kept alive by the buffer.
     public let context: Context
     /// The size asked for. A zero-element buffer still holds 4 bytes on the device, because
     /// OpenCL has no empty buffers.

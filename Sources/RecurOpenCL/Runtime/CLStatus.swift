@@ -1,8 +1,10 @@
 /// An OpenCL status code with its name, so errors read `CL_OUT_OF_RESOURCES (-5)`, not `-5`.
 public struct CLStatus: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The `cl_int` code, e.g. -5 for CL_OUT_OF_RESOURCES.
     public let rawValue: Int32
 
     public init(rawValue: Int32) { self.rawValue = rawValue }
+    /// As `init(rawValue:)`, unlabelled.
     public init(_ rawValue: Int32) { self.rawValue = rawValue }
 
     /// The constant's name from the OpenCL 1.2 headers, or "unknown OpenCL status" for a code the

@@ -7,6 +7,7 @@ import COpenCL
 /// (`clSetKernelArg` is not thread-safe). Use one queue per thread or task.
 public final class CommandQueue {
     let raw: cl_command_queue
+    /// The context the queue was made in, kept alive by the queue.
     public let context: Context
     /// `-D` defines every program launched from this queue is built with (per-device tuning).
     public let defines: [String: String]
@@ -28,6 +29,7 @@ public final class CommandQueue {
         let options: BuildOptions
     }
 
+    /// The device that runs the queue's commands.
     public var device: Device { context.device }
 
     /// `profile`: where to add each launch's device time (nil: a plain queue, no events).

@@ -10,10 +10,12 @@ import Synchronization
 /// `@unchecked Sendable`: the handle is immutable and OpenCL calls on a context are thread-safe.
 public final class Context: @unchecked Sendable {
     let raw: cl_context
+    /// The one device the context is made on.
     public let device: Device
     /// Bytes held by this context's buffers, now and at peak.
     public let memory = MemoryGauge()
 
+    /// A new context on `device`, with its own program cache; `shared(for:)` gives the process-wide one.
     public init(device: Device) throws(OpenCLError) {
         var properties: [cl_context_properties] = [
             cl_context_properties(CL_CONTEXT_PLATFORM), cl_context_properties(Int(bitPattern: device.platform.id)), 0,

@@ -6,10 +6,15 @@ import COpenCL
 /// `@unchecked Sendable`: every property is immutable and OpenCL calls on the handle are thread-safe.
 public final class Device: @unchecked Sendable {
     let id: cl_device_id
+    /// The platform (driver) the device belongs to.
     public let platform: Platform
+    /// CL_DEVICE_NAME, spaces trimmed.
     public let name: String
+    /// CL_DEVICE_VENDOR, spaces trimmed.
     public let vendor: String
+    /// CL_DEVICE_TYPE; when several type bits are set, GPU wins, then CPU, then accelerator.
     public let kind: Kind
+    /// CL_DEVICE_MAX_COMPUTE_UNITS.
     public let computeUnits: Int
     /// CL_DEVICE_GLOBAL_MEM_SIZE.
     public let globalMemoryBytes: Int
@@ -26,6 +31,7 @@ public final class Device: @unchecked Sendable {
     /// arrays plus `__local` arguments).
     public let localMemoryBytes: Int
 
+    /// The device type (CL_DEVICE_TYPE).
     public enum Kind: String, Sendable {
         case gpu, cpu, accelerator, other
     }

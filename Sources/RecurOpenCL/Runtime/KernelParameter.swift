@@ -1,6 +1,7 @@
 /// A parameter of a kernel's OpenCL signature, as the build-time generator read it from
 /// Kernels/*.cl (`KernelName.parameters`). Launches are checked against it before they run.
 public struct KernelParameter: Sendable, Equatable, CustomStringConvertible {
+    /// How the parameter is declared: a `__global`, `__local` or `__constant` pointer, or a value.
     public enum Kind: Sendable, Equatable {
         case globalBuffer
         case localBuffer
@@ -9,7 +10,9 @@ public struct KernelParameter: Sendable, Equatable, CustomStringConvertible {
         case scalar(String)
     }
 
+    /// The parameter's name in the kernel source.
     public let name: String
+    /// Its address space, or its scalar type.
     public let kind: Kind
 
     public var description: String {

@@ -26,6 +26,7 @@ public final class KernelProfile: @unchecked Sendable {
     public let byRange: Bool
     private let table = ProfileTable(title: "kernel profile (device time, all queues):", counting: "launches")
 
+    /// An empty profile; `byRange` keeps a row per kernel and global range.
     public init(byRange: Bool = false) { self.byRange = byRange }
 
     /// The table so far (`ProfileTable.report`).

@@ -6,7 +6,9 @@ import COpenCL
 /// `@unchecked Sendable`: the handle is immutable and OpenCL calls on it are thread-safe.
 public final class Platform: @unchecked Sendable {
     let id: cl_platform_id
+    /// CL_PLATFORM_NAME.
     public let name: String
+    /// CL_PLATFORM_VENDOR.
     public let vendor: String
     /// "OpenCL 3.0 PoCL 3.1+debian ..."
     public let version: String

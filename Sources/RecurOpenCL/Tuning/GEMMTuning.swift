@@ -20,6 +20,7 @@ public struct GEMMTuning: Hashable, Sendable, Codable {
     /// Row blocks (of 8 rows) per work-group of gemm_packed.
     public var packedGroup = 8
 
+    /// Each parameter as given; `defaults(for:)` gives a device type's starting point.
     public init(packed: Bool, rowsPerItem: Int = 8, colsPerItem: Int = 8, workGroupRows: Int = 4, workGroupCols: Int = 4,
                 localTiles: Bool = false, tileDepth: Int = 16, packedRows: Int? = nil, packedGroup: Int = 8) {
         self.packed = packed

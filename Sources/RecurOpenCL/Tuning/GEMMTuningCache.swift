@@ -16,6 +16,7 @@ public struct GEMMTuningCache: Sendable, Equatable {
     /// gives the defaults without reading anything.
     public let isEnabled: Bool
 
+    /// A cache under `directory` (nil: none); nothing is read until `lookup`.
     public init(directory: String?, isEnabled: Bool = true) {
         self.directory = directory
         self.isEnabled = isEnabled
@@ -123,6 +124,7 @@ public enum TuningCacheError: Error, Sendable, Equatable, CustomStringConvertibl
     /// No cache directory (`directory` is nil; in the command lines: neither RECUR_CACHE_DIR,
     /// XDG_CACHE_HOME nor HOME is set).
     case noDirectory
+    /// Writing the record file at `path` failed; `reason` says why.
     case cannotWrite(path: String, reason: String)
 
     public var description: String {

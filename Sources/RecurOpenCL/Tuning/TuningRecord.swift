@@ -7,11 +7,15 @@ public struct TuningRecord: Codable, Sendable, Equatable {
     /// Bumped when the meaning of a field changes; a file of another version is ignored.
     public static let currentFormat = 1
 
+    /// `currentFormat` when written.
     public var format: Int
     /// CL_DEVICE_NAME, CL_DEVICE_VENDOR, CL_DRIVER_VERSION and CL_DEVICE_VERSION of the device measured.
     public var device: String
+    /// CL_DEVICE_VENDOR of the device measured.
     public var vendor: String
+    /// CL_DRIVER_VERSION of the device measured.
     public var driverVersion: String
+    /// CL_DEVICE_VERSION of the device measured.
     public var openCLVersion: String
     /// When it was measured (ISO 8601 in the file).
     public var date: Date
@@ -22,12 +26,18 @@ public struct TuningRecord: Codable, Sendable, Equatable {
 
     /// One GEMM shape C (m x n) = op(A) (m x k) op(B) (k x n) and its speed with both settings.
     public struct ShapeResult: Codable, Sendable, Equatable {
+        /// A label for the shape: "step 64x2048x512 B^T" (`rnn-bench tune`'s).
         public var name: String
+        /// C is (m x n), op(A) (m x k), op(B) (k x n).
         public var m, n, k: Int
+        /// Whether op(A), op(B) transpose A, B.
         public var transA, transB: Bool
+        /// GFLOP/s with the device type's default parameters.
         public var defaultGFLOPs: Double
+        /// GFLOP/s with the record's `tuning`.
         public var tunedGFLOPs: Double
 
+        /// Memberwise.
         public init(name: String, m: Int, n: Int, k: Int, transA: Bool, transB: Bool, defaultGFLOPs: Double, tunedGFLOPs: Double) {
             self.name = name
             self.m = m
@@ -46,6 +56,7 @@ public struct TuningRecord: Codable, Sendable, Equatable {
                   openCLVersion: device.openCLVersion, tuning: tuning, shapes: shapes, date: date)
     }
 
+    /// A record in the current format, for the device these strings name.
     public init(device: String, vendor: String, driverVersion: String, openCLVersion: String, tuning: GEMMTuning,
                 shapes: [ShapeResult], date: Date) {
         format = Self.currentFormat
@@ -66,6 +77,7 @@ public struct TuningRecord: Codable, Sendable, Equatable {
         return try encoder.encode(self)
     }
 
+    /// Reads a record as `encoded()` writes it (ISO 8601 dates).
     public static func decode(_ data: Data) throws -> TuningRecord {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
