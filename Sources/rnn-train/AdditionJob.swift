@@ -25,7 +25,7 @@ struct AdditionJob {
                             settings: settings, charModel: false, on: backend)
         let model = try RecurrentModel(configuration, backend: backend, seed: settings.seed)
         let trainer = SequenceTrainer(model: model, optimizer: try Optimizer(settings.optimizer),
-                                      schedule: settings.learningRateSchedule, clipNorm: settings.clipNorm,
+                                      schedule: settings.learningRateSchedule, clipNorm: settings.clipNorm, clipValue: settings.clipValue,
                                       seed: settings.dropoutSeed(atStep: 0))
         // Watched before the first line is printed: a Ctrl-C from someone who has seen the run start
         // stops it after a step, never kills it.

@@ -44,7 +44,8 @@ struct CharLMJob {
         }
         let startStep = optimizer.step
         let trainer = SequenceTrainer(model: model, optimizer: optimizer, schedule: settings.learningRateSchedule,
-                                      clipNorm: settings.clipNorm, seed: settings.dropoutSeed(atStep: startStep))
+                                      clipNorm: settings.clipNorm, clipValue: settings.clipValue,
+                                      seed: settings.dropoutSeed(atStep: startStep))
         let validation = try ValidationSet(tokens: corpus.validation, batches: command.valBatches, batch: settings.batch,
                                            length: settings.seqLen, vocabularySize: corpus.vocabulary.count, backend: backend)
 

@@ -20,7 +20,8 @@ struct ReverseJob {
         let (encoder, decoder) = try ReverseDigitsTask.models(mode: settings.cell, hidden: settings.hidden, layers: settings.layers,
                                                               backend: backend, seed: settings.seed)
         let trainer = try EncoderDecoderTrainer(encoder: encoder, decoder: decoder, optimizer: try Optimizer(settings.optimizer),
-                                                schedule: settings.learningRateSchedule, clipNorm: settings.clipNorm)
+                                                schedule: settings.learningRateSchedule, clipNorm: settings.clipNorm,
+                                                clipValue: settings.clipValue)
         let watch = InterruptWatch(secondSignalMessage: "rnn-train: stopped at once by a second signal")
         defer { watch.stop() }
         print("rnn-train: learning to reverse strings of \(task.lengths.lowerBound) to \(task.lengths.upperBound) digits "

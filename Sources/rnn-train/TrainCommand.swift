@@ -87,6 +87,8 @@ struct TrainCommand: ParsableCommand {
     var weightDecay: Float?
     @Option(help: "Clip the global gradient norm to this (default 5; 0 = no clipping).")
     var clip: Float?
+    @Option(name: .customLong("clip-value"), help: "Clamp every gradient element to [-v, v] before the norm clipping (default none; 0 = none).")
+    var clipValue: Float?
     @Option(help: "The learning-rate schedule; cosine decays to 0 at --steps (default constant).")
     var schedule: ScheduleSettings.Kind?
     @Option(help: "Linear warm-up steps (constant and cosine schedules).")
@@ -146,6 +148,9 @@ struct TrainCommand: ParsableCommand {
         if let momentum, !(momentum >= 0 && momentum.isFinite) { throw ValidationError("--momentum must be at least 0, got \(momentum)") }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be at least 0, got \(weightDecay)") }
         if let clip, !(clip >= 0 && clip.isFinite) { throw ValidationError("--clip must be at least 0 (0 = none), got \(clip)") }
+        if let clipValue, !(clipValue >= 0 && clipValue.isFinite) {
+            throw ValidationError("--clip-value must be at least 0 (0 = none), got \(clipValue)")
+        }
         if let warmup, warmup < 0 { throw ValidationError("--warmup must be at least 0, got \(warmup)") }
         if let gamma, !(gamma > 0 && gamma.isFinite) { throw ValidationError("--gamma must be positive, got \(gamma)") }
         if let minutes, !(minutes > 0 && minutes.isFinite) { throw ValidationError("--minutes must be positive, got \(minutes)") }
@@ -177,13 +182,14 @@ struct TrainCommand: ParsableCommand {
         settings.seqLen = seqLen ?? base.seqLen
         settings.batch = batch ?? base.batch
         settings.clip = clip ?? base.clip
+        settings.clipValue = clipValue.map { $0 > 0 ? $0 : nil } ?? base.clipValue
         settings.seed = seed ?? base.seed
 
         // Another optimizer starts from its own defaults, not the stored one's rate and decay.
         let kind = optimizer?.kind ?? base.optimizer.kind
         let inherited = kind == base.optimizer.kind ? base.optimizer
             : Optimizer.Configuration(kind: kind, learningRate: base.optimizer.learningRate,
-                                      weightDecay: kind == .adamw ? 0.01 : 0)
+                                      weightDecay: kind == .adamW ? 0.01 : 0)
         var configuration = inherited
         configuration.learningRate = lr ?? inherited.learningRate
         configuration.momentum = momentum ?? inherited.momentum

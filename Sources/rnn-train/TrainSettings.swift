@@ -17,6 +17,9 @@ struct TrainSettings: Codable, Equatable {
     /// clip_grad_norm_'s max_norm; 0 for none.
     var clip: Float
     var seed: UInt64
+    /// clip_grad_value_'s clip_value, applied before the norm clipping; nil for none (and in
+    /// checkpoints written before it existed).
+    var clipValue: Float? = nil
 
     var clipNorm: Float? { clip > 0 ? clip : nil }
 

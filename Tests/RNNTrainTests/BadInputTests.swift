@@ -79,3 +79,17 @@ import Testing
         #expect(try Data(contentsOf: checkpoint) == data, "a failed resume leaves the checkpoint alone")
     }
 }
+
+extension BadInputTests {
+    /// --clip-value: a negative or non-finite limit is refused by name; a limit clamps the
+    /// gradients, so a run with a tiny one trains differently from one without.
+    @Test func clipValue() throws {
+        try expectUsageError(["--clip-value=-1", "--backend", "cpu"], mentions: ["--clip-value"])
+        try expectUsageError(["--clip-value", "nan", "--backend", "cpu"], mentions: ["--clip-value"])
+        let plain = try RNNTrainProcess.run(["--backend", "cpu", "--steps", "30"])
+        let clamped = try RNNTrainProcess.run(["--backend", "cpu", "--steps", "30", "--clip-value", "0.001"])
+        #expect(plain.status == 0 && clamped.status == 0, "\(clamped.errors)")
+        let losses = { (lines: [String]) in lines.filter { $0.hasPrefix("step ") } }
+        #expect(!losses(plain.lines).isEmpty && losses(plain.lines) != losses(clamped.lines))
+    }
+}

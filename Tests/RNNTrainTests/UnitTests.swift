@@ -92,7 +92,7 @@ import Testing
         // Another optimizer does not inherit SGD's momentum.
         let adam = try TrainCommand.parse(["--text", "x", "--optimizer", "adamw"])
             .settings(defaults: .charLMDefaults, stored: stored, storedModel: nil, targetSteps: 200)
-        #expect(adam.optimizer.kind == .adamw && adam.optimizer.momentum == 0 && adam.optimizer.weightDecay == 0.01)
+        #expect(adam.optimizer.kind == .adamW && adam.optimizer.momentum == 0 && adam.optimizer.weightDecay == 0.01)
     }
 
     @Test func schedulesFollowTheOptions() throws {

@@ -9,11 +9,13 @@ public final class EncoderDecoderTrainer {
     public var schedule: LearningRateSchedule
     /// clip_grad_norm_'s max_norm over both models, or nil for none (the norm is still measured).
     public var clipNorm: Float?
+    /// clip_grad_value_'s clip_value, applied before the norm is measured; nil for none.
+    public var clipValue: Float?
 
     /// The encoder's final state must fit the decoder's initial state: the same cell, layers,
     /// directions and hidden size.
     public init(encoder: RecurrentModel, decoder: RecurrentModel, optimizer: Optimizer,
-                schedule: LearningRateSchedule = .constant, clipNorm: Float? = nil) throws {
+                schedule: LearningRateSchedule = .constant, clipNorm: Float? = nil, clipValue: Float? = nil) throws {
         let e = encoder.configuration, d = decoder.configuration
         guard e.mode == d.mode, e.numLayers == d.numLayers, e.bidirectional == d.bidirectional, e.hiddenSize == d.hiddenSize else {
             throw RecurError.invalidConfiguration(
@@ -29,6 +31,7 @@ public final class EncoderDecoderTrainer {
         self.optimizer = optimizer
         self.schedule = schedule
         self.clipNorm = clipNorm
+        self.clipValue = clipValue
     }
 
     /// Every parameter block of both models.
@@ -51,6 +54,7 @@ public final class EncoderDecoderTrainer {
         let (loss, gradient) = try CrossEntropyLoss.forwardBackward(logits, targets: tensor, validCount: kept, backend: decoder.backend)
         let stateGradient = try decoder.backwardSequence(forward, gradient: gradient)
         try encoder.backwardEncoding(encoding, stateGradient: stateGradient)
+        if let clipValue { try GradientClipping.clipValues(blocks, limit: clipValue) }
         let norm = try GradientClipping.clip(blocks, maxNorm: clipNorm)!
         try optimizer.update(blocks, learningRate: schedule.rate(optimizer.configuration.learningRate, step: optimizer.step + 1))
         return SequenceTrainer.Step(loss: loss, gradientNorm: norm, state: forward.state)

@@ -2,18 +2,30 @@
 /// Adagrad with PyTorch's exact update rules (`OptimizerStep`), over parameter blocks, one launch per block. State (momentum buffers,
 /// moments) lives on the device beside the parameters, in the same flat layout.
 public final class Optimizer {
+    /// Which update rule; the raw value is PyTorch's lower-case name, used in files and on command lines.
     public enum Kind: String, Codable, CaseIterable, Sendable {
-        case sgd, adam, adamw, rmsprop, adagrad
+        case sgd, adam
+        /// Adam with decoupled weight decay; spelled "adamw" in files and on command lines, as PyTorch does.
+        case adamW = "adamw"
+        case rmsprop, adagrad
     }
 
+    /// An optimizer's rule and settings, with PyTorch's meanings and defaults; stored in checkpoints as JSON.
     public struct Configuration: Codable, Equatable, Sendable {
         public var kind: Kind
+        /// The base rate (a schedule scales it per step).
         public var learningRate: Float
+        /// SGD's and RMSprop's momentum; 0 keeps no momentum buffer.
         public var momentum: Float = 0
+        /// SGD: the fraction of each gradient left out of the momentum buffer.
         public var dampening: Float = 0
+        /// SGD: Nesterov momentum (needs a momentum and no dampening).
         public var nesterov = false
+        /// L2 weight decay added to the gradient; AdamW's decoupled decay instead.
         public var weightDecay: Float = 0
+        /// Adam: the first moment's decay.
         public var beta1: Float = 0.9
+        /// Adam: the second moment's decay.
         public var beta2: Float = 0.999
         /// Adam's and RMSprop's epsilon (PyTorch's default 1e-8 for both); Adagrad's is 1e-10
         /// (`adagrad(learningRate:)` sets it).
@@ -27,6 +39,7 @@ public final class Optimizer {
         /// Adagrad: the sum of squares' starting value (PyTorch's `initial_accumulator_value`).
         public var initialAccumulatorValue: Float = 0
 
+        /// Every setting; `epsilon` nil takes the kind's PyTorch default (1e-10 for Adagrad, else 1e-8).
         public init(kind: Kind, learningRate: Float, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false,
                     weightDecay: Float = 0, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float? = nil,
                     alpha: Float = 0.99, centered: Bool = false, learningRateDecay: Float = 0,
@@ -38,14 +51,17 @@ public final class Optimizer {
             self.initialAccumulatorValue = initialAccumulatorValue
         }
 
+        /// PyTorch's `SGD`.
         public static func sgd(learningRate: Float, momentum: Float = 0, weightDecay: Float = 0) -> Configuration {
             Configuration(kind: .sgd, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
         }
+        /// PyTorch's `Adam` (betas 0.9, 0.999; eps 1e-8).
         public static func adam(learningRate: Float, weightDecay: Float = 0) -> Configuration {
             Configuration(kind: .adam, learningRate: learningRate, weightDecay: weightDecay)
         }
+        /// PyTorch's `AdamW` (its default weight decay 0.01).
         public static func adamW(learningRate: Float, weightDecay: Float = 0.01) -> Configuration {
-            Configuration(kind: .adamw, learningRate: learningRate, weightDecay: weightDecay)
+            Configuration(kind: .adamW, learningRate: learningRate, weightDecay: weightDecay)
         }
         /// PyTorch's `RMSprop` (its defaults: lr 0.01, alpha 0.99, eps 1e-8).
         public static func rmsprop(learningRate: Float = 0.01, alpha: Float = 0.99, momentum: Float = 0,
@@ -83,7 +99,7 @@ public final class Optimizer {
                 if nesterov || dampening != 0 {
                     throw RecurError.invalidConfiguration("RMSprop takes a momentum, but no dampening or Nesterov momentum")
                 }
-            case .adam, .adamw, .adagrad:
+            case .adam, .adamW, .adagrad:
                 if momentum != 0 || nesterov || dampening != 0 {
                     throw RecurError.invalidConfiguration("momentum applies to SGD and RMSprop, not \(kind.rawValue)")
                 }
@@ -94,7 +110,7 @@ public final class Optimizer {
             switch kind {
             case .sgd: return .sgd(momentum: momentum, dampening: dampening, nesterov: nesterov)
             case .adam: return .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, decoupledWeightDecay: false)
-            case .adamw: return .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, decoupledWeightDecay: true)
+            case .adamW: return .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, decoupledWeightDecay: true)
             case .rmsprop: return .rmsprop(alpha: alpha, epsilon: epsilon, momentum: momentum, centered: centered)
             case .adagrad: return .adagrad(learningRateDecay: learningRateDecay, epsilon: epsilon)
             }
@@ -104,7 +120,7 @@ public final class Optimizer {
         var stateNames: [String] {
             switch kind {
             case .sgd: return momentum > 0 ? ["momentum_buffer"] : []
-            case .adam, .adamw: return ["exp_avg", "exp_avg_sq"]
+            case .adam, .adamW: return ["exp_avg", "exp_avg_sq"]
             case .rmsprop: return ["square_avg"] + (momentum > 0 ? ["momentum_buffer"] : []) + (centered ? ["grad_avg"] : [])
             case .adagrad: return ["sum"]
             }
@@ -115,7 +131,7 @@ public final class Optimizer {
             let named = Dictionary(uniqueKeysWithValues: zip(stateNames, state))
             switch kind {
             case .sgd: return (named["momentum_buffer"], nil, nil)
-            case .adam, .adamw: return (named["exp_avg"], named["exp_avg_sq"], nil)
+            case .adam, .adamW: return (named["exp_avg"], named["exp_avg_sq"], nil)
             case .rmsprop: return (named["square_avg"], named["momentum_buffer"], named["grad_avg"])
             case .adagrad: return (named["sum"], nil, nil)
             }
@@ -127,12 +143,14 @@ public final class Optimizer {
         }
     }
 
+    /// The rule and settings, fixed at creation.
     public let configuration: Configuration
     /// Updates done so far (PyTorch's `step` of the state).
     public internal(set) var step = 0
     /// Per block (by identity), its state buffers in `stateNames` order.
     var states: [ObjectIdentifier: [any DeviceBuffer]] = [:]
 
+    /// Checks the settings' ranges (a typed error names the one out of range); state is made on first use.
     public init(_ configuration: Configuration) throws {
         try configuration.validate()
         self.configuration = configuration
