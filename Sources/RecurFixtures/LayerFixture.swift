@@ -19,6 +19,10 @@ public struct LayerFixture {
         guard let mode = CellMode(name: try meta.string("mode")) else {
             throw RecurError.invalidValue("fixture mode \(try meta.string("mode")) is not RNN_TANH, RNN_RELU, LSTM or GRU")
         }
+        if file.metadata["proj_size"] != nil, try meta.int("proj_size") != 0 {
+            throw RecurError.invalidValue(
+                "fixture uses an LSTM projection (proj_size \(try meta.int("proj_size"))), which Recur does not support yet")
+        }
         descriptor = try RNNDescriptor(
             mode: mode, inputSize: try meta.int("input_size"), hiddenSize: try meta.int("hidden_size"),
             numLayers: try meta.int("num_layers"), bidirectional: try meta.bool("bidirectional"),

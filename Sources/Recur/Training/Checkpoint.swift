@@ -68,6 +68,11 @@ public enum Checkpoint {
             throw RecurError.invalidValue(
                 "checkpoint \(name) holds a different model: \(describe(saved)); this model is \(describe(model.configuration))")
         }
+        // A PyTorch LSTM with proj_size: said plainly, before its weight_hh's shape would be blamed.
+        if let projection = file.names.first(where: { $0.hasPrefix("rnn.weight_hr_l") }) {
+            throw RecurError.invalidValue(
+                "checkpoint \(name) holds an LSTM with a projection (\(projection), PyTorch's proj_size), which Recur does not support yet")
+        }
         // Everything is checked before the first value reaches the model, so a bad file leaves it as it was.
         try checkParameters(in: file, name: name, shapes: model.parameterNames)
         var optimizerState: [(key: String, buffer: any DeviceBuffer, offset: Int)] = []
