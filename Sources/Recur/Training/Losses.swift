@@ -45,22 +45,8 @@ public enum MeanSquaredErrorLoss {
     /// `observedCount`: how many targets are not NaN (every element when nil); the mean divides by it.
     public static func forwardBackward(_ predictions: Matrix, targets: Matrix, observedCount: Int? = nil,
                                        backend: any Backend) throws -> (loss: DeviceScalar, gradient: Matrix) {
-        guard predictions.rows == targets.rows, predictions.cols == targets.cols else {
-            throw RecurError.shapeMismatch(tensor: "targets", actual: [targets.rows, targets.cols], expected: [predictions.rows, predictions.cols])
-        }
-        let count = predictions.rows * predictions.cols
-        let observed = observedCount ?? count
-        guard (0...count).contains(observed) else {
-            throw RecurError.invalidValue("observedCount \(observed) is not between 0 and the \(count) targets")
-        }
-        let scale: Float = observed > 0 ? 1 / Float(observed) : 0
-        let losses = try backend.makeBuffer(count: predictions.rows + 1)
-        let gradient = Matrix(try backend.makeBuffer(count: count), rows: predictions.rows, cols: predictions.cols)
-        try backend.meanSquaredError(
-            predictions, targets: targets, losses: Matrix(losses, rows: 1, cols: predictions.rows), gradient: gradient, scale: scale)
-        let total = Matrix(losses, offset: predictions.rows, rows: 1, cols: 1)
-        try backend.sumRows(Matrix(losses, rows: predictions.rows, cols: 1), into: total, accumulate: false)
-        return (DeviceScalar(backend: backend, slot: total, scale: scale), gradient)
+        try FloatTargetLoss.forwardBackward(predictions, targets: targets, observedCount: observedCount, backend: backend,
+                                            rows: backend.meanSquaredError)
     }
 }
 
@@ -72,21 +58,32 @@ public enum BinaryCrossEntropyLoss {
     /// element when nil). Returns the mean loss (on the device) and d(mean loss)/d(logits).
     public static func forwardBackward(_ logits: Matrix, targets: Matrix, observedCount: Int? = nil,
                                        backend: any Backend) throws -> (loss: DeviceScalar, gradient: Matrix) {
-        guard logits.rows == targets.rows, logits.cols == targets.cols else {
-            throw RecurError.shapeMismatch(tensor: "targets", actual: [targets.rows, targets.cols], expected: [logits.rows, logits.cols])
+        try FloatTargetLoss.forwardBackward(logits, targets: targets, observedCount: observedCount, backend: backend,
+                                            rows: backend.binaryCrossEntropyWithLogits)
+    }
+}
+
+/// What the float-target losses share: the shape and count checks, the mean's scale, the per-row
+/// losses and their sum kept on the device. `rows` is the backend's fused per-row kernel.
+enum FloatTargetLoss {
+    typealias RowKernel = (_ inputs: Matrix, _ targets: Matrix, _ losses: Matrix, _ gradient: Matrix, _ scale: Float) throws -> Void
+
+    static func forwardBackward(_ inputs: Matrix, targets: Matrix, observedCount: Int?, backend: any Backend,
+                                rows kernel: RowKernel) throws -> (loss: DeviceScalar, gradient: Matrix) {
+        guard inputs.rows == targets.rows, inputs.cols == targets.cols else {
+            throw RecurError.shapeMismatch(tensor: "targets", actual: [targets.rows, targets.cols], expected: [inputs.rows, inputs.cols])
         }
-        let count = logits.rows * logits.cols
+        let count = inputs.rows * inputs.cols
         let observed = observedCount ?? count
         guard (0...count).contains(observed) else {
             throw RecurError.invalidValue("observedCount \(observed) is not between 0 and the \(count) targets")
         }
         let scale: Float = observed > 0 ? 1 / Float(observed) : 0
-        let losses = try backend.makeBuffer(count: logits.rows + 1)
-        let gradient = Matrix(try backend.makeBuffer(count: count), rows: logits.rows, cols: logits.cols)
-        try backend.binaryCrossEntropyWithLogits(
-            logits, targets: targets, losses: Matrix(losses, rows: 1, cols: logits.rows), gradient: gradient, scale: scale)
-        let total = Matrix(losses, offset: logits.rows, rows: 1, cols: 1)
-        try backend.sumRows(Matrix(losses, rows: logits.rows, cols: 1), into: total, accumulate: false)
+        let losses = try backend.makeBuffer(count: inputs.rows + 1)
+        let gradient = Matrix(try backend.makeBuffer(count: count), rows: inputs.rows, cols: inputs.cols)
+        try kernel(inputs, targets, Matrix(losses, rows: 1, cols: inputs.rows), gradient, scale)
+        let total = Matrix(losses, offset: inputs.rows, rows: 1, cols: 1)
+        try backend.sumRows(Matrix(losses, rows: inputs.rows, cols: 1), into: total, accumulate: false)
         return (DeviceScalar(backend: backend, slot: total, scale: scale), gradient)
     }
 }
