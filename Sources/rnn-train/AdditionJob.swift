@@ -40,49 +40,13 @@ struct AdditionJob {
 
         // The numbers come from their own generator: the same sums in every run of a seed.
         var generator = SeededGenerator(seed: settings.seed &+ 0xADD)
-        let progress = ProgressBar(totalSteps: steps, timeLimit: minutes.map { $0 * 60 }, unitsPerStep: settings.batch,
-                                   unitName: "sums")
-        // About ten result lines over the run, whatever its length.
-        let printEvery = max(logEvery, ((steps ?? 1000) / 10 + logEvery - 1) / logEvery * logEvery)
-        var losses = PendingLosses(ceiling: LossCeiling.ceiling(classes: BinaryAdditionTask.classCount))
-        var intervalLosses: [Double] = []
-        var step = 0
-        var stoppedBy: Int32?
-        do {
-            while true {
-                let batch = BinaryAdditionTask.encode(task.trainingPairs(settings.batch, using: &generator), bits: task.bits)
-                let features = try backend.tensor(batch.features, shape: [batch.steps, batch.batch, BinaryAdditionTask.featureCount])
-                let result = try trainer.stepClassifyingEachStep(.features(features), targets: batch.targets)
-                step += 1
-                losses.append(result.loss, step: step)
-                let timeUp = minutes.map { progress.elapsed >= $0 * 60 } ?? false
-                let last = step == steps || timeUp
-                progress.tick(step: step)
-                if step % logEvery == 0 || last, let mean = try losses.drain() {
-                    progress.update(step: step, loss: mean)
-                    intervalLosses.append(mean)
-                    if step % printEvery == 0 || last {
-                        let average = intervalLosses.reduce(0, +) / Double(intervalLosses.count)
-                        intervalLosses.removeAll()
-                        progress.print(String(format: "step %5d%@  loss %.4f", step, steps.map { "/\($0)" } ?? "", average))
-                    }
-                }
-                stoppedBy = last ? nil : watch.requested
-                if last || stoppedBy != nil { break }
-            }
-        } catch let divergence as Divergence {
-            progress.finish()
-            throw RNNTrainFailure("training diverged at step \(divergence.step): \(divergence.what); lower --lr or keep --clip")
+        let loop = BuiltInTaskLoop(steps: steps, minutes: minutes, logEvery: logEvery, batch: settings.batch, unitName: "sums",
+                                   classes: BinaryAdditionTask.classCount, taskName: "the built-in task")
+        _ = try loop.run(watch: watch) {
+            let batch = BinaryAdditionTask.encode(task.trainingPairs(settings.batch, using: &generator), bits: task.bits)
+            let features = try backend.tensor(batch.features, shape: [batch.steps, batch.batch, BinaryAdditionTask.featureCount])
+            return try trainer.stepClassifyingEachStep(.features(features), targets: batch.targets).loss
         }
-        watch.stop()
-        progress.finish()
-        if let stoppedBy {
-            throw InterruptedRun(signal: stoppedBy, message: "rnn-train: interrupted at step \(step) of the built-in task, "
-                                 + "which keeps no checkpoint (--text runs do)")
-        }
-        let seconds = progress.elapsed
-        print(String(format: "trained %d steps in %.1f s (%@ sums/s)", step, seconds,
-                     ProgressBar.compact(Double(step * settings.batch) / max(seconds, 1e-9))))
 
         var evaluation = SeededGenerator(seed: settings.seed &+ 0xE7A1)
         let heldOut = task.heldOutPairs()

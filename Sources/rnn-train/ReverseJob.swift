@@ -33,51 +33,16 @@ struct ReverseJob {
         Console.flush()
 
         var generator = SeededGenerator(seed: settings.seed &+ 0x5E0)
-        let progress = ProgressBar(totalSteps: steps, timeLimit: minutes.map { $0 * 60 }, unitsPerStep: settings.batch,
-                                   unitName: "strings")
-        let printEvery = max(logEvery, ((steps ?? 1000) / 10 + logEvery - 1) / logEvery * logEvery)
-        var losses = PendingLosses(ceiling: LossCeiling.ceiling(classes: ReverseDigitsTask.decoderVocabulary))
-        var intervalLosses: [Double] = []
-        var step = 0
-        var stoppedBy: Int32?
-        do {
-            while true {
-                let batch = ReverseDigitsTask.encode(task.strings(settings.batch, training: true, using: &generator))
-                let b = settings.batch
-                let source = try backend.indices(batch.source, shape: [batch.steps, b], limit: ReverseDigitsTask.digits)
-                let input = try backend.indices(batch.decoderInput, shape: [batch.steps + 1, b], limit: ReverseDigitsTask.decoderVocabulary)
-                let result = try trainer.step(source: .tokens(source), sourceLengths: batch.sourceLengths,
-                                              decoderInput: .tokens(input), targets: batch.targets)
-                step += 1
-                losses.append(result.loss, step: step)
-                let timeUp = minutes.map { progress.elapsed >= $0 * 60 } ?? false
-                let last = step == steps || timeUp
-                progress.tick(step: step)
-                if step % logEvery == 0 || last, let mean = try losses.drain() {
-                    progress.update(step: step, loss: mean)
-                    intervalLosses.append(mean)
-                    if step % printEvery == 0 || last {
-                        let average = intervalLosses.reduce(0, +) / Double(intervalLosses.count)
-                        intervalLosses.removeAll()
-                        progress.print(String(format: "step %5d%@  loss %.4f", step, steps.map { "/\($0)" } ?? "", average))
-                    }
-                }
-                stoppedBy = last ? nil : watch.requested
-                if last || stoppedBy != nil { break }
-            }
-        } catch let divergence as Divergence {
-            progress.finish()
-            throw RNNTrainFailure("training diverged at step \(divergence.step): \(divergence.what); lower --lr or keep --clip")
+        let loop = BuiltInTaskLoop(steps: steps, minutes: minutes, logEvery: logEvery, batch: settings.batch, unitName: "strings",
+                                   classes: ReverseDigitsTask.decoderVocabulary, taskName: "the reverse task")
+        _ = try loop.run(watch: watch) {
+            let batch = ReverseDigitsTask.encode(task.strings(settings.batch, training: true, using: &generator))
+            let b = settings.batch
+            let source = try backend.indices(batch.source, shape: [batch.steps, b], limit: ReverseDigitsTask.digits)
+            let input = try backend.indices(batch.decoderInput, shape: [batch.steps + 1, b], limit: ReverseDigitsTask.decoderVocabulary)
+            return try trainer.step(source: .tokens(source), sourceLengths: batch.sourceLengths,
+                                    decoderInput: .tokens(input), targets: batch.targets).loss
         }
-        watch.stop()
-        progress.finish()
-        if let stoppedBy {
-            throw InterruptedRun(signal: stoppedBy, message: "rnn-train: interrupted at step \(step) of the reverse task, "
-                                 + "which keeps no checkpoint (--text runs do)")
-        }
-        let seconds = progress.elapsed
-        print(String(format: "trained %d steps in %.1f s (%@ strings/s)", step, seconds,
-                     ProgressBar.compact(Double(step * settings.batch) / max(seconds, 1e-9))))
         var evaluation = SeededGenerator(seed: settings.seed &+ 0xE7A2)
         let heldOut = task.strings(Self.heldOutStrings, training: false, using: &evaluation)
         let accuracy = try ReverseDigitsTask.evaluate(encoder: encoder, decoder: decoder, strings: heldOut)
