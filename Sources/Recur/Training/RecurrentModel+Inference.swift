@@ -73,8 +73,7 @@ extension RecurrentModel {
             let (loss, _) = try CrossEntropyLoss.forwardBackward(logits, targets: targets, validCount: batch.targets.count,
                                                                  backend: backend)
             lossSum += Double(try loss.value()) * Double(batch.targets.count)
-            let prediction = Prediction(values: try backend.download(logits.buffer, offset: logits.offset, count: logits.rows * logits.cols),
-                                        shape: [logits.rows, logits.cols])
+            let prediction = Prediction(values: try backend.array(logits), shape: [logits.rows, logits.cols])
             correct += zip(prediction.classes, batch.targets).filter { $0 == Int($1) }.count
             count += batch.targets.count
         }
