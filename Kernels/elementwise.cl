@@ -28,6 +28,18 @@ __kernel void copy_matrix(__global const float* src, const int src_off, const in
     dst[VIEW_AT(dst_off, dst_ld, r, c)] = src[VIEW_AT(src_off, src_ld, r, c)];
 }
 
+// next = previous in the rows whose sequence has ended at `time` (time >= lengths[r]); other rows
+// are left as they are. A projected LSTM carries its P-wide state, and the gradient of that state,
+// past each length this way (the fused cells carry theirs inside the cell step).
+__kernel void carry_past_length(__global const float* src, const int src_off, const int src_ld,
+                                __global float* dst, const int dst_off, const int dst_ld,
+                                const int rows, const int cols, __global const int* lengths, const int time) {
+    const int c = get_global_id(0), r = get_global_id(1);
+    if (c >= cols || r >= rows) return;
+    if (time < lengths[r]) return;
+    dst[VIEW_AT(dst_off, dst_ld, r, c)] = src[VIEW_AT(src_off, src_ld, r, c)];
+}
+
 // y += alpha * x over two rows x cols views: the plain SGD step and gradient accumulation.
 __kernel void axpy_matrix(const float alpha,
                           __global const float* x, const int x_off, const int x_ld,

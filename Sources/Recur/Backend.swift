@@ -56,6 +56,11 @@ public protocol Backend: AnyObject {
     func cellForward(_ step: CellForwardStep) throws
     /// Gate derivatives of one time step; see `CellBackwardStep`.
     func cellBackward(_ step: CellBackwardStep) throws
+    /// next[b, :] = previous[b, :] for every row b whose sequence has ended at `time`
+    /// (time >= lengths[b]); other rows unchanged. previous and next are (B, N) views, lengths
+    /// (B) Int32. A projected LSTM's state and its gradient are carried past a length this way
+    /// (`ProjectedSequence.swift`), as the fused cells carry theirs.
+    func carryPastLength(_ previous: Matrix, into next: Matrix, lengths: any DeviceBuffer, time: Int) throws
 
     // MARK: Recurrent time loops (one direction of one layer, all steps)
 

@@ -1,5 +1,6 @@
 /// Where each parameter of a recurrent stack lives in one flat buffer, in PyTorch's names, shapes
-/// and order (`weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, then `_reverse`, then l1 ...).
+/// and order (`weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, an LSTM's projection `weight_hr_l0`,
+/// then `_reverse`, then l1 ...).
 ///
 /// One flat buffer (like cuDNN's weight space) lets optimizers, clipping and gradient norms run as
 /// single operations, and the gradients use the very same layout.
@@ -55,19 +56,22 @@ extension RNNDescriptor {
     /// The parameters of a stack in PyTorch's state_dict order. Called by the descriptor's
     /// initialiser once the sizes are within `Limits`, so that the layout a descriptor holds is valid.
     static func makeParameterLayout(gateCount: Int, inputSize: Int, hiddenSize: Int, numLayers: Int,
-                                    directions: Int, bias: Bool) throws -> ParameterLayout {
+                                    directions: Int, bias: Bool, projectionSize: Int) throws -> ParameterLayout {
         let gh = try CheckedSize.product([gateCount, hiddenSize], "gate rows (G*H)")
-        let upperInput = try CheckedSize.product([hiddenSize, directions], "the input of upper layers (H*D)")
+        let stateSize = projectionSize > 0 ? projectionSize : hiddenSize
+        let upperInput = try CheckedSize.product([stateSize, directions], "the input of upper layers (D*H or D*P)")
         var shapes: [(name: String, shape: [Int])] = []
         for layer in 0..<numLayers {
             for direction in 0..<directions {
                 let suffix = Self.suffix(layer: layer, direction: direction)
                 shapes.append(("weight_ih" + suffix, [gh, layer == 0 ? inputSize : upperInput]))
-                shapes.append(("weight_hh" + suffix, [gh, hiddenSize]))
+                shapes.append(("weight_hh" + suffix, [gh, stateSize]))
                 if bias {
                     shapes.append(("bias_ih" + suffix, [gh]))
                     shapes.append(("bias_hh" + suffix, [gh]))
                 }
+                // PyTorch puts the projection after the biases (nn.LSTM's _flat_weights_names).
+                if projectionSize > 0 { shapes.append(("weight_hr" + suffix, [projectionSize, hiddenSize])) }
             }
         }
         return try ParameterLayout(shapes: shapes)

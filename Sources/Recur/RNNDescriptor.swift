@@ -20,19 +20,35 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
     public let batchFirst: Bool
     /// Probability of zeroing each input of layers above the first, in training (PyTorch's `dropout`).
     public let dropout: Float
+    /// P: an LSTM's projection of its hidden state (PyTorch's `proj_size`), 0 for none. With one,
+    /// h_t = W_hr (o_t * tanh(c_t)) has P features instead of H: the layer's output, h0 and h_n are
+    /// P wide per direction, W_hh is (4H, P), and c stays H wide.
+    public let projectionSize: Int
     /// The parameters of this stack in PyTorch's state_dict order, made (and checked) once.
     public let parameterLayout: ParameterLayout
 
     /// Throws a `RecurError` when a size is outside `Limits` or dropout is not in [0, 1).
     public init(
         mode: CellMode, inputSize: Int, hiddenSize: Int, numLayers: Int = 1,
-        bidirectional: Bool = false, bias: Bool = true, batchFirst: Bool = false, dropout: Float = 0
+        bidirectional: Bool = false, bias: Bool = true, batchFirst: Bool = false, dropout: Float = 0,
+        projectionSize: Int = 0
     ) throws {
         try Limits.check(inputSize, "input size", maximum: Limits.maxInputSize)
         try Limits.check(hiddenSize, "hidden size", maximum: Limits.maxHiddenSize)
         try Limits.check(numLayers, "number of layers", maximum: Limits.maxLayers)
         guard dropout >= 0, dropout < 1 else {
             throw RecurError.invalidConfiguration("dropout must be in [0, 1), got \(dropout)")
+        }
+        if projectionSize != 0 {
+            // PyTorch's own rules for proj_size.
+            guard mode == .lstm else {
+                throw RecurError.invalidConfiguration(
+                    "a projection (proj_size \(projectionSize)) is only for LSTM layers, not \(mode.rawValue)")
+            }
+            guard projectionSize > 0, projectionSize < hiddenSize else {
+                throw RecurError.invalidConfiguration(
+                    "the projection size must be between 1 and the hidden size - 1 (\(hiddenSize - 1)), got \(projectionSize)")
+            }
         }
         self.mode = mode
         self.inputSize = inputSize
@@ -42,13 +58,14 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
         self.bias = bias
         self.batchFirst = batchFirst
         self.dropout = dropout
+        self.projectionSize = projectionSize
         parameterLayout = try Self.makeParameterLayout(
             gateCount: mode.gateCount, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers,
-            directions: bidirectional ? 2 : 1, bias: bias)
+            directions: bidirectional ? 2 : 1, bias: bias, projectionSize: projectionSize)
     }
 
     private enum CodingKeys: String, CodingKey {
-        case mode, inputSize, hiddenSize, numLayers, bidirectional, bias, batchFirst, dropout
+        case mode, inputSize, hiddenSize, numLayers, bidirectional, bias, batchFirst, dropout, projectionSize
     }
 
     /// Decoded values are as untrusted as any: they pass the initialiser's checks.
@@ -58,17 +75,32 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
             mode: try c.decode(CellMode.self, forKey: .mode), inputSize: try c.decode(Int.self, forKey: .inputSize),
             hiddenSize: try c.decode(Int.self, forKey: .hiddenSize), numLayers: try c.decode(Int.self, forKey: .numLayers),
             bidirectional: try c.decode(Bool.self, forKey: .bidirectional), bias: try c.decode(Bool.self, forKey: .bias),
-            batchFirst: try c.decode(Bool.self, forKey: .batchFirst), dropout: try c.decode(Float.self, forKey: .dropout))
+            batchFirst: try c.decode(Bool.self, forKey: .batchFirst), dropout: try c.decode(Float.self, forKey: .dropout),
+            // Absent from descriptors written before projections existed.
+            projectionSize: try c.decodeIfPresent(Int.self, forKey: .projectionSize) ?? 0)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(mode, forKey: .mode); try c.encode(inputSize, forKey: .inputSize)
+        try c.encode(hiddenSize, forKey: .hiddenSize); try c.encode(numLayers, forKey: .numLayers)
+        try c.encode(bidirectional, forKey: .bidirectional); try c.encode(bias, forKey: .bias)
+        try c.encode(batchFirst, forKey: .batchFirst); try c.encode(dropout, forKey: .dropout)
+        if projectionSize != 0 { try c.encode(projectionSize, forKey: .projectionSize) }
     }
 
     /// D: 2 when bidirectional, else 1.
     public var directions: Int { bidirectional ? 2 : 1 }
     /// G: rows of the weights per hidden unit.
     public var gateCount: Int { mode.gateCount }
-    /// I_k: input features of layer k (H*D above the first layer).
-    public func inputSize(ofLayer layer: Int) -> Int { layer == 0 ? inputSize : hiddenSize * directions }
-    /// Features of each output step: H*D.
-    public var outputSize: Int { hiddenSize * directions }
+    /// Whether the layers project their hidden state (`projectionSize` > 0).
+    public var hasProjection: Bool { projectionSize > 0 }
+    /// Features of h per direction: P with a projection, else H (c is always H wide).
+    public var stateSize: Int { hasProjection ? projectionSize : hiddenSize }
+    /// I_k: input features of layer k (D times `stateSize` above the first layer).
+    public func inputSize(ofLayer layer: Int) -> Int { layer == 0 ? inputSize : stateSize * directions }
+    /// Features of each output step: D times `stateSize`.
+    public var outputSize: Int { stateSize * directions }
     /// Rows of h0 / h_n / c0 / c_n: L*D.
     public var stateCount: Int { numLayers * directions }
 }

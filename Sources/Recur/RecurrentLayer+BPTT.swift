@@ -42,13 +42,16 @@ struct SavedForBackward {
     let batch: Int
     /// Per layer: its input (T*B, I_l) in time-major order.
     let layerInputs: [Matrix]
-    /// Per layer and direction: hidden states ((T+1)*B, H); slot s holds rows s*B ..< (s+1)*B.
+    /// Per layer and direction: hidden states ((T+1)*B, H, or P with a projection); slot s holds
+    /// rows s*B ..< (s+1)*B.
     /// Forward direction: slot 0 = h0, slot t+1 = h_t. Reverse: slot T = h0, slot t = h_t.
     let hiddenStates: [[Matrix]]
     /// Same layout for the LSTM's c.
     let cellStates: [[Matrix]]
     /// Per layer and direction: (T*B, S*H) activations, by time.
     let activations: [[Matrix]]
+    /// Per layer and direction of a projected LSTM: (T*B, H) r_t = o_t * tanh(c_t); empty otherwise.
+    let cellOutputs: [[Matrix]]
     let lengths: (any DeviceBuffer)?
     /// The dropout seed of the forward (dropout between layers, when the descriptor has it).
     let dropoutSeed: UInt32?
@@ -80,6 +83,7 @@ extension RecurrentLayer {
 
         let d = descriptor
         let hidden = d.hiddenSize, gates = d.gateCount * hidden, rows = steps * batch
+        let state = d.stateSize
         let lstm = d.mode.hasCellState
         let savedWidth = d.mode.savedWidth * hidden
 
@@ -93,11 +97,11 @@ extension RecurrentLayer {
         var layerInput = try timeMajor(input, steps: steps, batch: batch)
         // xProj of the layers that save no activations (inference, Elman cells): one buffer for all.
         var sharedProjection: Matrix?
-        let hN = try backend.zeros([d.stateCount, batch, hidden])
+        let hN = try backend.zeros([d.stateCount, batch, state])
         let cN = lstm ? try backend.zeros([d.stateCount, batch, hidden]) : nil
 
         var layerInputs: [Matrix] = [], hiddenStates: [[Matrix]] = [], cellStates: [[Matrix]] = []
-        var activations: [[Matrix]] = []
+        var activations: [[Matrix]] = [], cellOutputs: [[Matrix]] = []
         // Drawn only when dropout applies, as PyTorch draws only then.
         let dropoutSeed: UInt32? = training && d.dropout > 0
             ? dropoutSeed ?? UInt32(truncatingIfNeeded: dropoutGenerator.next()) : nil
@@ -109,12 +113,13 @@ extension RecurrentLayer {
             }
             let output = Matrix(try backend.makeScratchBuffer(count: rows * d.outputSize), rows: rows, cols: d.outputSize)
             var layerHidden: [Matrix] = [], layerCell: [Matrix] = [], layerSaved: [Matrix] = []
+            var layerCellOutputs: [Matrix] = []
             for direction in 0..<d.directions {
                 let w = weights(layer: layer, direction: direction, in: parameters)
                 let stateRow = layer * d.directions + direction
                 let reverse = direction == 1
-                let hs = try stateSequence(steps: steps, batch: batch)
-                let cs = lstm ? try stateSequence(steps: steps, batch: batch) : nil
+                let hs = try stateSequence(width: state, steps: steps, batch: batch)
+                let cs = lstm ? try stateSequence(width: hidden, steps: steps, batch: batch) : nil
                 let savedLd = paddedStride(savedWidth)
                 let saved = training && savedWidth > 0
                     ? Matrix(try backend.makeScratchBuffer(count: rows * savedLd), rows: rows, cols: savedWidth, ld: savedLd) : nil
@@ -136,11 +141,24 @@ extension RecurrentLayer {
                 if let cs { try initialState(c0, row: stateRow, into: cs.rows(firstSlot * batch, batch)) }
 
                 try backend.gemm(transA: false, transB: true, alpha: 1, layerInput, w.inputWeight, beta: 0, xProj)
-                try backend.recurrentForward(RecurrentForwardSequence(
-                    mode: d.mode, steps: steps, batch: batch, reverse: reverse, xProj: xProj,
-                    hiddenWeight: w.hiddenWeight, biasIH: w.inputBias, biasHH: w.hiddenBias, hiddenStates: hs,
-                    cellStates: cs, output: output.columns(direction * hidden, hidden), saved: saved,
-                    lengths: lengthBuffer))
+                let directionOutput = output.columns(direction * state, state)
+                if let projection = w.projection, let cs {
+                    // r_t of every step for the backward; one step's worth in inference.
+                    let cellOutputRows = training ? rows : batch
+                    let cellOutputs = Matrix(try backend.makeScratchBuffer(count: cellOutputRows * hidden),
+                                             rows: cellOutputRows, cols: hidden)
+                    try backend.projectedRecurrentForward(ProjectedForwardSequence(
+                        steps: steps, batch: batch, reverse: reverse, xProj: xProj, hiddenWeight: w.hiddenWeight,
+                        projection: projection, biasIH: w.inputBias, biasHH: w.hiddenBias, hiddenStates: hs,
+                        cellStates: cs, cellOutputs: cellOutputs, output: directionOutput, saved: saved,
+                        lengths: lengthBuffer))
+                    if training { layerCellOutputs.append(cellOutputs) }
+                } else {
+                    try backend.recurrentForward(RecurrentForwardSequence(
+                        mode: d.mode, steps: steps, batch: batch, reverse: reverse, xProj: xProj,
+                        hiddenWeight: w.hiddenWeight, biasIH: w.inputBias, biasHH: w.hiddenBias, hiddenStates: hs,
+                        cellStates: cs, output: directionOutput, saved: saved, lengths: lengthBuffer))
+                }
                 try backend.copy(hs.rows(lastSlot * batch, batch), to: stateRowView(hN, stateRow))
                 if let cs, let cN { try backend.copy(cs.rows(lastSlot * batch, batch), to: stateRowView(cN, stateRow)) }
                 layerHidden.append(hs)
@@ -151,6 +169,7 @@ extension RecurrentLayer {
             hiddenStates.append(layerHidden)
             cellStates.append(layerCell)
             activations.append(layerSaved)
+            cellOutputs.append(layerCellOutputs)
             layerInput = output
         }
 
@@ -159,7 +178,8 @@ extension RecurrentLayer {
         let saved = training
             ? SavedForBackward(
                 provenance: provenance, steps: steps, batch: batch, layerInputs: layerInputs, hiddenStates: hiddenStates,
-                cellStates: cellStates, activations: activations, lengths: lengthBuffer, dropoutSeed: dropoutSeed)
+                cellStates: cellStates, activations: activations, cellOutputs: cellOutputs, lengths: lengthBuffer,
+                dropoutSeed: dropoutSeed)
             : nil
         return RNNForward(output: output, hN: hN, cN: cN, saved: saved)
     }
@@ -191,6 +211,7 @@ extension RecurrentLayer {
 
         let d = descriptor
         let hidden = d.hiddenSize, gates = d.gateCount * hidden, rows = steps * batch
+        let state = d.stateSize
         let lstm = d.mode.hasCellState
 
         // dGatesH differs from dGatesX only for the GRU's n block; other cells share one view.
@@ -206,9 +227,9 @@ extension RecurrentLayer {
         let separateGatesX = d.mode.savedWidth == 0 ? try gateBuffer() : nil
         let separateGatesH = gatesShared ? nil : try gateBuffer()
         saved.spent.isSpent = true
-        let dh = (try stateBuffer(batch), try stateBuffer(batch))
-        let dc = lstm ? (try stateBuffer(batch), try stateBuffer(batch)) : nil
-        let gradH0 = try backend.zeros([d.stateCount, batch, hidden])
+        let dh = (try stateBuffer(width: state, batch), try stateBuffer(width: state, batch))
+        let dc = lstm ? (try stateBuffer(width: hidden, batch), try stateBuffer(width: hidden, batch)) : nil
+        let gradH0 = try backend.zeros([d.stateCount, batch, state])
         let gradC0 = lstm ? try backend.zeros([d.stateCount, batch, hidden]) : nil
 
         // dY of the top layer, time-major; nil when no output gradient was given.
@@ -234,11 +255,20 @@ extension RecurrentLayer {
                 let dGatesH = separateGatesH ?? dGatesX
                 try initialState(gradHN, row: stateRow, into: dh.0)
                 if let dc { try initialState(gradCN, row: stateRow, into: dc.0) }
-                try backend.recurrentBackward(RecurrentBackwardSequence(
-                    mode: d.mode, steps: steps, batch: batch, reverse: reverse, hiddenWeight: w.hiddenWeight,
-                    saved: activations, hiddenStates: hs, cellStates: cs,
-                    dOutput: dOutput?.columns(direction * hidden, hidden), dGatesX: dGatesX, dGatesH: dGatesH,
-                    dh: dh.0, dc: dc?.0, dhScratch: dh.1, dcScratch: dc?.1, lengths: saved.lengths))
+                let directionGradient = dOutput?.columns(direction * state, state)
+                if let projection = w.projection, let gradProjection = g.projection, let activations, let cs, let dc {
+                    try backend.projectedRecurrentBackward(ProjectedBackwardSequence(
+                        steps: steps, batch: batch, reverse: reverse, hiddenWeight: w.hiddenWeight, projection: projection,
+                        projectionGradient: gradProjection, saved: activations, cellStates: cs,
+                        cellOutputs: saved.cellOutputs[layer][direction], dOutput: directionGradient, dGates: dGatesX,
+                        dh: dh.0, dc: dc.0, lengths: saved.lengths))
+                } else {
+                    try backend.recurrentBackward(RecurrentBackwardSequence(
+                        mode: d.mode, steps: steps, batch: batch, reverse: reverse, hiddenWeight: w.hiddenWeight,
+                        saved: activations, hiddenStates: hs, cellStates: cs, dOutput: directionGradient,
+                        dGatesX: dGatesX, dGatesH: dGatesH, dh: dh.0, dc: dc?.0, dhScratch: dh.1, dcScratch: dc?.1,
+                        lengths: saved.lengths))
+                }
                 try backend.copy(dh.0, to: stateRowView(gradH0, stateRow))
                 if let dc, let gradC0 { try backend.copy(dc.0, to: stateRowView(gradC0, stateRow)) }
 
@@ -287,19 +317,18 @@ extension RecurrentLayer {
         padsScratchRows && cols % 1024 == 0 ? cols + 16 : cols
     }
 
-    /// ((T+1)*B, H) states of one direction (rows padded as `paddedStride` says).
-    private func stateSequence(steps: Int, batch: Int) throws -> Matrix {
-        let hidden = descriptor.hiddenSize, ld = paddedStride(hidden), rows = (steps + 1) * batch
-        return Matrix(try backend.makeScratchBuffer(count: rows * ld), rows: rows, cols: hidden, ld: ld)
+    /// ((T+1)*B, width) states of one direction (rows padded as `paddedStride` says).
+    private func stateSequence(width: Int, steps: Int, batch: Int) throws -> Matrix {
+        let ld = paddedStride(width), rows = (steps + 1) * batch
+        return Matrix(try backend.makeScratchBuffer(count: rows * ld), rows: rows, cols: width, ld: ld)
     }
 
-    /// (B, H) scratch.
-    private func stateBuffer(_ batch: Int) throws -> Matrix {
-        let hidden = descriptor.hiddenSize
-        return Matrix(try backend.makeScratchBuffer(count: batch * hidden), rows: batch, cols: hidden)
+    /// (B, width) scratch.
+    private func stateBuffer(width: Int, _ batch: Int) throws -> Matrix {
+        Matrix(try backend.makeScratchBuffer(count: batch * width), rows: batch, cols: width)
     }
 
-    /// Row `row` of an (L*D, B, H) state tensor as a (B, H) matrix.
+    /// Row `row` of an (L*D, B, N) state tensor as a (B, N) matrix.
     private func stateRowView(_ state: Tensor, _ row: Int) -> Matrix {
         let batch = state.shape[1], hidden = state.shape[2]
         return Matrix(state.buffer, offset: row * batch * hidden, rows: batch, cols: hidden)

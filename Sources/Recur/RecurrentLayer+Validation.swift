@@ -21,11 +21,12 @@ extension RecurrentLayer {
         return (steps, batch)
     }
 
-    /// A state tensor (h0, c0, grad_h_n, grad_c_n) must be (L*D, B, H).
-    func validateState(_ state: Tensor?, _ name: String, batch: Int) throws {
+    /// A state tensor (h0, c0, grad_h_n, grad_c_n) must be (L*D, B, H); h's are (L*D, B, P) with a
+    /// projection (`width` says which).
+    func validateState(_ state: Tensor?, _ name: String, batch: Int, width: Int? = nil) throws {
         guard let state else { return }
         let d = descriptor
-        let expected = [d.stateCount, batch, d.hiddenSize]
+        let expected = [d.stateCount, batch, width ?? d.stateSize]
         try validateOwnership(state, name)
         if state.shape.count == 3, state.shape[1] != batch, state.shape[0] == expected[0], state.shape[2] == expected[2] {
             throw RecurError.batchMismatch(tensor: name, actual: state.shape[1], expected: batch)
@@ -41,7 +42,7 @@ extension RecurrentLayer {
         guard descriptor.mode.hasCellState else {
             throw RecurError.invalidValue("\(name) is given but a \(descriptor.mode.rawValue) layer has no cell state")
         }
-        try validateState(state, name, batch: batch)
+        try validateState(state, name, batch: batch, width: descriptor.hiddenSize)
     }
 
     /// Lengths: one per sequence, each in 1...T, any order.

@@ -1,5 +1,5 @@
 /// A stack of recurrent layers, PyTorch's `nn.RNN`, `nn.LSTM` and `nn.GRU`: L layers, one or two
-/// directions, optional biases, batch-first or time-first, variable lengths.
+/// directions, optional biases, batch-first or time-first, variable lengths, an LSTM's projection.
 ///
 /// Parameters live on the backend in one flat buffer (`parameterLayout` says where each PyTorch
 /// name is); `backward` accumulates into `gradients`, which has the same layout, as PyTorch's
@@ -49,18 +49,21 @@ public final class RecurrentLayer {
 
     // MARK: Views the BPTT loop uses
 
-    /// (G*H, I_l) weight_ih, (G*H, H) weight_hh, (1, G*H) biases of one layer and direction.
+    /// (G*H, I_l) weight_ih, (G*H, H) weight_hh (G*H, P with a projection), (1, G*H) biases and
+    /// (P, H) weight_hr of one layer and direction.
     struct Weights {
         let inputWeight: Matrix
         let hiddenWeight: Matrix
         let inputBias: Matrix?
         let hiddenBias: Matrix?
+        let projection: Matrix?
     }
 
     func weights(layer: Int, direction: Int, in buffer: any DeviceBuffer) -> Weights {
         let suffix = RNNDescriptor.suffix(layer: layer, direction: direction)
         return Weights(
             inputWeight: view("weight_ih" + suffix, in: buffer)!, hiddenWeight: view("weight_hh" + suffix, in: buffer)!,
-            inputBias: view("bias_ih" + suffix, in: buffer), hiddenBias: view("bias_hh" + suffix, in: buffer))
+            inputBias: view("bias_ih" + suffix, in: buffer), hiddenBias: view("bias_hh" + suffix, in: buffer),
+            projection: view("weight_hr" + suffix, in: buffer))
     }
 }

@@ -19,14 +19,12 @@ public struct LayerFixture {
         guard let mode = CellMode(name: try meta.string("mode")) else {
             throw RecurError.invalidValue("fixture mode \(try meta.string("mode")) is not RNN_TANH, RNN_RELU, LSTM or GRU")
         }
-        if file.metadata["proj_size"] != nil, try meta.int("proj_size") != 0 {
-            throw RecurError.invalidValue(
-                "fixture uses an LSTM projection (proj_size \(try meta.int("proj_size"))), which Recur does not support yet")
-        }
         descriptor = try RNNDescriptor(
             mode: mode, inputSize: try meta.int("input_size"), hiddenSize: try meta.int("hidden_size"),
             numLayers: try meta.int("num_layers"), bidirectional: try meta.bool("bidirectional"),
-            bias: try meta.bool("bias"), batchFirst: try meta.bool("batch_first"))
+            bias: try meta.bool("bias"), batchFirst: try meta.bool("batch_first"),
+            // Absent (or 0) for layers without a projection.
+            projectionSize: file.metadata["proj_size"] == nil ? 0 : try meta.int("proj_size"))
         steps = try meta.int("seq_len")
         batch = try meta.int("batch")
         try Limits.check(steps, "fixture seq_len", maximum: Limits.maxSequenceLength)
@@ -39,14 +37,15 @@ public struct LayerFixture {
     static func checkTensors(_ tensors: FixtureTensors, _ d: RNNDescriptor, steps: Int, batch: Int) throws {
         let inputShape = d.batchFirst ? [batch, steps, d.inputSize] : [steps, batch, d.inputSize]
         let outputShape = d.batchFirst ? [batch, steps, d.outputSize] : [steps, batch, d.outputSize]
-        let stateShape = [d.stateCount, batch, d.hiddenSize]
+        // h is P wide with a projection, c always H wide.
+        let stateShape = [d.stateCount, batch, d.stateSize], cellShape = [d.stateCount, batch, d.hiddenSize]
         try tensors.require("input", inputShape)
         try tensors.optional("grad_input", inputShape)
         for name in ["output", "grad_output"] { try tensors.optional(name, outputShape) }
         for name in ["h0", "h_n", "grad_h0", "grad_h_n"] { try tensors.optional(name, stateShape) }
         for name in ["c0", "c_n", "grad_c0", "grad_c_n"] {
             if d.mode.hasCellState {
-                try tensors.optional(name, stateShape)
+                try tensors.optional(name, cellShape)
             } else {
                 try tensors.absent(name, because: "a \(d.mode.rawValue) layer has no cell state")
             }

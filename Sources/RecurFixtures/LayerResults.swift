@@ -8,7 +8,7 @@ public enum LayerResults {
     public struct Inputs {
         /// (T, B, I), or (B, T, I) batch-first, with its values row-major.
         public var input: (shape: [Int], values: [Float])
-        /// (L*D, B, H) initial hidden state.
+        /// (L*D, B, H) initial hidden state ((L*D, B, P) with a projection).
         public var h0: [Float]?
         /// (L*D, B, H) initial cell state; LSTM only.
         public var c0: [Float]?
@@ -37,16 +37,18 @@ public enum LayerResults {
         let backend = layer.backend, d = layer.descriptor
         let steps = d.batchFirst ? inputs.input.shape[1] : inputs.input.shape[0]
         let batch = d.batchFirst ? inputs.input.shape[0] : inputs.input.shape[1]
-        let stateShape = [d.stateCount, batch, d.hiddenSize]
+        // h is P wide with a projection, c always H wide.
+        let stateShape = [d.stateCount, batch, d.stateSize], cellShape = [d.stateCount, batch, d.hiddenSize]
         let outputShape = d.batchFirst ? [batch, steps, d.outputSize] : [steps, batch, d.outputSize]
         func state(_ values: [Float]?) throws -> Tensor? { try values.map { try backend.tensor($0, shape: stateShape) } }
+        func cell(_ values: [Float]?) throws -> Tensor? { try values.map { try backend.tensor($0, shape: cellShape) } }
 
         let forward = try layer.forward(
             try backend.tensor(inputs.input.values, shape: inputs.input.shape), h0: try state(inputs.h0),
-            c0: try state(inputs.c0), lengths: inputs.lengths, training: true)
+            c0: try cell(inputs.c0), lengths: inputs.lengths, training: true)
         let gradients = try layer.backward(
             forward, gradOutput: try inputs.gradOutput.map { try backend.tensor($0, shape: outputShape) },
-            gradHN: try state(inputs.gradHN), gradCN: try state(inputs.gradCN), inputGradient: inputs.inputGradient)
+            gradHN: try state(inputs.gradHN), gradCN: try cell(inputs.gradCN), inputGradient: inputs.inputGradient)
         var results: [String: [Float]] = [
             "output": try backend.array(forward.output), "h_n": try backend.array(forward.hN),
             "grad_h0": try backend.array(gradients.h0),

@@ -34,15 +34,17 @@ struct CaseData {
         let steps = testCase.steps, batch = testCase.batch
         let inputShape = d.batchFirst ? [batch, steps, d.inputSize] : [steps, batch, d.inputSize]
         input = (inputShape, normal(steps * batch * d.inputSize))
-        let stateCount = d.stateCount * batch * d.hiddenSize
+        // h is P wide with a projection; c is always H wide.
+        let stateCount = d.stateCount * batch * d.stateSize, cellCount = d.stateCount * batch * d.hiddenSize
         h0 = normal(stateCount)
-        c0 = d.mode.hasCellState ? normal(stateCount) : nil
+        c0 = d.mode.hasCellState ? normal(cellCount) : nil
         gradOutput = normal(steps * batch * d.outputSize)
         gradHN = normal(stateCount)
-        gradCN = d.mode.hasCellState ? normal(stateCount) : nil
+        gradCN = d.mode.hasCellState ? normal(cellCount) : nil
     }
 
-    var stateShape: [Int] { [testCase.descriptor.stateCount, testCase.batch, testCase.descriptor.hiddenSize] }
+    var stateShape: [Int] { [testCase.descriptor.stateCount, testCase.batch, testCase.descriptor.stateSize] }
+    var cellShape: [Int] { [testCase.descriptor.stateCount, testCase.batch, testCase.descriptor.hiddenSize] }
 
     /// Forward only; `input` and `h0` may be replaced (finite differences perturb them).
     func loss(on backend: any Backend, parameters: [String: (shape: [Int], values: [Float])]? = nil,
@@ -52,7 +54,7 @@ struct CaseData {
         let forward = try layer.forward(
             try backend.tensor(input ?? self.input.values, shape: self.input.shape),
             h0: try backend.tensor(h0 ?? self.h0, shape: stateShape),
-            c0: try (c0 ?? self.c0).map { try backend.tensor($0, shape: stateShape) },
+            c0: try (c0 ?? self.c0).map { try backend.tensor($0, shape: cellShape) },
             lengths: testCase.lengths, training: false)
         var loss = dot(try backend.array(forward.output), gradOutput) + dot(try backend.array(forward.hN), gradHN)
         if let cN = forward.cN, let gradCN { loss += dot(try backend.array(cN), gradCN) }

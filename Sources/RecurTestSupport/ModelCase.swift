@@ -27,6 +27,7 @@ public struct ModelCase: CustomStringConvertible, Sendable {
     public var description: String {
         let c = configuration
         return "\(objective.rawValue) \(c.mode.rawValue) L=\(c.numLayers) H=\(c.hiddenSize)"
+            + (c.projectionSize > 0 ? " P=\(c.projectionSize)" : "")
             + (c.bidirectional ? " bi" : "") + (c.dropout > 0 ? " dropout=\(c.dropout)" : "") + (c.bias ? "" : " no-bias")
     }
 
@@ -48,6 +49,13 @@ public struct ModelCase: CustomStringConvertible, Sendable {
         ModelCase(configuration: ModelConfiguration(vocabularySize: 6, inputSize: 3, mode: .lstm, hiddenSize: 4, numLayers: 1,
                                                     outputSize: 3),
                   objective: .labelSequences, steps: 4, batch: 3, seed: 6),
+        // A projected LSTM (proj_size): the head reads P features per direction of the final state.
+        ModelCase(configuration: ModelConfiguration(vocabularySize: 8, inputSize: 3, mode: .lstm, hiddenSize: 5, numLayers: 2,
+                                                    bidirectional: true, projectionSize: 3, outputSize: 4),
+                  objective: .classifySequences, steps: 5, batch: 3, seed: 7),
+        ModelCase(configuration: .languageModel(vocabularySize: 6, embeddingSize: 4, mode: .lstm, hiddenSize: 6, numLayers: 1,
+                                                projectionSize: 2),
+                  objective: .tokensEachStep, steps: 4, batch: 2, seed: 8),
     ]
 
     /// The data of the case: inputs, targets, lengths.

@@ -17,6 +17,7 @@ public struct RandomCase: CustomStringConvertible, Sendable {
     public var description: String {
         let d = descriptor
         var parts = ["\(d.mode.rawValue) I=\(d.inputSize) H=\(d.hiddenSize) L=\(d.numLayers) T=\(steps) B=\(batch)"]
+        if d.hasProjection { parts.append("P=\(d.projectionSize)") }
         if d.bidirectional { parts.append("bi") }
         if !d.bias { parts.append("no-bias") }
         if d.batchFirst { parts.append("batch-first") }
@@ -86,6 +87,19 @@ public enum ConformanceCases {
             add(mode, 7, 10, layers: 2, bias: false, batchFirst: true, steps: 9, batch: 3)
             add(mode, 64, 128, bi: true, batchFirst: true, steps: 10, batch: 8, lengths: true)
         }
+        // The LSTM's projection (proj_size): P = 1, P = H - 1, stacks, directions, lengths, no bias.
+        func projected(_ i: Int, _ h: Int, _ p: Int, layers: Int = 1, bi: Bool = false, bias: Bool = true,
+                       batchFirst: Bool = false, steps: Int, batch: Int, lengths: Bool = false) {
+            let d = try! RNNDescriptor(mode: .lstm, inputSize: i, hiddenSize: h, numLayers: layers, bidirectional: bi,
+                                       bias: bias, batchFirst: batchFirst, projectionSize: p)
+            cases.append(RandomCase(d, steps: steps, batch: batch, variableLengths: lengths, seed: seed))
+            seed += 1
+        }
+        projected(13, 37, 11, steps: 7, batch: 5)
+        projected(9, 17, 1, steps: 120, batch: 3, lengths: true)
+        projected(5, 11, 10, layers: 3, bi: true, steps: 6, batch: 4, lengths: true)
+        projected(7, 40, 16, layers: 2, bias: false, batchFirst: true, steps: 9, batch: 6, lengths: true)
+        projected(64, 256, 64, bi: true, steps: 8, batch: 8)
         return cases
     }()
 
@@ -120,6 +134,14 @@ public enum ConformanceCases {
                     }
                 }
             }
+        }
+        // The projected LSTM (P = 2 of H = 4): one and two layers, directions, lengths, no bias.
+        for (layers, bi, bias, lengths) in [(1, false, true, false), (1, true, false, true), (2, true, true, true),
+                                            (2, false, true, true)] {
+            let d = try! RNNDescriptor(mode: .lstm, inputSize: 3, hiddenSize: 4, numLayers: layers, bidirectional: bi,
+                                       bias: bias, batchFirst: lengths && bi, projectionSize: 2)
+            cases.append(RandomCase(d, steps: 4, batch: 3, variableLengths: lengths, seed: seed))
+            seed += 1
         }
         return cases
     }()

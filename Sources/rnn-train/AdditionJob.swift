@@ -20,7 +20,8 @@ struct AdditionJob {
 
     func run() throws {
         let configuration = BinaryAdditionTask.modelConfiguration(mode: settings.cell, hiddenSize: settings.hidden,
-                                                                  numLayers: settings.layers)
+                                                                  numLayers: settings.layers,
+                                                                  projectionSize: settings.projection ?? 0)
         try RunMemory.check(try RunMemory.additionBytes(configuration, settings: settings, bits: task.bits),
                             settings: settings, charModel: false, on: backend)
         let model = try RecurrentModel(configuration, backend: backend, seed: settings.seed)

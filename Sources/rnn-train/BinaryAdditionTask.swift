@@ -78,9 +78,9 @@ struct BinaryAdditionTask {
     }
 
     /// The model the task trains: float features in, a 2-way classification at every step.
-    static func modelConfiguration(mode: CellMode, hiddenSize: Int, numLayers: Int) -> ModelConfiguration {
+    static func modelConfiguration(mode: CellMode, hiddenSize: Int, numLayers: Int, projectionSize: Int = 0) -> ModelConfiguration {
         ModelConfiguration(vocabularySize: nil, inputSize: featureCount, mode: mode, hiddenSize: hiddenSize,
-                           numLayers: numLayers, outputSize: classCount)
+                           numLayers: numLayers, projectionSize: projectionSize, outputSize: classCount)
     }
 
     struct Accuracy {

@@ -35,9 +35,9 @@ struct CharLMJob {
         if let header {
             try TrainingCheckpoint.load(header, into: model, optimizer: optimizer)
             if let saved = try header.state(batch: settings.batch) {
-                let shape = [configuration.numLayers * (configuration.bidirectional ? 2 : 1), settings.batch, settings.hidden]
-                state = RecurrentState(h: try backend.tensor(saved.h, shape: shape),
-                                       c: try saved.c.map { try backend.tensor($0, shape: shape) })
+                let d = model.rnn.descriptor
+                state = RecurrentState(h: try backend.tensor(saved.h, shape: [d.stateCount, settings.batch, d.stateSize]),
+                                       c: try saved.c.map { try backend.tensor($0, shape: [d.stateCount, settings.batch, d.hiddenSize]) })
             } else if optimizer.step > 0 {
                 Console.error("rnn-train: \(header.name) holds no carried state for batch \(settings.batch); the streams start from zero state")
             }
@@ -53,7 +53,8 @@ struct CharLMJob {
         print("rnn-train: character model of \(corpus.name): \(corpus.vocabulary.count) distinct characters, "
               + "\(corpus.train.count) for training, \(corpus.validation.count) for validation")
         print("backend \(backend.summary)")
-        print("model \(settings.cell.rawValue) \(settings.layers)x\(settings.hidden), embedding \(settings.embedding), "
+        print("model \(settings.cell.rawValue) \(settings.layers)x\(settings.hidden)"
+              + (settings.projection.map { " projected to \($0)" } ?? "") + ", embedding \(settings.embedding), "
               + "\(parameterCount) parameters; \(settings.optimizer.kind.rawValue) lr \(settings.optimizer.learningRate), "
               + "clip \(settings.clipNorm.map { "\($0)" } ?? "none"), batch \(settings.batch) x \(settings.seqLen)")
         if let header { print("resuming \(header.path) at step \(startStep)") }

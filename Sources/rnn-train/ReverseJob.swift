@@ -18,7 +18,7 @@ struct ReverseJob {
 
     func run() throws {
         let (encoder, decoder) = try ReverseDigitsTask.models(mode: settings.cell, hidden: settings.hidden, layers: settings.layers,
-                                                              backend: backend, seed: settings.seed)
+                                                              projection: settings.projection ?? 0, backend: backend, seed: settings.seed)
         let trainer = try EncoderDecoderTrainer(encoder: encoder, decoder: decoder, optimizer: try Optimizer(settings.optimizer),
                                                 schedule: settings.learningRateSchedule, clipNorm: settings.clipNorm,
                                                 clipValue: settings.clipValue)

@@ -67,6 +67,8 @@ struct TrainCommand: ParsableCommand {
     var layers: Int?
     @Option(help: "Dropout between layers while training (default 0).")
     var dropout: Float?
+    @Option(help: ArgumentHelp("Project each LSTM layer's h to this many features (PyTorch's proj_size, below --hidden; 0 = none, the default).", valueName: "size"))
+    var proj: Int?
 
     // MARK: Data
 
@@ -144,6 +146,7 @@ struct TrainCommand: ParsableCommand {
         try limited(layers, "layers", Limits.maxLayers); try limited(seqLen, "seq-len", Limits.maxSequenceLength)
         try limited(batch, "batch", Limits.maxBatchSize)
         if let dropout, !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
+        if let proj, proj < 0 { throw ValidationError("--proj must be at least 0 (0 = none), got \(proj)") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive, got \(lr)") }
         if let momentum, !(momentum >= 0 && momentum.isFinite) { throw ValidationError("--momentum must be at least 0, got \(momentum)") }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be at least 0, got \(weightDecay)") }
@@ -171,6 +174,7 @@ struct TrainCommand: ParsableCommand {
             var settings = defaults
             settings.cell = model.mode; settings.embedding = model.inputSize; settings.hidden = model.hiddenSize
             settings.layers = model.numLayers; settings.dropout = model.dropout
+            settings.projection = model.projectionSize > 0 ? model.projectionSize : nil
             return settings
         } ?? defaults
         var settings = base
@@ -179,6 +183,16 @@ struct TrainCommand: ParsableCommand {
         settings.hidden = hidden ?? base.hidden
         settings.layers = layers ?? base.layers
         settings.dropout = dropout ?? base.dropout
+        settings.projection = proj.map { $0 > 0 ? $0 : nil } ?? base.projection
+        if let projection = settings.projection {
+            // PyTorch's rules for proj_size, named by option.
+            guard settings.cell == .lstm else {
+                throw ValidationError("--proj projects an LSTM's h; --cell \(settings.cell.rawValue) has no projection")
+            }
+            guard projection < settings.hidden else {
+                throw ValidationError("--proj must be below --hidden (\(settings.hidden)), got \(projection)")
+            }
+        }
         settings.seqLen = seqLen ?? base.seqLen
         settings.batch = batch ?? base.batch
         settings.clip = clip ?? base.clip

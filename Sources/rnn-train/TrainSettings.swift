@@ -20,6 +20,9 @@ struct TrainSettings: Codable, Equatable {
     /// clip_grad_value_'s clip_value, applied before the norm clipping; nil for none (and in
     /// checkpoints written before it existed).
     var clipValue: Float? = nil
+    /// An LSTM's projection size (PyTorch's proj_size); nil for none (and in checkpoints written
+    /// before it existed).
+    var projection: Int? = nil
 
     var clipNorm: Float? { clip > 0 ? clip : nil }
 
@@ -29,7 +32,7 @@ struct TrainSettings: Codable, Equatable {
     /// The char-LM's model: embedding -> stack -> head over the vocabulary.
     func languageModel(vocabularySize: Int) -> ModelConfiguration {
         .languageModel(vocabularySize: vocabularySize, embeddingSize: embedding, mode: cell, hiddenSize: hidden,
-                       numLayers: layers, dropout: dropout)
+                       numLayers: layers, dropout: dropout, projectionSize: projection ?? 0)
     }
 
     /// Dropout masks are seeded per step (SequenceTrainer advances its seed by 7919 a step); a run

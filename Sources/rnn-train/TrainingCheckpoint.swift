@@ -21,14 +21,18 @@ enum TrainingCheckpoint {
 
         var name: String { URL(fileURLWithPath: path).lastPathComponent }
 
-        /// The carried state (L*D, B, H) as it was saved, when it fits `model` at `batch` (a run may
-        /// resume with another --batch). A state that fits but holds NaN or an infinity is an error.
+        /// The carried state (L*D, B, H) as it was saved (h (L*D, B, P) with a projection), when it
+        /// fits `model` at `batch` (a run may resume with another --batch). A state that fits but
+        /// holds NaN or an infinity is an error.
         func state(batch: Int) throws -> (h: [Float], c: [Float]?)? {
-            let count = try CheckedSize.product([model.numLayers, model.bidirectional ? 2 : 1, batch, model.hiddenSize],
-                                                "the carried state")
-            guard let h = metadata[stateKeys.h].flatMap(TrainingCheckpoint.floats), h.count == count else { return nil }
+            let hWidth = model.projectionSize > 0 ? model.projectionSize : model.hiddenSize
+            let hCount = try CheckedSize.product([model.numLayers, model.bidirectional ? 2 : 1, batch, hWidth],
+                                                 "the carried state")
+            let cCount = try CheckedSize.product([model.numLayers, model.bidirectional ? 2 : 1, batch, model.hiddenSize],
+                                                 "the carried state")
+            guard let h = metadata[stateKeys.h].flatMap(TrainingCheckpoint.floats), h.count == hCount else { return nil }
             let c = metadata[stateKeys.c].flatMap(TrainingCheckpoint.floats)
-            guard model.mode.hasCellState == (c != nil), c.map({ $0.count == count }) ?? true else { return nil }
+            guard model.mode.hasCellState == (c != nil), c.map({ $0.count == cCount }) ?? true else { return nil }
             for (key, values) in [(stateKeys.h, h), (stateKeys.c, c ?? [])] {
                 if let index = values.firstIndex(where: { !$0.isFinite }) {
                     throw RNNTrainFailure("\(path): \(RecurError.nonFiniteValue(tensor: "the carried state \(key)", index: index, value: values[index]))")

@@ -82,6 +82,9 @@ final class FaultyBackend: Backend {
         try base.scaleByClipFactor(x, squaredNorm: squaredNorm, maxNorm: maxNorm)
     }
     func clampElements(_ x: Matrix, limit: Float) throws { try base.clampElements(x, limit: limit) }
+    func carryPastLength(_ previous: Matrix, into next: Matrix, lengths: any DeviceBuffer, time: Int) throws {
+        try base.carryPastLength(previous, into: next, lengths: lengths, time: time)
+    }
     func binaryCrossEntropyWithLogits(_ logits: Matrix, targets: Matrix, losses: Matrix, gradient: Matrix, scale: Float) throws {
         try base.binaryCrossEntropyWithLogits(logits, targets: targets, losses: losses, gradient: gradient, scale: scale)
     }

@@ -28,6 +28,7 @@ enum LaunchExamples {
         [
             FillMatrix(dst: b, off: 0, rows: 2, cols: 3, ld: 3, value: 1),
             CopyMatrix(src: b, srcOff: 0, srcLd: 3, dst: b, dstOff: 6, dstLd: 3, rows: 2, cols: 3),
+            CarryPastLength(src: view(b), dst: view(b), rows: 2, cols: 2, lengths: b, time: 1),
             AxpyMatrix(alpha: 1, x: b, xOff: 0, xLd: 3, y: b, yOff: 6, yLd: 3, rows: 2, cols: 3),
             SumRows(src: b, off: 0, rows: 2, cols: 3, ld: 3, dst: b, dstOff: 6, accumulate: 0),
             SumRowChunks(src: b, off: 0, rows: 4, cols: 3, ld: 3, chunkRows: 2, partials: b),

@@ -11,30 +11,36 @@ from safetensors.torch import save_file
 
 
 class CharModel(torch.nn.Module):
-    def __init__(self, vocab, emb, hidden, layers):
+    def __init__(self, vocab, emb, hidden, layers, proj_size=0):
         super().__init__()
         self.embedding = torch.nn.Embedding(vocab, emb)
-        self.rnn = torch.nn.LSTM(emb, hidden, layers)
-        self.head = torch.nn.Linear(hidden, vocab)
+        self.rnn = torch.nn.LSTM(emb, hidden, layers, proj_size=proj_size)
+        self.head = torch.nn.Linear(proj_size or hidden, vocab)
 
     def forward(self, x):
         y, _ = self.rnn(self.embedding(x))
         return self.head(y)
 
 
-def main():
-    out = sys.argv[1]
-    os.makedirs(out, exist_ok=True)
-    torch.manual_seed(7)
-    model = CharModel(11, 6, 10, 2)
+def write(out, name, seed, proj_size=0):
+    torch.manual_seed(seed)
+    model = CharModel(11, 6, 10, 2, proj_size)
     tokens = torch.randint(0, 11, (5, 3))
     with torch.no_grad():
         logits = model(tokens)
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, os.path.join(out, "pytorch_lstm_charmodel.safetensors"),
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, os.path.join(out, name + ".safetensors"),
               metadata={"generator": f"torch {torch.__version__} (Tests/tools/make_interchange_fixture.py)"})
     save_file({"tokens": tokens.to(torch.int64), "logits": logits.reshape(-1, 11).contiguous()},
-              os.path.join(out, "pytorch_lstm_charmodel_check.safetensors"))
-    print("wrote interchange fixture")
+              os.path.join(out, name + "_check.safetensors"))
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    write(out, "pytorch_lstm_charmodel", 7)
+    # nn.LSTM with proj_size: weight_hr_l{k} (4, 10), weight_hh_l{k} (40, 4), a head over 4 features.
+    write(out, "pytorch_lstmp_charmodel", 8, proj_size=4)
+    print("wrote interchange fixtures")
 
 
 if __name__ == "__main__":

@@ -68,10 +68,14 @@ public enum Checkpoint {
             throw RecurError.invalidValue(
                 "checkpoint \(name) holds a different model: \(describe(saved)); this model is \(describe(model.configuration))")
         }
-        // A PyTorch LSTM with proj_size: said plainly, before its weight_hh's shape would be blamed.
-        if let projection = file.names.first(where: { $0.hasPrefix("rnn.weight_hr_l") }) {
+        // A PyTorch LSTM with proj_size loaded into a model without one: said plainly, with the size
+        // to build the model with, before its weight_hh's shape would be blamed.
+        if model.configuration.projectionSize == 0,
+           let projection = file.names.sorted().first(where: { $0.hasPrefix("rnn.weight_hr_l") }) {
+            let shape = try file.entry(projection).shape
             throw RecurError.invalidValue(
-                "checkpoint \(name) holds an LSTM with a projection (\(projection), PyTorch's proj_size), which Recur does not support yet")
+                "checkpoint \(name) holds an LSTM with a projection (\(projection) of shape \(shape), PyTorch's proj_size "
+                    + "\(shape.first ?? 0)); build the model with projectionSize \(shape.first ?? 0) (rnn-train --proj) to load it")
         }
         // Everything is checked before the first value reaches the model, so a bad file leaves it as it was.
         try checkParameters(in: file, name: name, shapes: model.parameterNames)
@@ -112,7 +116,8 @@ public enum Checkpoint {
     }
 
     private static func describe(_ c: ModelConfiguration) -> String {
-        "\(c.mode.rawValue) \(c.numLayers)x\(c.hiddenSize)" + (c.vocabularySize.map { ", vocabulary \($0)" } ?? "")
+        "\(c.mode.rawValue) \(c.numLayers)x\(c.hiddenSize)" + (c.projectionSize > 0 ? " projected to \(c.projectionSize)" : "")
+            + (c.vocabularySize.map { ", vocabulary \($0)" } ?? "")
             + ", input \(c.inputSize), outputs \(c.outputSize)"
     }
 }

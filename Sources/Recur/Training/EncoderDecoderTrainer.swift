@@ -17,7 +17,8 @@ public final class EncoderDecoderTrainer {
     public init(encoder: RecurrentModel, decoder: RecurrentModel, optimizer: Optimizer,
                 schedule: LearningRateSchedule = .constant, clipNorm: Float? = nil, clipValue: Float? = nil) throws {
         let e = encoder.configuration, d = decoder.configuration
-        guard e.mode == d.mode, e.numLayers == d.numLayers, e.bidirectional == d.bidirectional, e.hiddenSize == d.hiddenSize else {
+        guard e.mode == d.mode, e.numLayers == d.numLayers, e.bidirectional == d.bidirectional, e.hiddenSize == d.hiddenSize,
+              e.projectionSize == d.projectionSize else {
             throw RecurError.invalidConfiguration(
                 "the encoder's final state (\(e.mode.rawValue), \(e.numLayers) layers x \(e.hiddenSize)\(e.bidirectional ? ", bidirectional" : "")) "
                     + "does not fit the decoder's initial state (\(d.mode.rawValue), \(d.numLayers) layers x \(d.hiddenSize)"

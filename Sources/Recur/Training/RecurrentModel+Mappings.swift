@@ -55,7 +55,8 @@ extension RecurrentModel {
         let (embedded, steps, batch) = try embed(input)
         let result = try rnn.forward(embedded, h0: state?.h, c0: state?.c, lengths: lengths, training: training,
                                      dropoutSeed: dropoutSeed)
-        let d = rnn.descriptor, hidden = d.hiddenSize
+        // h is P wide per direction with a projection.
+        let d = rnn.descriptor, hidden = d.stateSize
         let headInput = Matrix(try backend.makeBuffer(count: batch * d.outputSize), rows: batch, cols: d.outputSize)
         for direction in 0..<d.directions {
             let row = (d.numLayers - 1) * d.directions + direction
@@ -72,7 +73,7 @@ extension RecurrentModel {
     @discardableResult
     public func backwardFinal(_ forward: Forward, gradient: Matrix, stateGradient: RecurrentState? = nil) throws -> RecurrentState {
         let dHead = try head.backward(forward.headInput, gradient: gradient)
-        let d = rnn.descriptor, hidden = d.hiddenSize, batch = forward.batch
+        let d = rnn.descriptor, hidden = d.stateSize, batch = forward.batch
         let gradHN = try backend.zeros([d.stateCount, batch, hidden])
         for direction in 0..<d.directions {
             let row = (d.numLayers - 1) * d.directions + direction

@@ -15,32 +15,38 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     public var batchFirst: Bool
     /// Classes (or vocabulary, for a language model) or regression outputs of the head.
     public var outputSize: Int
+    /// An LSTM's projection of h (PyTorch's `proj_size`), 0 for none: the head then reads P features
+    /// per direction (`RNNDescriptor.projectionSize`).
+    public var projectionSize: Int
 
     public init(vocabularySize: Int?, inputSize: Int, mode: CellMode, hiddenSize: Int, numLayers: Int = 1,
-                bidirectional: Bool = false, dropout: Float = 0, bias: Bool = true, batchFirst: Bool = false, outputSize: Int) {
+                bidirectional: Bool = false, dropout: Float = 0, bias: Bool = true, batchFirst: Bool = false,
+                projectionSize: Int = 0, outputSize: Int) {
         self.vocabularySize = vocabularySize; self.inputSize = inputSize; self.mode = mode
         self.hiddenSize = hiddenSize; self.numLayers = numLayers; self.bidirectional = bidirectional
-        self.dropout = dropout; self.bias = bias; self.batchFirst = batchFirst; self.outputSize = outputSize
+        self.dropout = dropout; self.bias = bias; self.batchFirst = batchFirst; self.projectionSize = projectionSize
+        self.outputSize = outputSize
     }
 
     /// A character or word language model: embedding -> RNN -> head over the vocabulary.
     public static func languageModel(vocabularySize: Int, embeddingSize: Int, mode: CellMode, hiddenSize: Int,
-                                     numLayers: Int, dropout: Float = 0) -> ModelConfiguration {
+                                     numLayers: Int, dropout: Float = 0, projectionSize: Int = 0) -> ModelConfiguration {
         ModelConfiguration(vocabularySize: vocabularySize, inputSize: embeddingSize, mode: mode, hiddenSize: hiddenSize,
-                           numLayers: numLayers, dropout: dropout, outputSize: vocabularySize)
+                           numLayers: numLayers, dropout: dropout, projectionSize: projectionSize, outputSize: vocabularySize)
     }
 
     public var descriptor: RNNDescriptor {
         get throws {
             try RNNDescriptor(mode: mode, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers,
-                              bidirectional: bidirectional, bias: bias, batchFirst: batchFirst, dropout: dropout)
+                              bidirectional: bidirectional, bias: bias, batchFirst: batchFirst, dropout: dropout,
+                              projectionSize: projectionSize)
         }
     }
 }
 
 extension ModelConfiguration {
-    /// Decodes the configurations checkpoints store, those written before `bias` and `batchFirst`
-    /// existed included (their layers had biases, and were time-major).
+    /// Decodes the configurations checkpoints store, those written before `bias`, `batchFirst` and
+    /// `projectionSize` existed included (their layers had biases, were time-major, projected nothing).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(vocabularySize: try c.decodeIfPresent(Int.self, forKey: .vocabularySize),
@@ -49,6 +55,7 @@ extension ModelConfiguration {
                   bidirectional: try c.decode(Bool.self, forKey: .bidirectional), dropout: try c.decode(Float.self, forKey: .dropout),
                   bias: try c.decodeIfPresent(Bool.self, forKey: .bias) ?? true,
                   batchFirst: try c.decodeIfPresent(Bool.self, forKey: .batchFirst) ?? false,
+                  projectionSize: try c.decodeIfPresent(Int.self, forKey: .projectionSize) ?? 0,
                   outputSize: try c.decode(Int.self, forKey: .outputSize))
     }
 }
@@ -60,7 +67,8 @@ public enum SequenceInput {
     case features(Tensor)
 }
 
-/// A recurrent state carried between calls (truncated BPTT, generation): (L*D, B, H) each.
+/// A recurrent state carried between calls (truncated BPTT, generation): (L*D, B, H) each; h is
+/// (L*D, B, P) in an LSTM with a projection.
 /// Carried without gradient: a backward never flows into the previous chunk.
 public struct RecurrentState {
     public var h: Tensor
@@ -92,7 +100,7 @@ public final class RecurrentModel {
             embedding = nil
         }
         rnn = try RecurrentLayer(try configuration.descriptor, backend: backend, seed: seed &+ 2)
-        head = try Linear(inputSize: configuration.hiddenSize * rnn.descriptor.directions,
+        head = try Linear(inputSize: rnn.descriptor.outputSize,
                           outputSize: configuration.outputSize, backend: backend, seed: seed &+ 3)
     }
 

@@ -111,11 +111,12 @@ extension RecurrentState {
     /// Zeroes the state of the given batch rows (streams starting a new document).
     public func reset(streams: [Int], backend: any Backend) throws {
         guard !streams.isEmpty else { return }
-        let rows = h.shape[0], batch = h.shape[1], hidden = h.shape[2]
         for tensor in [h] + (c.map { [$0] } ?? []) {
+            // c is wider than h in a projected LSTM: each tensor's own width.
+            let rows = tensor.shape[0], batch = tensor.shape[1], width = tensor.shape[2]
             for row in 0..<rows {
                 for stream in streams {
-                    try backend.fill(Matrix(tensor.buffer, offset: (row * batch + stream) * hidden, rows: 1, cols: hidden), value: 0)
+                    try backend.fill(Matrix(tensor.buffer, offset: (row * batch + stream) * width, rows: 1, cols: width), value: 0)
                 }
             }
         }

@@ -235,3 +235,16 @@ extension CPUBackend {
         }
     }
 }
+
+extension CPUBackend {
+    public func carryPastLength(_ previous: Matrix, into next: Matrix, lengths: any DeviceBuffer, time: Int) {
+        precondition(previous.rows == next.rows && previous.cols == next.cols, "carryPastLength between views of different shapes")
+        profiled("carryPastLength") {
+            // A handful of rows, each a short copy: on the calling thread.
+            let mask = RowMask(lengthPointer(lengths), time: time)
+            for b in 0..<next.rows where !mask.isValid(b) {
+                next.row(b).update(from: previous.row(b), count: next.cols)
+            }
+        }
+    }
+}

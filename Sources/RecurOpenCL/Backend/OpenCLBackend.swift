@@ -337,6 +337,17 @@ public final class OpenCLBackend: Backend {
         try enqueueCellBackward(step, on: queue)
     }
 
+    public func carryPastLength(_ previous: Matrix, into next: Matrix, lengths: any DeviceBuffer, time: Int) throws {
+        precondition(previous.rows == next.rows && previous.cols == next.cols, "carryPastLength between views of different shapes")
+        guard let lengthBuffer = lengths as? Buffer else {
+            preconditionFailure("an OpenCL kernel was given a buffer of another backend")
+        }
+        let from = ViewArgument(previous), to = ViewArgument(next)
+        packCache.invalidate(to.buffer)
+        try queue.enqueue(CarryPastLength(
+            src: from, dst: to, rows: Int32(next.rows), cols: Int32(next.cols), lengths: lengthBuffer, time: Int32(time)))
+    }
+
     /// The cell kernel of `step` on `queue` (the packed-operand cache is the caller's to update).
     func enqueueCellBackward(_ step: CellBackwardStep, on queue: CommandQueue) throws {
         try queue.enqueue(CellKernels(step.mode).backwardLaunch(step, dummy: dummy))

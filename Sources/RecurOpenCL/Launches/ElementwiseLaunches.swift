@@ -21,6 +21,21 @@ struct FillMatrix: KernelLaunch {
     var globalSize: [Int] { [Int(cols), Int(rows)] }
 }
 
+/// `carry_past_length`: dst = src in the rows whose sequence has ended at `time`. Range (cols, rows).
+struct CarryPastLength: KernelLaunch {
+    static let kernel = KernelName.carryPastLength
+
+    var src, dst: ViewArgument
+    var rows, cols: Int32
+    var lengths: Buffer
+    var time: Int32
+
+    var arguments: [KernelArgument] {
+        src.arguments + dst.arguments + [.int32(rows), .int32(cols), .buffer(lengths, needs: Int(rows)), .int32(time)]
+    }
+    var globalSize: [Int] { [Int(cols), Int(rows)] }
+}
+
 /// dst = src between two views of the same shape.
 struct CopyMatrix: KernelLaunch {
     static let kernel = KernelName.copyMatrix
