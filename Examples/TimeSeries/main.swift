@@ -40,7 +40,7 @@ for _ in 0..<40 {
     forecast.append(last)
     let next = try model.forwardSequence(.features(try backend.tensor([last], shape: [1, 1, 1])), state: state, training: false)
     state = next.state
-    last = try backend.download(next.predictions.buffer, offset: next.predictions.offset, count: 1)[0]
+    last = try backend.array(next.predictions)[0]
 }
 let error = zip(forecast, wave[40..<80]).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / 40
 print("forecast mse over 40 steps \(error)")

@@ -31,6 +31,8 @@ public struct Tensor {
 
 /// A row-major 2-D view into a device buffer: element (r, c) is at `offset + r * ld + c`.
 /// The BPTT loop addresses time steps, directions and gate blocks through views, never copies.
+/// It is the operand of the `Backend` protocol, for whoever writes a backend; layers, models and
+/// losses take and return `Tensor`.
 public struct Matrix {
     /// The buffer viewed; views share it, never copy it.
     public let buffer: any DeviceBuffer

@@ -134,7 +134,7 @@ public struct ModelCase: CustomStringConvertible, Sendable {
             return Double(try loss.value())
         case .regressSequences:
             let forward = try model.forwardFinal(input, training: true, dropoutSeed: 11)
-            let targets = try backend.tensor(data.valueTargets, shape: [batch, configuration.outputSize]).matrix
+            let targets = try backend.tensor(data.valueTargets, shape: [batch, configuration.outputSize])
             let (loss, gradient) = try MeanSquaredErrorLoss.forwardBackward(forward.predictions, targets: targets, backend: backend)
             if backward { try model.backwardFinal(forward, gradient: gradient) }
             return Double(try loss.value())
@@ -142,14 +142,14 @@ public struct ModelCase: CustomStringConvertible, Sendable {
             let forward = try model.forwardSequence(input, lengths: data.lengths, training: true, dropoutSeed: 11)
             let (values, observed) = try FloatTargets.maskingPastLengths(
                 data.valueTargets, steps: steps, batch: batch, width: configuration.outputSize, lengths: data.lengths)
-            let targets = try backend.tensor(values, shape: [steps * batch, configuration.outputSize]).matrix
+            let targets = try backend.tensor(values, shape: [steps * batch, configuration.outputSize])
             let (loss, gradient) = try MeanSquaredErrorLoss.forwardBackward(
                 forward.predictions, targets: targets, observedCount: observed, backend: backend)
             if backward { try model.backwardSequence(forward, gradient: gradient) }
             return Double(try loss.value())
         case .labelSequences:
             let forward = try model.forwardFinal(input, training: true, dropoutSeed: 11)
-            let targets = try backend.tensor(data.valueTargets, shape: [batch, configuration.outputSize]).matrix
+            let targets = try backend.tensor(data.valueTargets, shape: [batch, configuration.outputSize])
             let observed = data.valueTargets.filter { !$0.isNaN }.count
             let (loss, gradient) = try BinaryCrossEntropyLoss.forwardBackward(
                 forward.predictions, targets: targets, observedCount: observed, backend: backend)

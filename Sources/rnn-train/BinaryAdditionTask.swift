@@ -98,8 +98,7 @@ struct BinaryAdditionTask {
             let encoded = encode(Array(pairs[start..<min(start + batchSize, pairs.count)]), bits: bits)
             let input = try model.backend.tensor(encoded.features, shape: [encoded.steps, encoded.batch, featureCount])
             let forward = try model.forwardSequence(.features(input), training: false)
-            let logits = try model.backend.download(forward.predictions.buffer, offset: forward.predictions.offset,
-                                                    count: forward.predictions.rows * classCount)
+            let logits = try model.backend.array(forward.predictions)
             var sumRight = [Bool](repeating: true, count: encoded.batch)
             for row in 0..<(encoded.steps * encoded.batch) {
                 let predicted: Int32 = logits[row * classCount + 1] > logits[row * classCount] ? 1 : 0

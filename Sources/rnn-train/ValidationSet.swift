@@ -47,7 +47,7 @@ struct ValidationSet {
         for batch in used {
             let forward = try model.forwardSequence(.tokens(batch.inputs), training: false)
             let targets = try model.backend.indices(batch.targets, shape: [batch.targets.count],
-                                                    limit: forward.predictions.cols, name: "validation targets")
+                                                    limit: forward.predictions.shape[1], name: "validation targets")
             losses.append(try CrossEntropyLoss.forwardBackward(forward.predictions, targets: targets,
                                                                validCount: batch.targets.count, backend: model.backend).loss)
         }

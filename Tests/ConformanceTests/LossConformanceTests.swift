@@ -17,8 +17,8 @@ import Testing
         let file = try SafeTensors(contentsOf: try FixtureFiles.interchange("pytorch_losses_masked.safetensors"))
         let shape = try file.entry("logits").shape
         let observed = Int(file.metadata["observed"] ?? "") ?? -1
-        func matrix(_ key: String) throws -> Matrix { try backend.tensor(try file.floats(key), shape: shape).matrix }
-        func values(_ m: Matrix) throws -> [Float] { try backend.download(m.buffer, offset: m.offset, count: m.rows * m.cols) }
+        func matrix(_ key: String) throws -> Tensor { try backend.tensor(try file.floats(key), shape: shape) }
+        func values(_ t: Tensor) throws -> [Float] { try backend.array(t) }
 
         let (bce, bceGradient) = try BinaryCrossEntropyLoss.forwardBackward(
             try matrix("logits"), targets: try matrix("labels"), observedCount: observed, backend: backend)
@@ -36,7 +36,7 @@ import Testing
     @Test("an observed count beyond the targets is a typed error", arguments: TestBackends.names)
     func observedCountOutOfRange(backend name: String) throws {
         let backend = try TestBackends.make(name)
-        let m = try backend.tensor([1, 2, 3, 4], shape: [2, 2]).matrix
+        let m = try backend.tensor([1, 2, 3, 4], shape: [2, 2])
         #expect(throws: RecurError.self) { try BinaryCrossEntropyLoss.forwardBackward(m, targets: m, observedCount: 5, backend: backend) }
         #expect(throws: RecurError.self) { try MeanSquaredErrorLoss.forwardBackward(m, targets: m, observedCount: -1, backend: backend) }
     }

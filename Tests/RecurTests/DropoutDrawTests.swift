@@ -18,7 +18,7 @@ import Testing
     func predictions(_ model: RecurrentModel, training: Bool = true, seed: UInt32? = nil) throws -> [Float] {
         let tokens = try backend.indices((0..<12).map { Int32($0 % 9) }, shape: [4, 3], limit: 9)
         let p = try model.forwardSequence(.tokens(tokens), training: training, dropoutSeed: seed).predictions
-        return try backend.download(p.buffer, offset: p.offset, count: p.rows * p.cols)
+        return try backend.array(p)
     }
 
     @Test func eachTrainingCallWithoutASeedDrawsAFreshMask() throws {

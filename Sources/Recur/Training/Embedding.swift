@@ -3,13 +3,20 @@ import Foundation
 /// PyTorch's nn.Embedding: a (V, E) table whose rows are looked up by token id. Forward beside
 /// backward. Parameter name: `weight`. Initialised N(0, 1) like PyTorch.
 public final class Embedding: ParameterBlock {
+    /// V: rows of the table; token ids lie in 0..<V.
     public let vocabularySize: Int
+    /// E: features per token.
     public let embeddingSize: Int
+    /// Where the table and its gradient live.
     public let backend: any Backend
+    /// One entry: `weight`, (V, E).
     public let parameterLayout: ParameterLayout
+    /// The (V, E) table, flat as `parameterLayout` places it.
     public let parameters: any DeviceBuffer
+    /// The table's gradient, in the same layout; `backward` adds to it.
     public let gradients: any DeviceBuffer
 
+    /// A (V, E) table drawn N(0, 1) from `seed`; throws for a size below 1 or above `Limits`.
     public init(vocabularySize: Int, embeddingSize: Int, backend: any Backend, seed: UInt64 = 0) throws {
         guard vocabularySize >= 1, embeddingSize >= 1 else {
             throw RecurError.invalidConfiguration(
@@ -28,18 +35,23 @@ public final class Embedding: ParameterBlock {
     }
 
     /// The (V, E) table.
-    public var table: Matrix { view("weight", in: parameters)! }
+    var table: Matrix { view("weight", in: parameters)! }
 
-    /// (N) token ids -> (N, E) rows of the table.
-    public func forward(_ tokens: IndexTensor) throws -> Matrix {
-        let out = Matrix(try backend.makeScratchBuffer(count: tokens.count * embeddingSize), rows: tokens.count, cols: embeddingSize)
-        try backend.gatherRows(table, indices: tokens.buffer, into: out)
+    /// Token ids of any shape -> their rows of the table, shape (..., E). The ids must lie in
+    /// 0..<V (`Backend.indices` checks them with `limit: vocabularySize`).
+    public func forward(_ tokens: IndexTensor) throws -> Tensor {
+        let out = Tensor(shape: tokens.shape + [embeddingSize], buffer: try backend.makeScratchBuffer(count: tokens.count * embeddingSize))
+        try backend.gatherRows(table, indices: tokens.buffer, into: out.matrix)
         return out
     }
 
-    /// Adds the (N, E) gradient of the looked-up rows into the table's gradient.
-    public func backward(_ tokens: IndexTensor, gradient: Matrix) throws {
-        try backend.scatterAddRows(gradient, indices: tokens.buffer, into: view("weight", in: gradients)!)
+    /// Adds the gradient of the looked-up rows, shape (..., E) like the forward's result, into the
+    /// table's gradient.
+    public func backward(_ tokens: IndexTensor, gradient: Tensor) throws {
+        guard gradient.shape == tokens.shape + [embeddingSize] else {
+            throw RecurError.shapeMismatch(tensor: "embedding gradient", actual: gradient.shape, expected: tokens.shape + [embeddingSize])
+        }
+        try backend.scatterAddRows(gradient.matrix, indices: tokens.buffer, into: view("weight", in: gradients)!)
     }
 }
 

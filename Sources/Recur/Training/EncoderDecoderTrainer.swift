@@ -3,9 +3,13 @@
 /// true previous token; the decoder's gradient of its initial state flows back into the encoder,
 /// so both train. Clipping covers both models' gradients together, and one optimizer updates both.
 public final class EncoderDecoderTrainer {
+    /// Reads the source into the final state the decoder starts from.
     public let encoder: RecurrentModel
+    /// Predicts the target from the encoder's state, fed the true previous token.
     public let decoder: RecurrentModel
+    /// Updates both models' blocks together, once per step; its `step` count drives the schedule.
     public let optimizer: Optimizer
+    /// Scales the optimizer's base learning rate at each update.
     public var schedule: LearningRateSchedule
     /// clip_grad_norm_'s max_norm over both models, or nil for none (the norm is still measured).
     public var clipNorm: Float?
@@ -49,7 +53,7 @@ public final class EncoderDecoderTrainer {
         let encoding = try encoder.encode(source, lengths: sourceLengths, training: true)
         let forward = try decoder.forwardSequence(decoderInput, state: encoding.state, training: true)
         let logits = forward.predictions
-        let tensor = try decoder.backend.indices(targets, shape: [targets.count], limit: logits.cols, allowNegative: true,
+        let tensor = try decoder.backend.indices(targets, shape: [targets.count], limit: logits.shape[1], allowNegative: true,
                                                  name: "targets")
         let kept = targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
         let (loss, gradient) = try CrossEntropyLoss.forwardBackward(logits, targets: tensor, validCount: kept, backend: decoder.backend)

@@ -31,24 +31,28 @@ public final class Linear: ParameterBlock {
         try initializeUniform(self, bound: 1 / Float(inputSize).squareRoot(), generator: &generator)
     }
 
-    /// x (N, in) -> y (N, out).
-    public func forward(_ x: Matrix) throws -> Matrix {
-        guard x.cols == inputSize else {
-            throw RecurError.featureMismatch(tensor: "linear input", actual: x.cols, expected: inputSize)
+    /// x (..., in) -> y (..., out): every leading axis is a row.
+    public func forward(_ x: Tensor) throws -> Tensor {
+        guard x.shape.last == inputSize else {
+            throw RecurError.featureMismatch(tensor: "linear input", actual: x.shape.last ?? 0, expected: inputSize)
         }
-        let y = Matrix(try backend.makeScratchBuffer(count: x.rows * outputSize), rows: x.rows, cols: outputSize)
-        try backend.gemm(transA: false, transB: true, alpha: 1, x, view("weight", in: parameters)!, beta: 0, y)
-        try backend.addRowVector(view("bias", in: parameters)!, to: y)
+        let rows = x.matrix.rows
+        let y = Tensor(shape: Array(x.shape.dropLast()) + [outputSize], buffer: try backend.makeScratchBuffer(count: rows * outputSize))
+        try backend.gemm(transA: false, transB: true, alpha: 1, x.matrix, view("weight", in: parameters)!, beta: 0, y.matrix)
+        try backend.addRowVector(view("bias", in: parameters)!, to: y.matrix)
         return y
     }
 
-    /// Given the forward's input x (N, in) and dy (N, out): dW += dy^T x, db += column sums of dy;
-    /// returns dx (N, in) = dy W.
-    public func backward(_ x: Matrix, gradient dy: Matrix) throws -> Matrix {
-        try backend.gemm(transA: true, transB: false, alpha: 1, dy, x, beta: 1, view("weight", in: gradients)!)
-        try backend.sumRows(dy, into: view("bias", in: gradients)!, accumulate: true)
-        let dx = Matrix(try backend.makeScratchBuffer(count: x.rows * inputSize), rows: x.rows, cols: inputSize)
-        try backend.gemm(transA: false, transB: false, alpha: 1, dy, view("weight", in: parameters)!, beta: 0, dx)
+    /// Given the forward's input x (..., in) and dy (..., out): dW += dy^T x, db += column sums of
+    /// dy; returns dx (..., in) = dy W.
+    public func backward(_ x: Tensor, gradient dy: Tensor) throws -> Tensor {
+        guard dy.shape == Array(x.shape.dropLast()) + [outputSize] else {
+            throw RecurError.shapeMismatch(tensor: "linear output gradient", actual: dy.shape, expected: Array(x.shape.dropLast()) + [outputSize])
+        }
+        try backend.gemm(transA: true, transB: false, alpha: 1, dy.matrix, x.matrix, beta: 1, view("weight", in: gradients)!)
+        try backend.sumRows(dy.matrix, into: view("bias", in: gradients)!, accumulate: true)
+        let dx = Tensor(shape: x.shape, buffer: try backend.makeScratchBuffer(count: x.count))
+        try backend.gemm(transA: false, transB: false, alpha: 1, dy.matrix, view("weight", in: parameters)!, beta: 0, dx.matrix)
         return dx
     }
 }

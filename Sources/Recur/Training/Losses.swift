@@ -18,20 +18,22 @@ public struct DeviceScalar {
 
 /// Softmax cross-entropy fused with its gradient, averaged over the valid positions only.
 public enum CrossEntropyLoss {
-    /// logits (N, V); targets (N) with negative values for positions to ignore (padding, past a
-    /// sequence's length); `validCount` of them non-negative. Returns the mean loss (on the device)
-    /// and d(mean loss)/d(logits) (N, V).
+    /// logits (N, V) (any leading axes, V last); targets (N) with negative values for positions to
+    /// ignore (padding, past a sequence's length); `validCount` of them non-negative. Returns the
+    /// mean loss (on the device) and d(mean loss)/d(logits), shaped as the logits.
     public static func forwardBackward(
-        _ logits: Matrix, targets: IndexTensor, validCount: Int, backend: any Backend
-    ) throws -> (loss: DeviceScalar, gradient: Matrix) {
+        _ logitTensor: Tensor, targets: IndexTensor, validCount: Int, backend: any Backend
+    ) throws -> (loss: DeviceScalar, gradient: Tensor) {
+        let logits = logitTensor.matrix
         guard targets.count == logits.rows else {
             throw RecurError.shapeMismatch(tensor: "targets", actual: targets.shape, expected: [logits.rows])
         }
         let scale: Float = validCount > 0 ? 1 / Float(validCount) : 0
         let losses = try backend.makeBuffer(count: logits.rows + 1)
-        let gradient = Matrix(try backend.makeBuffer(count: logits.rows * logits.cols), rows: logits.rows, cols: logits.cols)
+        let gradient = Tensor(shape: logitTensor.shape, buffer: try backend.makeBuffer(count: logits.rows * logits.cols))
         try backend.softmaxCrossEntropy(
-            logits, targets: targets.buffer, losses: Matrix(losses, rows: 1, cols: logits.rows), gradient: gradient, scale: scale)
+            logits, targets: targets.buffer, losses: Matrix(losses, rows: 1, cols: logits.rows), gradient: gradient.matrix,
+            scale: scale)
         let total = Matrix(losses, offset: logits.rows, rows: 1, cols: 1)
         // The per-position losses as an (N, 1) column, summed into the slot after them.
         try backend.sumRows(Matrix(losses, rows: logits.rows, cols: 1), into: total, accumulate: false)
@@ -43,8 +45,8 @@ public enum CrossEntropyLoss {
 /// a NaN target marking a missing one (a time series' gap, a sequence's padding).
 public enum MeanSquaredErrorLoss {
     /// `observedCount`: how many targets are not NaN (every element when nil); the mean divides by it.
-    public static func forwardBackward(_ predictions: Matrix, targets: Matrix, observedCount: Int? = nil,
-                                       backend: any Backend) throws -> (loss: DeviceScalar, gradient: Matrix) {
+    public static func forwardBackward(_ predictions: Tensor, targets: Tensor, observedCount: Int? = nil,
+                                       backend: any Backend) throws -> (loss: DeviceScalar, gradient: Tensor) {
         try FloatTargetLoss.forwardBackward(predictions, targets: targets, observedCount: observedCount, backend: backend,
                                             rows: backend.meanSquaredError)
     }
@@ -56,8 +58,8 @@ public enum MeanSquaredErrorLoss {
 public enum BinaryCrossEntropyLoss {
     /// logits (N, C); targets (N, C) in [0, 1] or NaN; `observedCount` of them not NaN (every
     /// element when nil). Returns the mean loss (on the device) and d(mean loss)/d(logits).
-    public static func forwardBackward(_ logits: Matrix, targets: Matrix, observedCount: Int? = nil,
-                                       backend: any Backend) throws -> (loss: DeviceScalar, gradient: Matrix) {
+    public static func forwardBackward(_ logits: Tensor, targets: Tensor, observedCount: Int? = nil,
+                                       backend: any Backend) throws -> (loss: DeviceScalar, gradient: Tensor) {
         try FloatTargetLoss.forwardBackward(logits, targets: targets, observedCount: observedCount, backend: backend,
                                             rows: backend.binaryCrossEntropyWithLogits)
     }
@@ -68,10 +70,11 @@ public enum BinaryCrossEntropyLoss {
 enum FloatTargetLoss {
     typealias RowKernel = (_ inputs: Matrix, _ targets: Matrix, _ losses: Matrix, _ gradient: Matrix, _ scale: Float) throws -> Void
 
-    static func forwardBackward(_ inputs: Matrix, targets: Matrix, observedCount: Int?, backend: any Backend,
-                                rows kernel: RowKernel) throws -> (loss: DeviceScalar, gradient: Matrix) {
+    static func forwardBackward(_ inputTensor: Tensor, targets targetTensor: Tensor, observedCount: Int?, backend: any Backend,
+                                rows kernel: RowKernel) throws -> (loss: DeviceScalar, gradient: Tensor) {
+        let inputs = inputTensor.matrix, targets = targetTensor.matrix
         guard inputs.rows == targets.rows, inputs.cols == targets.cols else {
-            throw RecurError.shapeMismatch(tensor: "targets", actual: [targets.rows, targets.cols], expected: [inputs.rows, inputs.cols])
+            throw RecurError.shapeMismatch(tensor: "targets", actual: targetTensor.shape, expected: inputTensor.shape)
         }
         let count = inputs.rows * inputs.cols
         let observed = observedCount ?? count
@@ -80,8 +83,8 @@ enum FloatTargetLoss {
         }
         let scale: Float = observed > 0 ? 1 / Float(observed) : 0
         let losses = try backend.makeBuffer(count: inputs.rows + 1)
-        let gradient = Matrix(try backend.makeBuffer(count: count), rows: inputs.rows, cols: inputs.cols)
-        try kernel(inputs, targets, Matrix(losses, rows: 1, cols: inputs.rows), gradient, scale)
+        let gradient = Tensor(shape: inputTensor.shape, buffer: try backend.makeBuffer(count: count))
+        try kernel(inputs, targets, Matrix(losses, rows: 1, cols: inputs.rows), gradient.matrix, scale)
         let total = Matrix(losses, offset: inputs.rows, rows: 1, cols: 1)
         try backend.sumRows(Matrix(losses, rows: inputs.rows, cols: 1), into: total, accumulate: false)
         return (DeviceScalar(backend: backend, slot: total, scale: scale), gradient)

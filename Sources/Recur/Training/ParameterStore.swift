@@ -12,12 +12,13 @@ public protocol ParameterBlock: AnyObject {
 }
 
 extension ParameterBlock {
+    /// Default `parametersChanged()`: nothing, for blocks that keep nothing derived from their parameters.
     public func parametersChanged() {}
 
     /// The whole flat buffer as one row (padding included: it stays zero in both buffers).
-    public var parameterRow: Matrix { Matrix(parameters, rows: 1, cols: parameterLayout.totalCount) }
+    var parameterRow: Matrix { Matrix(parameters, rows: 1, cols: parameterLayout.totalCount) }
     /// The gradient buffer as one row, as `parameterRow`.
-    public var gradientRow: Matrix { Matrix(gradients, rows: 1, cols: parameterLayout.totalCount) }
+    var gradientRow: Matrix { Matrix(gradients, rows: 1, cols: parameterLayout.totalCount) }
 
     /// Sets every gradient to zero: backward passes add to them until this is called.
     public func zeroGradients() throws {
@@ -25,7 +26,7 @@ extension ParameterBlock {
     }
 
     /// A parameter by name as a (rows, cols) view: 2-D parameters as they are, vectors as one row.
-    public func view(_ name: String, in buffer: any DeviceBuffer) -> Matrix? {
+    func view(_ name: String, in buffer: any DeviceBuffer) -> Matrix? {
         guard let entry = parameterLayout.entry(name) else { return nil }
         let rows = entry.shape.count == 2 ? entry.shape[0] : 1
         return Matrix(buffer, offset: entry.offset, rows: rows, cols: entry.count / max(rows, 1))

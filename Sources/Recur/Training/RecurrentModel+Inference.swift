@@ -10,10 +10,14 @@ extension RecurrentModel {
     /// Predictions read back to the host: `values` row-major with `shape` [rows, outputs], rows
     /// being T*B time-major (`eachStep`) or B (`final`).
     public struct Prediction: Sendable {
+        /// The predictions, row-major: `rows` rows of `outputs` values each.
         public let values: [Float]
+        /// [rows, outputs].
         public let shape: [Int]
 
+        /// T*B (`eachStep`) or B (`final`).
         public var rows: Int { shape[0] }
+        /// The head's outputs per row: logits over the classes or vocabulary, or regression values.
         public var outputs: Int { shape[1] }
 
         /// Row `index`'s outputs (logits, values).
@@ -40,17 +44,19 @@ extension RecurrentModel {
         let forward = mapping == .final
             ? try forwardFinal(input, state: state, lengths: lengths, training: false)
             : try forwardSequence(input, state: state, lengths: lengths, training: false)
-        let p = forward.predictions
-        return Tensor(shape: [p.rows, p.cols], buffer: p.buffer)
+        return forward.predictions
     }
 
     /// A held-out batch of a many-to-one classification task.
     public struct LabelledBatch {
+        /// The sequences to classify, tokens or features as the model reads them.
         public var input: SequenceInput
         /// One class per sequence (B).
         public var targets: [Int32]
+        /// Each sequence's length (B), or nil when every sequence has all T steps.
         public var lengths: [Int]?
 
+        /// Memberwise.
         public init(input: SequenceInput, targets: [Int32], lengths: [Int]? = nil) {
             self.input = input; self.targets = targets; self.lengths = lengths
         }
@@ -59,21 +65,26 @@ extension RecurrentModel {
     /// Mean cross-entropy and accuracy over `batches` of sequences, each classified from its final
     /// state, in evaluation mode; nothing is kept between batches.
     public struct Evaluation: Sendable {
+        /// The mean cross-entropy per sequence over every batch.
         public let meanLoss: Float
+        /// The fraction of sequences whose largest logit is their target, in [0, 1].
         public let accuracy: Float
+        /// The number of sequences evaluated.
         public let count: Int
     }
 
+    /// Classifies every sequence of `batches` from its final state in evaluation mode (see `Evaluation`);
+    /// throws `invalidValue` when the batches hold no sequences.
     public func evaluateClassifying(_ batches: [LabelledBatch]) throws -> Evaluation {
         var lossSum: Double = 0, correct = 0, count = 0
         for batch in batches {
             let forward = try forwardFinal(batch.input, lengths: batch.lengths, training: false)
             let logits = forward.predictions
-            let targets = try backend.indices(batch.targets, shape: [batch.targets.count], limit: logits.cols, name: "targets")
+            let targets = try backend.indices(batch.targets, shape: [batch.targets.count], limit: logits.shape[1], name: "targets")
             let (loss, _) = try CrossEntropyLoss.forwardBackward(logits, targets: targets, validCount: batch.targets.count,
                                                                  backend: backend)
             lossSum += Double(try loss.value()) * Double(batch.targets.count)
-            let prediction = Prediction(values: try backend.array(logits), shape: [logits.rows, logits.cols])
+            let prediction = Prediction(values: try backend.array(logits), shape: logits.shape)
             correct += zip(prediction.classes, batch.targets).filter { $0 == Int($1) }.count
             count += batch.targets.count
         }

@@ -6,13 +6,14 @@ extension RecurrentModel {
     /// A forward's results and what its backward needs.
     public struct Forward {
         /// (T*B, outputs) for many-to-many, (B, outputs) for many-to-one.
-        public let predictions: Matrix
+        public let predictions: Tensor
         /// The state after the last step, to carry into the next chunk or step.
         public let state: RecurrentState
         let input: SequenceInput
         let embedded: Tensor
         let rnnForward: RNNForward
-        let headInput: Matrix
+        /// (T*B, D*H) or (B, D*H): what the head read.
+        let headInput: Tensor
         let steps: Int
         let batch: Int
     }
@@ -26,7 +27,8 @@ extension RecurrentModel {
         let (embedded, steps, batch) = try embed(input)
         let result = try rnn.forward(embedded, h0: state?.h, c0: state?.c, lengths: lengths, training: training,
                                      dropoutSeed: dropoutSeed)
-        let headInput = result.output.matrix
+        let output = result.output.matrix
+        let headInput = Tensor(shape: [output.rows, output.cols], buffer: result.output.buffer)
         let predictions = try head.forward(headInput)
         return Forward(predictions: predictions, state: RecurrentState(h: result.hN, c: result.cN), input: input,
                        embedded: embedded, rnnForward: result, headInput: headInput, steps: steps, batch: batch)
@@ -37,7 +39,7 @@ extension RecurrentModel {
     /// Returns d(loss)/d(the initial state), (L*D, B, H) each: for whoever made that state (an
     /// encoder, `backwardEncoding`); zero-state forwards may ignore it.
     @discardableResult
-    public func backwardSequence(_ forward: Forward, gradient: Matrix, stateGradient: RecurrentState? = nil) throws -> RecurrentState {
+    public func backwardSequence(_ forward: Forward, gradient: Tensor, stateGradient: RecurrentState? = nil) throws -> RecurrentState {
         let dOutput = try head.backward(forward.headInput, gradient: gradient)
         let gradOutput = Tensor(shape: forward.rnnForward.output.shape, buffer: dOutput.buffer)
         let gradients = try rnn.backward(forward.rnnForward, gradOutput: gradOutput, gradHN: stateGradient?.h,
@@ -57,11 +59,11 @@ extension RecurrentModel {
                                      dropoutSeed: dropoutSeed)
         // h is P wide per direction with a projection.
         let d = rnn.descriptor, hidden = d.stateSize
-        let headInput = Matrix(try backend.makeBuffer(count: batch * d.outputSize), rows: batch, cols: d.outputSize)
+        let headInput = try backend.zeros([batch, d.outputSize])
         for direction in 0..<d.directions {
             let row = (d.numLayers - 1) * d.directions + direction
             try backend.copy(Matrix(result.hN.buffer, offset: row * batch * hidden, rows: batch, cols: hidden),
-                             to: headInput.columns(direction * hidden, hidden))
+                             to: headInput.matrix.columns(direction * hidden, hidden))
         }
         let predictions = try head.forward(headInput)
         return Forward(predictions: predictions, state: RecurrentState(h: result.hN, c: result.cN), input: input,
@@ -71,13 +73,13 @@ extension RecurrentModel {
     /// Accumulates every parameter's gradient from d(loss)/d(predictions) (B, outputs), plus
     /// `stateGradient` (d(loss)/d(the final state)) when given; returns d(loss)/d(the initial state).
     @discardableResult
-    public func backwardFinal(_ forward: Forward, gradient: Matrix, stateGradient: RecurrentState? = nil) throws -> RecurrentState {
+    public func backwardFinal(_ forward: Forward, gradient: Tensor, stateGradient: RecurrentState? = nil) throws -> RecurrentState {
         let dHead = try head.backward(forward.headInput, gradient: gradient)
         let d = rnn.descriptor, hidden = d.stateSize, batch = forward.batch
         let gradHN = try backend.zeros([d.stateCount, batch, hidden])
         for direction in 0..<d.directions {
             let row = (d.numLayers - 1) * d.directions + direction
-            try backend.copy(dHead.columns(direction * hidden, hidden),
+            try backend.copy(dHead.matrix.columns(direction * hidden, hidden),
                              to: Matrix(gradHN.buffer, offset: row * batch * hidden, rows: batch, cols: hidden))
         }
         if let stateGradient { try backend.axpy(alpha: 1, try stateMatrix(stateGradient.h, like: gradHN), gradHN.matrix) }
@@ -92,6 +94,7 @@ extension RecurrentModel {
     /// An encoder's forward: the stack over the input, no head; `state` is each sequence's final
     /// state, to start a decoder (`forwardSequence(_:state:...)`) from.
     public struct Encoding {
+        /// Each sequence's final state (shapes as `RecurrentState`): a decoder's initial state.
         public let state: RecurrentState
         let input: SequenceInput
         let rnnForward: RNNForward
@@ -138,8 +141,7 @@ extension RecurrentModel {
             guard tokens.shape.count == 2 else {
                 throw RecurError.invalidValue("tokens have shape \(tokens.shape), expected \(layout))")
             }
-            let rows = try embedding.forward(tokens)
-            return (Tensor(shape: [tokens.shape[0], tokens.shape[1], embedding.embeddingSize], buffer: rows.buffer),
+            return (try embedding.forward(tokens),
                     tokens.shape[batchFirst ? 1 : 0], tokens.shape[batchFirst ? 0 : 1])
         case .features(let features):
             guard embedding == nil else {
@@ -155,6 +157,6 @@ extension RecurrentModel {
     /// The embedding's gradient from the RNN input's (computed only when there is an embedding).
     private func backwardEmbedding(_ input: SequenceInput, _ gradInput: Tensor?) throws {
         guard let embedding, let gradInput, case .tokens(let tokens) = input else { return }
-        try embedding.backward(tokens, gradient: gradInput.matrix)
+        try embedding.backward(tokens, gradient: gradInput)
     }
 }

@@ -3,11 +3,16 @@ import Foundation
 /// How the next token is chosen from the logits: greedy (the most likely), or sampled from
 /// softmax(logits / temperature) restricted to the `topK` most likely tokens.
 public struct Sampler {
+    /// Divides the logits before the softmax: below 1 sharpens the distribution, above 1 flattens it.
     public var temperature: Float
+    /// Samples among the k most likely tokens only; nil for all of them.
     public var topK: Int?
+    /// Always picks the most likely token, ignoring `temperature` and `topK`.
     public var greedy: Bool
     private var generator: SeededGenerator
 
+    /// Throws `invalidConfiguration` for a temperature that is not positive (unless greedy) or a `topK` below 1;
+    /// `seed` makes the draws repeatable.
     public init(temperature: Float = 1, topK: Int? = nil, greedy: Bool = false, seed: UInt64 = 0) throws {
         guard greedy || temperature > 0 else {
             throw RecurError.invalidConfiguration("temperature must be positive, got \(temperature)")
@@ -19,6 +24,7 @@ public struct Sampler {
         generator = SeededGenerator(seed: seed)
     }
 
+    /// The index of the token chosen from one step's `logits` (one per token); advances the generator unless greedy.
     public mutating func choose(_ logits: [Float]) -> Int {
         let order = logits.indices.sorted { logits[$0] > logits[$1] }
         if greedy { return order[0] }
@@ -48,7 +54,8 @@ extension RecurrentModel {
             training: false)
         var generated: [Int32] = []
         for _ in 0..<length {
-            let last = forward.predictions.rows(forward.predictions.rows - 1, 1)
+            let predictions = forward.predictions.matrix
+            let last = predictions.rows(predictions.rows - 1, 1)
             let logits = try backend.download(last.buffer, offset: last.offset, count: last.cols)
             let token = Int32(sampler.choose(logits))
             if token == stop { break }
@@ -77,7 +84,7 @@ extension RecurrentModel {
         for _ in 0..<maxLength where finished.contains(false) {
             let step = try backend.indices(tokens, shape: tokenShape(steps: 1, batch: batch), limit: vocabulary, name: "tokens")
             let forward = try forwardSequence(.tokens(step), state: state, training: false)
-            let logits = try backend.download(forward.predictions.buffer, offset: forward.predictions.offset, count: batch * vocabulary)
+            let logits = try backend.download(forward.predictions.buffer, offset: 0, count: batch * vocabulary)
             for b in 0..<batch where !finished[b] {
                 let token = Int32(sampler.choose(Array(logits[(b * vocabulary)..<((b + 1) * vocabulary)])))
                 if token == stop { finished[b] = true } else { outputs[b].append(token) }

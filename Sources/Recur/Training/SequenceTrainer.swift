@@ -3,8 +3,11 @@
 /// loss and the gradient norm stay on the device until asked for, so the host never waits inside
 /// a step.
 public final class SequenceTrainer {
+    /// The model trained: its gradients are zeroed, accumulated and applied every step.
     public let model: RecurrentModel
+    /// Updates the model's blocks once per step; its `step` count drives the schedule.
     public let optimizer: Optimizer
+    /// Scales the optimizer's base learning rate at each update.
     public var schedule: LearningRateSchedule
     /// clip_grad_norm_'s max_norm, or nil for no clipping (the norm is still measured).
     public var clipNorm: Float?
@@ -13,6 +16,7 @@ public final class SequenceTrainer {
     /// Seeds dropout masks; advanced every step, so that masks differ between steps but a run repeats.
     public var dropoutSeed: UInt32
 
+    /// What a step returns; its loss and norm stay on the device until read.
     public struct Step {
         /// The mean loss of the step, before its update.
         public let loss: DeviceScalar
@@ -22,6 +26,7 @@ public final class SequenceTrainer {
         public let state: RecurrentState
     }
 
+    /// A trainer of `model` by `optimizer`; `seed` is the first dropout seed (`dropoutSeed`).
     public init(model: RecurrentModel, optimizer: Optimizer, schedule: LearningRateSchedule = .constant,
                 clipNorm: Float? = nil, clipValue: Float? = nil, seed: UInt32 = 0) {
         self.model = model
@@ -57,8 +62,8 @@ public final class SequenceTrainer {
     public func stepRegressingSequences(_ input: SequenceInput, targets: [Float], lengths: [Int]? = nil) throws -> Step {
         try model.zeroGradients()
         let forward = try model.forwardFinal(input, lengths: lengths, training: true, dropoutSeed: nextSeed())
-        let targetMatrix = try model.backend.tensor(targets, shape: [forward.predictions.rows, forward.predictions.cols]).matrix
-        let (loss, gradient) = try MeanSquaredErrorLoss.forwardBackward(forward.predictions, targets: targetMatrix, backend: model.backend)
+        let targetTensor = try model.backend.tensor(targets, shape: forward.predictions.shape)
+        let (loss, gradient) = try MeanSquaredErrorLoss.forwardBackward(forward.predictions, targets: targetTensor, backend: model.backend)
         try model.backwardFinal(forward, gradient: gradient)
         return Step(loss: loss, gradientNorm: try update(), state: forward.state)
     }
@@ -106,7 +111,8 @@ public final class SequenceTrainer {
 
     /// Host targets shaped like `predictions` ((T*B, C) or (B, C)) on the device, past-length
     /// positions masked when `lengths` is given, with the count of values present.
-    private func maskedTargets(_ targets: [Float], like predictions: Matrix, lengths: [Int]?) throws -> (Matrix, Int) {
+    private func maskedTargets(_ targets: [Float], like predictionTensor: Tensor, lengths: [Int]?) throws -> (Tensor, Int) {
+        let predictions = predictionTensor.matrix
         let batch = lengths?.count ?? predictions.rows
         guard batch > 0, predictions.rows % batch == 0 else {
             throw RecurError.shapeMismatch(tensor: "lengths", actual: [batch], expected: [predictions.rows])
@@ -114,11 +120,12 @@ public final class SequenceTrainer {
         let (values, observed) = try FloatTargets.maskingPastLengths(
             targets, steps: predictions.rows / batch, batch: batch, width: predictions.cols, lengths: lengths,
             batchFirst: model.configuration.batchFirst)
-        return (try model.backend.tensor(values, shape: [predictions.rows, predictions.cols]).matrix, observed)
+        return (try model.backend.tensor(values, shape: predictionTensor.shape), observed)
     }
 
-    private func crossEntropy(_ logits: Matrix, targets: [Int32]) throws -> (DeviceScalar, Matrix) {
-        let tensor = try model.backend.indices(targets, shape: [targets.count], limit: logits.cols, allowNegative: true, name: "targets")
+    private func crossEntropy(_ logits: Tensor, targets: [Int32]) throws -> (DeviceScalar, Tensor) {
+        let tensor = try model.backend.indices(targets, shape: [targets.count], limit: logits.shape.last ?? 0, allowNegative: true,
+                                               name: "targets")
         let valid = targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
         return try CrossEntropyLoss.forwardBackward(logits, targets: tensor, validCount: valid, backend: model.backend)
     }
