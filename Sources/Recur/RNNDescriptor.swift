@@ -80,6 +80,7 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
             projectionSize: try c.decodeIfPresent(Int.self, forKey: .projectionSize) ?? 0)
     }
 
+    /// `Encodable`: every field by name, `projectionSize` only when nonzero (descriptors without one read as before).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(mode, forKey: .mode); try c.encode(inputSize, forKey: .inputSize)

@@ -39,6 +39,7 @@ public enum RecurError: Error, Equatable, CustomStringConvertible, Sendable {
     /// before the layer's parameters changed (the message says which and what to do).
     case mismatchedForward(String)
 
+    /// `CustomStringConvertible`: the message a user reads, naming what was expected and what was given.
     public var description: String {
         switch self {
         case .invalidConfiguration(let message):

@@ -143,10 +143,12 @@ public struct RecurrentBackwardSequence {
 }
 
 extension Backend {
+    /// Default `Backend.recurrentForward`: the definition, `recurrentForwardPerStep`.
     public func recurrentForward(_ sequence: RecurrentForwardSequence) throws {
         try recurrentForwardPerStep(sequence)
     }
 
+    /// Default `Backend.recurrentBackward`: the definition, `recurrentBackwardPerStep`.
     public func recurrentBackward(_ sequence: RecurrentBackwardSequence) throws {
         try recurrentBackwardPerStep(sequence)
     }

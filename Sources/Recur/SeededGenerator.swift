@@ -7,6 +7,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// Starts the sequence at `seed`: the same seed gives the same draws.
     public init(seed: UInt64) { state = seed }
 
+    /// `RandomNumberGenerator.next()`: one SplitMix64 step, advancing `state`.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

@@ -5,7 +5,9 @@ import Recur
 /// own right (packed SIMD GEMM on every core, fused cell steps). Operations run synchronously on
 /// the calling thread and the pool, so `synchronize` has nothing to wait for.
 public final class CPUBackend: Backend {
+    /// `Backend.name`: "cpu".
     public let name = "cpu"
+    /// `Backend.memory`: the host memory this backend's buffers hold, now and at peak.
     public let memory = MemoryGauge()
     /// The threads its operations run on (`CPUBackendOptions.threads`).
     public let pool: ThreadPool
@@ -71,6 +73,7 @@ public final class CPUBackend: Backend {
         profile = options.profile
     }
 
+    /// `Backend.deviceDescription`: the CPU's model, the threads, the kernels and the time loop.
     public var deviceDescription: String {
         let loop: String
         switch sequenceLoop {
@@ -89,10 +92,12 @@ public final class CPUBackend: Backend {
     /// process as the zero fill touches the pages).
     public var deviceMemory: DeviceMemory { .host(device: "the CPU (\(CPUInfo.modelName))") }
 
+    /// `Backend.makeBuffer`: zero-filled, 64-byte aligned host memory, checked against `deviceMemory` first.
     public func makeBuffer(count: Int) throws -> any DeviceBuffer {
         try makeBuffer(count: count, zeroed: true)
     }
 
+    /// `Backend.makeScratchBuffer`: as `makeBuffer`, without the zero fill.
     public func makeScratchBuffer(count: Int) throws -> any DeviceBuffer {
         try makeBuffer(count: count, zeroed: false)
     }
@@ -103,8 +108,10 @@ public final class CPUBackend: Backend {
         return try CPUBuffer(count: count, gauge: memory, zeroed: zeroed, device: device)
     }
 
+    /// `Backend.owns`: any `CPUBuffer`, whichever CPU backend made it.
     public func owns(_ buffer: any DeviceBuffer) -> Bool { buffer is CPUBuffer }
 
+    /// `Backend.upload`: a copy into host memory; a foreign buffer or a range past its end throws.
     public func upload(_ values: [Float], to buffer: any DeviceBuffer, offset: Int) throws {
         let dst = try checked(buffer, offset: offset, count: values.count)
         values.withUnsafeBufferPointer { src in
@@ -113,6 +120,7 @@ public final class CPUBackend: Backend {
         }
     }
 
+    /// `Backend.upload` of Int32 values (indices, targets, lengths), copied bit for bit.
     public func upload(_ values: [Int32], to buffer: any DeviceBuffer, offset: Int) throws {
         let dst = try checked(buffer, offset: offset, count: values.count)
         values.withUnsafeBufferPointer { src in
@@ -121,11 +129,13 @@ public final class CPUBackend: Backend {
         }
     }
 
+    /// `Backend.download`: a copy, with nothing queued to wait for.
     public func download(_ buffer: any DeviceBuffer, offset: Int, count: Int) throws -> [Float] {
         let src = try checked(buffer, offset: offset, count: count)
         return Array(UnsafeBufferPointer(start: src.floats + offset, count: count))
     }
 
+    /// `Backend.synchronize`: nothing to do, as every operation has finished when it returns.
     public func synchronize() throws {}
 
     private func checked(_ buffer: any DeviceBuffer, offset: Int, count: Int) throws -> CPUBuffer {
@@ -141,6 +151,7 @@ public final class CPUBackend: Backend {
 
     // MARK: Dense algebra
 
+    /// `Backend.fill`: row by row on the calling thread.
     public func fill(_ dst: Matrix, value: Float) {
         profiled("fill") {
             let base = dst.base
@@ -150,6 +161,7 @@ public final class CPUBackend: Backend {
         }
     }
 
+    /// `Backend.copy`: one copy for contiguous views, else row by row, on the calling thread.
     public func copy(_ src: Matrix, to dst: Matrix) {
         precondition(src.rows == dst.rows && src.cols == dst.cols, "copy between views of different shapes")
         let from = src.base, to = dst.base
@@ -164,6 +176,7 @@ public final class CPUBackend: Backend {
         }
     }
 
+    /// `Backend.gemm` on the CPU: packed SIMD tiles on the thread pool (`CPUGemm`), with `kernels`.
     public func gemm(transA: Bool, transB: Bool, alpha: Float, _ a: Matrix, _ b: Matrix, beta: Float, _ c: Matrix) {
         let m = transA ? a.cols : a.rows, k = transA ? a.rows : a.cols
         let n = transB ? b.rows : b.cols
@@ -182,6 +195,7 @@ public final class CPUBackend: Backend {
         return "gemm \(m)x\(n)x\(k)" + (transA ? " A^T" : "") + (transB ? " B^T" : "")
     }
 
+    /// `Backend.sumRows`: the rows added in order on the calling thread.
     public func sumRows(_ src: Matrix, into dst: Matrix, accumulate: Bool) {
         precondition(dst.rows == 1 && dst.cols == src.cols, "sumRows into a view of the wrong width")
         let out = dst.base, from = src.base
@@ -194,6 +208,7 @@ public final class CPUBackend: Backend {
         }
     }
 
+    /// `Backend.axpy`: row by row on the calling thread.
     public func axpy(alpha: Float, _ x: Matrix, _ y: Matrix) {
         profiled("axpy") {
             precondition(x.rows == y.rows && x.cols == y.cols, "axpy between views of different shapes")

@@ -5,6 +5,7 @@ import Recur
 /// zero-filled unless made as scratch that is written before it is read. Its memory goes back to
 /// `HostMemoryPool` with the buffer.
 public final class CPUBuffer: DeviceBuffer, @unchecked Sendable {
+    /// `DeviceBuffer.count`: its capacity in 32-bit elements.
     public let count: Int
     let raw: UnsafeMutableRawPointer
     private let bytes: Int

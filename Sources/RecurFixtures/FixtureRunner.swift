@@ -9,6 +9,7 @@ public enum FixtureRunner {
     public enum Failure: Error, CustomStringConvertible {
         /// The file at `path` could not be read or did not validate; `reason` says why.
         case unreadable(path: String, reason: String)
+        /// `CustomStringConvertible`: the path and the reason.
         public var description: String {
             switch self {
             case .unreadable(let path, let reason): return "cannot read fixture \(path): \(reason)"

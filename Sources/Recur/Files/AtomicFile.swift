@@ -93,5 +93,6 @@ public struct FileWriteError: Error, Equatable, CustomStringConvertible, Sendabl
         self.reason = reason
     }
 
+    /// `CustomStringConvertible`: "path: action: reason".
     public var description: String { "\(path): \(action): \(reason)" }
 }

@@ -42,6 +42,7 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendabl
     /// Reading, writing or renaming a file failed.
     case io(path: String, message: String)
 
+    /// `CustomStringConvertible`: the problem in words, with the tensor's name, the numbers that disagree or the path.
     public var description: String {
         switch self {
         case .fileTooShort(let byteCount):

@@ -12,6 +12,7 @@ public final class Optimizer {
 
     /// An optimizer's rule and settings, with PyTorch's meanings and defaults; stored in checkpoints as JSON.
     public struct Configuration: Codable, Equatable, Sendable {
+        /// The update rule the settings below configure.
         public var kind: Kind
         /// The base rate (a schedule scales it per step).
         public var learningRate: Float

@@ -2,11 +2,18 @@
 public struct ModelConfiguration: Codable, Equatable, Sendable {
     /// Token inputs through an embedding of `inputSize`; nil for float features of `inputSize`.
     public var vocabularySize: Int?
+    /// I: features of each step the recurrent stack reads (PyTorch's `input_size`): the features
+    /// themselves, or with token inputs the embedding's width (`embeddingSize` reads it so).
     public var inputSize: Int
+    /// The recurrent cell: Elman RNN (tanh or ReLU), LSTM or GRU.
     public var mode: CellMode
+    /// H: hidden units per layer and direction.
     public var hiddenSize: Int
+    /// L: stacked recurrent layers.
     public var numLayers: Int
+    /// Whether each layer also runs backward in time (D = 2); the head then reads both directions.
     public var bidirectional: Bool
+    /// Dropout probability on the input of every recurrent layer but the first, in training (PyTorch's `dropout`).
     public var dropout: Float
     /// Whether the recurrent layers have their biases (PyTorch's `bias`; the head always has one).
     public var bias: Bool
@@ -19,6 +26,7 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     /// per direction (`RNNDescriptor.projectionSize`).
     public var projectionSize: Int
 
+    /// Memberwise, with PyTorch's defaults for the recurrent stack; nothing is checked until a model is made.
     public init(vocabularySize: Int?, inputSize: Int, mode: CellMode, hiddenSize: Int, numLayers: Int = 1,
                 bidirectional: Bool = false, dropout: Float = 0, bias: Bool = true, batchFirst: Bool = false,
                 projectionSize: Int = 0, outputSize: Int) {
@@ -28,6 +36,9 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
         self.outputSize = outputSize
     }
 
+    /// The embedding's width (`inputSize`) for token inputs; nil for float features, which have none.
+    public var embeddingSize: Int? { vocabularySize == nil ? nil : inputSize }
+
     /// A character or word language model: embedding -> RNN -> head over the vocabulary.
     public static func languageModel(vocabularySize: Int, embeddingSize: Int, mode: CellMode, hiddenSize: Int,
                                      numLayers: Int, dropout: Float = 0, projectionSize: Int = 0) -> ModelConfiguration {
@@ -35,6 +46,7 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
                            numLayers: numLayers, dropout: dropout, projectionSize: projectionSize, outputSize: vocabularySize)
     }
 
+    /// The recurrent stack's descriptor; throws when a field is out of range (`RNNDescriptor`'s checks).
     public var descriptor: RNNDescriptor {
         get throws {
             try RNNDescriptor(mode: mode, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers,
@@ -71,9 +83,12 @@ public enum SequenceInput {
 /// (L*D, B, P) in an LSTM with a projection.
 /// Carried without gradient: a backward never flows into the previous chunk.
 public struct RecurrentState {
+    /// The hidden state: (L*D, B, H), or (L*D, B, P) with a projection.
     public var h: Tensor
+    /// The cell state (L*D, B, H) of an LSTM; nil for other cells.
     public var c: Tensor?
 
+    /// Memberwise.
     public init(h: Tensor, c: Tensor?) {
         self.h = h
         self.c = c
@@ -84,12 +99,19 @@ public struct RecurrentState {
 /// names (`embedding.weight`, `rnn.weight_ih_l0`, ..., `head.weight`, `head.bias`). The classic
 /// mappings are in RecurrentModel+Mappings.swift.
 public final class RecurrentModel {
+    /// The shape it was made with.
     public let configuration: ModelConfiguration
+    /// Where its parameters live and its operations run.
     public let backend: any Backend
+    /// The token embedding (`embedding.weight`), or nil for float feature inputs.
     public let embedding: Embedding?
+    /// The recurrent stack (`rnn.` parameters).
     public let rnn: RecurrentLayer
+    /// The linear head from the stack's output features to `outputSize` (`head.weight`, `head.bias`).
     public let head: Linear
 
+    /// A model on `backend`, initialised as PyTorch does and repeatably from `seed`; throws for a
+    /// configuration out of range.
     public init(_ configuration: ModelConfiguration, backend: any Backend, seed: UInt64 = 0) throws {
         self.configuration = configuration
         self.backend = backend
@@ -113,6 +135,7 @@ public final class RecurrentModel {
         return blocks
     }
 
+    /// Every parameter block in state_dict order, for optimizers, clipping and checkpoints.
     public var blocks: [any ParameterBlock] { namedBlocks.map(\.block) }
 
     /// Every parameter's full name and shape.
@@ -120,6 +143,7 @@ public final class RecurrentModel {
         namedBlocks.flatMap { prefix, block in block.parameterLayout.entries.map { (prefix + $0.name, $0.shape) } }
     }
 
+    /// Sets every block's gradients to zero: backward passes add to them until this is called.
     public func zeroGradients() throws {
         for block in blocks { try block.zeroGradients() }
     }
@@ -133,16 +157,19 @@ public final class RecurrentModel {
         throw RecurError.unexpectedParameter(name)
     }
 
+    /// A parameter by its full name (`rnn.weight_ih_l0`), row-major; an unknown name throws `unexpectedParameter`.
     public func parameter(_ name: String) throws -> [Float] {
         let (block, local) = try locate(name)
         return try block.parameter(local)
     }
 
+    /// A parameter's gradient by its full name, row-major; an unknown name throws `unexpectedParameter`.
     public func gradient(_ name: String) throws -> [Float] {
         let (block, local) = try locate(name)
         return try block.gradient(local)
     }
 
+    /// Overwrites a parameter by its full name with `values` (row-major, its element count).
     public func setParameter(_ name: String, _ values: [Float]) throws {
         let (block, local) = try locate(name)
         try block.setParameter(local, values)

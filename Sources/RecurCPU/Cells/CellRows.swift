@@ -211,6 +211,7 @@ extension ThreadPool {
 }
 
 extension CPUBackend {
+    /// `Backend.cellForward`: the batch's rows split over the pool's threads (a small step on the calling thread).
     public func cellForward(_ step: CellForwardStep) {
         profiled("cellForward") {
             let width = step.mode.gateCount * step.hidden
@@ -225,6 +226,7 @@ extension CPUBackend {
         }
     }
 
+    /// `Backend.cellBackward`: the batch's rows split over the pool's threads (a small step on the calling thread).
     public func cellBackward(_ step: CellBackwardStep) {
         profiled("cellBackward") {
             let width = step.mode.gateCount * step.hidden
@@ -237,6 +239,7 @@ extension CPUBackend {
 }
 
 extension CPUBackend {
+    /// `Backend.carryPastLength`: a row copy per ended sequence, on the calling thread.
     public func carryPastLength(_ previous: Matrix, into next: Matrix, lengths: any DeviceBuffer, time: Int) {
         precondition(previous.rows == next.rows && previous.cols == next.cols, "carryPastLength between views of different shapes")
         profiled("carryPastLength") {

@@ -12,10 +12,13 @@ import Recur
 /// Forward and backward side by side; shapes as in `RecurrentForwardSequence`, with r the rows
 /// and u the units of a thread's share, u16 = u rounded up to a 16-column panel.
 extension CPUBackend {
+    /// `Backend.recurrentForward` as a team (above), or the per-step definition where `teamPlan` gives none
+    /// (`SequenceLoop.perStep`, fewer than 8 hidden units).
     public func recurrentForward(_ s: RecurrentForwardSequence) throws {
         try profiled("recurrentForward") { try recurrentForwardLoop(s) }
     }
 
+    /// `Backend.recurrentBackward` as a team (above), or the per-step definition where `teamPlan` gives none.
     public func recurrentBackward(_ s: RecurrentBackwardSequence) throws {
         try profiled("recurrentBackward") { try recurrentBackwardLoop(s) }
     }

@@ -75,6 +75,8 @@ extension CPUBackend {
         }
     }
 
+    /// Binary cross-entropy on the logits summed per row, and its gradient (sigmoid(x) - t) * scale; a NaN target adds
+    /// nothing and gets a zero gradient.
     public func binaryCrossEntropyWithLogits(_ logits: Matrix, targets: Matrix, losses: Matrix, gradient: Matrix,
                                              scale: Float) throws {
         profiled("binaryCrossEntropyWithLogits") {

@@ -8,6 +8,7 @@ import Recur
 /// these replace (a branch per element, no vectors: the buffers may alias as far as the compiler
 /// knows) took 8% of an lstm-b1 training step (perf), the SGD update of 0.4 M parameters.
 extension CPUBackend {
+    /// `Backend.sumOfSquares`: per-span sums in Double, added in span order, so the result does not depend on the threads.
     public func sumOfSquares(_ x: Matrix, into dst: Matrix, accumulate: Bool) throws {
         profiled("sumOfSquares") { sumSquares(x, into: dst, accumulate: accumulate) }
     }
@@ -34,6 +35,7 @@ extension CPUBackend {
         out[0] = (accumulate ? out[0] : 0) + Float(sum)
     }
 
+    /// `Backend.scaleByClipFactor`: the factor computed once from the norm in host memory; no pass when it is at least 1.
     public func scaleByClipFactor(_ x: Matrix, squaredNorm: Matrix, maxNorm: Float) throws {
         profiled("scaleByClipFactor") {
             let factor = maxNorm / (squaredNorm.base[0].squareRoot() + 1e-6)
@@ -45,6 +47,7 @@ extension CPUBackend {
         }
     }
 
+    /// `Backend.clampElements`: 8 lanes at a time over the pool's spans.
     public func clampElements(_ x: Matrix, limit: Float) throws {
         profiled("clampElements") {
             UpdateSpans(x).run(on: pool) { _, r, columns in
@@ -58,6 +61,7 @@ extension CPUBackend {
         }
     }
 
+    /// `Backend.optimizerStep`: the rule's vector loop over the pool's spans (PyTorch's rules, see `OptimizerStep`).
     public func optimizerStep(_ s: OptimizerStep) throws {
         profiled("optimizerStep") { update(s) }
     }

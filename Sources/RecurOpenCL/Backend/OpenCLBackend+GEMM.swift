@@ -7,6 +7,8 @@ import Recur
 /// weight-gradient GEMMs that share it (dW_ih and dW_hh of an LSTM or Elman layer). On GPUs the
 /// tiled kernel with local-memory tiles handles every transpose in place.
 extension OpenCLBackend {
+    /// `Backend.gemm` in OpenCL: the packed kernel over cached panels where `tuning` says packed (POCL), else the
+    /// tiled kernel.
     public func gemm(transA: Bool, transB: Bool, alpha: Float, _ a: Matrix, _ b: Matrix, beta: Float, _ c: Matrix) throws {
         let m = transA ? a.cols : a.rows, k = transA ? a.rows : a.cols
         let n = transB ? b.rows : b.cols

@@ -38,6 +38,7 @@ extension OpenCLBackend {
         }
     }
 
+    /// `Backend.recurrentForward`: the whole-sequence kernels, the fused loop or the per-step definition, as above.
     public func recurrentForward(_ s: RecurrentForwardSequence) throws {
         if let parts = wholeSequenceParts(batch: s.batch) {
             try recurrentForwardWhole(s, parts: parts)
@@ -59,6 +60,8 @@ extension OpenCLBackend {
         }
     }
 
+    /// `Backend.recurrentBackward`: as `recurrentForward`; the fused loop adds the last step's recurrent part
+    /// with one GEMM after it.
     public func recurrentBackward(_ s: RecurrentBackwardSequence) throws {
         if let parts = wholeSequenceParts(batch: s.batch) {
             try recurrentBackwardWhole(s, parts: parts)

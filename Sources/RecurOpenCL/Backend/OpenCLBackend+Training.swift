@@ -13,6 +13,7 @@ import Recur
 extension OpenCLBackend {
     // MARK: Layers
 
+    /// `Backend.gatherRows`: one kernel launch.
     public func gatherRows(_ table: Matrix, indices: any DeviceBuffer, into out: Matrix) throws {
         precondition(table.cols == out.cols, "gatherRows between rows of different widths")
         let indices = try indexBuffer(indices)
@@ -22,6 +23,8 @@ extension OpenCLBackend {
             table: ViewArgument(table), indices: indices, out: out, rows: Int32(out.rows), cols: Int32(out.cols)))
     }
 
+    /// `Backend.scatterAddRows`: two launches, one chaining each index's rows and one adding them in row order, so
+    /// repeated indices add up deterministically.
     public func scatterAddRows(_ src: Matrix, indices: any DeviceBuffer, into table: Matrix) throws {
         precondition(table.cols == src.cols, "scatterAddRows between rows of different widths")
         let indices = try indexBuffer(indices)
@@ -36,6 +39,7 @@ extension OpenCLBackend {
             src: ViewArgument(src), indices: indices, links: links, table: target, rows: rows, cols: Int32(src.cols)))
     }
 
+    /// `Backend.addRowVector`: one kernel launch.
     public func addRowVector(_ vector: Matrix, to m: Matrix) throws {
         precondition(vector.rows == 1 && vector.cols == m.cols, "addRowVector of a vector of the wrong width")
         let target = ViewArgument(m)
@@ -43,6 +47,7 @@ extension OpenCLBackend {
         try queue.enqueue(AddRowVector(vector: ViewArgument(vector), m: target, rows: Int32(m.rows), cols: Int32(m.cols)))
     }
 
+    /// `Backend.dropout`: one launch; the kernel draws `DropoutMask`'s mask against the threshold computed on the host.
     public func dropout(_ src: Matrix, into dst: Matrix, probability: Float, seed: UInt32) throws {
         precondition(src.rows == dst.rows && src.cols == dst.cols, "dropout between views of different shapes")
         let target = ViewArgument(dst)
@@ -64,6 +69,7 @@ extension OpenCLBackend {
 
     // MARK: Losses
 
+    /// `Backend.softmaxCrossEntropy`: one launch, a work-group per row of up to `lossRowWidth` work-items.
     public func softmaxCrossEntropy(_ logits: Matrix, targets: any DeviceBuffer, losses: Matrix, gradient: Matrix, scale: Float) throws {
         precondition(gradient.rows == logits.rows && gradient.cols == logits.cols, "softmaxCrossEntropy gradient of the wrong shape")
         precondition(losses.rows == 1 && losses.cols == logits.rows, "softmaxCrossEntropy losses of the wrong shape")
@@ -77,6 +83,7 @@ extension OpenCLBackend {
             width: try reductionWidth(.softmaxCrossEntropyRows, wanted: lossRowWidth)))
     }
 
+    /// `Backend.meanSquaredError`: one launch, a work-group per row of up to `lossRowWidth` work-items.
     public func meanSquaredError(_ predictions: Matrix, targets: Matrix, losses: Matrix, gradient: Matrix, scale: Float) throws {
         precondition(targets.rows == predictions.rows && targets.cols == predictions.cols
                      && gradient.rows == predictions.rows && gradient.cols == predictions.cols,
@@ -91,6 +98,7 @@ extension OpenCLBackend {
             width: try reductionWidth(.meanSquaredErrorRows, wanted: lossRowWidth)))
     }
 
+    /// `Backend.binaryCrossEntropyWithLogits`: one launch, a work-group per row of up to `lossRowWidth` work-items.
     public func binaryCrossEntropyWithLogits(_ logits: Matrix, targets: Matrix, losses: Matrix, gradient: Matrix,
                                              scale: Float) throws {
         precondition(targets.rows == logits.rows && targets.cols == logits.cols
@@ -108,6 +116,7 @@ extension OpenCLBackend {
 
     // MARK: Norms, clipping, optimizers
 
+    /// `Backend.sumOfSquares`: two launches, partial sums per work-group into scratch, then one work-group adding them.
     public func sumOfSquares(_ x: Matrix, into dst: Matrix, accumulate: Bool) throws {
         precondition(dst.rows == 1 && dst.cols == 1, "sumOfSquares into a view that is not 1 x 1")
         let target = ViewArgument(dst)
@@ -124,6 +133,7 @@ extension OpenCLBackend {
             width: try reductionWidth(.sumOfSquaresFinal, wanted: Reduction.width)))
     }
 
+    /// `Backend.scaleByClipFactor`: one launch, which reads the squared norm on the device.
     public func scaleByClipFactor(_ x: Matrix, squaredNorm: Matrix, maxNorm: Float) throws {
         precondition(squaredNorm.rows == 1 && squaredNorm.cols == 1, "scaleByClipFactor with a norm view that is not 1 x 1")
         let target = ViewArgument(x)
@@ -132,12 +142,15 @@ extension OpenCLBackend {
             x: target, rows: Int32(x.rows), cols: Int32(x.cols), squaredNorm: ViewArgument(squaredNorm), maxNorm: maxNorm))
     }
 
+    /// `Backend.clampElements`: one kernel launch.
     public func clampElements(_ x: Matrix, limit: Float) throws {
         let target = ViewArgument(x)
         packCache.invalidate(target.buffer)
         try queue.enqueue(ClampElements(x: target, rows: Int32(x.rows), cols: Int32(x.cols), limit: limit))
     }
 
+    /// `Backend.optimizerStep`: one launch of the rule's kernel; Adam's bias corrections and Adagrad's rate are
+    /// computed on the host, as the CPU reference computes them.
     public func optimizerStep(_ s: OptimizerStep) throws {
         let p = s.parameters, g = s.gradients
         precondition(g.rows == p.rows && g.cols == p.cols, "optimizerStep gradients of the wrong shape")

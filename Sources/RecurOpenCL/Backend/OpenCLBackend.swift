@@ -9,6 +9,7 @@ import Recur
 /// a kernel launch on one in-order queue, and the host waits only when it reads a value
 /// (`download`) or asks to (`synchronize`).
 public final class OpenCLBackend: Backend {
+    /// `Backend.name`: "opencl".
     public let name = "opencl"
     /// The device its context and queue run on.
     public let device: Device
@@ -175,12 +176,14 @@ public final class OpenCLBackend: Backend {
                      largestBufferLabel: "its largest single allocation (CL_DEVICE_MAX_MEM_ALLOC_SIZE)")
     }
 
+    /// `Backend.makeBuffer`: checked against the device's limits, then zero-filled by a fill on the queue.
     public func makeBuffer(count: Int) throws -> any DeviceBuffer {
         let buffer = try makeUnfilledBuffer(count: count)
         if count > 0 { try queue.fill(buffer, with: Float(0)) }
         return buffer
     }
 
+    /// `Backend.makeScratchBuffer`: as `makeBuffer`, without the fill.
     public func makeScratchBuffer(count: Int) throws -> any DeviceBuffer {
         try makeUnfilledBuffer(count: count)
     }
@@ -213,6 +216,7 @@ public final class OpenCLBackend: Backend {
         return buffer.recycler == nil || buffer.recycler === recycler
     }
 
+    /// `Backend.upload`: a non-blocking write on the queue; drops the buffer's packed GEMM operands from the cache.
     public func upload(_ values: [Float], to buffer: any DeviceBuffer, offset: Int) throws {
         let buffer = try own(buffer)
         try checkRange(buffer, offset: offset, count: values.count)
@@ -220,6 +224,7 @@ public final class OpenCLBackend: Backend {
         try queue.write(values, to: buffer, offset: offset)
     }
 
+    /// `Backend.upload` of Int32 values (indices, targets, lengths), as the Float one.
     public func upload(_ values: [Int32], to buffer: any DeviceBuffer, offset: Int) throws {
         let buffer = try own(buffer)
         try checkRange(buffer, offset: offset, count: values.count)
@@ -227,12 +232,14 @@ public final class OpenCLBackend: Backend {
         try queue.write(values, to: buffer, offset: offset)
     }
 
+    /// `Backend.download`: a blocking read, which runs after every operation queued before it.
     public func download(_ buffer: any DeviceBuffer, offset: Int, count: Int) throws -> [Float] {
         let buffer = try own(buffer)
         try checkRange(buffer, offset: offset, count: count)
         return try queue.read(buffer, offset: offset, count: count, as: Float.self)
     }
 
+    /// `Backend.synchronize`: finishes the main queue, then the side queues.
     public func synchronize() throws {
         try queue.finish()
         // Done already (the main queue waited for them), but finishing collects their profiled
@@ -264,6 +271,7 @@ public final class OpenCLBackend: Backend {
 
     // MARK: Elementwise
 
+    /// `Backend.fill`: one kernel launch.
     public func fill(_ dst: Matrix, value: Float) throws {
         let view = ViewArgument(dst)
         packCache.invalidate(view.buffer)
@@ -271,6 +279,7 @@ public final class OpenCLBackend: Backend {
             dst: view.buffer, off: view.offset, rows: Int32(dst.rows), cols: Int32(dst.cols), ld: view.ld, value: value))
     }
 
+    /// `Backend.copy`: one kernel launch over the two strided views.
     public func copy(_ src: Matrix, to dst: Matrix) throws {
         precondition(src.rows == dst.rows && src.cols == dst.cols, "copy between views of different shapes")
         let from = ViewArgument(src), to = ViewArgument(dst)
@@ -280,6 +289,7 @@ public final class OpenCLBackend: Backend {
             rows: Int32(src.rows), cols: Int32(src.cols)))
     }
 
+    /// `Backend.axpy`: one kernel launch.
     public func axpy(alpha: Float, _ x: Matrix, _ y: Matrix) throws {
         precondition(x.rows == y.rows && x.cols == y.cols, "axpy between views of different shapes")
         let from = ViewArgument(x), to = ViewArgument(y)
@@ -294,6 +304,7 @@ public final class OpenCLBackend: Backend {
     /// (32 x 64) work-items and a second pass over 64 partial rows.
     static let columnSumChunkRows = 32
 
+    /// `Backend.sumRows`: one kernel, or for more than 2 * `columnSumChunkRows` rows two passes through partial sums.
     public func sumRows(_ src: Matrix, into dst: Matrix, accumulate: Bool) throws {
         precondition(dst.rows == 1 && dst.cols == src.cols, "sumRows into a view of the wrong width")
         let from = ViewArgument(src), to = ViewArgument(dst)
@@ -317,6 +328,7 @@ public final class OpenCLBackend: Backend {
 
     // MARK: Cells
 
+    /// `Backend.cellForward`: the cell's fused kernel, after dropping every written view from the pack cache.
     public func cellForward(_ step: CellForwardStep) throws {
         // Every written view, since any buffer may be a cached packed operand's source.
         for written in [step.hNext, step.output] + [step.cNext, step.saved].compactMap({ $0 }) {
@@ -330,6 +342,7 @@ public final class OpenCLBackend: Backend {
         try queue.enqueue(CellKernels(step.mode).forwardLaunch(step, dummy: dummy))
     }
 
+    /// `Backend.cellBackward`: the cell's fused kernel, after dropping every written view from the pack cache.
     public func cellBackward(_ step: CellBackwardStep) throws {
         for written in [step.dGatesX, step.dGatesH, step.dhPrev] + [step.dcPrev].compactMap({ $0 }) {
             packCache.invalidate(ViewArgument(written).buffer)
@@ -337,6 +350,7 @@ public final class OpenCLBackend: Backend {
         try enqueueCellBackward(step, on: queue)
     }
 
+    /// `Backend.carryPastLength`: one kernel launch; `lengths` must be a buffer of this device.
     public func carryPastLength(_ previous: Matrix, into next: Matrix, lengths: any DeviceBuffer, time: Int) throws {
         precondition(previous.rows == next.rows && previous.cols == next.cols, "carryPastLength between views of different shapes")
         guard let lengthBuffer = lengths as? Buffer else {

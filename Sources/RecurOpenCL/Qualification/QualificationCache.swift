@@ -48,5 +48,6 @@ public struct QualificationCacheError: Error, Sendable, Equatable, CustomStringC
     public let path: String
     /// Why, as the failure described it.
     public let reason: String
+    /// `CustomStringConvertible`: the path and the reason.
     public var description: String { "cannot write the qualification cache \(path): \(reason)" }
 }

@@ -3,6 +3,7 @@ public struct CLStatus: RawRepresentable, Hashable, Sendable, CustomStringConver
     /// The `cl_int` code, e.g. -5 for CL_OUT_OF_RESOURCES.
     public let rawValue: Int32
 
+    /// `RawRepresentable`: any code, whether the name table has it or not.
     public init(rawValue: Int32) { self.rawValue = rawValue }
     /// As `init(rawValue:)`, unlabelled.
     public init(_ rawValue: Int32) { self.rawValue = rawValue }
@@ -11,6 +12,7 @@ public struct CLStatus: RawRepresentable, Hashable, Sendable, CustomStringConver
     /// table does not have (a later version's or a vendor extension's).
     public var name: String { Self.names[rawValue] ?? "unknown OpenCL status" }
 
+    /// `CustomStringConvertible`: the name and the code, "CL_OUT_OF_RESOURCES (-5)".
     public var description: String { "\(name) (\(rawValue))" }
 
     /// Every status code of OpenCL 1.2, plus the ICD loader's "no platform" code.

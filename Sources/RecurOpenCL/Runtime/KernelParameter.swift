@@ -15,6 +15,7 @@ public struct KernelParameter: Sendable, Equatable, CustomStringConvertible {
     /// Its address space, or its scalar type.
     public let kind: Kind
 
+    /// `CustomStringConvertible`: the parameter as the kernel declares it, "__global dst" or "int rows".
     public var description: String {
         switch kind {
         case .globalBuffer: "__global \(name)"

@@ -24,6 +24,7 @@ public enum OpenCLError: Error, Sendable, Equatable, CustomStringConvertible {
     /// the work-group or the local memory, `requested` and `limit` are in `unit`s.
     case launchExceedsLimit(kernel: KernelName, what: String, requested: Int, limit: Int, unit: String)
 
+    /// `CustomStringConvertible`: the failure in words, with the call, status, build log, devices or sizes it carries.
     public var description: String {
         switch self {
         case let .call(function, status):

@@ -127,6 +127,7 @@ public enum TuningCacheError: Error, Sendable, Equatable, CustomStringConvertibl
     /// Writing the record file at `path` failed; `reason` says why.
     case cannotWrite(path: String, reason: String)
 
+    /// `CustomStringConvertible`: what failed; for a missing directory, the variables that set one.
     public var description: String {
         switch self {
         case .noDirectory:

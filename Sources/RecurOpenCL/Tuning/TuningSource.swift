@@ -18,6 +18,7 @@ public enum TuningSource: Sendable, Equatable, CustomStringConvertible {
     /// The defaults of the other GEMM path: the device's self-test did not qualify this one.
     case unqualified(path: DevicePath, reason: String)
 
+    /// `CustomStringConvertible`: the source in words, for tools' reports.
     public var description: String {
         switch self {
         case .defaults: return "defaults (no tuning cache for this device and driver; `rnn-bench tune` makes one)"
