@@ -62,6 +62,26 @@ public protocol Backend: AnyObject {
     /// (`ProjectedSequence.swift`), as the fused cells carry theirs.
     func carryPastLength(_ previous: Matrix, into next: Matrix, lengths: any DeviceBuffer, time: Int) throws
 
+    // MARK: Layer normalisation (the layer-normalised cells; LayerNormSequence.swift)
+
+    /// Per row r of x (N, W): mean and biased variance over the row, rstd = 1 / sqrt(var + epsilon),
+    /// normalized[r, :] = (x[r, :] - mean) * rstd, output[r, :] = normalized[r, :] * gain[0, :],
+    /// inverseDeviation[0, r] = rstd. gain (1, W); inverseDeviation (1, N). `output` may be `x`
+    /// itself (a row is read in full before it is written); `normalized` is a view of its own.
+    func layerNorm(_ x: Matrix, gain: Matrix, epsilon: Float, normalized: Matrix, output: Matrix,
+                   inverseDeviation: Matrix) throws
+    /// The backward of `layerNorm` for x, from dy = d(loss)/d(output) (N, W): with g = dy * gain,
+    /// dx[r, :] = rstd * (g - mean(g) - normalized * mean(g * normalized)), means over the row.
+    /// `dx` may be `gradient` itself. The gain's gradient is `sumRowsOfProducts(gradient, normalized)`.
+    func layerNormBackward(_ gradient: Matrix, normalized: Matrix, inverseDeviation: Matrix, gain: Matrix,
+                           into dx: Matrix) throws
+    /// dst[0, c] = (accumulate ? dst : 0) + sum over rows r of a[r, c] * b[r, c]; a and b (N, W), dst (1, W).
+    func sumRowsOfProducts(_ a: Matrix, _ b: Matrix, into dst: Matrix, accumulate: Bool) throws
+    /// One step of the layer-normalised LSTM's cell; see `LayerNormLSTMForwardStep`.
+    func layerNormLSTMForward(_ step: LayerNormLSTMForwardStep) throws
+    /// Its backward; see `LayerNormLSTMBackwardStep`.
+    func layerNormLSTMBackward(_ step: LayerNormLSTMBackwardStep) throws
+
     // MARK: Recurrent time loops (one direction of one layer, all steps)
 
     /// The forward time loop; see `RecurrentForwardSequence`. The default runs

@@ -56,7 +56,7 @@ extension RNNDescriptor {
     /// The parameters of a stack in PyTorch's state_dict order. Called by the descriptor's
     /// initialiser once the sizes are within `Limits`, so that the layout a descriptor holds is valid.
     static func makeParameterLayout(gateCount: Int, inputSize: Int, hiddenSize: Int, numLayers: Int,
-                                    directions: Int, bias: Bool, projectionSize: Int) throws -> ParameterLayout {
+                                    directions: Int, bias: Bool, projectionSize: Int, layerNorm: Bool) throws -> ParameterLayout {
         let gh = try CheckedSize.product([gateCount, hiddenSize], "gate rows (G*H)")
         let stateSize = projectionSize > 0 ? projectionSize : hiddenSize
         let upperInput = try CheckedSize.product([stateSize, directions], "the input of upper layers (D*H or D*P)")
@@ -72,6 +72,15 @@ extension RNNDescriptor {
                 }
                 // PyTorch puts the projection after the biases (nn.LSTM's _flat_weights_names).
                 if projectionSize > 0 { shapes.append(("weight_hr" + suffix, [projectionSize, hiddenSize])) }
+                // The layer-normalised cells' gains (and the LSTM's cell-state bias), FORMAT.md's names.
+                if layerNorm {
+                    shapes.append(("ln_ih_weight" + suffix, [gh]))
+                    shapes.append(("ln_hh_weight" + suffix, [gh]))
+                    if gateCount == 4 {
+                        shapes.append(("ln_cell_weight" + suffix, [hiddenSize]))
+                        shapes.append(("ln_cell_bias" + suffix, [hiddenSize]))
+                    }
+                }
             }
         }
         return try ParameterLayout(shapes: shapes)

@@ -24,6 +24,13 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
     /// h_t = W_hr (o_t * tanh(c_t)) has P features instead of H: the layer's output, h0 and h_n are
     /// P wide per direction, W_hh is (4H, P), and c stays H wide.
     public let projectionSize: Int
+    /// Layer-normalised LSTM or GRU cells (shared/fixtures/FORMAT.md, "Layer-normalised cells"): the
+    /// input and recurrent projections are normalised per row, each with a gain
+    /// (`ln_ih_weight`, `ln_hh_weight`), and the LSTM's c' before its tanh (`ln_cell_weight`,
+    /// `ln_cell_bias`). See `LayerNormLSTMForwardStep` for the equations.
+    public let layerNorm: Bool
+    /// The normalisation's epsilon, added to the variance (1e-5, as haste and FORMAT.md use).
+    public let layerNormEpsilon: Float
     /// The parameters of this stack in PyTorch's state_dict order, made (and checked) once.
     public let parameterLayout: ParameterLayout
 
@@ -31,7 +38,7 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
     public init(
         mode: CellMode, inputSize: Int, hiddenSize: Int, numLayers: Int = 1,
         bidirectional: Bool = false, bias: Bool = true, batchFirst: Bool = false, dropout: Float = 0,
-        projectionSize: Int = 0
+        projectionSize: Int = 0, layerNorm: Bool = false, layerNormEpsilon: Float = 1e-5
     ) throws {
         try Limits.check(inputSize, "input size", maximum: Limits.maxInputSize)
         try Limits.check(hiddenSize, "hidden size", maximum: Limits.maxHiddenSize)
@@ -59,13 +66,27 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
         self.batchFirst = batchFirst
         self.dropout = dropout
         self.projectionSize = projectionSize
+        if layerNorm {
+            guard mode == .lstm || mode == .gru else {
+                throw RecurError.invalidConfiguration("layer normalisation is defined for LSTM and GRU cells, not \(mode.rawValue)")
+            }
+            guard projectionSize == 0 else {
+                throw RecurError.invalidConfiguration("a layer-normalised LSTM with a projection is not supported yet")
+            }
+            guard layerNormEpsilon > 0, layerNormEpsilon.isFinite else {
+                throw RecurError.invalidConfiguration("the layer-norm epsilon must be positive, got \(layerNormEpsilon)")
+            }
+        }
+        self.layerNorm = layerNorm
+        self.layerNormEpsilon = layerNormEpsilon
         parameterLayout = try Self.makeParameterLayout(
             gateCount: mode.gateCount, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers,
-            directions: bidirectional ? 2 : 1, bias: bias, projectionSize: projectionSize)
+            directions: bidirectional ? 2 : 1, bias: bias, projectionSize: projectionSize, layerNorm: layerNorm)
     }
 
     private enum CodingKeys: String, CodingKey {
         case mode, inputSize, hiddenSize, numLayers, bidirectional, bias, batchFirst, dropout, projectionSize
+        case layerNorm, layerNormEpsilon
     }
 
     /// Decoded values are as untrusted as any: they pass the initialiser's checks.
@@ -77,7 +98,9 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
             bidirectional: try c.decode(Bool.self, forKey: .bidirectional), bias: try c.decode(Bool.self, forKey: .bias),
             batchFirst: try c.decode(Bool.self, forKey: .batchFirst), dropout: try c.decode(Float.self, forKey: .dropout),
             // Absent from descriptors written before projections existed.
-            projectionSize: try c.decodeIfPresent(Int.self, forKey: .projectionSize) ?? 0)
+            projectionSize: try c.decodeIfPresent(Int.self, forKey: .projectionSize) ?? 0,
+            layerNorm: try c.decodeIfPresent(Bool.self, forKey: .layerNorm) ?? false,
+            layerNormEpsilon: try c.decodeIfPresent(Float.self, forKey: .layerNormEpsilon) ?? 1e-5)
     }
 
     /// `Encodable`: every field by name, `projectionSize` only when nonzero (descriptors without one read as before).
@@ -88,6 +111,10 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
         try c.encode(bidirectional, forKey: .bidirectional); try c.encode(bias, forKey: .bias)
         try c.encode(batchFirst, forKey: .batchFirst); try c.encode(dropout, forKey: .dropout)
         if projectionSize != 0 { try c.encode(projectionSize, forKey: .projectionSize) }
+        if layerNorm {
+            try c.encode(layerNorm, forKey: .layerNorm)
+            try c.encode(layerNormEpsilon, forKey: .layerNormEpsilon)
+        }
     }
 
     /// D: 2 when bidirectional, else 1.
@@ -102,6 +129,11 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
     public func inputSize(ofLayer layer: Int) -> Int { layer == 0 ? inputSize : stateSize * directions }
     /// Features of each output step: D times `stateSize`.
     public var outputSize: Int { stateSize * directions }
+    /// Floats per row of the activations a training forward keeps per step for the backward: the
+    /// cell's (`CellMode.savedWidth` units), or the layer-normalised LSTM's (`LayerNormLSTM`).
+    var savedWidth: Int {
+        layerNorm && mode == .lstm ? LayerNormLSTM.savedWidth(hidden: hiddenSize) : mode.savedWidth * hiddenSize
+    }
     /// Rows of h0 / h_n / c0 / c_n: L*D.
     public var stateCount: Int { numLayers * directions }
 }

@@ -52,6 +52,8 @@ struct SavedForBackward {
     let activations: [[Matrix]]
     /// Per layer and direction of a projected LSTM: (T*B, H) r_t = o_t * tanh(c_t); empty otherwise.
     let cellOutputs: [[Matrix]]
+    /// Per layer and direction of a layer-normalised cell: the normalisations kept; empty otherwise.
+    let normalizations: [[LayerNormActivations]]
     let lengths: (any DeviceBuffer)?
     /// The dropout seed of the forward (dropout between layers, when the descriptor has it).
     let dropoutSeed: UInt32?
@@ -85,7 +87,7 @@ extension RecurrentLayer {
         let hidden = d.hiddenSize, gates = d.gateCount * hidden, rows = steps * batch
         let state = d.stateSize
         let lstm = d.mode.hasCellState
-        let savedWidth = d.mode.savedWidth * hidden
+        let savedWidth = d.savedWidth
 
         var lengthBuffer: (any DeviceBuffer)?
         if let lengths {
@@ -101,7 +103,7 @@ extension RecurrentLayer {
         let cN = lstm ? try backend.zeros([d.stateCount, batch, hidden]) : nil
 
         var layerInputs: [Matrix] = [], hiddenStates: [[Matrix]] = [], cellStates: [[Matrix]] = []
-        var activations: [[Matrix]] = [], cellOutputs: [[Matrix]] = []
+        var activations: [[Matrix]] = [], cellOutputs: [[Matrix]] = [], normalizations: [[LayerNormActivations]] = []
         // Drawn only when dropout applies, as PyTorch draws only then.
         let dropoutSeed: UInt32? = training && d.dropout > 0
             ? dropoutSeed ?? UInt32(truncatingIfNeeded: dropoutGenerator.next()) : nil
@@ -113,7 +115,7 @@ extension RecurrentLayer {
             }
             let output = Matrix(try backend.makeScratchBuffer(count: rows * d.outputSize), rows: rows, cols: d.outputSize)
             var layerHidden: [Matrix] = [], layerCell: [Matrix] = [], layerSaved: [Matrix] = []
-            var layerCellOutputs: [Matrix] = []
+            var layerCellOutputs: [Matrix] = [], layerNorms: [LayerNormActivations] = []
             for direction in 0..<d.directions {
                 let w = weights(layer: layer, direction: direction, in: parameters)
                 let stateRow = layer * d.directions + direction
@@ -142,7 +144,12 @@ extension RecurrentLayer {
 
                 try backend.gemm(transA: false, transB: true, alpha: 1, layerInput, w.inputWeight, beta: 0, xProj)
                 let directionOutput = output.columns(direction * state, state)
-                if let projection = w.projection, let cs {
+                if let norms = w.layerNorm {
+                    let kept = try forwardLayerNorm(
+                        d.mode, steps: steps, batch: batch, reverse: reverse, xProj: xProj, weights: w, norms: norms,
+                        hiddenStates: hs, cellStates: cs, output: directionOutput, saved: saved, lengths: lengthBuffer)
+                    if let kept { layerNorms.append(kept) }
+                } else if let projection = w.projection, let cs {
                     // r_t of every step for the backward; one step's worth in inference.
                     let cellOutputRows = training ? rows : batch
                     let cellOutputs = Matrix(try backend.makeScratchBuffer(count: cellOutputRows * hidden),
@@ -170,6 +177,7 @@ extension RecurrentLayer {
             cellStates.append(layerCell)
             activations.append(layerSaved)
             cellOutputs.append(layerCellOutputs)
+            normalizations.append(layerNorms)
             layerInput = output
         }
 
@@ -178,7 +186,8 @@ extension RecurrentLayer {
         let saved = training
             ? SavedForBackward(
                 provenance: provenance, steps: steps, batch: batch, layerInputs: layerInputs, hiddenStates: hiddenStates,
-                cellStates: cellStates, activations: activations, cellOutputs: cellOutputs, lengths: lengthBuffer,
+                cellStates: cellStates, activations: activations, cellOutputs: cellOutputs, normalizations: normalizations,
+                lengths: lengthBuffer,
                 dropoutSeed: dropoutSeed)
             : nil
         return RNNForward(output: output, hN: hN, cN: cN, saved: saved)
@@ -248,7 +257,7 @@ extension RecurrentLayer {
                 let reverse = direction == 1
                 let hs = saved.hiddenStates[layer][direction]
                 let cs = lstm ? saved.cellStates[layer][direction] : nil
-                let activations = d.mode.savedWidth > 0 ? saved.activations[layer][direction] : nil
+                let activations = d.savedWidth > 0 ? saved.activations[layer][direction] : nil
                 guard let dGatesX = separateGatesX ?? activations?.columns(0, gates) else {
                     preconditionFailure("a cell without saved activations has its own gate gradient buffer")
                 }
@@ -256,7 +265,18 @@ extension RecurrentLayer {
                 try initialState(gradHN, row: stateRow, into: dh.0)
                 if let dc { try initialState(gradCN, row: stateRow, into: dc.0) }
                 let directionGradient = dOutput?.columns(direction * state, state)
-                if let projection = w.projection, let gradProjection = g.projection, let activations, let cs, let dc {
+                // What multiplies h_{t-1} into dW_hh: the gate gradients, except where a
+                // normalisation lies between (the layer-normalised cells' raw recurrent projection).
+                var hiddenSideGradient = dGatesH
+                var biasesAccumulated = false
+                if let norms = w.layerNorm, let gradNorms = g.layerNorm, let activations {
+                    hiddenSideGradient = try backwardLayerNorm(
+                        d.mode, steps: steps, batch: batch, reverse: reverse, weights: w, norms: norms, gradients: g,
+                        gradNorms: gradNorms, kept: saved.normalizations[layer][direction], saved: activations,
+                        hiddenStates: hs, cellStates: cs, dOutput: directionGradient, dGatesX: dGatesX, dGatesH: dGatesH,
+                        dh: dh.0, dc: dc?.0, lengths: saved.lengths)
+                    biasesAccumulated = true
+                } else if let projection = w.projection, let gradProjection = g.projection, let activations, let cs, let dc {
                     try backend.projectedRecurrentBackward(ProjectedBackwardSequence(
                         steps: steps, batch: batch, reverse: reverse, hiddenWeight: w.hiddenWeight, projection: projection,
                         projectionGradient: gradProjection, saved: activations, cellStates: cs,
@@ -276,8 +296,8 @@ extension RecurrentLayer {
                 // h_{t-1} of every t, in time order: slots 0..<T forward, 1...T reverse.
                 let previousStates = hs.rows(reverse ? batch : 0, rows)
                 try backend.gemm(transA: true, transB: false, alpha: 1, dGatesX, x, beta: 1, g.inputWeight)
-                try backend.gemm(transA: true, transB: false, alpha: 1, dGatesH, previousStates, beta: 1, g.hiddenWeight)
-                if let inputBias = g.inputBias, let hiddenBias = g.hiddenBias {
+                try backend.gemm(transA: true, transB: false, alpha: 1, hiddenSideGradient, previousStates, beta: 1, g.hiddenWeight)
+                if !biasesAccumulated, let inputBias = g.inputBias, let hiddenBias = g.hiddenBias {
                     if gatesShared {
                         // One gate gradient for both biases: sum its columns once, add the sums to each.
                         let columnSums = Matrix(try backend.makeScratchBuffer(count: gates), rows: 1, cols: gates)

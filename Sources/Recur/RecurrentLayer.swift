@@ -34,7 +34,8 @@ public final class RecurrentLayer {
     /// a new mask each call); seeded from the layer's seed, saved in checkpoints (`Checkpoint`).
     public var dropoutGenerator: SeededGenerator
 
-    /// Initialises as PyTorch does: every weight and bias uniform in [-1/sqrt(H), 1/sqrt(H)).
+    /// Initialises as PyTorch does: every weight and bias uniform in [-1/sqrt(H), 1/sqrt(H)); the
+    /// layer-normalised cells' gains 1 and cell-state bias 0.
     public init(_ descriptor: RNNDescriptor, backend: any Backend, seed: UInt64 = 0) throws {
         self.descriptor = descriptor
         self.backend = backend
@@ -45,6 +46,11 @@ public final class RecurrentLayer {
         dropoutGenerator = SeededGenerator(seed: seed ^ 0xD209_0A7F_5EED_0001)
         var generator = SeededGenerator(seed: seed)
         try initializeUniform(self, bound: 1 / Float(descriptor.hiddenSize).squareRoot(), generator: &generator)
+        // The normalisations start as the identity, as haste's and nn.LayerNorm's do: gains 1, bias 0.
+        for entry in parameterLayout.entries where entry.name.hasPrefix("ln_") {
+            let value: Float = entry.name.hasPrefix("ln_cell_bias") ? 0 : 1
+            try backend.upload([Float](repeating: value, count: entry.count), to: parameters, offset: entry.offset)
+        }
     }
 
     // MARK: Views the BPTT loop uses
@@ -57,6 +63,16 @@ public final class RecurrentLayer {
         let inputBias: Matrix?
         let hiddenBias: Matrix?
         let projection: Matrix?
+        /// The layer-normalised cells' (1, G*H) gains and the LSTM's (1, H) cell-state gain and bias.
+        let layerNorm: LayerNormWeights?
+    }
+
+    /// `ln_ih_weight`, `ln_hh_weight` (1, G*H); `ln_cell_weight`, `ln_cell_bias` (1, H), LSTM only.
+    struct LayerNormWeights {
+        let inputGain: Matrix
+        let hiddenGain: Matrix
+        let cellGain: Matrix?
+        let cellBias: Matrix?
     }
 
     func weights(layer: Int, direction: Int, in buffer: any DeviceBuffer) -> Weights {
@@ -64,6 +80,11 @@ public final class RecurrentLayer {
         return Weights(
             inputWeight: view("weight_ih" + suffix, in: buffer)!, hiddenWeight: view("weight_hh" + suffix, in: buffer)!,
             inputBias: view("bias_ih" + suffix, in: buffer), hiddenBias: view("bias_hh" + suffix, in: buffer),
-            projection: view("weight_hr" + suffix, in: buffer))
+            projection: view("weight_hr" + suffix, in: buffer),
+            layerNorm: view("ln_ih_weight" + suffix, in: buffer).map { inputGain in
+                LayerNormWeights(inputGain: inputGain, hiddenGain: view("ln_hh_weight" + suffix, in: buffer)!,
+                                 cellGain: view("ln_cell_weight" + suffix, in: buffer),
+                                 cellBias: view("ln_cell_bias" + suffix, in: buffer))
+            })
     }
 }

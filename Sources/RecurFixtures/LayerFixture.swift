@@ -24,13 +24,24 @@ public struct LayerFixture {
             numLayers: try meta.int("num_layers"), bidirectional: try meta.bool("bidirectional"),
             bias: try meta.bool("bias"), batchFirst: try meta.bool("batch_first"),
             // Absent (or 0) for layers without a projection.
-            projectionSize: file.metadata["proj_size"] == nil ? 0 : try meta.int("proj_size"))
+            projectionSize: file.metadata["proj_size"] == nil ? 0 : try meta.int("proj_size"),
+            layerNorm: try Self.isLayerNorm(file.metadata["cell"]),
+            layerNormEpsilon: Float(try meta.optionalDouble("layer_norm_eps") ?? 1e-5))
         steps = try meta.int("seq_len")
         batch = try meta.int("batch")
         try Limits.check(steps, "fixture seq_len", maximum: Limits.maxSequenceLength)
         try Limits.check(batch, "fixture batch", maximum: Limits.maxBatchSize)
         try Limits.checkMemory(try descriptor.memoryEstimate(batch: batch, steps: steps), for: "the fixture's layer")
         try Self.checkTensors(FixtureTensors(file: file), descriptor, steps: steps, batch: batch)
+    }
+
+    /// FORMAT.md's `cell` metadata: absent for the plain cells, "layer_norm" for the normalised ones.
+    static func isLayerNorm(_ cell: String?) throws -> Bool {
+        guard let cell else { return false }
+        guard cell == "layer_norm" else {
+            throw RecurError.invalidValue("fixture cell \"\(cell.prefix(40))\" is not one Recur knows (FORMAT.md: layer_norm)")
+        }
+        return true
     }
 
     /// Every tensor the run reads or compares, against the shapes the metadata gives (FORMAT.md).

@@ -85,6 +85,17 @@ final class FaultyBackend: Backend {
     func carryPastLength(_ previous: Matrix, into next: Matrix, lengths: any DeviceBuffer, time: Int) throws {
         try base.carryPastLength(previous, into: next, lengths: lengths, time: time)
     }
+    func layerNorm(_ x: Matrix, gain: Matrix, epsilon: Float, normalized: Matrix, output: Matrix, inverseDeviation: Matrix) throws {
+        try base.layerNorm(x, gain: gain, epsilon: epsilon, normalized: normalized, output: output, inverseDeviation: inverseDeviation)
+    }
+    func layerNormBackward(_ gradient: Matrix, normalized: Matrix, inverseDeviation: Matrix, gain: Matrix, into dx: Matrix) throws {
+        try base.layerNormBackward(gradient, normalized: normalized, inverseDeviation: inverseDeviation, gain: gain, into: dx)
+    }
+    func sumRowsOfProducts(_ a: Matrix, _ b: Matrix, into dst: Matrix, accumulate: Bool) throws {
+        try base.sumRowsOfProducts(a, b, into: dst, accumulate: accumulate)
+    }
+    func layerNormLSTMForward(_ step: LayerNormLSTMForwardStep) throws { try base.layerNormLSTMForward(step) }
+    func layerNormLSTMBackward(_ step: LayerNormLSTMBackwardStep) throws { try base.layerNormLSTMBackward(step) }
     func binaryCrossEntropyWithLogits(_ logits: Matrix, targets: Matrix, losses: Matrix, gradient: Matrix, scale: Float) throws {
         try base.binaryCrossEntropyWithLogits(logits, targets: targets, losses: losses, gradient: gradient, scale: scale)
     }

@@ -1,0 +1,111 @@
+// Launches of Kernels/layer_norm.cl. Each struct's stored properties mirror its kernel's signature,
+// in order (OpenCL `int` is Int32 here); `arguments` lists them in that order. The row kernels run
+// one work-group of `width` work-items per row (`Reduction.rowWidth`).
+
+/// `layer_norm_rows`: normalises each row, with a gain. Range (L * rows), local (L).
+struct LayerNormRows: KernelLaunch {
+    static let kernel = KernelName.layerNormRows
+
+    var x: ViewArgument           // (N, W)
+    var gain: ViewArgument        // (1, W)
+    var normalized: ViewArgument  // (N, W)
+    var output: ViewArgument      // (N, W), may be x
+    var deviation: ViewArgument   // (1, N)
+    var rows, cols: Int32
+    var epsilon: Float
+    var width = Reduction.width
+
+    var arguments: [KernelArgument] {
+        x.arguments + gain.vectorArguments + normalized.arguments + output.arguments + deviation.vectorArguments
+            + [.int32(rows), .int32(cols), .float(epsilon), .local(bytes: width * 4)]
+    }
+    var globalSize: [Int] { [width * Int(rows)] }
+    var localSize: [Int]? { [width] }
+}
+
+/// `layer_norm_backward_rows`: the normalisation's backward to its input. Range (L * rows), local (L).
+struct LayerNormBackwardRows: KernelLaunch {
+    static let kernel = KernelName.layerNormBackwardRows
+
+    var gradient: ViewArgument    // (N, W)
+    var normalized: ViewArgument  // (N, W)
+    var deviation: ViewArgument   // (1, N)
+    var gain: ViewArgument        // (1, W)
+    var dx: ViewArgument          // (N, W), may be gradient
+    var rows, cols: Int32
+    var width = Reduction.width
+
+    var arguments: [KernelArgument] {
+        gradient.arguments + normalized.arguments + deviation.vectorArguments + gain.vectorArguments + dx.arguments
+            + [.int32(rows), .int32(cols), .local(bytes: width * 4)]
+    }
+    var globalSize: [Int] { [width * Int(rows)] }
+    var localSize: [Int]? { [width] }
+}
+
+/// `sum_rows_of_products`: column sums of a product, for the gains' gradients. Range (cols).
+struct SumRowsOfProducts: KernelLaunch {
+    static let kernel = KernelName.sumRowsOfProducts
+
+    var a, b: ViewArgument        // (N, W)
+    var dst: ViewArgument         // (1, W)
+    var rows, cols: Int32
+    var accumulate: Int32
+
+    var arguments: [KernelArgument] {
+        a.arguments + b.arguments + dst.vectorArguments + [.int32(rows), .int32(cols), .int32(accumulate)]
+    }
+    var globalSize: [Int] { [Int(cols)] }
+}
+
+/// `layer_norm_lstm_forward`: one step of the layer-normalised LSTM. Range (L * B), local (L).
+struct LayerNormLSTMForward: KernelLaunch {
+    static let kernel = KernelName.layerNormLstmForward
+
+    var xPart, hPart: ViewArgument          // (B, 4H)
+    var biasIH, biasHH: ViewArgument         // (1, 4H), or stand-ins when hasBias is 0
+    var hasBias: Int32
+    var cellGain, cellBias: ViewArgument     // (1, H)
+    var epsilon: Float
+    var hPrev, hNext, cPrev, cNext, output: ViewArgument  // (B, H)
+    var saved: ViewArgument                  // (B, 6H + 1), or a stand-in when hasSaved is 0
+    var hasSaved: Int32
+    var lengths: LengthsArgument
+    var time, batch, hidden: Int32
+    var width = Reduction.width
+
+    var arguments: [KernelArgument] {
+        xPart.arguments + hPart.arguments + biasIH.vectorArguments + biasHH.vectorArguments + [.int32(hasBias)]
+            + cellGain.vectorArguments + cellBias.vectorArguments + [.float(epsilon)]
+            + hPrev.arguments + hNext.arguments + cPrev.arguments + cNext.arguments + output.arguments
+            + saved.arguments + [.int32(hasSaved)] + lengths.arguments
+            + [.int32(time), .int32(batch), .int32(hidden), .local(bytes: width * 4)]
+    }
+    var globalSize: [Int] { [width * Int(batch)] }
+    var localSize: [Int]? { [width] }
+}
+
+/// `layer_norm_lstm_backward`: its backward. Range (L * B), local (L).
+struct LayerNormLSTMBackward: KernelLaunch {
+    static let kernel = KernelName.layerNormLstmBackward
+
+    var saved: ViewArgument                  // (B, 6H + 1)
+    var dGates: ViewArgument                 // (B, 4H), may lie over saved
+    var cPrev: ViewArgument                  // (B, H)
+    var cellGain: ViewArgument               // (1, H)
+    var dhNext, dcNext: ViewArgument         // (B, H)
+    var dOutput: ViewArgument                // (B, H), or a stand-in when hasDOutput is 0
+    var hasDOutput: Int32
+    var dCell, dhPrev, dcPrev: ViewArgument  // (B, H)
+    var lengths: LengthsArgument
+    var time, batch, hidden: Int32
+    var width = Reduction.width
+
+    var arguments: [KernelArgument] {
+        saved.arguments + dGates.arguments + cPrev.arguments + cellGain.vectorArguments + dhNext.arguments
+            + dcNext.arguments + dOutput.arguments + [.int32(hasDOutput)] + dCell.arguments + dhPrev.arguments
+            + dcPrev.arguments + lengths.arguments + [.int32(time), .int32(batch), .int32(hidden), .local(bytes: width * 4)]
+    }
+    var globalSize: [Int] { [width * Int(batch)] }
+    var localSize: [Int]? { [width] }
+}
