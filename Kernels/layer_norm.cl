@@ -168,6 +168,8 @@ __kernel void layer_norm_lstm_forward(__global const float* xp, const int xp_off
             h_next[VIEW_AT(hnext_off, hnext_ld, r, j)] = h_prev[VIEW_AT(hprev_off, hprev_ld, r, j)];
             c_next[VIEW_AT(cnext_off, cnext_ld, r, j)] = c_prev[VIEW_AT(cprev_off, cprev_ld, r, j)];
             out[VIEW_AT(out_off, out_ld, r, j)] = 0.0f;
+            // nhat enters the gain's gradient as 0 * nhat: it must be finite, not stale memory.
+            if (has_saved) saved[VIEW_AT(saved_off, saved_ld, r, 5 * hidden + j)] = 0.0f;
         }
     }
     if (runs && has_saved && lid == 0) saved[VIEW_AT(saved_off, saved_ld, r, 6 * hidden)] = rstd;

@@ -28,7 +28,10 @@ struct CaseData {
         let bound = 1 / Float(d.hiddenSize).squareRoot()
         var parameters: [String: (shape: [Int], values: [Float])] = [:]
         for entry in d.parameterLayout.entries {
-            parameters[entry.name] = (entry.shape, (0..<entry.count).map { _ in generator.uniform(-bound, bound) })
+            // Normalisation gains near 1 (as trained ones are), so that a backend that ignored one would show.
+            let center: Float = entry.name.hasPrefix("ln_") && entry.name.contains("weight") ? 1 : 0
+            let spread: Float = entry.name.hasPrefix("ln_") ? 0.3 : bound
+            parameters[entry.name] = (entry.shape, (0..<entry.count).map { _ in center + generator.uniform(-spread, spread) })
         }
         self.parameters = parameters
         let steps = testCase.steps, batch = testCase.batch

@@ -18,6 +18,7 @@ public struct RandomCase: CustomStringConvertible, Sendable {
         let d = descriptor
         var parts = ["\(d.mode.rawValue) I=\(d.inputSize) H=\(d.hiddenSize) L=\(d.numLayers) T=\(steps) B=\(batch)"]
         if d.hasProjection { parts.append("P=\(d.projectionSize)") }
+        if d.layerNorm { parts.append("layer-norm") }
         if d.bidirectional { parts.append("bi") }
         if !d.bias { parts.append("no-bias") }
         if d.batchFirst { parts.append("batch-first") }
@@ -100,6 +101,22 @@ public enum ConformanceCases {
         projected(5, 11, 10, layers: 3, bi: true, steps: 6, batch: 4, lengths: true)
         projected(7, 40, 16, layers: 2, bias: false, batchFirst: true, steps: 9, batch: 6, lengths: true)
         projected(64, 256, 64, bi: true, steps: 8, batch: 8)
+        // The layer-normalised LSTM and GRU: odd sizes, stacks, directions, lengths, no bias, batch-first.
+        for mode in [CellMode.lstm, .gru] {
+            func normalized(_ i: Int, _ h: Int, layers: Int = 1, bi: Bool = false, bias: Bool = true,
+                            batchFirst: Bool = false, steps: Int, batch: Int, lengths: Bool = false) {
+                let d = try! RNNDescriptor(mode: mode, inputSize: i, hiddenSize: h, numLayers: layers, bidirectional: bi,
+                                           bias: bias, batchFirst: batchFirst, layerNorm: true)
+                cases.append(RandomCase(d, steps: steps, batch: batch, variableLengths: lengths, seed: seed))
+                seed += 1
+            }
+            normalized(13, 37, steps: 7, batch: 5)
+            normalized(9, 17, steps: 60, batch: 3, lengths: true)
+            normalized(5, 11, layers: 3, bi: true, steps: 6, batch: 4, lengths: true)
+            normalized(7, 40, layers: 2, bias: false, batchFirst: true, steps: 9, batch: 6, lengths: true)
+            normalized(64, 256, bi: true, steps: 8, batch: 8)
+            normalized(16, 33, steps: 12, batch: 1)
+        }
         return cases
     }()
 
@@ -133,6 +150,15 @@ public enum ConformanceCases {
                         }
                     }
                 }
+            }
+        }
+        // The layer-normalised LSTM and GRU: one and two layers, directions, lengths, no bias.
+        for mode in [CellMode.lstm, .gru] {
+            for (layers, bi, bias, lengths) in [(1, false, true, false), (1, true, false, true), (2, true, true, true)] {
+                let d = try! RNNDescriptor(mode: mode, inputSize: 3, hiddenSize: 4, numLayers: layers, bidirectional: bi,
+                                           bias: bias, batchFirst: lengths && bi, layerNorm: true)
+                cases.append(RandomCase(d, steps: 4, batch: 3, variableLengths: lengths, seed: seed))
+                seed += 1
             }
         }
         // The projected LSTM (P = 2 of H = 4): one and two layers, directions, lengths, no bias.

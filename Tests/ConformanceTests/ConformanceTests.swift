@@ -17,7 +17,8 @@ import Testing
     @Test("agrees with the CPU reference", arguments: TestBackends.names, ConformanceCases.agreement)
     func agreement(backend: String, testCase: RandomCase) throws {
         let suite = ConformanceSuite(backend: try TestBackends.make(backend))
-        for comparison in try suite.agreement(testCase) {
+        let tolerance: Tolerance = testCase.descriptor.layerNorm ? .layerNormalized : .layer
+        for comparison in try suite.agreement(testCase, tolerance: tolerance) {
             #expect(comparison.passed, "\(testCase): \(comparison.tensor) max_abs \(comparison.maxAbsolute) (\(comparison.violations) elements)")
         }
     }

@@ -70,6 +70,19 @@ enum LaunchExamples {
                           weightDecay: 0, alpha: 0.99, epsilon: 1e-8, momentum: 0.9),
             AdagradUpdate(parameters: view(b), gradients: view(b), sumOfSquares: view(b), rows: 2, cols: 2, rate: 0.01,
                           weightDecay: 0, epsilon: 1e-10),
+            // The layer-normalised cells (layer_norm.cl).
+            LayerNormRows(x: view(b), gain: view(b), normalized: view(b), output: view(b), deviation: view(b), rows: 2, cols: 2,
+                          epsilon: 1e-5),
+            LayerNormBackwardRows(gradient: view(b), normalized: view(b), deviation: view(b), gain: view(b), dx: view(b),
+                                  rows: 2, cols: 2),
+            SumRowsOfProducts(a: view(b), b: view(b), dst: view(b), rows: 2, cols: 2, accumulate: 1),
+            LayerNormLSTMForward(xPart: view(b), hPart: view(b), biasIH: view(b), biasHH: view(b), hasBias: 1, cellGain: view(b),
+                                 cellBias: view(b), epsilon: 1e-5, hPrev: view(b), hNext: view(b), cPrev: view(b), cNext: view(b),
+                                 output: view(b), saved: view(b), hasSaved: 1, lengths: LengthsArgument(b, batch: 2, dummy: b),
+                                 time: 0, batch: 2, hidden: 1),
+            LayerNormLSTMBackward(saved: view(b), dGates: view(b), cPrev: view(b), cellGain: view(b), dhNext: view(b),
+                                  dcNext: view(b), dOutput: view(b), hasDOutput: 1, dCell: view(b), dhPrev: view(b),
+                                  dcPrev: view(b), lengths: LengthsArgument(b, batch: 2, dummy: b), time: 0, batch: 2, hidden: 1),
             // The device's FMA peak (peak.cl).
             FMAPeak(out: b, a: 1, b: 1, iterations: 4, workItems: 8, groupSize: 8, width: 4),
         ]

@@ -74,6 +74,8 @@ extension CPUBackend {
                         hNext.update(from: s.hPrev.row(r), count: hidden)
                         cNext.update(from: s.cPrev.row(r), count: hidden)
                         output.update(repeating: 0, count: hidden)
+                        // nhat enters the gain's gradient as 0 * nhat: it must be finite, not stale memory.
+                        if let saved = s.saved { (saved.row(r) + 5 * hidden).update(repeating: 0, count: hidden) }
                         continue
                     }
                     let x = s.xPart.row(r), h = s.hPart.row(r), cPrev = s.cPrev.row(r), saved = s.saved.map { $0.row(r) }
