@@ -27,7 +27,7 @@ public struct ModelCase: CustomStringConvertible, Sendable {
     public var description: String {
         let c = configuration
         return "\(objective.rawValue) \(c.mode.rawValue) L=\(c.numLayers) H=\(c.hiddenSize)"
-            + (c.projectionSize > 0 ? " P=\(c.projectionSize)" : "")
+            + (c.projectionSize > 0 ? " P=\(c.projectionSize)" : "") + (c.layerNorm ? " layer-norm" : "")
             + (c.bidirectional ? " bi" : "") + (c.dropout > 0 ? " dropout=\(c.dropout)" : "") + (c.bias ? "" : " no-bias")
     }
 
@@ -56,6 +56,13 @@ public struct ModelCase: CustomStringConvertible, Sendable {
         ModelCase(configuration: .languageModel(vocabularySize: 6, embeddingSize: 4, mode: .lstm, hiddenSize: 6, numLayers: 1,
                                                 projectionSize: 2),
                   objective: .tokensEachStep, steps: 4, batch: 2, seed: 8),
+        // Layer-normalised cells: their gains and the LSTM's cell-state bias among the parameters checked.
+        ModelCase(configuration: .languageModel(vocabularySize: 7, embeddingSize: 3, mode: .lstm, hiddenSize: 5, numLayers: 2,
+                                                layerNorm: true),
+                  objective: .tokensEachStep, steps: 4, batch: 3, seed: 9),
+        ModelCase(configuration: ModelConfiguration(vocabularySize: nil, inputSize: 2, mode: .gru, hiddenSize: 5, numLayers: 1,
+                                                    bidirectional: true, layerNorm: true, outputSize: 2),
+                  objective: .regressEachStep, steps: 5, batch: 3, seed: 10),
     ]
 
     /// The data of the case: inputs, targets, lengths.

@@ -21,7 +21,8 @@ struct AdditionJob {
     func run() throws {
         let configuration = BinaryAdditionTask.modelConfiguration(mode: settings.cell, hiddenSize: settings.hidden,
                                                                   numLayers: settings.layers,
-                                                                  projectionSize: settings.projection ?? 0)
+                                                                  projectionSize: settings.projection ?? 0,
+                                                                  layerNorm: settings.layerNorm ?? false)
         try RunMemory.check(try RunMemory.additionBytes(configuration, settings: settings, bits: task.bits),
                             settings: settings, charModel: false, on: backend)
         let model = try RecurrentModel(configuration, backend: backend, seed: settings.seed)
@@ -34,7 +35,7 @@ struct AdditionJob {
         defer { watch.stop() }
         print("rnn-train: learning \(task.bits)-bit binary addition, one bit of each number per step, least significant first")
         print("backend \(backend.summary)")
-        print("model \(settings.cell.rawValue) \(settings.layers)x\(settings.hidden), 2 features -> 2 classes per step; "
+        print("model \(settings.cellName) \(settings.layers)x\(settings.hidden), 2 features -> 2 classes per step; "
               + "\(settings.optimizer.kind.rawValue) lr \(settings.optimizer.learningRate), batch \(settings.batch), "
               + (steps.map { "\($0) steps" } ?? "") + (minutes.map { (steps == nil ? "" : ", at most ") + "\($0) min" } ?? ""))
         Console.flush()

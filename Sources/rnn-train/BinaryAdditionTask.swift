@@ -78,9 +78,10 @@ struct BinaryAdditionTask {
     }
 
     /// The model the task trains: float features in, a 2-way classification at every step.
-    static func modelConfiguration(mode: CellMode, hiddenSize: Int, numLayers: Int, projectionSize: Int = 0) -> ModelConfiguration {
+    static func modelConfiguration(mode: CellMode, hiddenSize: Int, numLayers: Int, projectionSize: Int = 0,
+                                   layerNorm: Bool = false) -> ModelConfiguration {
         ModelConfiguration(vocabularySize: nil, inputSize: featureCount, mode: mode, hiddenSize: hiddenSize,
-                           numLayers: numLayers, projectionSize: projectionSize, outputSize: classCount)
+                           numLayers: numLayers, projectionSize: projectionSize, layerNorm: layerNorm, outputSize: classCount)
     }
 
     struct Accuracy {

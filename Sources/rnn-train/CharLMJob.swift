@@ -53,7 +53,7 @@ struct CharLMJob {
         print("rnn-train: character model of \(corpus.name): \(corpus.vocabulary.count) distinct characters, "
               + "\(corpus.train.count) for training, \(corpus.validation.count) for validation")
         print("backend \(backend.summary)")
-        print("model \(settings.cell.rawValue) \(settings.layers)x\(settings.hidden)"
+        print("model \(settings.cellName) \(settings.layers)x\(settings.hidden)"
               + (settings.projection.map { " projected to \($0)" } ?? "") + ", embedding \(settings.embedding), "
               + "\(parameterCount) parameters; \(settings.optimizer.kind.rawValue) lr \(settings.optimizer.learningRate), "
               + "clip \(settings.clipNorm.map { "\($0)" } ?? "none"), batch \(settings.batch) x \(settings.seqLen)")
@@ -75,7 +75,7 @@ struct CharLMJob {
         let previousSeconds = history.rows.last?.seconds ?? 0
         let progress = ProgressBar(totalSteps: target, timeLimit: command.minutes.map { $0 * 60 }, firstStep: startStep,
                                    unitsPerStep: settings.batch * settings.seqLen, unitName: "chars")
-        let title = "\(corpus.name): \(settings.cell.rawValue) \(settings.layers)x\(settings.hidden) character model"
+        let title = "\(corpus.name): \(settings.cellName) \(settings.layers)x\(settings.hidden) character model"
         let ceiling = LossCeiling.ceiling(classes: corpus.vocabulary.count)
         var losses = PendingLosses(ceiling: ceiling)
         var window = LossWindow(after: startStep)
@@ -212,8 +212,13 @@ struct CharLMJob {
         let saved = header.model
         guard configuration != saved else { return }
         var differences: [String] = []
-        if configuration.mode != saved.mode {
-            differences.append("--cell \(TrainCommand.CellChoice(configuration.mode).rawValue) (the checkpoint's is \(TrainCommand.CellChoice(saved.mode).rawValue))")
+        if configuration.mode != saved.mode || configuration.layerNorm != saved.layerNorm {
+            let asked = TrainCommand.CellChoice(configuration.mode, layerNorm: configuration.layerNorm).rawValue
+            let stored = TrainCommand.CellChoice(saved.mode, layerNorm: saved.layerNorm).rawValue
+            differences.append("--cell \(asked) (the checkpoint's is \(stored))")
+        }
+        if configuration.projectionSize != saved.projectionSize {
+            differences.append("--proj \(configuration.projectionSize) (the checkpoint's is \(saved.projectionSize))")
         }
         if configuration.inputSize != saved.inputSize { differences.append("--embedding \(configuration.inputSize) (the checkpoint's is \(saved.inputSize))") }
         if configuration.hiddenSize != saved.hiddenSize { differences.append("--hidden \(configuration.hiddenSize) (the checkpoint's is \(saved.hiddenSize))") }

@@ -53,13 +53,16 @@ struct ReverseDigitsTask {
     }
 
     /// The encoder (digits in, its head unused) and the decoder (digits, start and stop).
-    static func models(mode: CellMode, hidden: Int, layers: Int, projection: Int = 0, backend: any Backend, seed: UInt64) throws
+    static func models(mode: CellMode, hidden: Int, layers: Int, projection: Int = 0, layerNorm: Bool = false,
+                       backend: any Backend, seed: UInt64) throws
         -> (encoder: RecurrentModel, decoder: RecurrentModel) {
         let encoder = try RecurrentModel(ModelConfiguration(vocabularySize: digits, inputSize: 16, mode: mode, hiddenSize: hidden,
-                                                            numLayers: layers, projectionSize: projection, outputSize: 1),
+                                                            numLayers: layers, projectionSize: projection, layerNorm: layerNorm,
+                                                            outputSize: 1),
                                          backend: backend, seed: seed)
         let decoder = try RecurrentModel(.languageModel(vocabularySize: decoderVocabulary, embeddingSize: 16, mode: mode,
-                                                        hiddenSize: hidden, numLayers: layers, projectionSize: projection),
+                                                        hiddenSize: hidden, numLayers: layers, projectionSize: projection,
+                                                        layerNorm: layerNorm),
                                          backend: backend, seed: seed &+ 1)
         return (encoder, decoder)
     }

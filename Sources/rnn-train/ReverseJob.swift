@@ -18,7 +18,8 @@ struct ReverseJob {
 
     func run() throws {
         let (encoder, decoder) = try ReverseDigitsTask.models(mode: settings.cell, hidden: settings.hidden, layers: settings.layers,
-                                                              projection: settings.projection ?? 0, backend: backend, seed: settings.seed)
+                                                              projection: settings.projection ?? 0,
+                                                              layerNorm: settings.layerNorm ?? false, backend: backend, seed: settings.seed)
         let trainer = try EncoderDecoderTrainer(encoder: encoder, decoder: decoder, optimizer: try Optimizer(settings.optimizer),
                                                 schedule: settings.learningRateSchedule, clipNorm: settings.clipNorm,
                                                 clipValue: settings.clipValue)
@@ -27,7 +28,7 @@ struct ReverseJob {
         print("rnn-train: learning to reverse strings of \(task.lengths.lowerBound) to \(task.lengths.upperBound) digits "
               + "with an encoder-decoder (teacher forcing)")
         print("backend \(backend.summary)")
-        print("encoder and decoder \(settings.cell.rawValue) \(settings.layers)x\(settings.hidden); "
+        print("encoder and decoder \(settings.cellName) \(settings.layers)x\(settings.hidden); "
               + "\(settings.optimizer.kind.rawValue) lr \(settings.optimizer.learningRate), batch \(settings.batch), "
               + (steps.map { "\($0) steps" } ?? "") + (minutes.map { (steps == nil ? "" : ", at most ") + "\($0) min" } ?? ""))
         Console.flush()

@@ -18,19 +18,21 @@ struct TrainCommand: ParsableCommand {
     )
 
     enum CellChoice: String, CaseIterable, ExpressibleByArgument {
-        case lstm, gru, rnnTanh = "rnn-tanh", rnnReLU = "rnn-relu"
+        case lstm, gru, rnnTanh = "rnn-tanh", rnnReLU = "rnn-relu", lnLSTM = "ln-lstm", lnGRU = "ln-gru"
         var mode: CellMode {
             switch self {
-            case .lstm: return .lstm
-            case .gru: return .gru
+            case .lstm, .lnLSTM: return .lstm
+            case .gru, .lnGRU: return .gru
             case .rnnTanh: return .rnnTanh
             case .rnnReLU: return .rnnReLU
             }
         }
-        init(_ mode: CellMode) {
+        /// The layer-normalised cells (`RNNDescriptor.layerNorm`).
+        var layerNorm: Bool { self == .lnLSTM || self == .lnGRU }
+        init(_ mode: CellMode, layerNorm: Bool = false) {
             switch mode {
-            case .lstm: self = .lstm
-            case .gru: self = .gru
+            case .lstm: self = layerNorm ? .lnLSTM : .lstm
+            case .gru: self = layerNorm ? .lnGRU : .gru
             case .rnnTanh: self = .rnnTanh
             case .rnnReLU: self = .rnnReLU
             }
@@ -57,7 +59,7 @@ struct TrainCommand: ParsableCommand {
 
     // MARK: Model
 
-    @Option(help: "The recurrent cell (default lstm).")
+    @Option(help: "The recurrent cell (default lstm; ln-lstm and ln-gru are layer-normalised).")
     var cell: CellChoice?
     @Option(help: "Embedding width (default 64).")
     var embedding: Int?
@@ -175,10 +177,12 @@ struct TrainCommand: ParsableCommand {
             settings.cell = model.mode; settings.embedding = model.inputSize; settings.hidden = model.hiddenSize
             settings.layers = model.numLayers; settings.dropout = model.dropout
             settings.projection = model.projectionSize > 0 ? model.projectionSize : nil
+            settings.layerNorm = model.layerNorm ? true : nil
             return settings
         } ?? defaults
         var settings = base
         settings.cell = cell?.mode ?? base.cell
+        settings.layerNorm = cell.map { $0.layerNorm ? true : nil } ?? base.layerNorm
         settings.embedding = embedding ?? base.embedding
         settings.hidden = hidden ?? base.hidden
         settings.layers = layers ?? base.layers
@@ -188,6 +192,9 @@ struct TrainCommand: ParsableCommand {
             // PyTorch's rules for proj_size, named by option.
             guard settings.cell == .lstm else {
                 throw ValidationError("--proj projects an LSTM's h; --cell \(settings.cell.rawValue) has no projection")
+            }
+            guard settings.layerNorm != true else {
+                throw ValidationError("--proj with a layer-normalised cell (\(settings.cellName)) is not supported yet")
             }
             guard projection < settings.hidden else {
                 throw ValidationError("--proj must be below --hidden (\(settings.hidden)), got \(projection)")

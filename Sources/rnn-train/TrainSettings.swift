@@ -23,6 +23,12 @@ struct TrainSettings: Codable, Equatable {
     /// An LSTM's projection size (PyTorch's proj_size); nil for none (and in checkpoints written
     /// before it existed).
     var projection: Int? = nil
+    /// Layer-normalised cells (--cell ln-lstm, ln-gru); nil for plain ones (and in checkpoints
+    /// written before they existed).
+    var layerNorm: Bool? = nil
+
+    /// The cell in the run's report: "LSTM", "layer-normalised GRU".
+    var cellName: String { (layerNorm == true ? "layer-normalised " : "") + cell.rawValue }
 
     var clipNorm: Float? { clip > 0 ? clip : nil }
 
@@ -32,7 +38,7 @@ struct TrainSettings: Codable, Equatable {
     /// The char-LM's model: embedding -> stack -> head over the vocabulary.
     func languageModel(vocabularySize: Int) -> ModelConfiguration {
         .languageModel(vocabularySize: vocabularySize, embeddingSize: embedding, mode: cell, hiddenSize: hidden,
-                       numLayers: layers, dropout: dropout, projectionSize: projection ?? 0)
+                       numLayers: layers, dropout: dropout, projectionSize: projection ?? 0, layerNorm: layerNorm ?? false)
     }
 
     /// Dropout masks are seeded per step (SequenceTrainer advances its seed by 7919 a step); a run

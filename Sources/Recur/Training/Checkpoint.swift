@@ -117,6 +117,7 @@ public enum Checkpoint {
 
     private static func describe(_ c: ModelConfiguration) -> String {
         "\(c.mode.rawValue) \(c.numLayers)x\(c.hiddenSize)" + (c.projectionSize > 0 ? " projected to \(c.projectionSize)" : "")
+            + (c.layerNorm ? ", layer-normalised" : "")
             + (c.vocabularySize.map { ", vocabulary \($0)" } ?? "")
             + ", input \(c.inputSize), outputs \(c.outputSize)"
     }
