@@ -12,29 +12,40 @@ struct BenchConfig: Sendable, Equatable {
     let bidirectional: Bool
     let batch: Int
     let steps: Int
+    /// Layer-normalised cells (`"cell": "layer_norm"`, FORMAT.md's metadata); not in configs.json.
+    var layerNorm = false
+    /// An LSTM's projection (`"proj_size"`); 0 for none, as in configs.json.
+    var projectionSize = 0
 
     var directions: Int { bidirectional ? 2 : 1 }
+    /// Features of h per direction: P with a projection, else H.
+    var stateSize: Int { projectionSize > 0 ? projectionSize : hiddenSize }
 
     /// The stack to time; throws when a size is out of range.
     func descriptor() throws -> RNNDescriptor {
         try RNNDescriptor(
             mode: mode, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers,
-            bidirectional: bidirectional)
+            bidirectional: bidirectional, projectionSize: projectionSize, layerNorm: layerNorm)
     }
 
     /// (T, B, I): the input of every step.
     var inputShape: [Int] { [steps, batch, inputSize] }
-    /// (T, B, D*H): the output, and so the upstream gradient.
-    var outputShape: [Int] { [steps, batch, hiddenSize * directions] }
+    /// (T, B, D*H) (D*P with a projection): the output, and so the upstream gradient.
+    var outputShape: [Int] { [steps, batch, stateSize * directions] }
 
     /// FLOPs of one forward, counting only the matrix products as configs.json's "about" (and
     /// torch_bench.py) do: 2*T*B*G*H*(I_l+H) per layer and direction, I_l = H*D above layer 0.
     /// Counting the same way as the peer is what makes GFLOP/s comparable between the two tables.
+    /// A projection's products count as PyTorch's do: h is P wide (2*T*B*G*H*(I_l+P), I_l = P*D
+    /// above layer 0) and W_hr adds 2*T*B*P*H. The layer-normalised cells count the same products
+    /// as the plain ones: their normalisations are O(T*B*G*H) and not counted, so that their
+    /// GFLOP/s next to the plain cell's shows what the normalisations cost.
     var forwardFLOPs: Int {
         var total = 0
         for layer in 0..<numLayers {
-            let layerInput = layer == 0 ? inputSize : hiddenSize * directions
-            total += directions * 2 * steps * batch * mode.gateCount * hiddenSize * (layerInput + hiddenSize)
+            let layerInput = layer == 0 ? inputSize : stateSize * directions
+            total += directions * 2 * steps * batch * mode.gateCount * hiddenSize * (layerInput + stateSize)
+            if projectionSize > 0 { total += directions * 2 * steps * batch * projectionSize * hiddenSize }
         }
         return total
     }
@@ -47,8 +58,9 @@ struct BenchConfig: Sendable, Equatable {
 
 extension BenchConfig: Decodable {
     private enum CodingKeys: String, CodingKey {
-        case name, mode, bidirectional, batch
+        case name, mode, bidirectional, batch, cell
         case inputSize = "input_size", hiddenSize = "hidden_size", numLayers = "num_layers", steps = "seq_len"
+        case projectionSize = "proj_size"
     }
 
     init(from decoder: any Decoder) throws {
@@ -68,6 +80,14 @@ extension BenchConfig: Decodable {
         bidirectional = try container.decode(Bool.self, forKey: .bidirectional)
         batch = try container.decode(Int.self, forKey: .batch)
         steps = try container.decode(Int.self, forKey: .steps)
+        projectionSize = try container.decodeIfPresent(Int.self, forKey: .projectionSize) ?? 0
+        if let cell = try container.decodeIfPresent(String.self, forKey: .cell) {
+            guard cell == "layer_norm" else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .cell, in: container, debugDescription: "cell \"\(cell)\" is not layer_norm (the only one beyond mode)")
+            }
+            layerNorm = true
+        }
     }
 }
 
