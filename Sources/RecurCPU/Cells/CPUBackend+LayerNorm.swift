@@ -17,9 +17,13 @@ extension CPUBackend {
                     let xr = x.row(r), nr = normalized.row(r), yr = output.row(r)
                     let (mean, rstd) = Self.moments(xr, count: width, epsilon: epsilon)
                     deviation[r] = rstd
-                    // `output` may be x itself: the normalised row is written first, from x.
-                    for c in 0..<width { nr[c] = (xr[c] - mean) * rstd }
-                    for c in 0..<width { yr[c] = nr[c] * g[c] }
+                    // `output` may be x itself: each vector of the row is read before it is written.
+                    let meanVector = Vector(repeating: mean), rstdVector = Vector(repeating: rstd)
+                    Lanes.forEach(width) { j, n in
+                        let nhat = (Lanes.load(xr + j, n) - meanVector) * rstdVector
+                        Lanes.store(nhat, nr + j, n)
+                        Lanes.store(nhat * Lanes.load(g + j, n), yr + j, n)
+                    }
                 }
             }
         }
@@ -53,8 +57,10 @@ extension CPUBackend {
                 let start = width * index / blocks, end = width * (index + 1) / blocks
                 if !accumulate { (out + start).update(repeating: 0, count: end - start) }
                 for r in 0..<a.rows {
-                    let ar = a.row(r), br = b.row(r)
-                    for c in start..<end { out[c] += ar[c] * br[c] }
+                    let ar = a.row(r) + start, br = b.row(r) + start, o = out + start
+                    Lanes.forEach(end - start) { j, n in
+                        Lanes.store(Lanes.load(o + j, n).addingProduct(Lanes.load(ar + j, n), Lanes.load(br + j, n)), o + j, n)
+                    }
                 }
             }
             if blocks > 1 { pool.parallelFor(blocks, block) } else { block(0) }
@@ -145,12 +151,7 @@ extension CPUBackend {
                         let o = Lanes.load(saved + 3 * hidden + j, n), tn = Lanes.load(tnRow + j, n)
                         Lanes.store(dh(j, n) * o * (1 - tn * tn), dCell + j, n)
                     }
-                    var sumU: Float = 0, sumUN: Float = 0
-                    for c in 0..<hidden {
-                        let u = dCell[c] * gain[c]
-                        sumU += u
-                        sumUN += u * nhatRow[c]
-                    }
+                    let (sumU, sumUN) = Self.gainedSums(dCell, gain: gain, normalized: nhatRow, count: hidden)
                     let meanU = Vector(repeating: sumU / Float(hidden)), meanUN = Vector(repeating: sumUN / Float(hidden))
                     let rstdVector = Vector(repeating: rstd)
                     // Pass 2: dc, then the gates (over the saved gates, each unit read first).
@@ -173,16 +174,46 @@ extension CPUBackend {
     }
 
     /// The mean of a row and 1 / sqrt(biased variance + epsilon), the variance from centred values.
+    /// A vector of lanes at a time over the full vectors, then the tail one by one: the per-row
+    /// sums ran scalar at first (layerNorm 657 us for 64 x 2048 on AMD EPYC, 12% of an LN-LSTM step).
     static func moments(_ x: UnsafeMutablePointer<Float>, count: Int, epsilon: Float) -> (mean: Float, rstd: Float) {
-        var sum: Float = 0
-        for c in 0..<count { sum += x[c] }
-        let mean = sum / Float(count)
-        var squares: Float = 0
-        for c in 0..<count {
+        let full = count - count % Vector.scalarCount
+        var sums = Vector()
+        for j in stride(from: 0, to: full, by: Vector.scalarCount) { sums += Lanes.load(x + j, Vector.scalarCount) }
+        var sum = sums.sum()
+        for c in full..<count { sum += x[c] }
+        let mean = sum / Float(count), meanVector = Vector(repeating: mean)
+        var squareSums = Vector()
+        for j in stride(from: 0, to: full, by: Vector.scalarCount) {
+            let d = Lanes.load(x + j, Vector.scalarCount) - meanVector
+            squareSums = squareSums.addingProduct(d, d)
+        }
+        var squares = squareSums.sum()
+        for c in full..<count {
             let d = x[c] - mean
             squares += d * d
         }
         return (mean, 1 / (squares / Float(count) + epsilon).squareRoot())
+    }
+
+    /// sum(dy * gain) and sum(dy * gain * nhat) over a row: the two means the normalisation's
+    /// backward needs.
+    static func gainedSums(_ dy: UnsafeMutablePointer<Float>, gain: UnsafeMutablePointer<Float>,
+                           normalized nhat: UnsafeMutablePointer<Float>, count: Int) -> (Float, Float) {
+        let full = count - count % Vector.scalarCount
+        var sumsG = Vector(), sumsGN = Vector()
+        for j in stride(from: 0, to: full, by: Vector.scalarCount) {
+            let g = Lanes.load(dy + j, Vector.scalarCount) * Lanes.load(gain + j, Vector.scalarCount)
+            sumsG += g
+            sumsGN = sumsGN.addingProduct(g, Lanes.load(nhat + j, Vector.scalarCount))
+        }
+        var sumG = sumsG.sum(), sumGN = sumsGN.sum()
+        for c in full..<count {
+            let g = dy[c] * gain[c]
+            sumG += g
+            sumGN += g * nhat[c]
+        }
+        return (sumG, sumGN)
     }
 
     /// One row of the normalisation's backward: with g = dy * gain,
@@ -190,13 +221,12 @@ extension CPUBackend {
     static func normalizationBackward(dy: UnsafeMutablePointer<Float>, gain: UnsafeMutablePointer<Float>,
                                       normalized nhat: UnsafeMutablePointer<Float>, rstd: Float,
                                       into dx: UnsafeMutablePointer<Float>, count: Int) {
-        var sumG: Float = 0, sumGN: Float = 0
-        for c in 0..<count {
-            let g = dy[c] * gain[c]
-            sumG += g
-            sumGN += g * nhat[c]
+        let (sumG, sumGN) = gainedSums(dy, gain: gain, normalized: nhat, count: count)
+        let meanG = Vector(repeating: sumG / Float(count)), meanGN = Vector(repeating: sumGN / Float(count))
+        let rstdVector = Vector(repeating: rstd)
+        Lanes.forEach(count) { j, n in
+            let g = Lanes.load(dy + j, n) * Lanes.load(gain + j, n)
+            Lanes.store(rstdVector * (g - meanG - Lanes.load(nhat + j, n) * meanGN), dx + j, n)
         }
-        let meanG = sumG / Float(count), meanGN = sumGN / Float(count)
-        for c in 0..<count { dx[c] = rstd * (dy[c] * gain[c] - meanG - nhat[c] * meanGN) }
     }
 }
