@@ -13,9 +13,10 @@ public struct Tolerance: Sendable, Equatable {
     /// Two float32 runs of a layer-normalised cell against each other (not against a float64
     /// reference, which `layer` holds them to): the normalisations divide by each row's deviation,
     /// and rounding grows with it. PyTorch's own float32 gradients of a bidirectional LN-LSTM of
-    /// 256 units (T = 8, B = 8) lay 6.6 times `layer` from its float64 ones (a GRU's 1.6 times),
-    /// and Recur's two backends as far from each other; ten times `layer` bounds them.
-    public static let layerNormalized = Tolerance(absolute: 1e-4, relative: 1e-3)
+    /// 256 units (T = 8, B = 8) lay 6.6 times `layer` from its float64 ones (a GRU's 1.6 times).
+    /// Two float32 implementations each that far from the exact values can lie twice as far from
+    /// each other: 15 times `layer` (Recur's two backends measured 11 times apart there).
+    public static let layerNormalized = Tolerance(absolute: 1.5e-4, relative: 1.5e-3)
 }
 
 /// How far one tensor is from its reference.
