@@ -75,7 +75,7 @@ enum LaunchExamples {
                           epsilon: 1e-5),
             LayerNormBackwardRows(gradient: view(b), normalized: view(b), deviation: view(b), gain: view(b), dx: view(b),
                                   rows: 2, cols: 2),
-            SumRowsOfProducts(a: view(b), b: view(b), dst: view(b), rows: 2, cols: 2, accumulate: 1),
+            SumRowProductChunks(a: view(b), b: view(b), rows: 2, cols: 2, chunkRows: 1, partials: b),
             LayerNormLSTMForward(xPart: view(b), hPart: view(b), biasIH: view(b), biasHH: view(b), hasBias: 1, cellGain: view(b),
                                  cellBias: view(b), epsilon: 1e-5, hPrev: view(b), hNext: view(b), cPrev: view(b), cNext: view(b),
                                  output: view(b), saved: view(b), hasSaved: 1, lengths: LengthsArgument(b, batch: 2, dummy: b),

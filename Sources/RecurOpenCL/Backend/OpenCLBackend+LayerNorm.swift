@@ -27,14 +27,22 @@ extension OpenCLBackend {
             width: try reductionWidth(.layerNormBackwardRows, wanted: lossRowWidth)))
     }
 
-    /// `Backend.sumRowsOfProducts`: `sum_rows_of_products`, a work-item per column.
+    /// `Backend.sumRowsOfProducts`: `sum_row_product_chunks` into partial sums, then `sum_rows`
+    /// over them, as `sumRows` runs a tall matrix.
     public func sumRowsOfProducts(_ a: Matrix, _ b: Matrix, into dst: Matrix, accumulate: Bool) throws {
         precondition(a.rows == b.rows && a.cols == b.cols && dst.rows == 1 && dst.cols == a.cols,
                      "sumRowsOfProducts between views of different shapes")
-        packCache.invalidate(ViewArgument(dst).buffer)
-        try queue.enqueue(SumRowsOfProducts(
-            a: ViewArgument(a), b: ViewArgument(b), dst: ViewArgument(dst), rows: Int32(a.rows), cols: Int32(a.cols),
-            accumulate: accumulate ? 1 : 0))
+        let to = ViewArgument(dst)
+        packCache.invalidate(to.buffer)
+        let chunkRows = Self.columnSumChunkRows
+        let chunks = (a.rows + chunkRows - 1) / chunkRows
+        let partials = try scratchBuffer(.columnSumPartials, count: chunks * a.cols)
+        try queue.enqueue(SumRowProductChunks(
+            a: ViewArgument(a), b: ViewArgument(b), rows: Int32(a.rows), cols: Int32(a.cols), chunkRows: Int32(chunkRows),
+            partials: partials))
+        try queue.enqueue(SumRows(
+            src: partials, off: 0, rows: Int32(chunks), cols: Int32(a.cols), ld: Int32(a.cols),
+            dst: to.buffer, dstOff: to.offset, accumulate: accumulate ? 1 : 0))
     }
 
     /// `Backend.layerNormLSTMForward`: `layer_norm_lstm_forward`, a work-group per batch row.

@@ -43,19 +43,23 @@ struct LayerNormBackwardRows: KernelLaunch {
     var localSize: [Int]? { [width] }
 }
 
-/// `sum_rows_of_products`: column sums of a product, for the gains' gradients. Range (cols).
-struct SumRowsOfProducts: KernelLaunch {
-    static let kernel = KernelName.sumRowsOfProducts
+/// `sum_row_product_chunks`: the first pass of the column sums of a product (the gains'
+/// gradients); `SumRows` over the partials is the second. Range (ceil(cols / 16), chunks).
+struct SumRowProductChunks: KernelLaunch {
+    static let kernel = KernelName.sumRowProductChunks
 
     var a, b: ViewArgument        // (N, W)
-    var dst: ViewArgument         // (1, W)
     var rows, cols: Int32
-    var accumulate: Int32
+    var chunkRows: Int32
+    var partials: Buffer          // (chunks, W)
+
+    private var chunks: Int { (Int(rows) + Int(chunkRows) - 1) / Int(chunkRows) }
 
     var arguments: [KernelArgument] {
-        a.arguments + b.arguments + dst.vectorArguments + [.int32(rows), .int32(cols), .int32(accumulate)]
+        a.arguments + b.arguments + [.int32(rows), .int32(cols), .int32(chunkRows),
+                                     .view(partials, offset: 0, rows: Int32(chunks), cols: cols, ld: cols)]
     }
-    var globalSize: [Int] { [Int(cols)] }
+    var globalSize: [Int] { [(Int(cols) + 15) / 16, chunks] }
 }
 
 /// `layer_norm_lstm_forward`: one step of the layer-normalised LSTM. Range (L * B), local (L).
