@@ -62,6 +62,23 @@ public protocol Backend: AnyObject {
     /// (`ProjectedSequence.swift`), as the fused cells carry theirs.
     func carryPastLength(_ previous: Matrix, into next: Matrix, lengths: any DeviceBuffer, time: Int) throws
 
+    // MARK: Zoneout (the per-step loops apply it after each cell step; RecurrentSequence.swift)
+
+    /// Zoneout's forward on one step's state (Krueger et al. 2016), for every row b whose sequence
+    /// runs at `time` (rows that have ended are not touched): in training, unit j keeps its
+    /// previous value where `ZoneoutMask.holds(seed:index:probability:)` says so, index
+    /// (time * B + b) * N + j, and takes `next` elsewhere; in evaluation next = p * previous +
+    /// (1 - p) * next. `output`, when given, receives the result too (the layer's y_t is the state).
+    /// previous, next, output (B, N).
+    func zoneout(_ previous: Matrix, _ next: Matrix, output: Matrix?, probability: Float, seed: UInt32, training: Bool,
+                 time: Int, lengths: (any DeviceBuffer)?) throws
+    /// Its backward (training masks): for every running row, g = gradient + outputGradient (when
+    /// given); gradient = g where the unit took the new value, 0 where it held; carry = g where it
+    /// held, 0 elsewhere (the part that reaches the previous state directly). Rows that have ended:
+    /// carry = 0, gradient untouched. gradient, outputGradient, carry (B, N).
+    func zoneoutBackward(_ gradient: Matrix, outputGradient: Matrix?, carry: Matrix, probability: Float, seed: UInt32,
+                         time: Int, lengths: (any DeviceBuffer)?) throws
+
     // MARK: Layer normalisation (the layer-normalised cells; LayerNormSequence.swift)
 
     /// Per row r of x (N, W): mean and biased variance over the row, rstd = 1 / sqrt(var + epsilon),
@@ -207,6 +224,22 @@ public enum DropoutMask {
     /// Hashes below this are dropped: probability * 2^32, computed once on the host for every backend.
     public static func threshold(probability: Float) -> UInt32 {
         UInt32(min(max(Double(probability), 0) * 4_294_967_296.0, 4_294_967_295.0))
+    }
+}
+
+/// Zoneout's mask, defined once for every backend as the dropout mask is: unit `index` of a step
+/// holds its previous value when the same hash is below probability * 2^32 (so it takes the new
+/// one with probability 1 - p, as a dropout mask keeps a value).
+public enum ZoneoutMask {
+    /// Whether unit `index` keeps its previous value.
+    @inline(__always)
+    public static func holds(seed: UInt32, index: UInt32, threshold: UInt32) -> Bool {
+        DropoutMask.hash(seed: seed, index: index) < threshold
+    }
+
+    /// The seed of one state's masks: layer l, direction d of D, h (`cell` false) or the LSTM's c.
+    public static func seed(_ base: UInt32, layer: Int, direction: Int, directions: Int, cell: Bool) -> UInt32 {
+        (base ^ 0x2E0F_0A75) &+ UInt32(truncatingIfNeeded: 2 * (layer * directions + direction) + (cell ? 1 : 0)) &* 0x0100_0193
     }
 }
 

@@ -54,8 +54,10 @@ public struct LayerNormForwardSequence {
     public var hiddenDeviation: Matrix?
     /// (B) Int32 lengths, or nil.
     public var lengths: (any DeviceBuffer)?
+    /// Zoneout after each cell step, or nil.
+    public var zoneout: ZoneoutSettings? = nil
 
-    /// Memberwise.
+    /// Memberwise (`zoneout` is set apart).
     public init(mode: CellMode, steps: Int, batch: Int, reverse: Bool, xPart: Matrix, hiddenWeight: Matrix,
                 hiddenGain: Matrix, biasIH: Matrix?, biasHH: Matrix?, cellGain: Matrix?, cellBias: Matrix?, epsilon: Float,
                 hiddenStates: Matrix, cellStates: Matrix?, output: Matrix, saved: Matrix?, hiddenNormalized: Matrix?,
@@ -113,8 +115,10 @@ public struct LayerNormBackwardSequence {
     public var dc: Matrix?
     /// (B) Int32 lengths, or nil.
     public var lengths: (any DeviceBuffer)?
+    /// The forward's zoneout (training masks), or nil.
+    public var zoneout: ZoneoutSettings? = nil
 
-    /// Memberwise.
+    /// Memberwise (`zoneout` is set apart).
     public init(mode: CellMode, steps: Int, batch: Int, reverse: Bool, hiddenWeight: Matrix, hiddenGain: Matrix,
                 cellGain: Matrix?, saved: Matrix, hiddenNormalized: Matrix, hiddenDeviation: Matrix, hiddenStates: Matrix,
                 cellStates: Matrix?, dOutput: Matrix?, dGatesX: Matrix, dGatesH: Matrix, dHiddenProjection: Matrix,
@@ -158,6 +162,10 @@ extension Backend {
                     mode: .gru, xProj: xPart, hProj: hProj, biasIH: s.biasIH, biasHH: s.biasHH, hPrev: hPrev, hNext: hNext,
                     cPrev: nil, cNext: nil, output: output, saved: saved, lengths: s.lengths, time: t))
             }
+            if let z = s.zoneout {
+                try applyZoneout(z, hPrev: hPrev, hNext: hNext, cPrev: s.cellStates?.rows(prev, b),
+                                 cNext: s.cellStates?.rows(next, b), output: output, time: t, lengths: s.lengths)
+            }
         }
     }
 
@@ -170,7 +178,13 @@ extension Backend {
             let t = s.reverse ? step : s.steps - 1 - step
             let prev = (s.reverse ? t + 1 : t) * b, next = (s.reverse ? t : t + 1) * b
             let rows = t * b
-            let dOutput = s.dOutput?.rows(rows, b)
+            var dOutput = s.dOutput?.rows(rows, b)
+            var carry: (h: Matrix, c: Matrix?)?
+            if let z = s.zoneout {
+                // The output's gradient is folded into dh, which the cell then takes alone.
+                carry = try zoneoutGradients(z, dh: dh.0, dOutput: dOutput, dc: dc?.0, time: t, lengths: s.lengths)
+                dOutput = nil
+            }
             if s.mode == .lstm, let cellGain = s.cellGain, let cs = s.cellStates, let dCell = s.dCell, let pair = dc {
                 try layerNormLSTMBackward(LayerNormLSTMBackwardStep(
                     saved: s.saved.rows(rows, b), cPrev: cs.rows(prev, b), cellGain: cellGain, dhNext: dh.0, dcNext: pair.0,
@@ -188,6 +202,10 @@ extension Backend {
             try layerNormBackward(s.dGatesH.rows(rows, b), normalized: s.hiddenNormalized.rows(rows, b),
                                   inverseDeviation: s.hiddenDeviation.columns(rows, b), gain: s.hiddenGain, into: dRaw)
             try gemm(transA: false, transB: false, alpha: 1, dRaw, s.hiddenWeight, beta: 1, dh.1)
+            if let carry {
+                try axpy(alpha: 1, carry.h, dh.1)
+                if let carryC = carry.c, let pair = dc { try axpy(alpha: 1, carryC, pair.1) }
+            }
             dh = (dh.1, dh.0)
             if let pair = dc { dc = (pair.1, pair.0) }
         }

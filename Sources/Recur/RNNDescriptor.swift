@@ -31,6 +31,10 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
     public let layerNorm: Bool
     /// The normalisation's epsilon, added to the variance (1e-5, as haste and FORMAT.md use).
     public let layerNormEpsilon: Float
+    /// Zoneout (Krueger et al. 2016) of the LSTM's and GRU's states, 0 for none: in training each
+    /// unit of h (and of the LSTM's c) keeps its previous value with this probability
+    /// (`ZoneoutMask`), in evaluation the state is p * previous + (1 - p) * new.
+    public let zoneout: Float
     /// The parameters of this stack in PyTorch's state_dict order, made (and checked) once.
     public let parameterLayout: ParameterLayout
 
@@ -38,7 +42,7 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
     public init(
         mode: CellMode, inputSize: Int, hiddenSize: Int, numLayers: Int = 1,
         bidirectional: Bool = false, bias: Bool = true, batchFirst: Bool = false, dropout: Float = 0,
-        projectionSize: Int = 0, layerNorm: Bool = false, layerNormEpsilon: Float = 1e-5
+        projectionSize: Int = 0, layerNorm: Bool = false, layerNormEpsilon: Float = 1e-5, zoneout: Float = 0
     ) throws {
         try Limits.check(inputSize, "input size", maximum: Limits.maxInputSize)
         try Limits.check(hiddenSize, "hidden size", maximum: Limits.maxHiddenSize)
@@ -79,6 +83,18 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
         }
         self.layerNorm = layerNorm
         self.layerNormEpsilon = layerNormEpsilon
+        if zoneout != 0 {
+            guard zoneout > 0, zoneout < 1 else {
+                throw RecurError.invalidConfiguration("zoneout must be in [0, 1), got \(zoneout)")
+            }
+            guard mode == .lstm || mode == .gru else {
+                throw RecurError.invalidConfiguration("zoneout is for LSTM and GRU cells, not \(mode.rawValue)")
+            }
+            guard projectionSize == 0 else {
+                throw RecurError.invalidConfiguration("zoneout with an LSTM projection is not supported yet")
+            }
+        }
+        self.zoneout = zoneout
         parameterLayout = try Self.makeParameterLayout(
             gateCount: mode.gateCount, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers,
             directions: bidirectional ? 2 : 1, bias: bias, projectionSize: projectionSize, layerNorm: layerNorm)
@@ -86,7 +102,7 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case mode, inputSize, hiddenSize, numLayers, bidirectional, bias, batchFirst, dropout, projectionSize
-        case layerNorm, layerNormEpsilon
+        case layerNorm, layerNormEpsilon, zoneout
     }
 
     /// Decoded values are as untrusted as any: they pass the initialiser's checks.
@@ -100,7 +116,8 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
             // Absent from descriptors written before projections existed.
             projectionSize: try c.decodeIfPresent(Int.self, forKey: .projectionSize) ?? 0,
             layerNorm: try c.decodeIfPresent(Bool.self, forKey: .layerNorm) ?? false,
-            layerNormEpsilon: try c.decodeIfPresent(Float.self, forKey: .layerNormEpsilon) ?? 1e-5)
+            layerNormEpsilon: try c.decodeIfPresent(Float.self, forKey: .layerNormEpsilon) ?? 1e-5,
+            zoneout: try c.decodeIfPresent(Float.self, forKey: .zoneout) ?? 0)
     }
 
     /// `Encodable`: every field by name, `projectionSize` only when nonzero (descriptors without one read as before).
@@ -115,6 +132,7 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
             try c.encode(layerNorm, forKey: .layerNorm)
             try c.encode(layerNormEpsilon, forKey: .layerNormEpsilon)
         }
+        if zoneout != 0 { try c.encode(zoneout, forKey: .zoneout) }
     }
 
     /// D: 2 when bidirectional, else 1.

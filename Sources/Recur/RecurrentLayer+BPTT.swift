@@ -105,10 +105,10 @@ extension RecurrentLayer {
         var layerInputs: [Matrix] = [], hiddenStates: [[Matrix]] = [], cellStates: [[Matrix]] = []
         var activations: [[Matrix]] = [], cellOutputs: [[Matrix]] = [], normalizations: [[LayerNormActivations]] = []
         // Drawn only when dropout applies, as PyTorch draws only then.
-        let dropoutSeed: UInt32? = training && d.dropout > 0
+        let dropoutSeed: UInt32? = training && (d.dropout > 0 || d.zoneout > 0)
             ? dropoutSeed ?? UInt32(truncatingIfNeeded: dropoutGenerator.next()) : nil
         for layer in 0..<d.numLayers {
-            if layer > 0, let dropoutSeed {
+            if layer > 0, d.dropout > 0, let dropoutSeed {
                 let dropped = Matrix(try backend.makeScratchBuffer(count: rows * layerInput.cols), rows: rows, cols: layerInput.cols)
                 try backend.dropout(layerInput, into: dropped, probability: d.dropout, seed: dropoutSeed &+ UInt32(layer))
                 layerInput = dropped
@@ -144,10 +144,12 @@ extension RecurrentLayer {
 
                 try backend.gemm(transA: false, transB: true, alpha: 1, layerInput, w.inputWeight, beta: 0, xProj)
                 let directionOutput = output.columns(direction * state, state)
+                let zoneout = zoneoutSettings(layer: layer, direction: direction, seed: dropoutSeed, training: training)
                 if let norms = w.layerNorm {
                     let kept = try forwardLayerNorm(
                         d.mode, steps: steps, batch: batch, reverse: reverse, xProj: xProj, weights: w, norms: norms,
-                        hiddenStates: hs, cellStates: cs, output: directionOutput, saved: saved, lengths: lengthBuffer)
+                        hiddenStates: hs, cellStates: cs, output: directionOutput, saved: saved, lengths: lengthBuffer,
+                        zoneout: zoneout)
                     if let kept { layerNorms.append(kept) }
                 } else if let projection = w.projection, let cs {
                     // r_t of every step for the backward; one step's worth in inference.
@@ -161,10 +163,16 @@ extension RecurrentLayer {
                         lengths: lengthBuffer))
                     if training { layerCellOutputs.append(cellOutputs) }
                 } else {
-                    try backend.recurrentForward(RecurrentForwardSequence(
+                    let sequence = RecurrentForwardSequence(
                         mode: d.mode, steps: steps, batch: batch, reverse: reverse, xProj: xProj,
                         hiddenWeight: w.hiddenWeight, biasIH: w.inputBias, biasHH: w.hiddenBias, hiddenStates: hs,
-                        cellStates: cs, output: directionOutput, saved: saved, lengths: lengthBuffer))
+                        cellStates: cs, output: directionOutput, saved: saved, lengths: lengthBuffer, zoneout: zoneout)
+                    // Zoneout runs in the per-step definition only; the backends' own loops have none.
+                    if zoneout != nil {
+                        try backend.recurrentForwardPerStep(sequence)
+                    } else {
+                        try backend.recurrentForward(sequence)
+                    }
                 }
                 try backend.copy(hs.rows(lastSlot * batch, batch), to: stateRowView(hN, stateRow))
                 if let cs, let cN { try backend.copy(cs.rows(lastSlot * batch, batch), to: stateRowView(cN, stateRow)) }
@@ -269,12 +277,13 @@ extension RecurrentLayer {
                 // normalisation lies between (the layer-normalised cells' raw recurrent projection).
                 var hiddenSideGradient = dGatesH
                 var biasesAccumulated = false
+                let zoneout = zoneoutSettings(layer: layer, direction: direction, seed: saved.dropoutSeed, training: true)
                 if let norms = w.layerNorm, let gradNorms = g.layerNorm, let activations {
                     hiddenSideGradient = try backwardLayerNorm(
                         d.mode, steps: steps, batch: batch, reverse: reverse, weights: w, norms: norms, gradients: g,
                         gradNorms: gradNorms, kept: saved.normalizations[layer][direction], saved: activations,
                         hiddenStates: hs, cellStates: cs, dOutput: directionGradient, dGatesX: dGatesX, dGatesH: dGatesH,
-                        dh: dh.0, dc: dc?.0, lengths: saved.lengths)
+                        dh: dh.0, dc: dc?.0, lengths: saved.lengths, zoneout: zoneout)
                     biasesAccumulated = true
                 } else if let projection = w.projection, let gradProjection = g.projection, let activations, let cs, let dc {
                     try backend.projectedRecurrentBackward(ProjectedBackwardSequence(
@@ -283,11 +292,16 @@ extension RecurrentLayer {
                         cellOutputs: saved.cellOutputs[layer][direction], dOutput: directionGradient, dGates: dGatesX,
                         dh: dh.0, dc: dc.0, lengths: saved.lengths))
                 } else {
-                    try backend.recurrentBackward(RecurrentBackwardSequence(
+                    let sequence = RecurrentBackwardSequence(
                         mode: d.mode, steps: steps, batch: batch, reverse: reverse, hiddenWeight: w.hiddenWeight,
                         saved: activations, hiddenStates: hs, cellStates: cs, dOutput: directionGradient,
                         dGatesX: dGatesX, dGatesH: dGatesH, dh: dh.0, dc: dc?.0, dhScratch: dh.1, dcScratch: dc?.1,
-                        lengths: saved.lengths))
+                        lengths: saved.lengths, zoneout: zoneout)
+                    if zoneout != nil {
+                        try backend.recurrentBackwardPerStep(sequence)
+                    } else {
+                        try backend.recurrentBackward(sequence)
+                    }
                 }
                 try backend.copy(dh.0, to: stateRowView(gradH0, stateRow))
                 if let dc, let gradC0 { try backend.copy(dc.0, to: stateRowView(gradC0, stateRow)) }
@@ -315,7 +329,7 @@ extension RecurrentLayer {
                         dInput)
                 }
             }
-            if layer > 0, let dInput, let seed = saved.dropoutSeed {
+            if layer > 0, d.dropout > 0, let dInput, let seed = saved.dropoutSeed {
                 // The gradient of the layer below's output goes through the same mask.
                 try backend.dropout(dInput, into: dInput, probability: d.dropout, seed: seed &+ UInt32(layer))
             }
@@ -326,6 +340,19 @@ extension RecurrentLayer {
     }
 
     // MARK: Helpers
+
+    /// The zoneout of one layer direction, or nil when the descriptor has none: its masks from the
+    /// forward's seed (`ZoneoutMask.seed`); in evaluation the seed is not used.
+    func zoneoutSettings(layer: Int, direction: Int, seed: UInt32?, training: Bool) -> ZoneoutSettings? {
+        let d = descriptor
+        guard d.zoneout > 0 else { return nil }
+        let base = seed ?? 0
+        return ZoneoutSettings(
+            probability: d.zoneout,
+            hiddenSeed: ZoneoutMask.seed(base, layer: layer, direction: direction, directions: d.directions, cell: false),
+            cellSeed: ZoneoutMask.seed(base, layer: layer, direction: direction, directions: d.directions, cell: true),
+            training: training && seed != nil)
+    }
 
     /// The row stride for scratch matrices of `cols` columns that the time loops read a few rows of
     /// per step: one cache line more when `cols` floats are a multiple of 4 KiB. At such a stride

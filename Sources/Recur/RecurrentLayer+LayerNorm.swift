@@ -20,7 +20,8 @@ extension RecurrentLayer {
     /// backward needs, or nil without `saved` (inference).
     func forwardLayerNorm(
         _ mode: CellMode, steps: Int, batch: Int, reverse: Bool, xProj: Matrix, weights w: Weights, norms: LayerNormWeights,
-        hiddenStates: Matrix, cellStates: Matrix?, output: Matrix, saved: Matrix?, lengths: (any DeviceBuffer)?
+        hiddenStates: Matrix, cellStates: Matrix?, output: Matrix, saved: Matrix?, lengths: (any DeviceBuffer)?,
+        zoneout: ZoneoutSettings?
     ) throws -> LayerNormActivations? {
         let rows = xProj.rows, width = xProj.cols, epsilon = descriptor.layerNormEpsilon
         func block() throws -> Matrix { Matrix(try backend.makeScratchBuffer(count: rows * width), rows: rows, cols: width) }
@@ -30,11 +31,13 @@ extension RecurrentLayer {
         try backend.layerNorm(xProj, gain: norms.inputGain, epsilon: epsilon, normalized: inputNormalized, output: xProj,
                               inverseDeviation: inputDeviation)
         let hiddenNormalized = training ? try block() : nil, hiddenDeviation = training ? try deviations() : nil
-        try backend.layerNormRecurrentForward(LayerNormForwardSequence(
+        var sequence = LayerNormForwardSequence(
             mode: mode, steps: steps, batch: batch, reverse: reverse, xPart: xProj, hiddenWeight: w.hiddenWeight,
             hiddenGain: norms.hiddenGain, biasIH: w.inputBias, biasHH: w.hiddenBias, cellGain: norms.cellGain,
             cellBias: norms.cellBias, epsilon: epsilon, hiddenStates: hiddenStates, cellStates: cellStates, output: output,
-            saved: saved, hiddenNormalized: hiddenNormalized, hiddenDeviation: hiddenDeviation, lengths: lengths))
+            saved: saved, hiddenNormalized: hiddenNormalized, hiddenDeviation: hiddenDeviation, lengths: lengths)
+        sequence.zoneout = zoneout
+        try backend.layerNormRecurrentForward(sequence)
         guard let hiddenNormalized, let hiddenDeviation else { return nil }
         return LayerNormActivations(inputNormalized: inputNormalized, inputDeviation: inputDeviation,
                                     hiddenNormalized: hiddenNormalized, hiddenDeviation: hiddenDeviation)
@@ -48,17 +51,19 @@ extension RecurrentLayer {
         _ mode: CellMode, steps: Int, batch: Int, reverse: Bool, weights w: Weights, norms: LayerNormWeights,
         gradients g: Weights, gradNorms: LayerNormWeights, kept: LayerNormActivations, saved: Matrix,
         hiddenStates: Matrix, cellStates: Matrix?, dOutput: Matrix?, dGatesX: Matrix, dGatesH: Matrix,
-        dh: Matrix, dc: Matrix?, lengths: (any DeviceBuffer)?
+        dh: Matrix, dc: Matrix?, lengths: (any DeviceBuffer)?, zoneout: ZoneoutSettings?
     ) throws -> Matrix {
         let rows = dGatesX.rows, width = dGatesX.cols, hidden = descriptor.hiddenSize
         let dHiddenProjection = Matrix(try backend.makeScratchBuffer(count: rows * width), rows: rows, cols: width)
         let dCell = mode == .lstm ? Matrix(try backend.makeScratchBuffer(count: rows * hidden), rows: rows, cols: hidden) : nil
-        try backend.layerNormRecurrentBackward(LayerNormBackwardSequence(
+        var sequence = LayerNormBackwardSequence(
             mode: mode, steps: steps, batch: batch, reverse: reverse, hiddenWeight: w.hiddenWeight, hiddenGain: norms.hiddenGain,
             cellGain: norms.cellGain, saved: saved, hiddenNormalized: kept.hiddenNormalized,
             hiddenDeviation: kept.hiddenDeviation, hiddenStates: hiddenStates, cellStates: cellStates, dOutput: dOutput,
             dGatesX: dGatesX, dGatesH: dGatesH, dHiddenProjection: dHiddenProjection, dCell: dCell, dh: dh, dc: dc,
-            lengths: lengths))
+            lengths: lengths)
+        sequence.zoneout = zoneout
+        try backend.layerNormRecurrentBackward(sequence)
         // b_ih and b_hh add to a_x and a_h after their gains: their gradients are those of a_x and a_h.
         if let inputBias = g.inputBias, let hiddenBias = g.hiddenBias {
             try backend.sumRows(dGatesX, into: inputBias, accumulate: true)

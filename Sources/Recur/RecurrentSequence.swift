@@ -7,8 +7,26 @@
 /// backend that does not replace it. Shapes: T steps, B sequences, H hidden units, G gates,
 /// S saved activations per hidden unit (`CellMode.savedWidth`).
 
+/// Zoneout of one layer direction's states (`RNNDescriptor.zoneout`), applied by the per-step loops
+/// after each cell step (`Backend.zoneout`): h, and the LSTM's c with masks of their own.
+public struct ZoneoutSettings: Sendable, Equatable {
+    /// p: the probability that a unit keeps its previous value.
+    public var probability: Float
+    /// The masks' seeds (`ZoneoutMask.seed`).
+    public var hiddenSeed: UInt32
+    /// The LSTM's c's masks.
+    public var cellSeed: UInt32
+    /// Random masks in training; the expectation p * previous + (1 - p) * new otherwise.
+    public var training: Bool
+
+    /// Memberwise.
+    public init(probability: Float, hiddenSeed: UInt32, cellSeed: UInt32, training: Bool) {
+        self.probability = probability; self.hiddenSeed = hiddenSeed; self.cellSeed = cellSeed; self.training = training
+    }
+}
+
 /// The forward loop: for each step t in order (reversed for the reverse direction),
-/// hProj = h_{t-1} W_hh^T, then one `CellForwardStep`.
+/// hProj = h_{t-1} W_hh^T, then one `CellForwardStep`, then zoneout when the layer has it.
 public struct RecurrentForwardSequence {
     /// The cell, which selects the `CellForwardStep` equations.
     public var mode: CellMode
@@ -38,17 +56,20 @@ public struct RecurrentForwardSequence {
     public var saved: Matrix?
     /// (B) Int32 lengths, or nil.
     public var lengths: (any DeviceBuffer)?
+    /// Zoneout, or nil. Only the per-step loop (`recurrentForwardPerStep`) applies it; the layer
+    /// runs that loop whenever it is set.
+    public var zoneout: ZoneoutSettings?
 
     /// Memberwise.
     public init(
         mode: CellMode, steps: Int, batch: Int, reverse: Bool, xProj: Matrix, hiddenWeight: Matrix,
         biasIH: Matrix?, biasHH: Matrix?, hiddenStates: Matrix, cellStates: Matrix?, output: Matrix,
-        saved: Matrix?, lengths: (any DeviceBuffer)?
+        saved: Matrix?, lengths: (any DeviceBuffer)?, zoneout: ZoneoutSettings? = nil
     ) {
         self.mode = mode; self.steps = steps; self.batch = batch; self.reverse = reverse; self.xProj = xProj
         self.hiddenWeight = hiddenWeight; self.biasIH = biasIH; self.biasHH = biasHH
         self.hiddenStates = hiddenStates; self.cellStates = cellStates; self.output = output
-        self.saved = saved; self.lengths = lengths
+        self.saved = saved; self.lengths = lengths; self.zoneout = zoneout
     }
 
     /// H, from `hiddenWeight`.
@@ -111,17 +132,21 @@ public struct RecurrentBackwardSequence {
     public var dcScratch: Matrix?
     /// (B) Int32 lengths, or nil.
     public var lengths: (any DeviceBuffer)?
+    /// The forward's zoneout (training masks), or nil; only `recurrentBackwardPerStep` applies it.
+    public var zoneout: ZoneoutSettings?
 
     /// Memberwise.
     public init(
         mode: CellMode, steps: Int, batch: Int, reverse: Bool, hiddenWeight: Matrix, saved: Matrix?,
         hiddenStates: Matrix, cellStates: Matrix?, dOutput: Matrix?, dGatesX: Matrix, dGatesH: Matrix,
-        dh: Matrix, dc: Matrix?, dhScratch: Matrix, dcScratch: Matrix?, lengths: (any DeviceBuffer)?
+        dh: Matrix, dc: Matrix?, dhScratch: Matrix, dcScratch: Matrix?, lengths: (any DeviceBuffer)?,
+        zoneout: ZoneoutSettings? = nil
     ) {
         self.mode = mode; self.steps = steps; self.batch = batch; self.reverse = reverse
         self.hiddenWeight = hiddenWeight; self.saved = saved; self.hiddenStates = hiddenStates
         self.cellStates = cellStates; self.dOutput = dOutput; self.dGatesX = dGatesX; self.dGatesH = dGatesH
         self.dh = dh; self.dc = dc; self.dhScratch = dhScratch; self.dcScratch = dcScratch; self.lengths = lengths
+        self.zoneout = zoneout
     }
 
     /// H, from `hiddenWeight`.
@@ -167,8 +192,37 @@ extension Backend {
             let t = s.time(ofStep: step)
             let hPrev = s.hiddenStates.rows(s.previousSlotRow(time: t), s.batch)
             try gemm(transA: false, transB: true, alpha: 1, hPrev, s.hiddenWeight, beta: 0, hProj)
-            try cellForward(s.cellStep(time: t, hProj: hProj))
+            let cell = s.cellStep(time: t, hProj: hProj)
+            try cellForward(cell)
+            if let z = s.zoneout { try applyZoneout(z, hPrev: cell.hPrev, hNext: cell.hNext, cPrev: cell.cPrev, cNext: cell.cNext,
+                                                    output: cell.output, time: t, lengths: s.lengths) }
         }
+    }
+
+    /// Zoneout after a cell step: h (and the layer output with it), then the LSTM's c.
+    func applyZoneout(_ z: ZoneoutSettings, hPrev: Matrix, hNext: Matrix, cPrev: Matrix?, cNext: Matrix?, output: Matrix,
+                      time: Int, lengths: (any DeviceBuffer)?) throws {
+        try zoneout(hPrev, hNext, output: output, probability: z.probability, seed: z.hiddenSeed, training: z.training,
+                    time: time, lengths: lengths)
+        if let cPrev, let cNext {
+            try zoneout(cPrev, cNext, output: nil, probability: z.probability, seed: z.cellSeed, training: z.training,
+                        time: time, lengths: lengths)
+        }
+    }
+
+    /// Zoneout's backward before a cell step's: the gradients of h (with the output's folded in) and
+    /// of c split into the part that reaches the cell and the part `carry` takes straight to the
+    /// previous state (added after the cell's backward and the recurrent GEMM).
+    func zoneoutGradients(_ z: ZoneoutSettings, dh: Matrix, dOutput: Matrix?, dc: Matrix?, time: Int,
+                          lengths: (any DeviceBuffer)?) throws -> (h: Matrix, c: Matrix?) {
+        let carryH = Matrix(try makeScratchBuffer(count: dh.rows * dh.cols), rows: dh.rows, cols: dh.cols)
+        try zoneoutBackward(dh, outputGradient: dOutput, carry: carryH, probability: z.probability, seed: z.hiddenSeed,
+                            time: time, lengths: lengths)
+        guard let dc else { return (carryH, nil) }
+        let carryC = Matrix(try makeScratchBuffer(count: dc.rows * dc.cols), rows: dc.rows, cols: dc.cols)
+        try zoneoutBackward(dc, outputGradient: nil, carry: carryC, probability: z.probability, seed: z.cellSeed,
+                            time: time, lengths: lengths)
+        return (carryH, carryC)
     }
 
     /// The backward loop as the definition states it: one cell step and one recurrent GEMM per step.
@@ -177,9 +231,20 @@ extension Backend {
         var dc = s.dc.map { ($0, s.dcScratch!) }
         for step in 0..<s.steps {
             let t = s.time(ofStep: step)
-            try cellBackward(s.cellStep(time: t, dhNext: dh.0, dcNext: dc?.0, dhPrev: dh.1, dcPrev: dc?.1))
+            var cell = s.cellStep(time: t, dhNext: dh.0, dcNext: dc?.0, dhPrev: dh.1, dcPrev: dc?.1)
+            var carry: (h: Matrix, c: Matrix?)?
+            if let z = s.zoneout {
+                // The output's gradient is folded into dh, which the cell then takes alone.
+                carry = try zoneoutGradients(z, dh: dh.0, dOutput: cell.dOutput, dc: dc?.0, time: t, lengths: s.lengths)
+                cell.dOutput = nil
+            }
+            try cellBackward(cell)
             try gemm(transA: false, transB: false, alpha: 1, s.dGatesH.rows(t * s.batch, s.batch), s.hiddenWeight,
                      beta: 1, dh.1)
+            if let carry {
+                try axpy(alpha: 1, carry.h, dh.1)
+                if let carryC = carry.c, let pair = dc { try axpy(alpha: 1, carryC, pair.1) }
+            }
             dh = (dh.1, dh.0)
             if let pair = dc { dc = (pair.1, pair.0) }
         }

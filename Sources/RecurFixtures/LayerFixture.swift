@@ -10,6 +10,8 @@ public struct LayerFixture {
     public let steps: Int
     /// B (`batch`).
     public let batch: Int
+    /// The forward's seed (`zoneout_seed`) for a case with zoneout.
+    public let zoneoutSeed: UInt32?
     let file: SafeTensors
 
     /// Reads the case and validates its metadata and tensors against FORMAT.md.
@@ -26,7 +28,18 @@ public struct LayerFixture {
             // Absent (or 0) for layers without a projection.
             projectionSize: file.metadata["proj_size"] == nil ? 0 : try meta.int("proj_size"),
             layerNorm: try Self.isLayerNorm(file.metadata["cell"]),
-            layerNormEpsilon: Float(try meta.optionalDouble("layer_norm_eps") ?? 1e-5))
+            layerNormEpsilon: Float(try meta.optionalDouble("layer_norm_eps") ?? 1e-5),
+            zoneout: Float(try meta.optionalDouble("zoneout") ?? 0))
+        // The forward's seed, from which Recur draws the zoneout masks the file holds.
+        if file.metadata["zoneout_seed"] != nil {
+            let value = try meta.int("zoneout_seed")
+            guard let seed = UInt32(exactly: value) else {
+                throw RecurError.invalidValue("fixture metadata zoneout_seed = \(value) is not a 32-bit seed")
+            }
+            zoneoutSeed = seed
+        } else {
+            zoneoutSeed = nil
+        }
         steps = try meta.int("seq_len")
         batch = try meta.int("batch")
         try Limits.check(steps, "fixture seq_len", maximum: Limits.maxSequenceLength)
@@ -86,7 +99,8 @@ public struct LayerFixture {
         var got = try LayerResults.run(layer, LayerResults.Inputs(
             input: (try file.entry("input").shape, try file.floats("input")), h0: try values("h0"), c0: try values("c0"),
             lengths: try file.contains("lengths") ? file.int64s("lengths").map { Int($0) } : nil,
-            gradOutput: try values("grad_output"), gradHN: try values("grad_h_n"), gradCN: try values("grad_c_n")))
+            gradOutput: try values("grad_output"), gradHN: try values("grad_h_n"), gradCN: try values("grad_c_n"),
+            seed: zoneoutSeed))
         // The scalar the gradients are of: sum(output*grad_output) + sum(h_n*grad_h_n) [+ c_n terms].
         var loss: Double = 0
         for (value, upstream) in [("output", "grad_output"), ("h_n", "grad_h_n"), ("c_n", "grad_c_n")]

@@ -22,13 +22,15 @@ public enum LayerResults {
         public var gradCN: [Float]?
         /// Whether the backward computes grad_input (`RecurrentLayer.backward`'s `inputGradient`).
         public var inputGradient: Bool
+        /// The training forward's seed (dropout and zoneout masks); nil draws one.
+        public var seed: UInt32?
 
         /// Memberwise.
         public init(input: (shape: [Int], values: [Float]), h0: [Float]?, c0: [Float]?, lengths: [Int]?,
-                    gradOutput: [Float]?, gradHN: [Float]?, gradCN: [Float]?, inputGradient: Bool = true) {
+                    gradOutput: [Float]?, gradHN: [Float]?, gradCN: [Float]?, inputGradient: Bool = true, seed: UInt32? = nil) {
             self.input = input; self.h0 = h0; self.c0 = c0; self.lengths = lengths
             self.gradOutput = gradOutput; self.gradHN = gradHN; self.gradCN = gradCN
-            self.inputGradient = inputGradient
+            self.inputGradient = inputGradient; self.seed = seed
         }
     }
 
@@ -45,7 +47,7 @@ public enum LayerResults {
 
         let forward = try layer.forward(
             try backend.tensor(inputs.input.values, shape: inputs.input.shape), h0: try state(inputs.h0),
-            c0: try cell(inputs.c0), lengths: inputs.lengths, training: true)
+            c0: try cell(inputs.c0), lengths: inputs.lengths, training: true, dropoutSeed: inputs.seed)
         let gradients = try layer.backward(
             forward, gradOutput: try inputs.gradOutput.map { try backend.tensor($0, shape: outputShape) },
             gradHN: try state(inputs.gradHN), gradCN: try cell(inputs.gradCN), inputGradient: inputs.inputGradient)

@@ -95,6 +95,16 @@ final class FaultyBackend: Backend {
         try base.sumRowsOfProducts(a, b, into: dst, accumulate: accumulate)
     }
     func layerNormLSTMForward(_ step: LayerNormLSTMForwardStep) throws { try base.layerNormLSTMForward(step) }
+    func zoneout(_ previous: Matrix, _ next: Matrix, output: Matrix?, probability: Float, seed: UInt32, training: Bool,
+                 time: Int, lengths: (any DeviceBuffer)?) throws {
+        try base.zoneout(previous, next, output: output, probability: probability, seed: seed, training: training, time: time,
+                         lengths: lengths)
+    }
+    func zoneoutBackward(_ gradient: Matrix, outputGradient: Matrix?, carry: Matrix, probability: Float, seed: UInt32,
+                         time: Int, lengths: (any DeviceBuffer)?) throws {
+        try base.zoneoutBackward(gradient, outputGradient: outputGradient, carry: carry, probability: probability, seed: seed,
+                                 time: time, lengths: lengths)
+    }
     func layerNormLSTMBackward(_ step: LayerNormLSTMBackwardStep) throws { try base.layerNormLSTMBackward(step) }
     func binaryCrossEntropyWithLogits(_ logits: Matrix, targets: Matrix, losses: Matrix, gradient: Matrix, scale: Float) throws {
         try base.binaryCrossEntropyWithLogits(logits, targets: targets, losses: losses, gradient: gradient, scale: scale)

@@ -70,6 +70,10 @@ enum LaunchExamples {
                           weightDecay: 0, alpha: 0.99, epsilon: 1e-8, momentum: 0.9),
             AdagradUpdate(parameters: view(b), gradients: view(b), sumOfSquares: view(b), rows: 2, cols: 2, rate: 0.01,
                           weightDecay: 0, epsilon: 1e-10),
+            ZoneoutRows(previous: view(b), next: view(b), output: view(b), hasOutput: 1, batch: 2, cols: 2, probability: 0.1,
+                        seed: 3, threshold: 1 << 30, training: 1, lengths: LengthsArgument(b, batch: 2, dummy: b), time: 0),
+            ZoneoutBackwardRows(gradient: view(b), outputGradient: view(b), hasOutput: 1, carry: view(b), batch: 2, cols: 2,
+                                seed: 3, threshold: 1 << 30, lengths: LengthsArgument(b, batch: 2, dummy: b), time: 0),
             // The layer-normalised cells (layer_norm.cl).
             LayerNormRows(x: view(b), gain: view(b), normalized: view(b), output: view(b), deviation: view(b), rows: 2, cols: 2,
                           epsilon: 1e-5),

@@ -149,6 +149,30 @@ extension OpenCLBackend {
         try queue.enqueue(ClampElements(x: target, rows: Int32(x.rows), cols: Int32(x.cols), limit: limit))
     }
 
+    /// `Backend.zoneout`: `zoneout_rows`.
+    public func zoneout(_ previous: Matrix, _ next: Matrix, output: Matrix?, probability: Float, seed: UInt32,
+                        training: Bool, time: Int, lengths: (any DeviceBuffer)?) throws {
+        precondition(previous.rows == next.rows && previous.cols == next.cols, "zoneout between views of different shapes")
+        for written in [next] + [output].compactMap({ $0 }) { packCache.invalidate(ViewArgument(written).buffer) }
+        try queue.enqueue(ZoneoutRows(
+            previous: ViewArgument(previous), next: ViewArgument(next), output: output.map(ViewArgument.init) ?? ViewArgument(absent: dummy),
+            hasOutput: output == nil ? 0 : 1, batch: Int32(next.rows), cols: Int32(next.cols), probability: probability,
+            seed: seed, threshold: DropoutMask.threshold(probability: probability), training: training ? 1 : 0,
+            lengths: LengthsArgument(lengths, batch: next.rows, dummy: dummy), time: Int32(time)))
+    }
+
+    /// `Backend.zoneoutBackward`: `zoneout_backward_rows`.
+    public func zoneoutBackward(_ gradient: Matrix, outputGradient: Matrix?, carry: Matrix, probability: Float, seed: UInt32,
+                                time: Int, lengths: (any DeviceBuffer)?) throws {
+        precondition(carry.rows == gradient.rows && carry.cols == gradient.cols, "zoneoutBackward between views of different shapes")
+        for written in [gradient, carry] { packCache.invalidate(ViewArgument(written).buffer) }
+        try queue.enqueue(ZoneoutBackwardRows(
+            gradient: ViewArgument(gradient), outputGradient: outputGradient.map(ViewArgument.init) ?? ViewArgument(absent: dummy),
+            hasOutput: outputGradient == nil ? 0 : 1, carry: ViewArgument(carry), batch: Int32(gradient.rows),
+            cols: Int32(gradient.cols), seed: seed, threshold: DropoutMask.threshold(probability: probability),
+            lengths: LengthsArgument(lengths, batch: gradient.rows, dummy: dummy), time: Int32(time)))
+    }
+
     /// `Backend.optimizerStep`: one launch of the rule's kernel; Adam's bias corrections and Adagrad's rate are
     /// computed on the host, as the CPU reference computes them.
     public func optimizerStep(_ s: OptimizerStep) throws {

@@ -220,6 +220,51 @@ struct ScaleByClipFactor: KernelLaunch {
     var globalSize: [Int] { [Int(cols), Int(rows)] }
 }
 
+/// `zoneout_rows`: one step of zoneout. Range (N, B).
+struct ZoneoutRows: KernelLaunch {
+    static let kernel = KernelName.zoneoutRows
+
+    var previous, next: ViewArgument  // (B, N)
+    var output: ViewArgument          // (B, N), or a stand-in when hasOutput is 0
+    var hasOutput: Int32
+    var batch, cols: Int32
+    var probability: Float
+    var seed: UInt32
+    /// `DropoutMask.threshold(probability:)`.
+    var threshold: UInt32
+    var training: Int32
+    var lengths: LengthsArgument
+    var time: Int32
+
+    var arguments: [KernelArgument] {
+        previous.arguments + next.arguments + output.arguments + [.int32(hasOutput), .int32(batch), .int32(cols)]
+            + [.float(probability), .int32(Int32(bitPattern: seed)), .int32(Int32(bitPattern: threshold)), .int32(training)]
+            + lengths.arguments + [.int32(time)]
+    }
+    var globalSize: [Int] { [Int(cols), Int(batch)] }
+}
+
+/// `zoneout_backward_rows`: its backward. Range (N, B).
+struct ZoneoutBackwardRows: KernelLaunch {
+    static let kernel = KernelName.zoneoutBackwardRows
+
+    var gradient: ViewArgument        // (B, N)
+    var outputGradient: ViewArgument  // (B, N), or a stand-in when hasOutput is 0
+    var hasOutput: Int32
+    var carry: ViewArgument           // (B, N)
+    var batch, cols: Int32
+    var seed: UInt32
+    var threshold: UInt32
+    var lengths: LengthsArgument
+    var time: Int32
+
+    var arguments: [KernelArgument] {
+        gradient.arguments + outputGradient.arguments + [.int32(hasOutput)] + carry.arguments + [.int32(batch), .int32(cols)]
+            + [.int32(Int32(bitPattern: seed)), .int32(Int32(bitPattern: threshold))] + lengths.arguments + [.int32(time)]
+    }
+    var globalSize: [Int] { [Int(cols), Int(batch)] }
+}
+
 /// `clamp_elements`: clip_grad_value_ over a view. Range (cols, rows).
 struct ClampElements: KernelLaunch {
     static let kernel = KernelName.clampElements
