@@ -55,7 +55,7 @@ struct SavedForBackward {
     /// Per layer and direction of a layer-normalised cell: the normalisations kept; empty otherwise.
     let normalizations: [[LayerNormActivations]]
     let lengths: (any DeviceBuffer)?
-    /// The dropout seed of the forward (dropout between layers, when the descriptor has it).
+    /// The forward's seed of its dropout between layers and its zoneout masks, when the descriptor has either.
     let dropoutSeed: UInt32?
     /// Set by the backward, which writes the gate gradients over the activations: they serve one
     /// backward.
@@ -71,9 +71,10 @@ extension RecurrentLayer {
     /// Runs the stack over `input` ((T, B, I), or (B, T, I) when batch-first). Missing initial
     /// states are zero. `lengths` (one per sequence, 1...T, any order) make the sequences variable-length.
     /// With `training`, the activations BPTT needs are kept in the result for `backward`, and the
-    /// descriptor's dropout applies between layers with masks drawn from `dropoutSeed` (the same
-    /// seed gives the same masks on every backend); without one, each such forward draws a fresh
-    /// seed from `dropoutGenerator`.
+    /// descriptor's dropout applies between layers, and its zoneout to the states, with masks drawn
+    /// from `dropoutSeed` (the same seed gives the same masks on every backend); without one, each
+    /// such forward draws a fresh seed from `dropoutGenerator`. Without `training`, zoneout takes
+    /// its expectation.
     public func forward(
         _ input: Tensor, h0: Tensor? = nil, c0: Tensor? = nil, lengths: [Int]? = nil, training: Bool = true,
         dropoutSeed: UInt32? = nil

@@ -49,7 +49,12 @@ struct CaseData {
     var stateShape: [Int] { [testCase.descriptor.stateCount, testCase.batch, testCase.descriptor.stateSize] }
     var cellShape: [Int] { [testCase.descriptor.stateCount, testCase.batch, testCase.descriptor.hiddenSize] }
 
-    /// Forward only; `input` and `h0` may be replaced (finite differences perturb them).
+    /// The training forward's seed for a case with zoneout, so that finite differences and the
+    /// backward see the same masks; nil otherwise (evaluation forwards, no masks).
+    var maskSeed: UInt32? { testCase.descriptor.zoneout > 0 ? UInt32(truncatingIfNeeded: testCase.seed &* 31 &+ 7) : nil }
+
+    /// Forward only; `input` and `h0` may be replaced (finite differences perturb them). With
+    /// zoneout it is a training forward with `maskSeed`'s masks (evaluation would average them).
     func loss(on backend: any Backend, parameters: [String: (shape: [Int], values: [Float])]? = nil,
               input: [Float]? = nil, h0: [Float]? = nil, c0: [Float]? = nil) throws -> Double {
         let layer = try RecurrentLayer(testCase.descriptor, backend: backend)
@@ -58,7 +63,7 @@ struct CaseData {
             try backend.tensor(input ?? self.input.values, shape: self.input.shape),
             h0: try backend.tensor(h0 ?? self.h0, shape: stateShape),
             c0: try (c0 ?? self.c0).map { try backend.tensor($0, shape: cellShape) },
-            lengths: testCase.lengths, training: false)
+            lengths: testCase.lengths, training: maskSeed != nil, dropoutSeed: maskSeed)
         var loss = dot(try backend.array(forward.output), gradOutput) + dot(try backend.array(forward.hN), gradHN)
         if let cN = forward.cN, let gradCN { loss += dot(try backend.array(cN), gradCN) }
         return loss
@@ -72,7 +77,7 @@ struct CaseData {
         try layer.loadParameters(parameters)
         return try LayerResults.run(layer, LayerResults.Inputs(
             input: input, h0: h0, c0: c0, lengths: testCase.lengths, gradOutput: gradOutput, gradHN: gradHN,
-            gradCN: gradCN, inputGradient: inputGradient))
+            gradCN: gradCN, inputGradient: inputGradient, seed: maskSeed))
     }
 }
 

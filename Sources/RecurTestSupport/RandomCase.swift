@@ -19,6 +19,7 @@ public struct RandomCase: CustomStringConvertible, Sendable {
         var parts = ["\(d.mode.rawValue) I=\(d.inputSize) H=\(d.hiddenSize) L=\(d.numLayers) T=\(steps) B=\(batch)"]
         if d.hasProjection { parts.append("P=\(d.projectionSize)") }
         if d.layerNorm { parts.append("layer-norm") }
+        if d.zoneout > 0 { parts.append("zoneout=\(d.zoneout)") }
         if d.bidirectional { parts.append("bi") }
         if !d.bias { parts.append("no-bias") }
         if d.batchFirst { parts.append("batch-first") }
@@ -117,6 +118,13 @@ public enum ConformanceCases {
             normalized(64, 256, bi: true, steps: 8, batch: 8)
             normalized(16, 33, steps: 12, batch: 1)
         }
+        // Zoneout, plain and layer-normalised, with lengths and directions.
+        for (mode, layerNorm) in [(CellMode.lstm, false), (.gru, false), (.lstm, true), (.gru, true)] {
+            let d = try! RNNDescriptor(mode: mode, inputSize: 9, hiddenSize: 21, numLayers: 2, bidirectional: true,
+                                       layerNorm: layerNorm, zoneout: 0.3)
+            cases.append(RandomCase(d, steps: 11, batch: 4, variableLengths: true, seed: seed))
+            seed += 1
+        }
         return cases
     }()
 
@@ -160,6 +168,13 @@ public enum ConformanceCases {
                 cases.append(RandomCase(d, steps: 4, batch: 3, variableLengths: lengths, seed: seed))
                 seed += 1
             }
+        }
+        // Zoneout (masks fixed by the case's seed): LSTM and GRU, plain and layer-normalised.
+        for (mode, layerNorm, bi) in [(CellMode.lstm, false, false), (.gru, false, true), (.lstm, true, true), (.gru, true, false)] {
+            let d = try! RNNDescriptor(mode: mode, inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: bi,
+                                       layerNorm: layerNorm, zoneout: 0.4)
+            cases.append(RandomCase(d, steps: 4, batch: 3, variableLengths: true, seed: seed))
+            seed += 1
         }
         // The projected LSTM (P = 2 of H = 4): one and two layers, directions, lengths, no bias.
         for (layers, bi, bias, lengths) in [(1, false, true, false), (1, true, false, true), (2, true, true, true),

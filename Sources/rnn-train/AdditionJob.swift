@@ -22,7 +22,8 @@ struct AdditionJob {
         let configuration = BinaryAdditionTask.modelConfiguration(mode: settings.cell, hiddenSize: settings.hidden,
                                                                   numLayers: settings.layers,
                                                                   projectionSize: settings.projection ?? 0,
-                                                                  layerNorm: settings.layerNorm ?? false)
+                                                                  layerNorm: settings.layerNorm ?? false,
+                                                                  zoneout: settings.zoneout ?? 0)
         try RunMemory.check(try RunMemory.additionBytes(configuration, settings: settings, bits: task.bits),
                             settings: settings, charModel: false, on: backend)
         let model = try RecurrentModel(configuration, backend: backend, seed: settings.seed)

@@ -71,6 +71,8 @@ struct TrainCommand: ParsableCommand {
     var dropout: Float?
     @Option(help: ArgumentHelp("Project each LSTM layer's h to this many features (PyTorch's proj_size, below --hidden; 0 = none, the default).", valueName: "size"))
     var proj: Int?
+    @Option(help: ArgumentHelp("Zoneout of the LSTM's or GRU's states while training: the probability that a unit keeps its previous value (default 0).", valueName: "p"))
+    var zoneout: Float?
 
     // MARK: Data
 
@@ -149,6 +151,7 @@ struct TrainCommand: ParsableCommand {
         try limited(batch, "batch", Limits.maxBatchSize)
         if let dropout, !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
         if let proj, proj < 0 { throw ValidationError("--proj must be at least 0 (0 = none), got \(proj)") }
+        if let zoneout, !(0..<1).contains(zoneout) { throw ValidationError("--zoneout must be in [0, 1), got \(zoneout)") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive, got \(lr)") }
         if let momentum, !(momentum >= 0 && momentum.isFinite) { throw ValidationError("--momentum must be at least 0, got \(momentum)") }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be at least 0, got \(weightDecay)") }
@@ -178,11 +181,19 @@ struct TrainCommand: ParsableCommand {
             settings.layers = model.numLayers; settings.dropout = model.dropout
             settings.projection = model.projectionSize > 0 ? model.projectionSize : nil
             settings.layerNorm = model.layerNorm ? true : nil
+            settings.zoneout = model.zoneout > 0 ? model.zoneout : nil
             return settings
         } ?? defaults
         var settings = base
         settings.cell = cell?.mode ?? base.cell
         settings.layerNorm = cell.map { $0.layerNorm ? true : nil } ?? base.layerNorm
+        settings.zoneout = zoneout.map { $0 > 0 ? $0 : nil } ?? base.zoneout
+        if settings.zoneout != nil, settings.cell != .lstm && settings.cell != .gru {
+            throw ValidationError("--zoneout is for LSTM and GRU cells, not --cell \(settings.cellName)")
+        }
+        if settings.zoneout != nil, settings.projection != nil || proj.map({ $0 > 0 }) == true {
+            throw ValidationError("--zoneout with --proj is not supported yet")
+        }
         settings.embedding = embedding ?? base.embedding
         settings.hidden = hidden ?? base.hidden
         settings.layers = layers ?? base.layers

@@ -26,6 +26,8 @@ struct TrainSettings: Codable, Equatable {
     /// Layer-normalised cells (--cell ln-lstm, ln-gru); nil for plain ones (and in checkpoints
     /// written before they existed).
     var layerNorm: Bool? = nil
+    /// Zoneout of the LSTM's or GRU's states (--zoneout); nil for none.
+    var zoneout: Float? = nil
 
     /// The cell in the run's report: "LSTM", "layer-normalised GRU".
     var cellName: String { (layerNorm == true ? "layer-normalised " : "") + cell.rawValue }
@@ -38,7 +40,8 @@ struct TrainSettings: Codable, Equatable {
     /// The char-LM's model: embedding -> stack -> head over the vocabulary.
     func languageModel(vocabularySize: Int) -> ModelConfiguration {
         .languageModel(vocabularySize: vocabularySize, embeddingSize: embedding, mode: cell, hiddenSize: hidden,
-                       numLayers: layers, dropout: dropout, projectionSize: projection ?? 0, layerNorm: layerNorm ?? false)
+                       numLayers: layers, dropout: dropout, projectionSize: projection ?? 0, layerNorm: layerNorm ?? false,
+                       zoneout: zoneout ?? 0)
     }
 
     /// Dropout masks are seeded per step (SequenceTrainer advances its seed by 7919 a step); a run

@@ -21,13 +21,14 @@ import Testing
         #expect(result.lines.contains { $0.hasPrefix("wall time") })
     }
 
-    /// The layer-normalised cells and the LSTM's projection on the command line: each learns the
+    /// The layer-normalised cells, the LSTM's projection and zoneout on the command line: each learns the
     /// task to the same 8-bit accuracy the default does, on both backends, and says which it trained.
-    @Test(arguments: [["--cell", "ln-lstm"], ["--cell", "ln-gru"], ["--cell", "lstm", "--proj", "12"]], ["cpu", "opencl"])
+    @Test(arguments: [["--cell", "ln-lstm"], ["--cell", "ln-gru"], ["--cell", "lstm", "--proj", "12"],
+                      ["--cell", "gru", "--zoneout", "0.1"]], ["cpu", "opencl"])
     func otherCellsLearnTheTask(_ cell: [String], backend: String) throws {
         let result = try RNNTrainProcess.run(["--backend", backend, "--steps", "300", "--hidden", "24"] + cell)
         #expect(result.status == 0, "\(result.errors)")
-        let name = ["lstm": "LSTM", "ln-lstm": "layer-normalised LSTM", "ln-gru": "layer-normalised GRU"][cell[1]]!
+        let name = ["lstm": "LSTM", "gru": "GRU", "ln-lstm": "layer-normalised LSTM", "ln-gru": "layer-normalised GRU"][cell[1]]!
         #expect(result.output.contains("model \(name) "), "\(result.output)")
         let line = try #require(result.lines.first { $0.hasPrefix("held-out 8-bit") }, "\(result.output)")
         // "held-out 8-bit pairs (6579) bit accuracy 100.00%   exact sums 100.00%"
