@@ -99,3 +99,41 @@ __kernel void sum_rows(__global const float* src, const int off, const int rows,
         dst[dst_off + c] = sum;
     }
 }
+
+// clip_cell_state: cuDNN's cell clipping after an LSTM step (Recur's `Backend.clipCellState`).
+// c (B, H) view, updated; h, out (B, H) views, written where c was clamped; saved (B, 5H) view, the
+// step's saved gates (o at 3H + j read, tanh(c) at 4H + j written); rows running at `time` only.
+// Range (H, B).
+__kernel void clip_cell_state(__global float* c, const int c_off, const int c_ld,
+                              __global float* h, const int h_off, const int h_ld,
+                              __global float* out, const int o_off, const int o_ld,
+                              __global float* saved, const int s_off, const int s_ld,
+                              const int batch, const int hidden, const float clip,
+                              __global const int* lengths, const int has_lengths, const int time) {
+    const int j = get_global_id(0), b = get_global_id(1);
+    if (j >= hidden || b >= batch || (has_lengths && time >= lengths[b])) return;
+    const float value = c[VIEW_AT(c_off, c_ld, b, j)];
+    if (fabs(value) <= clip) return;
+    const float clamped = value > 0.0f ? clip : -clip, tc = tanh(clamped);
+    c[VIEW_AT(c_off, c_ld, b, j)] = clamped;
+    saved[VIEW_AT(s_off, s_ld, b, 4 * hidden + j)] = tc;
+    const float hv = saved[VIEW_AT(s_off, s_ld, b, 3 * hidden + j)] * tc;
+    h[VIEW_AT(h_off, h_ld, b, j)] = hv;
+    out[VIEW_AT(o_off, o_ld, b, j)] = hv;
+}
+
+// clip_cell_state_backward: its backward after the LSTM cell's: where c was clamped (the saved
+// tanh(c), saved (B, 5H) column 4H + j, is the tanh(+-clip) clip_cell_state wrote), the gradients of
+// i, f, g (d_gates (B, 4H), columns j, H + j, 2H + j) and of the previous c (dc_prev (B, H)) are
+// zero; rows running at `time` only. Range (H, B).
+__kernel void clip_cell_state_backward(__global const float* saved, const int s_off, const int s_ld,
+                                       __global float* d_gates, const int g_off, const int g_ld,
+                                       __global float* dc_prev, const int d_off, const int d_ld,
+                                       const int batch, const int hidden, const float clip,
+                                       __global const int* lengths, const int has_lengths, const int time) {
+    const int j = get_global_id(0), b = get_global_id(1);
+    if (j >= hidden || b >= batch || (has_lengths && time >= lengths[b])) return;
+    if (fabs(saved[VIEW_AT(s_off, s_ld, b, 4 * hidden + j)]) < tanh(clip)) return;
+    for (int k = 0; k < 3; ++k) d_gates[VIEW_AT(g_off, g_ld, b, k * hidden + j)] = 0.0f;
+    dc_prev[VIEW_AT(d_off, d_ld, b, j)] = 0.0f;
+}

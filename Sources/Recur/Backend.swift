@@ -79,6 +79,21 @@ public protocol Backend: AnyObject {
     func zoneoutBackward(_ gradient: Matrix, outputGradient: Matrix?, carry: Matrix, probability: Float, seed: UInt32,
                          time: Int, lengths: (any DeviceBuffer)?) throws
 
+    // MARK: Cell clipping (cuDNN's cellClip; the per-step loop applies it after each LSTM step)
+
+    /// For every row running at `time`: where the LSTM's new c (B, H) lies outside [-clip, clip],
+    /// c = clamp(c, -clip, clip), and there h = o * tanh(c) in `hNext` and `output` and tanh(c) in
+    /// the saved activations (o and tanh(c) are the saved row's gates 3 and 4, `CellMode.savedWidth`).
+    func clipCellState(_ cNext: Matrix, hNext: Matrix, output: Matrix, saved: Matrix, clip: Float, time: Int,
+                       lengths: (any DeviceBuffer)?) throws
+    /// Its backward, after the cell's: for every running row, where c was clamped, the gradients of
+    /// i, f and g (the first three H-column blocks of `dGates`, (B, 4H)) and of the previous c
+    /// (`dcPrev`, (B, H)) are zero, as a clamp passes none. A unit was clamped where its saved
+    /// tanh(c) (`saved` (B, 5H), gate 4) is tanh(±clip), which `clipCellState` wrote: the state
+    /// itself may since have been replaced by zoneout.
+    func clipCellStateBackward(_ saved: Matrix, dGates: Matrix, dcPrev: Matrix, clip: Float, time: Int,
+                               lengths: (any DeviceBuffer)?) throws
+
     // MARK: Layer normalisation (the layer-normalised cells; LayerNormSequence.swift)
 
     /// Per row r of x (N, W): mean and biased variance over the row, rstd = 1 / sqrt(var + epsilon),

@@ -35,6 +35,9 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
     /// unit of h (and of the LSTM's c) keeps its previous value with this probability
     /// (`ZoneoutMask`), in evaluation the state is p * previous + (1 - p) * new.
     public let zoneout: Float
+    /// cuDNN's LSTM cell clipping, 0 for none: each step's c is clamped to [-cellClip, cellClip]
+    /// before h = o * tanh(c) is taken from it, and no gradient passes where it was clamped.
+    public let cellClip: Float
     /// The parameters of this stack in PyTorch's state_dict order, made (and checked) once.
     public let parameterLayout: ParameterLayout
 
@@ -42,7 +45,8 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
     public init(
         mode: CellMode, inputSize: Int, hiddenSize: Int, numLayers: Int = 1,
         bidirectional: Bool = false, bias: Bool = true, batchFirst: Bool = false, dropout: Float = 0,
-        projectionSize: Int = 0, layerNorm: Bool = false, layerNormEpsilon: Float = 1e-5, zoneout: Float = 0
+        projectionSize: Int = 0, layerNorm: Bool = false, layerNormEpsilon: Float = 1e-5, zoneout: Float = 0,
+        cellClip: Float = 0
     ) throws {
         try Limits.check(inputSize, "input size", maximum: Limits.maxInputSize)
         try Limits.check(hiddenSize, "hidden size", maximum: Limits.maxHiddenSize)
@@ -95,6 +99,18 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
             }
         }
         self.zoneout = zoneout
+        if cellClip != 0 {
+            guard cellClip > 0, cellClip.isFinite else {
+                throw RecurError.invalidConfiguration("the cell clip must be positive, got \(cellClip)")
+            }
+            guard mode == .lstm else {
+                throw RecurError.invalidConfiguration("cell clipping is for LSTM cells, not \(mode.rawValue)")
+            }
+            guard !layerNorm, projectionSize == 0 else {
+                throw RecurError.invalidConfiguration("cell clipping with a layer-normalised LSTM or a projection is not supported yet")
+            }
+        }
+        self.cellClip = cellClip
         parameterLayout = try Self.makeParameterLayout(
             gateCount: mode.gateCount, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers,
             directions: bidirectional ? 2 : 1, bias: bias, projectionSize: projectionSize, layerNorm: layerNorm)
@@ -102,7 +118,7 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case mode, inputSize, hiddenSize, numLayers, bidirectional, bias, batchFirst, dropout, projectionSize
-        case layerNorm, layerNormEpsilon, zoneout
+        case layerNorm, layerNormEpsilon, zoneout, cellClip
     }
 
     /// Decoded values are as untrusted as any: they pass the initialiser's checks.
@@ -117,7 +133,8 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
             projectionSize: try c.decodeIfPresent(Int.self, forKey: .projectionSize) ?? 0,
             layerNorm: try c.decodeIfPresent(Bool.self, forKey: .layerNorm) ?? false,
             layerNormEpsilon: try c.decodeIfPresent(Float.self, forKey: .layerNormEpsilon) ?? 1e-5,
-            zoneout: try c.decodeIfPresent(Float.self, forKey: .zoneout) ?? 0)
+            zoneout: try c.decodeIfPresent(Float.self, forKey: .zoneout) ?? 0,
+            cellClip: try c.decodeIfPresent(Float.self, forKey: .cellClip) ?? 0)
     }
 
     /// `Encodable`: every field by name, `projectionSize` only when nonzero (descriptors without one read as before).
@@ -133,6 +150,7 @@ public struct RNNDescriptor: Equatable, Sendable, Codable {
             try c.encode(layerNormEpsilon, forKey: .layerNormEpsilon)
         }
         if zoneout != 0 { try c.encode(zoneout, forKey: .zoneout) }
+        if cellClip != 0 { try c.encode(cellClip, forKey: .cellClip) }
     }
 
     /// D: 2 when bidirectional, else 1.

@@ -124,7 +124,8 @@ extension RecurrentLayer {
                 let hs = try stateSequence(width: state, steps: steps, batch: batch)
                 let cs = lstm ? try stateSequence(width: hidden, steps: steps, batch: batch) : nil
                 let savedLd = paddedStride(savedWidth)
-                let saved = training && savedWidth > 0
+                // The cell clip reads o from the saved gates, in inference too.
+                let saved = (training || d.cellClip > 0) && savedWidth > 0
                     ? Matrix(try backend.makeScratchBuffer(count: rows * savedLd), rows: rows, cols: savedWidth, ld: savedLd) : nil
                 // A training cell's input projection goes into the first G*H columns of its saved rows,
                 // which the cell step then overwrites unit by unit (CellForwardStep.saved): the
@@ -164,12 +165,14 @@ extension RecurrentLayer {
                         lengths: lengthBuffer))
                     if training { layerCellOutputs.append(cellOutputs) }
                 } else {
-                    let sequence = RecurrentForwardSequence(
+                    var sequence = RecurrentForwardSequence(
                         mode: d.mode, steps: steps, batch: batch, reverse: reverse, xProj: xProj,
                         hiddenWeight: w.hiddenWeight, biasIH: w.inputBias, biasHH: w.hiddenBias, hiddenStates: hs,
                         cellStates: cs, output: directionOutput, saved: saved, lengths: lengthBuffer, zoneout: zoneout)
-                    // Zoneout runs in the per-step definition only; the backends' own loops have none.
-                    if zoneout != nil {
+                    sequence.cellClip = d.cellClip > 0 ? d.cellClip : nil
+                    // Zoneout and the cell clip run in the per-step definition only; the backends'
+                    // own loops have neither.
+                    if zoneout != nil || sequence.cellClip != nil {
                         try backend.recurrentForwardPerStep(sequence)
                     } else {
                         try backend.recurrentForward(sequence)
@@ -293,12 +296,13 @@ extension RecurrentLayer {
                         cellOutputs: saved.cellOutputs[layer][direction], dOutput: directionGradient, dGates: dGatesX,
                         dh: dh.0, dc: dc.0, lengths: saved.lengths))
                 } else {
-                    let sequence = RecurrentBackwardSequence(
+                    var sequence = RecurrentBackwardSequence(
                         mode: d.mode, steps: steps, batch: batch, reverse: reverse, hiddenWeight: w.hiddenWeight,
                         saved: activations, hiddenStates: hs, cellStates: cs, dOutput: directionGradient,
                         dGatesX: dGatesX, dGatesH: dGatesH, dh: dh.0, dc: dc?.0, dhScratch: dh.1, dcScratch: dc?.1,
                         lengths: saved.lengths, zoneout: zoneout)
-                    if zoneout != nil {
+                    sequence.cellClip = d.cellClip > 0 ? d.cellClip : nil
+                    if zoneout != nil || sequence.cellClip != nil {
                         try backend.recurrentBackwardPerStep(sequence)
                     } else {
                         try backend.recurrentBackward(sequence)

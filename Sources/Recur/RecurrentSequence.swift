@@ -59,6 +59,9 @@ public struct RecurrentForwardSequence {
     /// Zoneout, or nil. Only the per-step loop (`recurrentForwardPerStep`) applies it; the layer
     /// runs that loop whenever it is set.
     public var zoneout: ZoneoutSettings?
+    /// The LSTM's cell clip (`RNNDescriptor.cellClip`), or nil; per-step loop only, like zoneout.
+    /// `saved` is then present in inference too (the clip reads o from it).
+    public var cellClip: Float? = nil
 
     /// Memberwise.
     public init(
@@ -134,6 +137,8 @@ public struct RecurrentBackwardSequence {
     public var lengths: (any DeviceBuffer)?
     /// The forward's zoneout (training masks), or nil; only `recurrentBackwardPerStep` applies it.
     public var zoneout: ZoneoutSettings?
+    /// The forward's cell clip, or nil; per-step loop only.
+    public var cellClip: Float? = nil
 
     /// Memberwise.
     public init(
@@ -194,6 +199,10 @@ extension Backend {
             try gemm(transA: false, transB: true, alpha: 1, hPrev, s.hiddenWeight, beta: 0, hProj)
             let cell = s.cellStep(time: t, hProj: hProj)
             try cellForward(cell)
+            if let clip = s.cellClip, let cNext = cell.cNext, let saved = cell.saved {
+                try clipCellState(cNext, hNext: cell.hNext, output: cell.output, saved: saved, clip: clip, time: t,
+                                  lengths: s.lengths)
+            }
             if let z = s.zoneout { try applyZoneout(z, hPrev: cell.hPrev, hNext: cell.hNext, cPrev: cell.cPrev, cNext: cell.cNext,
                                                     output: cell.output, time: t, lengths: s.lengths) }
         }
@@ -239,6 +248,9 @@ extension Backend {
                 cell.dOutput = nil
             }
             try cellBackward(cell)
+            if let clip = s.cellClip, let saved = cell.saved, let dcPrev = cell.dcPrev {
+                try clipCellStateBackward(saved, dGates: cell.dGatesX, dcPrev: dcPrev, clip: clip, time: t, lengths: s.lengths)
+            }
             try gemm(transA: false, transB: false, alpha: 1, s.dGatesH.rows(t * s.batch, s.batch), s.hiddenWeight,
                      beta: 1, dh.1)
             if let carry {

@@ -29,7 +29,8 @@ public struct LayerFixture {
             projectionSize: file.metadata["proj_size"] == nil ? 0 : try meta.int("proj_size"),
             layerNorm: try Self.isLayerNorm(file.metadata["cell"]),
             layerNormEpsilon: Float(try meta.optionalDouble("layer_norm_eps") ?? 1e-5),
-            zoneout: Float(try meta.optionalDouble("zoneout") ?? 0))
+            zoneout: Float(try meta.optionalDouble("zoneout") ?? 0),
+            cellClip: Float(try meta.optionalDouble("cell_clip") ?? 0))
         // The forward's seed, from which Recur draws the zoneout masks the file holds.
         if file.metadata["zoneout_seed"] != nil {
             let value = try meta.int("zoneout_seed")

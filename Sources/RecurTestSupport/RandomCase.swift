@@ -20,6 +20,7 @@ public struct RandomCase: CustomStringConvertible, Sendable {
         if d.hasProjection { parts.append("P=\(d.projectionSize)") }
         if d.layerNorm { parts.append("layer-norm") }
         if d.zoneout > 0 { parts.append("zoneout=\(d.zoneout)") }
+        if d.cellClip > 0 { parts.append("cell-clip=\(d.cellClip)") }
         if d.bidirectional { parts.append("bi") }
         if !d.bias { parts.append("no-bias") }
         if d.batchFirst { parts.append("batch-first") }
@@ -125,6 +126,13 @@ public enum ConformanceCases {
             cases.append(RandomCase(d, steps: 11, batch: 4, variableLengths: true, seed: seed))
             seed += 1
         }
+        // Cell clipping, alone and with zoneout.
+        for zoneout: Float in [0, 0.25] {
+            let d = try! RNNDescriptor(mode: .lstm, inputSize: 9, hiddenSize: 21, numLayers: 2, bidirectional: true,
+                                       zoneout: zoneout, cellClip: 0.3)
+            cases.append(RandomCase(d, steps: 11, batch: 4, variableLengths: true, seed: seed))
+            seed += 1
+        }
         return cases
     }()
 
@@ -174,6 +182,13 @@ public enum ConformanceCases {
             let d = try! RNNDescriptor(mode: mode, inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: bi,
                                        layerNorm: layerNorm, zoneout: 0.4)
             cases.append(RandomCase(d, steps: 4, batch: 3, variableLengths: true, seed: seed))
+            seed += 1
+        }
+        // Cell clipping (kinks where c meets the clip: the one-sided differences cover them).
+        for (layers, bi, zoneout) in [(1, false, Float(0)), (2, true, Float(0)), (2, false, Float(0.4))] {
+            let d = try! RNNDescriptor(mode: .lstm, inputSize: 3, hiddenSize: 4, numLayers: layers, bidirectional: bi,
+                                       zoneout: zoneout, cellClip: 0.3)
+            cases.append(RandomCase(d, steps: 4, batch: 3, variableLengths: layers > 1, seed: seed))
             seed += 1
         }
         // The projected LSTM (P = 2 of H = 4): one and two layers, directions, lengths, no bias.

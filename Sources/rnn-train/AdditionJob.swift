@@ -23,7 +23,8 @@ struct AdditionJob {
                                                                   numLayers: settings.layers,
                                                                   projectionSize: settings.projection ?? 0,
                                                                   layerNorm: settings.layerNorm ?? false,
-                                                                  zoneout: settings.zoneout ?? 0)
+                                                                  zoneout: settings.zoneout ?? 0,
+                                                                  cellClip: settings.cellClip ?? 0)
         try RunMemory.check(try RunMemory.additionBytes(configuration, settings: settings, bits: task.bits),
                             settings: settings, charModel: false, on: backend)
         let model = try RecurrentModel(configuration, backend: backend, seed: settings.seed)

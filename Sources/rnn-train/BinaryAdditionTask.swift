@@ -79,10 +79,10 @@ struct BinaryAdditionTask {
 
     /// The model the task trains: float features in, a 2-way classification at every step.
     static func modelConfiguration(mode: CellMode, hiddenSize: Int, numLayers: Int, projectionSize: Int = 0,
-                                   layerNorm: Bool = false, zoneout: Float = 0) -> ModelConfiguration {
+                                   layerNorm: Bool = false, zoneout: Float = 0, cellClip: Float = 0) -> ModelConfiguration {
         ModelConfiguration(vocabularySize: nil, inputSize: featureCount, mode: mode, hiddenSize: hiddenSize,
                            numLayers: numLayers, projectionSize: projectionSize, layerNorm: layerNorm, zoneout: zoneout,
-                           outputSize: classCount)
+                           cellClip: cellClip, outputSize: classCount)
     }
 
     struct Accuracy {

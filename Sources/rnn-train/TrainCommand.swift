@@ -73,6 +73,8 @@ struct TrainCommand: ParsableCommand {
     var proj: Int?
     @Option(help: ArgumentHelp("Zoneout of the LSTM's or GRU's states while training: the probability that a unit keeps its previous value (default 0).", valueName: "p"))
     var zoneout: Float?
+    @Option(name: .customLong("cell-clip"), help: ArgumentHelp("Clamp each LSTM step's cell state to [-c, c] (cuDNN's cellClip; default 0, none).", valueName: "c"))
+    var cellClip: Float?
 
     // MARK: Data
 
@@ -152,6 +154,9 @@ struct TrainCommand: ParsableCommand {
         if let dropout, !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
         if let proj, proj < 0 { throw ValidationError("--proj must be at least 0 (0 = none), got \(proj)") }
         if let zoneout, !(0..<1).contains(zoneout) { throw ValidationError("--zoneout must be in [0, 1), got \(zoneout)") }
+        if let cellClip, !(cellClip >= 0 && cellClip.isFinite) {
+            throw ValidationError("--cell-clip must be at least 0 (0 = none), got \(cellClip)")
+        }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive, got \(lr)") }
         if let momentum, !(momentum >= 0 && momentum.isFinite) { throw ValidationError("--momentum must be at least 0, got \(momentum)") }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be at least 0, got \(weightDecay)") }
@@ -182,6 +187,7 @@ struct TrainCommand: ParsableCommand {
             settings.projection = model.projectionSize > 0 ? model.projectionSize : nil
             settings.layerNorm = model.layerNorm ? true : nil
             settings.zoneout = model.zoneout > 0 ? model.zoneout : nil
+            settings.cellClip = model.cellClip > 0 ? model.cellClip : nil
             return settings
         } ?? defaults
         var settings = base
@@ -193,6 +199,13 @@ struct TrainCommand: ParsableCommand {
         }
         if settings.zoneout != nil, settings.projection != nil || proj.map({ $0 > 0 }) == true {
             throw ValidationError("--zoneout with --proj is not supported yet")
+        }
+        settings.cellClip = cellClip.map { $0 > 0 ? $0 : nil } ?? base.cellClip
+        if settings.cellClip != nil, settings.cell != .lstm || settings.layerNorm == true {
+            throw ValidationError("--cell-clip is for the plain LSTM, not --cell \(settings.cellName)")
+        }
+        if settings.cellClip != nil, settings.projection != nil || proj.map({ $0 > 0 }) == true {
+            throw ValidationError("--cell-clip with --proj is not supported yet")
         }
         settings.embedding = embedding ?? base.embedding
         settings.hidden = hidden ?? base.hidden

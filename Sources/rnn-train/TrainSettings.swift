@@ -28,6 +28,8 @@ struct TrainSettings: Codable, Equatable {
     var layerNorm: Bool? = nil
     /// Zoneout of the LSTM's or GRU's states (--zoneout); nil for none.
     var zoneout: Float? = nil
+    /// The LSTM's cell clip (--cell-clip); nil for none.
+    var cellClip: Float? = nil
 
     /// The cell in the run's report: "LSTM", "layer-normalised GRU".
     var cellName: String { (layerNorm == true ? "layer-normalised " : "") + cell.rawValue }
@@ -41,7 +43,7 @@ struct TrainSettings: Codable, Equatable {
     func languageModel(vocabularySize: Int) -> ModelConfiguration {
         .languageModel(vocabularySize: vocabularySize, embeddingSize: embedding, mode: cell, hiddenSize: hidden,
                        numLayers: layers, dropout: dropout, projectionSize: projection ?? 0, layerNorm: layerNorm ?? false,
-                       zoneout: zoneout ?? 0)
+                       zoneout: zoneout ?? 0, cellClip: cellClip ?? 0)
     }
 
     /// Dropout masks are seeded per step (SequenceTrainer advances its seed by 7919 a step); a run

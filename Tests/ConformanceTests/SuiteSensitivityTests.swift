@@ -95,6 +95,14 @@ final class FaultyBackend: Backend {
         try base.sumRowsOfProducts(a, b, into: dst, accumulate: accumulate)
     }
     func layerNormLSTMForward(_ step: LayerNormLSTMForwardStep) throws { try base.layerNormLSTMForward(step) }
+    func clipCellState(_ cNext: Matrix, hNext: Matrix, output: Matrix, saved: Matrix, clip: Float, time: Int,
+                       lengths: (any DeviceBuffer)?) throws {
+        try base.clipCellState(cNext, hNext: hNext, output: output, saved: saved, clip: clip, time: time, lengths: lengths)
+    }
+    func clipCellStateBackward(_ saved: Matrix, dGates: Matrix, dcPrev: Matrix, clip: Float, time: Int,
+                               lengths: (any DeviceBuffer)?) throws {
+        try base.clipCellStateBackward(saved, dGates: dGates, dcPrev: dcPrev, clip: clip, time: time, lengths: lengths)
+    }
     func zoneout(_ previous: Matrix, _ next: Matrix, output: Matrix?, probability: Float, seed: UInt32, training: Bool,
                  time: Int, lengths: (any DeviceBuffer)?) throws {
         try base.zoneout(previous, next, output: output, probability: probability, seed: seed, training: training, time: time,

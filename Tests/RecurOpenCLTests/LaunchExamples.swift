@@ -74,6 +74,10 @@ enum LaunchExamples {
                         seed: 3, threshold: 1 << 30, training: 1, lengths: LengthsArgument(b, batch: 2, dummy: b), time: 0),
             ZoneoutBackwardRows(gradient: view(b), outputGradient: view(b), hasOutput: 1, carry: view(b), batch: 2, cols: 2,
                                 seed: 3, threshold: 1 << 30, lengths: LengthsArgument(b, batch: 2, dummy: b), time: 0),
+            ClipCellState(c: view(b), h: view(b), output: view(b), saved: view(b), batch: 2, hidden: 1, clip: 1,
+                          lengths: LengthsArgument(b, batch: 2, dummy: b), time: 0),
+            ClipCellStateBackward(saved: view(b), dGates: view(b), dcPrev: view(b), batch: 2, hidden: 1, clip: 1,
+                                  lengths: LengthsArgument(b, batch: 2, dummy: b), time: 0),
             // The layer-normalised cells (layer_norm.cl).
             LayerNormRows(x: view(b), gain: view(b), normalized: view(b), output: view(b), deviation: view(b), rows: 2, cols: 2,
                           epsilon: 1e-5),

@@ -29,15 +29,18 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     public var layerNorm: Bool
     /// Zoneout of the LSTM's or GRU's states, 0 for none (`RNNDescriptor.zoneout`).
     public var zoneout: Float
+    /// The LSTM's cell clip, 0 for none (`RNNDescriptor.cellClip`).
+    public var cellClip: Float
 
     /// Memberwise, with PyTorch's defaults for the recurrent stack; nothing is checked until a model is made.
     public init(vocabularySize: Int?, inputSize: Int, mode: CellMode, hiddenSize: Int, numLayers: Int = 1,
                 bidirectional: Bool = false, dropout: Float = 0, bias: Bool = true, batchFirst: Bool = false,
-                projectionSize: Int = 0, layerNorm: Bool = false, zoneout: Float = 0, outputSize: Int) {
+                projectionSize: Int = 0, layerNorm: Bool = false, zoneout: Float = 0, cellClip: Float = 0,
+                outputSize: Int) {
         self.vocabularySize = vocabularySize; self.inputSize = inputSize; self.mode = mode
         self.hiddenSize = hiddenSize; self.numLayers = numLayers; self.bidirectional = bidirectional
         self.dropout = dropout; self.bias = bias; self.batchFirst = batchFirst; self.projectionSize = projectionSize
-        self.layerNorm = layerNorm; self.zoneout = zoneout; self.outputSize = outputSize
+        self.layerNorm = layerNorm; self.zoneout = zoneout; self.cellClip = cellClip; self.outputSize = outputSize
     }
 
     /// The embedding's width (`inputSize`) for token inputs; nil for float features, which have none.
@@ -46,10 +49,10 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     /// A character or word language model: embedding -> RNN -> head over the vocabulary.
     public static func languageModel(vocabularySize: Int, embeddingSize: Int, mode: CellMode, hiddenSize: Int,
                                      numLayers: Int, dropout: Float = 0, projectionSize: Int = 0,
-                                     layerNorm: Bool = false, zoneout: Float = 0) -> ModelConfiguration {
+                                     layerNorm: Bool = false, zoneout: Float = 0, cellClip: Float = 0) -> ModelConfiguration {
         ModelConfiguration(vocabularySize: vocabularySize, inputSize: embeddingSize, mode: mode, hiddenSize: hiddenSize,
                            numLayers: numLayers, dropout: dropout, projectionSize: projectionSize, layerNorm: layerNorm,
-                           zoneout: zoneout, outputSize: vocabularySize)
+                           zoneout: zoneout, cellClip: cellClip, outputSize: vocabularySize)
     }
 
     /// The recurrent stack's descriptor; throws when a field is out of range (`RNNDescriptor`'s checks).
@@ -57,15 +60,15 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
         get throws {
             try RNNDescriptor(mode: mode, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers,
                               bidirectional: bidirectional, bias: bias, batchFirst: batchFirst, dropout: dropout,
-                              projectionSize: projectionSize, layerNorm: layerNorm, zoneout: zoneout)
+                              projectionSize: projectionSize, layerNorm: layerNorm, zoneout: zoneout, cellClip: cellClip)
         }
     }
 }
 
 extension ModelConfiguration {
     /// Decodes the configurations checkpoints store, those written before `bias`, `batchFirst` and
-    /// `projectionSize`, `layerNorm` and `zoneout` existed included (their layers had biases, were
-    /// time-major, projected nothing, normalised nothing, had no zoneout).
+    /// `projectionSize`, `layerNorm`, `zoneout` and `cellClip` existed included (their layers had
+    /// biases, were time-major, projected nothing, normalised nothing, had no zoneout or clip).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(vocabularySize: try c.decodeIfPresent(Int.self, forKey: .vocabularySize),
@@ -77,6 +80,7 @@ extension ModelConfiguration {
                   projectionSize: try c.decodeIfPresent(Int.self, forKey: .projectionSize) ?? 0,
                   layerNorm: try c.decodeIfPresent(Bool.self, forKey: .layerNorm) ?? false,
                   zoneout: try c.decodeIfPresent(Float.self, forKey: .zoneout) ?? 0,
+                  cellClip: try c.decodeIfPresent(Float.self, forKey: .cellClip) ?? 0,
                   outputSize: try c.decode(Int.self, forKey: .outputSize))
     }
 }

@@ -149,6 +149,26 @@ extension OpenCLBackend {
         try queue.enqueue(ClampElements(x: target, rows: Int32(x.rows), cols: Int32(x.cols), limit: limit))
     }
 
+    /// `Backend.clipCellState`: `clip_cell_state`.
+    public func clipCellState(_ cNext: Matrix, hNext: Matrix, output: Matrix, saved: Matrix, clip: Float, time: Int,
+                              lengths: (any DeviceBuffer)?) throws {
+        for written in [cNext, hNext, output, saved] { packCache.invalidate(ViewArgument(written).buffer) }
+        try queue.enqueue(ClipCellState(
+            c: ViewArgument(cNext), h: ViewArgument(hNext), output: ViewArgument(output), saved: ViewArgument(saved),
+            batch: Int32(cNext.rows), hidden: Int32(cNext.cols), clip: clip,
+            lengths: LengthsArgument(lengths, batch: cNext.rows, dummy: dummy), time: Int32(time)))
+    }
+
+    /// `Backend.clipCellStateBackward`: `clip_cell_state_backward`.
+    public func clipCellStateBackward(_ saved: Matrix, dGates: Matrix, dcPrev: Matrix, clip: Float, time: Int,
+                                      lengths: (any DeviceBuffer)?) throws {
+        for written in [dGates, dcPrev] { packCache.invalidate(ViewArgument(written).buffer) }
+        try queue.enqueue(ClipCellStateBackward(
+            saved: ViewArgument(saved), dGates: ViewArgument(dGates), dcPrev: ViewArgument(dcPrev), batch: Int32(dcPrev.rows),
+            hidden: Int32(dcPrev.cols), clip: clip, lengths: LengthsArgument(lengths, batch: dcPrev.rows, dummy: dummy),
+            time: Int32(time)))
+    }
+
     /// `Backend.zoneout`: `zoneout_rows`.
     public func zoneout(_ previous: Matrix, _ next: Matrix, output: Matrix?, probability: Float, seed: UInt32,
                         training: Bool, time: Int, lengths: (any DeviceBuffer)?) throws {

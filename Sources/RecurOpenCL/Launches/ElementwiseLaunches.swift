@@ -133,3 +133,37 @@ struct SumRows: KernelLaunch {
     /// One work-item per 16 columns (see the kernel).
     var globalSize: [Int] { [(Int(cols) + 15) / 16] }
 }
+
+/// `clip_cell_state`: cuDNN's cell clipping after an LSTM step. Range (H, B).
+struct ClipCellState: KernelLaunch {
+    static let kernel = KernelName.clipCellState
+
+    var c, h, output, saved: ViewArgument
+    var batch, hidden: Int32
+    var clip: Float
+    var lengths: LengthsArgument
+    var time: Int32
+
+    var arguments: [KernelArgument] {
+        c.arguments + h.arguments + output.arguments + saved.arguments + [.int32(batch), .int32(hidden), .float(clip)]
+            + lengths.arguments + [.int32(time)]
+    }
+    var globalSize: [Int] { [Int(hidden), Int(batch)] }
+}
+
+/// `clip_cell_state_backward`: no gradient where c was clamped. Range (H, B).
+struct ClipCellStateBackward: KernelLaunch {
+    static let kernel = KernelName.clipCellStateBackward
+
+    var saved, dGates, dcPrev: ViewArgument
+    var batch, hidden: Int32
+    var clip: Float
+    var lengths: LengthsArgument
+    var time: Int32
+
+    var arguments: [KernelArgument] {
+        saved.arguments + dGates.arguments + dcPrev.arguments + [.int32(batch), .int32(hidden), .float(clip)]
+            + lengths.arguments + [.int32(time)]
+    }
+    var globalSize: [Int] { [Int(hidden), Int(batch)] }
+}
