@@ -113,10 +113,10 @@ public enum ConformanceCases {
                 seed += 1
             }
             normalized(13, 37, steps: 7, batch: 5)
-            normalized(9, 17, steps: 60, batch: 3, lengths: true)
+            normalized(9, 17, steps: 30, batch: 3, lengths: true)
             normalized(5, 11, layers: 3, bi: true, steps: 6, batch: 4, lengths: true)
             normalized(7, 40, layers: 2, bias: false, batchFirst: true, steps: 9, batch: 6, lengths: true)
-            normalized(64, 256, bi: true, steps: 8, batch: 8)
+            normalized(64, 256, bi: true, steps: 4, batch: 8)
             normalized(16, 33, steps: 12, batch: 1)
         }
         // Zoneout, plain and layer-normalised, with lengths and directions.
@@ -168,9 +168,11 @@ public enum ConformanceCases {
                 }
             }
         }
-        // The layer-normalised LSTM and GRU: one and two layers, directions, lengths, no bias.
+        // The layer-normalised LSTM and GRU: one and two layers, directions, lengths, no bias. Few
+        // cases: every launch costs milliseconds on rusticl, whose CI step runs these too, and a
+        // normalised stack has four parameter tensors more per layer direction to check.
         for mode in [CellMode.lstm, .gru] {
-            for (layers, bi, bias, lengths) in [(1, false, true, false), (1, true, false, true), (2, true, true, true)] {
+            for (layers, bi, bias, lengths) in [(1, true, false, true), (2, false, true, true)] {
                 let d = try! RNNDescriptor(mode: mode, inputSize: 3, hiddenSize: 4, numLayers: layers, bidirectional: bi,
                                            bias: bias, batchFirst: lengths && bi, layerNorm: true)
                 cases.append(RandomCase(d, steps: 4, batch: 3, variableLengths: lengths, seed: seed))
@@ -178,14 +180,15 @@ public enum ConformanceCases {
             }
         }
         // Zoneout (masks fixed by the case's seed): LSTM and GRU, plain and layer-normalised.
-        for (mode, layerNorm, bi) in [(CellMode.lstm, false, false), (.gru, false, true), (.lstm, true, true), (.gru, true, false)] {
-            let d = try! RNNDescriptor(mode: mode, inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: bi,
+        for (mode, layerNorm, bi, layers) in [(CellMode.lstm, false, false, 2), (.gru, false, true, 1), (.lstm, true, true, 1),
+                                              (.gru, true, false, 1)] {
+            let d = try! RNNDescriptor(mode: mode, inputSize: 3, hiddenSize: 4, numLayers: layers, bidirectional: bi,
                                        layerNorm: layerNorm, zoneout: 0.4)
             cases.append(RandomCase(d, steps: 4, batch: 3, variableLengths: true, seed: seed))
             seed += 1
         }
         // Cell clipping (kinks where c meets the clip: the one-sided differences cover them).
-        for (layers, bi, zoneout) in [(1, false, Float(0)), (2, true, Float(0)), (2, false, Float(0.4))] {
+        for (layers, bi, zoneout) in [(1, true, Float(0)), (2, false, Float(0.4))] {
             let d = try! RNNDescriptor(mode: .lstm, inputSize: 3, hiddenSize: 4, numLayers: layers, bidirectional: bi,
                                        zoneout: zoneout, cellClip: 0.3)
             cases.append(RandomCase(d, steps: 4, batch: 3, variableLengths: layers > 1, seed: seed))

@@ -220,6 +220,12 @@ struct CharLMJob {
         if configuration.projectionSize != saved.projectionSize {
             differences.append("--proj \(configuration.projectionSize) (the checkpoint's is \(saved.projectionSize))")
         }
+        if configuration.zoneout != saved.zoneout {
+            differences.append("--zoneout \(configuration.zoneout) (the checkpoint's is \(saved.zoneout))")
+        }
+        if configuration.cellClip != saved.cellClip {
+            differences.append("--cell-clip \(configuration.cellClip) (the checkpoint's is \(saved.cellClip))")
+        }
         if configuration.inputSize != saved.inputSize { differences.append("--embedding \(configuration.inputSize) (the checkpoint's is \(saved.inputSize))") }
         if configuration.hiddenSize != saved.hiddenSize { differences.append("--hidden \(configuration.hiddenSize) (the checkpoint's is \(saved.hiddenSize))") }
         if configuration.numLayers != saved.numLayers { differences.append("--layers \(configuration.numLayers) (the checkpoint's is \(saved.numLayers))") }
