@@ -26,19 +26,7 @@
 
 #define VIEW_AT(off, ld, r, c) ((size_t)(off) + (size_t)(r) * (size_t)(ld) + (size_t)(c))
 
-// The sum of `value` over the work-group (local size a power of two), returned to every work-item.
-static float row_sum(__local float* scratch, const float value) {
-    const int lid = get_local_id(0), size = get_local_size(0);
-    scratch[lid] = value;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int step = size / 2; step > 0; step >>= 1) {
-        if (lid < step) scratch[lid] += scratch[lid + step];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const float total = scratch[0];
-    barrier(CLK_LOCAL_MEM_FENCE);   // scratch is free for the next reduction
-    return total;
-}
+#include "group_sum.cl"
 
 // The builtin tanh, not units.cl's 1 - 2 / (exp(2x) + 1): that one's absolute error near 0 moved a
 // fixture's gradient (ln_lstm_odd_13x37, grad.weight_hh_l0) past the tolerance, the normalisation
@@ -54,13 +42,13 @@ __kernel void layer_norm_rows(__global const float* x, const int x_off, const in
     const int r = get_group_id(0), lid = get_local_id(0), size = get_local_size(0);   // rows groups
     float partial = 0.0f;
     for (int c = lid; c < cols; c += size) partial += x[VIEW_AT(x_off, x_ld, r, c)];
-    const float mean = row_sum(scratch, partial) / (float)cols;
+    const float mean = group_sum(scratch, partial) / (float)cols;
     partial = 0.0f;
     for (int c = lid; c < cols; c += size) {
         const float d = x[VIEW_AT(x_off, x_ld, r, c)] - mean;
         partial += d * d;
     }
-    const float rstd = rsqrt(row_sum(scratch, partial) / (float)cols + epsilon);
+    const float rstd = rsqrt(group_sum(scratch, partial) / (float)cols + epsilon);
     for (int c = lid; c < cols; c += size) {
         const float nhat = (x[VIEW_AT(x_off, x_ld, r, c)] - mean) * rstd;
         normalized[VIEW_AT(n_off, n_ld, r, c)] = nhat;
@@ -82,8 +70,8 @@ __kernel void layer_norm_backward_rows(__global const float* dy, const int dy_of
         partial_g += g;
         partial_gn += g * normalized[VIEW_AT(n_off, n_ld, r, c)];
     }
-    const float mean_g = row_sum(scratch, partial_g) / (float)cols;
-    const float mean_gn = row_sum(scratch, partial_gn) / (float)cols;
+    const float mean_g = group_sum(scratch, partial_g) / (float)cols;
+    const float mean_gn = group_sum(scratch, partial_gn) / (float)cols;
     const float rstd = deviation[dev_off + r];
     for (int c = lid; c < cols; c += size) {
         const float g = dy[VIEW_AT(dy_off, dy_ld, r, c)] * gain[gain_off + c];
@@ -161,14 +149,14 @@ __kernel void layer_norm_lstm_forward(__global const float* xp, const int xp_off
     }
     // Every work-item writes and then reads only its own units' c' and o: no barrier needed for
     // them; the sums' barriers are reached by every work-item.
-    const float mean = row_sum(scratch, partial) / (float)hidden;
+    const float mean = group_sum(scratch, partial) / (float)hidden;
     partial = 0.0f;
     for (int j = lid; j < hidden; j += size) {
         if (!runs) continue;
         const float d = c_next[VIEW_AT(cnext_off, cnext_ld, r, j)] - mean;
         partial += d * d;
     }
-    const float rstd = rsqrt(row_sum(scratch, partial) / (float)hidden + epsilon);
+    const float rstd = rsqrt(group_sum(scratch, partial) / (float)hidden + epsilon);
     for (int j = lid; j < hidden; j += size) {
         if (runs) {
             const float nhat = (c_next[VIEW_AT(cnext_off, cnext_ld, r, j)] - mean) * rstd;
@@ -219,8 +207,8 @@ __kernel void layer_norm_lstm_backward(__global const float* saved_in, const int
         partial_u += u;
         partial_un += u * saved_in[VIEW_AT(saved_off, saved_ld, r, 5 * hidden + j)];
     }
-    const float mean_u = row_sum(scratch, partial_u) / (float)hidden;
-    const float mean_un = row_sum(scratch, partial_un) / (float)hidden;
+    const float mean_u = group_sum(scratch, partial_u) / (float)hidden;
+    const float mean_un = group_sum(scratch, partial_un) / (float)hidden;
     // Pass 2: dc, then the gates over the saved ones (each unit's read before it is written).
     for (int j = lid; j < hidden; j += size) {
         if (runs) {

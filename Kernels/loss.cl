@@ -24,20 +24,9 @@
 
 #define VIEW_AT(off, ld, r, c) ((size_t)(off) + (size_t)(r) * (size_t)(ld) + (size_t)(c))
 
-// The sum / maximum of `value` over the work-group (local size a power of two), returned to every
-// work-item. Every work-item of the group must call it (it synchronises the group).
-static float group_sum(__local float* scratch, const float value) {
-    const int lid = get_local_id(0), size = get_local_size(0);
-    scratch[lid] = value;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int step = size / 2; step > 0; step >>= 1) {
-        if (lid < step) scratch[lid] += scratch[lid + step];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const float total = scratch[0];
-    barrier(CLK_LOCAL_MEM_FENCE);   // scratch is free for the next reduction
-    return total;
-}
+#include "group_sum.cl"
+
+// The maximum of `value` over the work-group, as group_sum (group_sum.cl) adds it up.
 
 static float group_max(__local float* scratch, const float value) {
     const int lid = get_local_id(0), size = get_local_size(0);

@@ -39,19 +39,7 @@
 
 #define VIEW_AT(off, ld, r, c) ((size_t)(off) + (size_t)(r) * (size_t)(ld) + (size_t)(c))
 
-// The sum of `value` over the work-group (local size a power of two), returned to every work-item.
-static float group_sum(__local float* scratch, const float value) {
-    const int lid = get_local_id(0), size = get_local_size(0);
-    scratch[lid] = value;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int step = size / 2; step > 0; step >>= 1) {
-        if (lid < step) scratch[lid] += scratch[lid + step];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const float total = scratch[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return total;
-}
+#include "group_sum.cl"
 
 __kernel void sum_of_squares_partial(__global const float* x, const int off, const int ld,
                                      const int rows, const int cols,

@@ -174,15 +174,15 @@ extension Backend {
         let b = s.batch, hidden = s.hidden
         var dh = (s.dh, Matrix(try makeScratchBuffer(count: b * hidden), rows: b, cols: hidden))
         var dc = try s.dc.map { ($0, Matrix(try makeScratchBuffer(count: b * hidden), rows: b, cols: hidden)) }
+        let carry = s.zoneout == nil ? nil : try zoneoutCarry(batch: b, hidden: hidden, cell: s.dc != nil)
         for step in 0..<s.steps {
             let t = s.reverse ? step : s.steps - 1 - step
             let prev = (s.reverse ? t + 1 : t) * b, next = (s.reverse ? t : t + 1) * b
             let rows = t * b
             var dOutput = s.dOutput?.rows(rows, b)
-            var carry: (h: Matrix, c: Matrix?)?
-            if let z = s.zoneout {
+            if let z = s.zoneout, let carry {
                 // The output's gradient is folded into dh, which the cell then takes alone.
-                carry = try zoneoutGradients(z, dh: dh.0, dOutput: dOutput, dc: dc?.0, time: t, lengths: s.lengths)
+                try zoneoutGradients(z, dh: dh.0, dOutput: dOutput, dc: dc?.0, into: carry, time: t, lengths: s.lengths)
                 dOutput = nil
             }
             if s.mode == .lstm, let cellGain = s.cellGain, let cs = s.cellStates, let dCell = s.dCell, let pair = dc {
@@ -202,10 +202,7 @@ extension Backend {
             try layerNormBackward(s.dGatesH.rows(rows, b), normalized: s.hiddenNormalized.rows(rows, b),
                                   inverseDeviation: s.hiddenDeviation.columns(rows, b), gain: s.hiddenGain, into: dRaw)
             try gemm(transA: false, transB: false, alpha: 1, dRaw, s.hiddenWeight, beta: 1, dh.1)
-            if let carry {
-                try axpy(alpha: 1, carry.h, dh.1)
-                if let carryC = carry.c, let pair = dc { try axpy(alpha: 1, carryC, pair.1) }
-            }
+            if let carry { try addZoneoutCarry(carry, dhPrev: dh.1, dcPrev: dc?.1) }
             dh = (dh.1, dh.0)
             if let pair = dc { dc = (pair.1, pair.0) }
         }

@@ -7,6 +7,12 @@
 /// backend that does not replace it. Shapes: T steps, B sequences, H hidden units, G gates,
 /// S saved activations per hidden unit (`CellMode.savedWidth`).
 
+/// Zoneout's (B, H) carried gradients of h and of the LSTM's c (`Backend.zoneoutBackward`).
+struct ZoneoutCarry {
+    let h: Matrix
+    let c: Matrix?
+}
+
 /// Zoneout of one layer direction's states (`RNNDescriptor.zoneout`), applied by the per-step loops
 /// after each cell step (`Backend.zoneout`): h, and the LSTM's c with masks of their own.
 public struct ZoneoutSettings: Sendable, Equatable {
@@ -219,32 +225,42 @@ extension Backend {
         }
     }
 
+    /// (B, H) scratch for zoneout's carried gradients of h and (LSTM) c, made once per loop.
+    func zoneoutCarry(batch: Int, hidden: Int, cell: Bool) throws -> ZoneoutCarry {
+        func block() throws -> Matrix { Matrix(try makeScratchBuffer(count: batch * hidden), rows: batch, cols: hidden) }
+        return ZoneoutCarry(h: try block(), c: cell ? try block() : nil)
+    }
+
     /// Zoneout's backward before a cell step's: the gradients of h (with the output's folded in) and
     /// of c split into the part that reaches the cell and the part `carry` takes straight to the
-    /// previous state (added after the cell's backward and the recurrent GEMM).
-    func zoneoutGradients(_ z: ZoneoutSettings, dh: Matrix, dOutput: Matrix?, dc: Matrix?, time: Int,
-                          lengths: (any DeviceBuffer)?) throws -> (h: Matrix, c: Matrix?) {
-        let carryH = Matrix(try makeScratchBuffer(count: dh.rows * dh.cols), rows: dh.rows, cols: dh.cols)
-        try zoneoutBackward(dh, outputGradient: dOutput, carry: carryH, probability: z.probability, seed: z.hiddenSeed,
+    /// previous state (`addZoneoutCarry`, after the cell's backward and the recurrent GEMM).
+    func zoneoutGradients(_ z: ZoneoutSettings, dh: Matrix, dOutput: Matrix?, dc: Matrix?, into carry: ZoneoutCarry,
+                          time: Int, lengths: (any DeviceBuffer)?) throws {
+        try zoneoutBackward(dh, outputGradient: dOutput, carry: carry.h, probability: z.probability, seed: z.hiddenSeed,
                             time: time, lengths: lengths)
-        guard let dc else { return (carryH, nil) }
-        let carryC = Matrix(try makeScratchBuffer(count: dc.rows * dc.cols), rows: dc.rows, cols: dc.cols)
-        try zoneoutBackward(dc, outputGradient: nil, carry: carryC, probability: z.probability, seed: z.cellSeed,
-                            time: time, lengths: lengths)
-        return (carryH, carryC)
+        if let dc, let carryC = carry.c {
+            try zoneoutBackward(dc, outputGradient: nil, carry: carryC, probability: z.probability, seed: z.cellSeed,
+                                time: time, lengths: lengths)
+        }
+    }
+
+    /// Adds the carried gradients to those of the previous h and c.
+    func addZoneoutCarry(_ carry: ZoneoutCarry, dhPrev: Matrix, dcPrev: Matrix?) throws {
+        try axpy(alpha: 1, carry.h, dhPrev)
+        if let carryC = carry.c, let dcPrev { try axpy(alpha: 1, carryC, dcPrev) }
     }
 
     /// The backward loop as the definition states it: one cell step and one recurrent GEMM per step.
     public func recurrentBackwardPerStep(_ s: RecurrentBackwardSequence) throws {
+        let carry = s.zoneout == nil ? nil : try zoneoutCarry(batch: s.batch, hidden: s.hidden, cell: s.dc != nil)
         var dh = (s.dh, s.dhScratch)
         var dc = s.dc.map { ($0, s.dcScratch!) }
         for step in 0..<s.steps {
             let t = s.time(ofStep: step)
             var cell = s.cellStep(time: t, dhNext: dh.0, dcNext: dc?.0, dhPrev: dh.1, dcPrev: dc?.1)
-            var carry: (h: Matrix, c: Matrix?)?
-            if let z = s.zoneout {
+            if let z = s.zoneout, let carry {
                 // The output's gradient is folded into dh, which the cell then takes alone.
-                carry = try zoneoutGradients(z, dh: dh.0, dOutput: cell.dOutput, dc: dc?.0, time: t, lengths: s.lengths)
+                try zoneoutGradients(z, dh: dh.0, dOutput: cell.dOutput, dc: dc?.0, into: carry, time: t, lengths: s.lengths)
                 cell.dOutput = nil
             }
             try cellBackward(cell)
@@ -253,10 +269,7 @@ extension Backend {
             }
             try gemm(transA: false, transB: false, alpha: 1, s.dGatesH.rows(t * s.batch, s.batch), s.hiddenWeight,
                      beta: 1, dh.1)
-            if let carry {
-                try axpy(alpha: 1, carry.h, dh.1)
-                if let carryC = carry.c, let pair = dc { try axpy(alpha: 1, carryC, pair.1) }
-            }
+            if let carry { try addZoneoutCarry(carry, dhPrev: dh.1, dcPrev: dc?.1) }
             dh = (dh.1, dh.0)
             if let pair = dc { dc = (pair.1, pair.0) }
         }
