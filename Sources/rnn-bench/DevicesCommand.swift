@@ -23,6 +23,7 @@ struct DevicesCommand: ParsableCommand {
                 print("  [\(index)] \(device.name)")
                 print("      type \(device.kind.rawValue), \(device.computeUnits) compute units, "
                       + "\(device.globalMemoryBytes / (1 << 20)) MiB global memory, "
+                      + "float vectors of \(device.preferredFloatVectorWidth), "
                       + "\(device.openCLVersion), driver \(device.driverVersion)")
                 let (tuning, source) = cache.lookup(for: device)
                 print("      GEMM \(tuning.summary): \(source)")

@@ -80,17 +80,18 @@ enum LaunchExamples {
                                   lengths: LengthsArgument(b, batch: 2, dummy: b), time: 0),
             // The layer-normalised cells (layer_norm.cl).
             LayerNormRows(x: view(b), gain: view(b), normalized: view(b), output: view(b), deviation: view(b), rows: 2, cols: 2,
-                          epsilon: 1e-5),
+                          epsilon: 1e-5, unitWidth: 1),
             LayerNormBackwardRows(gradient: view(b), normalized: view(b), deviation: view(b), gain: view(b), dx: view(b),
-                                  rows: 2, cols: 2),
+                                  rows: 2, cols: 2, unitWidth: 1),
             SumRowProductChunks(a: view(b), b: view(b), rows: 2, cols: 2, chunkRows: 1, partials: b),
             LayerNormLSTMForward(xPart: view(b), hPart: view(b), biasIH: view(b), biasHH: view(b), hasBias: 1, cellGain: view(b),
                                  cellBias: view(b), epsilon: 1e-5, hPrev: view(b), hNext: view(b), cPrev: view(b), cNext: view(b),
                                  output: view(b), saved: view(b), hasSaved: 1, lengths: LengthsArgument(b, batch: 2, dummy: b),
-                                 time: 0, batch: 2, hidden: 1),
+                                 time: 0, batch: 2, hidden: 1, unitWidth: 1),
             LayerNormLSTMBackward(saved: view(b), dGates: view(b), cPrev: view(b), cellGain: view(b), dhNext: view(b),
                                   dcNext: view(b), dOutput: view(b), hasDOutput: 1, dCell: view(b), dhPrev: view(b),
-                                  dcPrev: view(b), lengths: LengthsArgument(b, batch: 2, dummy: b), time: 0, batch: 2, hidden: 1),
+                                  dcPrev: view(b), lengths: LengthsArgument(b, batch: 2, dummy: b), time: 0, batch: 2, hidden: 1,
+                                  unitWidth: 1),
             // The device's FMA peak (peak.cl).
             FMAPeak(out: b, a: 1, b: 1, iterations: 4, workItems: 8, groupSize: 8, width: 4),
         ]

@@ -1,8 +1,10 @@
 import Recur
 
 /// The layer-normalised cells' operations (Kernels/layer_norm.cl): one launch each, the row kernels
-/// a work-group per row of up to `lossRowWidth` work-items.
+/// a work-group per row of up to `lossRowWidth` work-items, `layerNormUnitWidth` columns at a time.
 extension OpenCLBackend {
+    private var layerNormDefines: [String: String] { LayerNormKernels.defines(unitWidth: layerNormUnitWidth) }
+
     /// `Backend.layerNorm`: `layer_norm_rows`.
     public func layerNorm(_ x: Matrix, gain: Matrix, epsilon: Float, normalized: Matrix, output: Matrix,
                           inverseDeviation: Matrix) throws {
@@ -12,7 +14,8 @@ extension OpenCLBackend {
         try queue.enqueue(LayerNormRows(
             x: ViewArgument(x), gain: ViewArgument(gain), normalized: ViewArgument(normalized), output: ViewArgument(output),
             deviation: ViewArgument(inverseDeviation), rows: Int32(x.rows), cols: Int32(x.cols), epsilon: epsilon,
-            width: try reductionWidth(.layerNormRows, wanted: lossRowWidth)))
+            width: try reductionWidth(.layerNormRows, wanted: lossRowWidth, defines: layerNormDefines),
+            unitWidth: layerNormUnitWidth))
     }
 
     /// `Backend.layerNormBackward`: `layer_norm_backward_rows`.
@@ -24,7 +27,8 @@ extension OpenCLBackend {
         try queue.enqueue(LayerNormBackwardRows(
             gradient: ViewArgument(gradient), normalized: ViewArgument(normalized), deviation: ViewArgument(inverseDeviation),
             gain: ViewArgument(gain), dx: ViewArgument(dx), rows: Int32(gradient.rows), cols: Int32(gradient.cols),
-            width: try reductionWidth(.layerNormBackwardRows, wanted: lossRowWidth)))
+            width: try reductionWidth(.layerNormBackwardRows, wanted: lossRowWidth, defines: layerNormDefines),
+            unitWidth: layerNormUnitWidth))
     }
 
     /// `Backend.sumRowsOfProducts`: `sum_row_product_chunks` into partial sums, then `sum_rows`
@@ -59,7 +63,8 @@ extension OpenCLBackend {
             cPrev: ViewArgument(s.cPrev), cNext: ViewArgument(s.cNext), output: ViewArgument(s.output),
             saved: s.saved.map(ViewArgument.init) ?? absent, hasSaved: s.saved == nil ? 0 : 1,
             lengths: LengthsArgument(s.lengths, batch: s.batch, dummy: dummy), time: Int32(s.time), batch: Int32(s.batch),
-            hidden: Int32(s.hidden), width: try reductionWidth(.layerNormLstmForward, wanted: lossRowWidth)))
+            hidden: Int32(s.hidden), width: try reductionWidth(.layerNormLstmForward, wanted: lossRowWidth, defines: layerNormDefines),
+            unitWidth: layerNormUnitWidth))
     }
 
     /// `Backend.layerNormLSTMBackward`: `layer_norm_lstm_backward`, a work-group per batch row.
@@ -71,6 +76,7 @@ extension OpenCLBackend {
             dOutput: s.dOutput.map(ViewArgument.init) ?? ViewArgument(absent: dummy), hasDOutput: s.dOutput == nil ? 0 : 1,
             dCell: ViewArgument(s.dCell), dhPrev: ViewArgument(s.dhPrev), dcPrev: ViewArgument(s.dcPrev),
             lengths: LengthsArgument(s.lengths, batch: s.batch, dummy: dummy), time: Int32(s.time), batch: Int32(s.batch),
-            hidden: Int32(s.hidden), width: try reductionWidth(.layerNormLstmBackward, wanted: lossRowWidth)))
+            hidden: Int32(s.hidden), width: try reductionWidth(.layerNormLstmBackward, wanted: lossRowWidth, defines: layerNormDefines),
+            unitWidth: layerNormUnitWidth))
     }
 }

@@ -60,8 +60,8 @@ extension OpenCLBackend {
     /// The work-items of a reduction kernel's group (its kernel halves a power of two): `wanted`,
     /// halved until the compiled kernel takes it. llvmpipe's kernels take at most 32 work-items
     /// (CL_KERNEL_WORK_GROUP_SIZE) where the device allows 1024.
-    func reductionWidth(_ name: KernelName, wanted: Int) throws -> Int {
-        let limit = try queue.kernel(name).limits.maxWorkGroupSize
+    func reductionWidth(_ name: KernelName, wanted: Int, defines: [String: String] = [:]) throws -> Int {
+        let limit = try queue.kernel(name, defines: defines).limits.maxWorkGroupSize
         var width = wanted
         while width > limit && width > 1 { width /= 2 }
         return width

@@ -42,6 +42,9 @@ public final class OpenCLBackend: Backend {
     /// Work-items per row of the loss kernels (`Reduction.rowWidth` for the device); tests set the
     /// other width to cover both kernel paths on one device.
     lazy var lossRowWidth = Reduction.rowWidth(for: device.kind)
+    /// Columns a work-item of the layer-norm row kernels takes at a time (`LayerNormKernels.unitWidth`);
+    /// tests set the other widths (1, 8, 16) to cover every path on one device.
+    lazy var layerNormUnitWidth = LayerNormKernels.unitWidth(for: device)
 
     /// The recurrent time loop of one layer direction.
     public enum SequenceLoop: String, Sendable, CaseIterable {

@@ -30,6 +30,9 @@ public final class Device: @unchecked Sendable {
     /// CL_DEVICE_LOCAL_MEM_SIZE: the local memory one work-group may use (static `__local`
     /// arrays plus `__local` arguments).
     public let localMemoryBytes: Int
+    /// CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT: the float vector width the driver prefers (a CPU
+    /// driver reports its SIMD width: 16 with AVX-512, 8 with AVX2).
+    public let preferredFloatVectorWidth: Int
 
     /// The device type (CL_DEVICE_TYPE).
     public enum Kind: String, Sendable {
@@ -55,6 +58,8 @@ public final class Device: @unchecked Sendable {
         maxAllocationBytes = Int(clamping: try value(CL_DEVICE_MAX_MEM_ALLOC_SIZE, "CL_DEVICE_MAX_MEM_ALLOC_SIZE", as: cl_ulong.self))
         maxWorkGroupSize = Int(try value(CL_DEVICE_MAX_WORK_GROUP_SIZE, "CL_DEVICE_MAX_WORK_GROUP_SIZE", as: Int.self))
         localMemoryBytes = Int(clamping: try value(CL_DEVICE_LOCAL_MEM_SIZE, "CL_DEVICE_LOCAL_MEM_SIZE", as: cl_ulong.self))
+        preferredFloatVectorWidth = Int(try value(CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT, "CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT",
+                                                  as: cl_uint.self))
     }
 
     /// One line for device lists and reports: "NVIDIA H100 (gpu, NVIDIA CUDA, 132 compute units, 79.1 GiB)".
