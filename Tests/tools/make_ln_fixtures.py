@@ -7,10 +7,12 @@ The shared generator (../shared/tools/make_fixtures_cells.py) draws each case's 
 upstream gradients and writes the file; then this script recomputes every output and gradient from
 those same float32 values in float64, with the shared generator's own reference (`ln_stack`, PyTorch
 autograd over FORMAT.md's equations), and stores them rounded to float32. The normalisations make
-these cells' float32 gradients sensitive to rounding: PyTorch's own float32 gradients of the cases
-below stray from the float64 ones by up to 0.7 of FORMAT.md's layer tolerance (and by 3.7 times it
-for an 80-step LSTM, which is why the long cases here are shorter), so a float32 reference would
-leave Recur little room of its own. The float64 one is the exact answer the tolerance is measured from.
+these cells' float32 gradients sensitive to rounding: PyTorch's own float32 gradients stray from the
+float64 ones by up to 0.8 of FORMAT.md's layer tolerance on some draws of the cases below (and by
+3.7 times it for an 80-step LSTM, which is why the long cases here are shorter), so a float32
+reference would leave Recur little room of its own. The float64 one is the exact answer the
+tolerance is measured from, and a draw is kept only where PyTorch's float32 error uses at most half
+the tolerance (FLOAT32_SHARE).
 
 Usage: make_ln_fixtures.py OUT_DIR   (with the peer's venv: ~/.cache/recur-torch-peer/bin/python)."""
 import os, sys
@@ -23,7 +25,7 @@ from make_fixtures_cells import ln_fixture, ln_stack
 
 CASES = [
     # name, mode, input, hidden, T, B, layers, bidirectional, bias, batch_first, lengths
-    ("ln_lstm_odd_13x37", "LSTM", 13, 37, 7, 5, 1, False, True, False, None),
+    ("ln_lstm_odd_13x21", "LSTM", 13, 21, 7, 5, 1, False, True, False, None),
     ("ln_lstm_t16_varlen", "LSTM", 6, 19, 16, 3, 1, False, True, False, [16, 5, 11]),
     ("ln_lstm_bf_nobias_2l_bi_varlen", "LSTM", 5, 9, 6, 4, 2, True, False, True, [6, 1, 4, 3]),
     ("ln_lstm_3l_b1", "LSTM", 7, 16, 5, 1, 3, False, True, False, None),
@@ -35,9 +37,21 @@ CASES = [
 OUTPUTS = ["output", "h_n", "c_n", "loss", "grad_input", "grad_h0", "grad_c0"]
 
 
-def reference(path, dtype):
-    """Every output and gradient of the case in `path`, recomputed in `dtype` from its float32 values."""
+def shifted(v, floats):
+    """A copy of v that starts `floats` elements past an allocation's start (another alignment)."""
+    storage = torch.empty(v.numel() + floats, dtype=v.dtype)
+    out = storage[floats:].view(v.shape)
+    out.copy_(v)
+    return out
+
+
+def reference(path, dtype, shift=None, forward=None):
+    """Every output and gradient of the case in `path`, recomputed in `dtype` from its float32 values
+    (`shift`: from copies of them at that many floats past an allocation's start). `forward(t, x, h0,
+    c0, params, lengths)` replaces the layer-normalised stack (zoneout's, make_zoneout_fixtures.py)."""
     t = load_file(path)
+    if shift is not None:
+        t = {k: shifted(v, shift) for k, v in t.items()}
     with safe_open(path, "pt") as f:
         meta = f.metadata()
     mode, layers = meta["mode"], int(meta["num_layers"])
@@ -50,7 +64,11 @@ def reference(path, dtype):
     h0 = t["h0"].to(dtype).requires_grad_(True)
     c0 = t["c0"].to(dtype).requires_grad_(True) if "c0" in t else None
     lengths = t.get("lengths")
-    out, hn, cn = ln_stack(mode, x.transpose(0, 1) if batch_first else x, h0, c0, params, layers, directions, lengths)
+    xt = x.transpose(0, 1) if batch_first else x
+    if forward is None:
+        out, hn, cn = ln_stack(mode, xt, h0, c0, params, layers, directions, lengths)
+    else:
+        out, hn, cn = forward(t, xt, h0, c0, params, lengths)
     if batch_first:
         out = out.transpose(0, 1)
     loss = (out * t["grad_output"].to(dtype)).sum() + (hn * t["grad_h_n"].to(dtype)).sum()
@@ -65,25 +83,61 @@ def reference(path, dtype):
     return t, meta, {k: v.detach() for k, v in exact.items()}
 
 
-def recompute_in_float64(path, limit=1.0):
-    """Stores the float64 reference; refuses a case whose float32 gradients (PyTorch's own) stray
-    from it by more than FORMAT.md's layer tolerance: float32 cannot be held to it there."""
-    t, meta, exact = reference(path, torch.float64)
-    _, _, single = reference(path, torch.float32)
-    worst = max(((single[k].double() - v).abs() / (1e-5 + 1e-4 * v.abs())).max().item() for k, v in exact.items())
-    if worst > limit:
-        raise SystemExit(f"{path}: PyTorch's float32 result is {worst:.2f} of the tolerance from float64; choose a "
-                         "better-conditioned case (shorter, smaller)")
+# The share of FORMAT.md's layer tolerance that PyTorch's own float32 result may use. Another float32
+# implementation rounds differently, and its error is as large as PyTorch's on the same case: a case
+# where PyTorch used 0.8 of the tolerance (ln_gru_bf_nobias_3l's first draw) failed on a correct
+# implementation that summed in another order (Intel's OpenCL runtime at 1.4 of it). Half leaves the
+# other half to the implementation.
+FLOAT32_SHARE = 0.5
+
+
+def float32_share(path, forward=None):
+    """How much of the layer tolerance PyTorch's float32 result uses, measured from float64: the
+    most over several summation orders. PyTorch's float32 products sum in an order that depends on
+    its tensors' alignment and threads, and one case measured 0.35 and 0.79 of the tolerance on
+    the same values in two files; so the tensors at 16 alignments, on one thread and on all."""
+    _, _, exact = reference(path, torch.float64, forward=forward)
+    threads = torch.get_num_threads()
+    worst = 0.0
+    for count in (threads, 1):
+        torch.set_num_threads(count)
+        for shift in range(16):
+            _, _, single = reference(path, torch.float32, shift=shift, forward=forward)
+            worst = max([worst] + [((single[k].double() - v).abs() / (1e-5 + 1e-4 * v.abs())).max().item()
+                                   for k, v in exact.items()])
+    torch.set_num_threads(threads)
+    return worst
+
+
+def recompute_in_float64(path, forward=None):
+    """Stores the float64 reference in place of the float32 one."""
+    t, meta, exact = reference(path, torch.float64, forward=forward)
     for k, v in exact.items():
         t[k] = v.float().contiguous()
-    meta["reference"] = "float64 (Tests/tools/make_ln_fixtures.py)"
+    meta["reference"] = "float64 (Tests/tools/make_ln_fixtures.py" + (")" if forward is None else ", with zoneout)")
     save_file(t, path, metadata=meta)
+
+
+def well_conditioned(name, make, first_seed, forward=None):
+    """Draws the case with make(seed) from `first_seed`, else the first of 19 further draws (seeds
+    100 apart) whose float32 result is well-conditioned, and stores its float64 reference. The
+    choice sees PyTorch's float32 error only, never Recur's."""
+    for seed in range(first_seed, first_seed + 20 * 100, 100):
+        path = make(seed)
+        share = float32_share(path, forward)
+        if share <= FLOAT32_SHARE:
+            recompute_in_float64(path, forward)
+            print("wrote", name, "seed", seed, f"(float32 uses {share:.2f} of the tolerance)")
+            return
+        print(f"{name}: seed {seed}'s float32 result uses {share:.2f} of the tolerance; drawing again")
+    raise SystemExit(f"{name}: no draw is well-conditioned in float32; choose a shorter or smaller case")
 
 
 if __name__ == "__main__":
     out = sys.argv[1]
-    for seed, (name, mode, I, H, T, B, L, bi, bias, bf, lengths) in enumerate(CASES, start=800):
+    for index, (name, mode, I, H, T, B, L, bi, bias, bf, lengths) in enumerate(CASES):
         path = os.path.join(out, name + ".safetensors")
-        ln_fixture(path, mode, I, H, T, B, L=L, bi=bi, bias=bias, batch_first=bf, lengths=lengths, seed=seed)
-        recompute_in_float64(path)
-        print("wrote", name)
+        def make(seed):
+            ln_fixture(path, mode, I, H, T, B, L=L, bi=bi, bias=bias, batch_first=bf, lengths=lengths, seed=seed)
+            return path
+        well_conditioned(name, make, 800 + index)

@@ -19,6 +19,9 @@ from safetensors import safe_open
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "tools"))
 from make_fixtures_cells import finish, ln_cell_step
 
+sys.path.insert(0, os.path.dirname(__file__))
+from make_ln_fixtures import well_conditioned
+
 M32 = 0xFFFFFFFF
 
 
@@ -60,6 +63,34 @@ def plain_step(mode, x, h, c, p):
     return (1 - z) * torch.tanh(xn + r * hn) + z * h, None
 
 
+def zoneout_stack(mode, inp, h0, c0, params, masks, L, D, lens, layer_norm):
+    """The stack's forward, time-major, with zoneout from `masks` (by stored name); (out, h_n, c_n)."""
+    hns, cns = [], []
+    B = inp.shape[1]
+    for l in range(L):
+        outs = []
+        for d in range(D):
+            s = f"_l{l}" + ("_reverse" if d == 1 else "")
+            p = {n[:-len(s)]: v for n, v in params.items() if n.endswith(s)}
+            h = h0[l * D + d]; c = c0[l * D + d] if c0 is not None else None
+            mh = masks["zoneout_mask.h" + s].to(inp.dtype)
+            mc = masks["zoneout_mask.c" + s].to(inp.dtype) if c is not None else None
+            T = inp.shape[0]
+            ys = [None] * T
+            for t in (range(T - 1, -1, -1) if d == 1 else range(T)):
+                h2, c2 = (ln_cell_step(mode, inp[t], h, c, p) if layer_norm else plain_step(mode, inp[t], h, c, p))
+                h2 = mh[t] * h + (1 - mh[t]) * h2            # zoneout: hold where the mask is 1
+                if c is not None: c2 = mc[t] * c + (1 - mc[t]) * c2
+                run = (t < lens).to(inp.dtype).unsqueeze(1) if lens is not None else torch.ones(B, 1, dtype=inp.dtype)
+                h = run * h2 + (1 - run) * h
+                if c is not None: c = run * c2 + (1 - run) * c
+                ys[t] = h * run
+            outs.append(torch.stack(ys)); hns.append(h)
+            if c is not None: cns.append(c)
+        inp = torch.cat(outs, dim=2)
+    return inp, torch.stack(hns), (torch.stack(cns) if cns else None)
+
+
 def zoneout_fixture(path, mode, I, H, T, B, L=1, bi=False, bias=True, batch_first=False, lengths=None,
                     layer_norm=False, zoneout=0.25, seed=0):
     g = torch.Generator().manual_seed(seed)
@@ -91,28 +122,8 @@ def zoneout_fixture(path, mode, I, H, T, B, L=1, bi=False, bias=True, batch_firs
     c0 = (0.5 * torch.randn(L * D, B, H, generator=g)).requires_grad_(True) if mode == "LSTM" else None
     inp = x.transpose(0, 1) if batch_first else x
     lens = torch.tensor(lengths) if lengths is not None else None
-    hns, cns = [], []
-    for l in range(L):
-        outs = []
-        for d in range(D):
-            s = f"_l{l}" + ("_reverse" if d == 1 else "")
-            p = {n[:-len(s)]: v for n, v in params.items() if n.endswith(s)}
-            h = h0[l * D + d]; c = c0[l * D + d] if c0 is not None else None
-            mh = stored["zoneout_mask.h" + s]; mc = stored.get("zoneout_mask.c" + s)
-            ys = [None] * T
-            for t in (range(T - 1, -1, -1) if d == 1 else range(T)):
-                h2, c2 = (ln_cell_step(mode, inp[t], h, c, p) if layer_norm else plain_step(mode, inp[t], h, c, p))
-                h2 = mh[t] * h + (1 - mh[t]) * h2            # zoneout: hold where the mask is 1
-                if c is not None: c2 = mc[t] * c + (1 - mc[t]) * c2
-                run = (t < lens).to(x.dtype).unsqueeze(1) if lens is not None else torch.ones(B, 1)
-                h = run * h2 + (1 - run) * h
-                if c is not None: c = run * c2 + (1 - run) * c
-                ys[t] = h * run
-            outs.append(torch.stack(ys)); hns.append(h)
-            if c is not None: cns.append(c)
-        inp = torch.cat(outs, dim=2)
-    out = inp.transpose(0, 1) if batch_first else inp
-    hn = torch.stack(hns); cn = torch.stack(cns) if cns else None
+    out, hn, cn = zoneout_stack(mode, inp, h0, c0, params, stored, L, D, lens, layer_norm)
+    out = out.transpose(0, 1) if batch_first else out
     meta = {"zoneout": str(zoneout), "zoneout_seed": str(base)}
     if layer_norm: meta.update({"cell": "layer_norm", "layer_norm_eps": "1e-05"})
     finish(path, mode, I, H, T, B, L, bi, bias, batch_first, lengths, x, h0, c0, out, hn, cn, named, g, meta)
@@ -131,9 +142,24 @@ CASES = [
     ("zoneout_ln_gru_bi_varlen", "GRU", 5, 6, 6, 3, 1, True, True, False, [6, 1, 4], True, 0.15),
 ]
 
+def layer_norm_forward(mode, L, D):
+    """make_ln_fixtures.reference's forward for a layer-normalised zoneout case: the masks from the file."""
+    def forward(t, xt, h0, c0, params, lengths):
+        return zoneout_stack(mode, xt, h0, c0, params, t, L, D, lengths, True)
+    return forward
+
+
 if __name__ == "__main__":
     out = sys.argv[1]
     for seed, (name, mode, I, H, T, B, L, bi, bias, bf, lengths, ln, p) in enumerate(CASES, start=900):
-        zoneout_fixture(os.path.join(out, name + ".safetensors"), mode, I, H, T, B, L=L, bi=bi, bias=bias,
-                        batch_first=bf, lengths=lengths, layer_norm=ln, zoneout=p, seed=seed)
-        print("wrote", name)
+        path = os.path.join(out, name + ".safetensors")
+        def make(seed):
+            zoneout_fixture(path, mode, I, H, T, B, L=L, bi=bi, bias=bias, batch_first=bf, lengths=lengths,
+                            layer_norm=ln, zoneout=p, seed=seed)
+            return path
+        if ln:
+            # Layer-normalised cells need make_ln_fixtures' float64 reference and its conditioning rule.
+            well_conditioned(name, make, seed, layer_norm_forward(mode, L, 2 if bi else 1))
+        else:
+            make(seed)
+            print("wrote", name)
