@@ -175,14 +175,14 @@ extension ConformanceSuite {
         var generator = SeededGenerator(seed: testCase.seed &+ 5)
         let epsilon: Float = 3e-3
         var checks: [GradientCheckReport.Check] = []
-        // The unperturbed loss, computed once for every entry's one-sided differences.
-        let center = try testCase.loss(try testCase.model(on: backend), backward: false)
+        // The perturbed losses on the reference, as in `gradientCheck`; the unperturbed one once.
+        let center = try testCase.loss(try testCase.model(on: reference), backward: false)
         for (name, shape) in model.parameterNames {
             let analytic = try model.gradient(name)
             for _ in 0..<samples {
                 let index = Int.random(in: 0..<shape.reduce(1, *), using: &generator)
                 func loss(_ delta: Float) throws -> Double {
-                    try testCase.loss(try testCase.model(on: backend, perturb: (name, index, delta)), backward: false)
+                    try testCase.loss(try testCase.model(on: reference, perturb: (name, index, delta)), backward: false)
                 }
                 let plus = try loss(epsilon), minus = try loss(-epsilon)
                 checks.append(.init(tensor: name, index: index, analytic: Double(analytic[index]),

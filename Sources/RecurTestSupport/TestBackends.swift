@@ -9,6 +9,7 @@ import RecurOpenCL
 /// 8-lane ones too, so that both sets pass every fixture. OpenCL is listed when a device exists, and also when RECUR_REQUIRE_OPENCL=1 (CI, where
 /// POCL is installed): then a missing device fails every OpenCL test instead of skipping them.
 /// Without a device and without the requirement, RecurOpenCLTests says so in its output.
+/// RECUR_TEST_BACKENDS=opencl (a comma-separated list) runs the named backends only.
 public enum TestBackends {
     public static let isOpenCLRequired = ProcessInfo.processInfo.environment["RECUR_REQUIRE_OPENCL"] == "1"
 
@@ -29,7 +30,18 @@ public enum TestBackends {
         var names = ["cpu"]
         if CPUKernels.best != .avx2 { names.append("cpu-avx2") }
         if isOpenCLRequired || openCL.isSuccess { names.append("opencl") }
-        return names
+        guard let selection = selection else { return names }
+        // A name that is not a backend here stays in the list: its tests fail with `make`'s error.
+        return selection
+    }()
+
+    /// RECUR_TEST_BACKENDS: the backends to run, comma-separated (CI runs the conformance suite on
+    /// each further OpenCL implementation with `opencl` alone: the CPU backends were run already);
+    /// nil when unset or blank.
+    static let selection: [String]? = {
+        guard let value = ProcessInfo.processInfo.environment["RECUR_TEST_BACKENDS"] else { return nil }
+        let names = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return names.isEmpty ? nil : names
     }()
 
     /// Whether an OpenCL backend can start here (found once per test process).
@@ -45,7 +57,7 @@ public enum TestBackends {
         // A backend per test: tests run in parallel and a backend's queue is not thread-safe.
         // Programs are still built once per device and options (ProgramCache).
         case "opencl": return try makeOpenCL()
-        default: throw RecurError.invalidValue("no test backend named \(name)")
+        default: throw RecurError.invalidValue("no test backend named \(name) (RECUR_TEST_BACKENDS takes cpu, cpu-avx2, opencl)")
         }
     }
 
