@@ -38,6 +38,7 @@ let package = Package(
         .library(name: "RecurCPU", targets: ["RecurCPU"]),
         .library(name: "RecurFixtures", targets: ["RecurFixtures"]),
         .library(name: "RecurOpenCL", targets: ["RecurOpenCL"]),
+        .library(name: "RecurDistributed", targets: ["RecurDistributed"]),
         .executable(name: "rnn-bench", targets: ["rnn-bench"]),
         .executable(name: "rnn-train", targets: ["rnn-train"]),
     ],
@@ -65,6 +66,11 @@ let package = Package(
         .plugin(name: "EmbedKernels", capability: .buildTool(), dependencies: ["embed-kernels"]),
         // The generator EmbedKernels runs (a host tool; never shipped).
         .executableTarget(name: "embed-kernels"),
+        // MPI's C API (Open MPI through pkg-config), with a shim for the handles that are macros.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        // Data-parallel training over MPI: the Communicator and gradient averaging (its own target:
+        // the core and the backends never link MPI).
+        .target(name: "RecurDistributed", dependencies: ["Recur", "CMPI"]),
         // PyTorch reference fixtures (shared/fixtures/FORMAT.md): load, run on a backend, compare.
         .target(name: "RecurFixtures", dependencies: ["Recur"]),
         // The conformance suite every backend runs, and the fixtures it needs (never imported by a product).
@@ -83,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "rnn-bench",
             dependencies: [
-                "Recur", "RecurCPU", "RecurOpenCL", "RecurFixtures", "RecurCLI",
+                "Recur", "RecurCPU", "RecurOpenCL", "RecurFixtures", "RecurCLI", "RecurDistributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

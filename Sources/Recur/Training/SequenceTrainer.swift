@@ -1,5 +1,6 @@
 /// One training step, written once for every backend: zero the gradients, forward, loss fused with
-/// its gradient, backward, clipping (by value, then by the global norm), one optimizer update at the schedule's rate. The
+/// its gradient, backward, the gradients' reduction across ranks (when data-parallel), clipping (by
+/// value, then by the global norm), one optimizer update at the schedule's rate. The
 /// loss and the gradient norm stay on the device until asked for, so the host never waits inside
 /// a step.
 public final class SequenceTrainer {
@@ -15,6 +16,8 @@ public final class SequenceTrainer {
     public var clipValue: Float?
     /// Seeds dropout masks; advanced every step, so that masks differ between steps but a run repeats.
     public var dropoutSeed: UInt32
+    /// Combines the gradients across trainers after each backward (data parallelism), or nil.
+    public var gradientReduction: (any GradientReduction)?
 
     /// What a step returns; its loss and norm stay on the device until read.
     public struct Step {
@@ -131,6 +134,7 @@ public final class SequenceTrainer {
     }
 
     private func update() throws -> DeviceScalar {
+        try gradientReduction?.reduceGradients(model.blocks)
         if let clipValue { try GradientClipping.clipValues(model.blocks, limit: clipValue) }
         let norm = try GradientClipping.clip(model.blocks, maxNorm: clipNorm)!
         try optimizer.update(model.blocks, learningRate: schedule.rate(optimizer.configuration.learningRate, step: optimizer.step + 1))

@@ -1,0 +1,112 @@
+import Foundation
+import Recur
+
+/// Data-parallel training over MPI (PyTorch's DistributedDataParallel, Horovod): every rank holds
+/// the whole model and trains on its own shard of each batch; after every backward the gradients
+/// of all parameters are averaged over the ranks, so that clipping sees the global norm and every
+/// rank applies the same update to the same parameters.
+///
+/// With a loss that is the mean over each rank's shard and shards of equal size, the average of
+/// the ranks' gradients is the gradient of the mean over the whole batch: N ranks on B/N rows each
+/// compute what one rank computes on B rows, up to float rounding.
+///
+/// The gradients travel in one packed buffer (one all-reduce of every block's flat gradients,
+/// padding included, not one per tensor). Each block's gradients are read back after the backward
+/// (the queue's only wait of the step) and written back before the update.
+public final class DataParallel: GradientReduction {
+    /// The ranks.
+    public let communicator: Communicator
+    /// What the all-reduces cost so far.
+    public private(set) var statistics = Statistics()
+
+    /// The reductions' counts and times, for rnn-bench.
+    public struct Statistics: Sendable {
+        /// All-reduces run (one per step).
+        public var reductions = 0
+        /// Bytes each reduction sent in (the packed gradients of one rank).
+        public var bytesPerReduction = 0
+        /// Seconds spent in MPI_Allreduce, summed.
+        public var allReduceSeconds = 0.0
+        /// Seconds spent reading the gradients back and writing them again, summed.
+        public var stagingSeconds = 0.0
+    }
+
+    /// Gradient averaging over `communicator`'s ranks.
+    public init(communicator: Communicator) {
+        self.communicator = communicator
+    }
+
+    /// Sets every rank's parameters to rank 0's (call once, after building the model, before the
+    /// first step; the optimizers' state starts at zero everywhere).
+    public func broadcastParameters(_ blocks: [any ParameterBlock]) throws {
+        var packed = try pack(blocks, \.parameters)
+        try communicator.broadcast(&packed, root: 0)
+        try unpack(packed, into: blocks, \.parameters)
+        for block in blocks { block.parametersChanged() }
+    }
+
+    /// `GradientReduction`: each gradient replaced by its mean over the ranks.
+    public func reduceGradients(_ blocks: [any ParameterBlock]) throws {
+        let clock = ContinuousClock()
+        // The backward done first, so that staging times the transfers, not the backward's tail.
+        for backend in Set(blocks.map { ObjectIdentifier($0.backend as AnyObject) }).compactMap({ id in
+            blocks.first { ObjectIdentifier($0.backend as AnyObject) == id }?.backend }) {
+            try backend.synchronize()
+        }
+        let start = clock.now
+        var packed = try pack(blocks, \.gradients)
+        let packedAt = clock.now
+        try communicator.allReduceSum(&packed)
+        let reducedAt = clock.now
+        let scale = 1 / Float(communicator.size)
+        for index in packed.indices { packed[index] *= scale }
+        try unpack(packed, into: blocks, \.gradients)
+        statistics.reductions += 1
+        statistics.bytesPerReduction = packed.count * MemoryLayout<Float>.size
+        statistics.allReduceSeconds += (reducedAt - packedAt).seconds
+        statistics.stagingSeconds += (packedAt - start).seconds + (clock.now - reducedAt).seconds
+    }
+
+    /// Whether every rank's parameters are bit for bit those of every other (a 64-bit FNV-1a hash
+    /// of their bits, compared by its minimum and maximum over the ranks).
+    public func parametersIdentical(_ blocks: [any ParameterBlock]) throws -> Bool {
+        let hash = Self.fingerprint(try pack(blocks, \.parameters))
+        let low = try communicator.allReduce(hash, .minimum), high = try communicator.allReduce(hash, .maximum)
+        return low == high
+    }
+
+    /// FNV-1a over the values' bit patterns.
+    static func fingerprint(_ values: [Float]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for value in values {
+            var bits = value.bitPattern
+            for _ in 0..<4 {
+                hash = (hash ^ UInt64(bits & 0xff)) &* 0x100_0000_01b3
+                bits >>= 8
+            }
+        }
+        return hash
+    }
+
+    private func pack(_ blocks: [any ParameterBlock], _ buffer: (any ParameterBlock) -> any DeviceBuffer) throws -> [Float] {
+        var packed: [Float] = []
+        packed.reserveCapacity(blocks.reduce(0) { $0 + $1.parameterLayout.totalCount })
+        for block in blocks {
+            packed += try block.backend.download(buffer(block), offset: 0, count: block.parameterLayout.totalCount)
+        }
+        return packed
+    }
+
+    private func unpack(_ packed: [Float], into blocks: [any ParameterBlock], _ buffer: (any ParameterBlock) -> any DeviceBuffer) throws {
+        var offset = 0
+        for block in blocks {
+            let count = block.parameterLayout.totalCount
+            try block.backend.upload(Array(packed[offset..<(offset + count)]), to: buffer(block), offset: 0)
+            offset += count
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
