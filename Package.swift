@@ -97,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "rnn-train",
             dependencies: [
-                "Recur", "RecurCPU", "RecurOpenCL", "RecurCLI",
+                "Recur", "RecurCPU", "RecurOpenCL", "RecurCLI", "RecurDistributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -16,6 +16,18 @@ struct CharLMJob {
     let textPath: String
 
     func run() throws {
+        do {
+            try train()
+        } catch let interrupted as InterruptedRun {
+            // Every rank stops at the same step (agreed), so MPI ends in order; any other error
+            // ends this rank alone, without MPI_Finalize, and mpirun then stops the others.
+            try TrainingRanks.finish()
+            throw interrupted
+        }
+        try TrainingRanks.finish()
+    }
+
+    private func train() throws {
         let header = try command.resume.map(TrainingCheckpoint.header)
         let target = command.targetSteps(default: Self.defaultSteps)
         let settings = try command.settings(defaults: .charLMDefaults, stored: header?.settings, storedModel: header?.model,
@@ -23,10 +35,18 @@ struct CharLMJob {
         let corpus = try CharCorpus(path: textPath, vocabulary: header?.vocabulary, chunkLength: settings.seqLen)
         let configuration = settings.languageModel(vocabularySize: corpus.vocabulary.count)
         if let header { try Self.checkSameModel(configuration, as: header) }
-        let directory = try Self.outputDirectory(command.out)
+        // Under mpirun: this rank's streams of the batch; rank 0 alone writes files and prints.
+        let ranks = try TrainingRanks.fromLauncher()
+        let streams = try ranks?.streams(ofBatch: settings.batch) ?? 0..<settings.batch
+        let isLeader = ranks?.isLeader ?? true
+        if !isLeader {
+            let null = open("/dev/null", O_WRONLY)
+            if null >= 0 { dup2(null, STDOUT_FILENO); close(null) }
+        }
+        let directory = isLeader ? try Self.outputDirectory(command.out) : URL(fileURLWithPath: command.out)
         let checkpointURL = directory.appendingPathComponent("checkpoint.safetensors")
 
-        let backend = try command.backend.makeBackend(device: command.device)
+        let backend = try command.backend.makeBackend(device: command.device ?? ranks?.deviceForRank(command.backend))
         try Self.checkMemory(configuration, settings: settings, validationBatches: command.valBatches,
                              validationTokens: corpus.validation.count, backend: backend)
         let model = try RecurrentModel(configuration, backend: backend, seed: settings.seed)
@@ -35,19 +55,26 @@ struct CharLMJob {
         if let header {
             try TrainingCheckpoint.load(header, into: model, optimizer: optimizer)
             if let saved = try header.state(batch: settings.batch) {
-                let d = model.rnn.descriptor
-                state = RecurrentState(h: try backend.tensor(saved.h, shape: [d.stateCount, settings.batch, d.stateSize]),
-                                       c: try saved.c.map { try backend.tensor($0, shape: [d.stateCount, settings.batch, d.hiddenSize]) })
+                // The whole batch's state; this rank's streams of it.
+                let d = model.rnn.descriptor, b = settings.batch
+                let h = TrainingRanks.rows(of: saved.h, batch: b, width: d.stateSize, streams: streams)
+                let c = saved.c.map { TrainingRanks.rows(of: $0, batch: b, width: d.hiddenSize, streams: streams) }
+                state = RecurrentState(h: try backend.tensor(h, shape: [d.stateCount, streams.count, d.stateSize]),
+                                       c: try c.map { try backend.tensor($0, shape: [d.stateCount, streams.count, d.hiddenSize]) })
             } else if optimizer.step > 0 {
                 Console.error("rnn-train: \(header.name) holds no carried state for batch \(settings.batch); the streams start from zero state")
             }
         }
         let startStep = optimizer.step
+        // Every rank starts from rank 0's parameters, and its own dropout masks (one seed per rank).
+        try ranks?.parallel.broadcastParameters(model.blocks)
         let trainer = SequenceTrainer(model: model, optimizer: optimizer, schedule: settings.learningRateSchedule,
                                       clipNorm: settings.clipNorm, clipValue: settings.clipValue,
-                                      seed: settings.dropoutSeed(atStep: startStep))
-        let validation = try ValidationSet(tokens: corpus.validation, batches: command.valBatches, batch: settings.batch,
-                                           length: settings.seqLen, vocabularySize: corpus.vocabulary.count, backend: backend)
+                                      seed: settings.dropoutSeed(atStep: startStep) &+ UInt32(ranks?.rank ?? 0) &* 0x9E37_79B9)
+        trainer.gradientReduction = ranks?.parallel
+        let validation = isLeader ? try ValidationSet(tokens: corpus.validation, batches: command.valBatches, batch: settings.batch,
+                                                      length: settings.seqLen, vocabularySize: corpus.vocabulary.count,
+                                                      backend: backend) : nil
 
         let parameterCount = model.blocks.reduce(0) { $0 + $1.parameterLayout.entries.reduce(0) { $0 + $1.count } }
         print("rnn-train: character model of \(corpus.name): \(corpus.vocabulary.count) distinct characters, "
@@ -57,6 +84,7 @@ struct CharLMJob {
               + (settings.projection.map { " projected to \($0)" } ?? "") + ", embedding \(settings.embedding), "
               + "\(parameterCount) parameters; \(settings.optimizer.kind.rawValue) lr \(settings.optimizer.learningRate), "
               + "clip \(settings.clipNorm.map { "\($0)" } ?? "none"), batch \(settings.batch) x \(settings.seqLen)")
+        if let ranks { print("data-parallel on \(ranks.size) ranks (mpirun): \(streams.count) streams each") }
         if let header { print("resuming \(header.path) at step \(startStep)") }
         if let target, startStep >= target {
             print("the checkpoint is at step \(startStep), which --steps \(target) has reached already: nothing to train")
@@ -71,10 +99,11 @@ struct CharLMJob {
         var stream = try TruncatedBPTT(documents: [corpus.train], batch: settings.batch, chunkLength: settings.seqLen)
         stream.skip(startStep)
 
-        let history = try HistoryLog(directory: directory, rows: header != nil ? History.rows(in: directory, upTo: startStep) : [])
-        let previousSeconds = history.rows.last?.seconds ?? 0
+        let history = isLeader ? try HistoryLog(directory: directory, rows: header != nil ? History.rows(in: directory, upTo: startStep) : [])
+            : nil
+        let previousSeconds = history?.rows.last?.seconds ?? 0
         let progress = ProgressBar(totalSteps: target, timeLimit: command.minutes.map { $0 * 60 }, firstStep: startStep,
-                                   unitsPerStep: settings.batch * settings.seqLen, unitName: "chars")
+                                   unitsPerStep: settings.batch * settings.seqLen, unitName: "chars", shown: isLeader)
         let title = "\(corpus.name): \(settings.cellName) \(settings.layers)x\(settings.hidden) character model"
         let ceiling = LossCeiling.ceiling(classes: corpus.vocabulary.count)
         var losses = PendingLosses(ceiling: ceiling)
@@ -91,19 +120,27 @@ struct CharLMJob {
         do {
             while true {
                 let chunk = stream.next()
-                try state?.reset(streams: chunk.resetStreams, backend: backend)
-                let inputs = try backend.indices(chunk.inputs, shape: [settings.seqLen, settings.batch],
-                                                 limit: corpus.vocabulary.count, name: "inputs")
-                let result = try trainer.stepClassifyingEachStep(.tokens(inputs), targets: chunk.targets, state: state)
+                try state?.reset(streams: chunk.resetStreams.filter(streams.contains).map { $0 - streams.lowerBound }, backend: backend)
+                let inputs = try backend.indices(TrainingRanks.columns(chunk.inputs, batch: settings.batch, streams: streams),
+                                                 shape: [settings.seqLen, streams.count], limit: corpus.vocabulary.count, name: "inputs")
+                let targets = TrainingRanks.columns(chunk.targets, batch: settings.batch, streams: streams)
+                let result = try trainer.stepClassifyingEachStep(.tokens(inputs), targets: targets, state: state)
                 state = result.state
                 step += 1
                 losses.append(result.loss, step: step)
 
-                let timeUp = command.minutes.map { progress.elapsed >= $0 * 60 } ?? false
+                var timeUp = command.minutes.map { progress.elapsed >= $0 * 60 } ?? false
+                var signal = watch.requested
+                if let ranks {
+                    // The ranks end together: at the first rank's time limit or signal.
+                    timeUp = try ranks.any(timeUp)
+                    let agreed = try ranks.maximum(signal ?? 0)
+                    signal = agreed > 0 ? agreed : nil
+                }
                 let last = step == target || timeUp
                 // Read once a step: the step that sees the request is the one saved (the last step
                 // is saved anyway, and the run ends as a finished one).
-                stoppedBy = last ? nil : watch.requested
+                stoppedBy = last ? nil : signal
                 let evaluate = step % command.evalEvery == 0 || last
                 let checkpoint = step % command.checkpointEvery == 0 || last || stoppedBy != nil
                 // Rows also fall on checkpoint steps, so that a run resumed from one averages the same
@@ -113,13 +150,15 @@ struct CharLMJob {
                     continue
                 }
 
-                var row = HistoryRow(step: step, trainLoss: try losses.drain(), valLoss: nil,
+                var trainLoss = try losses.drain()
+                if let ranks, let local = trainLoss { trainLoss = try ranks.mean(local) }
+                var row = HistoryRow(step: step, trainLoss: trainLoss, valLoss: nil,
                                      seconds: previousSeconds + progress.elapsed)
                 if let loss = row.trainLoss {
                     progress.update(step: step, loss: loss)
                     window.add(mean: loss, through: step)
                 }
-                if evaluate {
+                if evaluate, let validation {
                     let loss = try validation.loss(of: model)
                     try LossCeiling.check(loss, ceiling: ceiling, step: step, what: "the validation loss")
                     row.valLoss = loss
@@ -128,19 +167,24 @@ struct CharLMJob {
                                           ProgressBar.compact(Double((step - startStep) * settings.batch * settings.seqLen) / max(progress.elapsed, 1e-9))))
                     progress.print(try sample(model, corpus: corpus, seed: settings.seed &+ UInt64(step)))
                 }
-                try history.append(row)
+                try history?.append(row)
                 if checkpoint {
-                    try checkSaveable(model, validation: validation, validated: row.valLoss != nil, ceiling: ceiling, step: step)
-                    try TrainingCheckpoint.save(model: model, optimizer: optimizer, settings: settings, vocabulary: corpus.vocabulary,
-                                                textName: corpus.name, state: state, to: checkpointURL)
+                    // The whole batch's carried state goes in the checkpoint: gathered from every rank.
+                    let saved = try ranks.map { try gatherState(state, ranks: $0, batch: settings.batch, streams: streams, backend: backend) }
+                        ?? state
+                    if let validation {
+                        try checkSaveable(model, validation: validation, validated: row.valLoss != nil, ceiling: ceiling, step: step)
+                        try TrainingCheckpoint.save(model: model, optimizer: optimizer, settings: settings, vocabulary: corpus.vocabulary,
+                                                    textName: corpus.name, state: saved, to: checkpointURL)
+                    }
                     lastSaved = step
                 }
-                if evaluate || checkpoint { try history.save(title: title) }
+                if evaluate || checkpoint { try history?.save(title: title) }
                 if last || stoppedBy != nil { break }
             }
         } catch let divergence as Divergence {
             progress.finish()
-            try? history.save(title: title)
+            try? history?.save(title: title)
             let kept: String
             if let lastSaved {
                 kept = "the last good checkpoint, \(checkpointURL.path) (step \(lastSaved)), is kept"
@@ -166,6 +210,19 @@ struct CharLMJob {
                      startStep + 1, step, seconds,
                      ProgressBar.compact(Double((step - startStep) * settings.batch * settings.seqLen) / max(seconds, 1e-9)),
                      directory.path))
+    }
+
+    /// The whole batch's carried state from every rank's streams, for the checkpoint (every rank
+    /// takes part; rank 0 writes it).
+    private func gatherState(_ state: RecurrentState?, ranks: TrainingRanks, batch: Int, streams: Range<Int>,
+                             backend: any Backend) throws -> RecurrentState? {
+        guard let state else { return nil }
+        func whole(_ tensor: Tensor) throws -> Tensor {
+            let shape = tensor.shape
+            let values = try ranks.gather(try backend.array(tensor), batch: batch, width: shape[2], streams: streams)
+            return try backend.tensor(values, shape: [shape[0], batch, shape[2]])
+        }
+        return RecurrentState(h: try whole(state.h), c: try state.c.map(whole))
     }
 
     /// A short sample from the model at its current parameters for the log, from the vocabulary's

@@ -13,6 +13,8 @@ final class ProgressBar {
     private let unitName: String
     private let interactive: Bool
     private let plainInterval: Double
+    /// False on the ranks other than 0 of a data-parallel run: they keep the time, and print nothing.
+    private let shown: Bool
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
     private var lastPlain: ContinuousClock.Instant
@@ -24,7 +26,8 @@ final class ProgressBar {
     /// `totalSteps` when the run stops at a step, `timeLimit` (seconds) when it stops at a time;
     /// `firstStep` is where a resumed run starts (throughput counts this run's steps only).
     init(totalSteps: Int?, timeLimit: Double?, firstStep: Int = 0, unitsPerStep: Int, unitName: String,
-         interactive: Bool = Console.stderrIsTerminal, plainInterval: Double = 10) {
+         interactive: Bool = Console.stderrIsTerminal, plainInterval: Double = 10, shown: Bool = true) {
+        self.shown = shown
         self.totalSteps = totalSteps
         self.timeLimit = timeLimit
         self.firstStep = firstStep
@@ -45,6 +48,7 @@ final class ProgressBar {
     func update(step: Int, loss: Double) {
         smoothedLoss = smoothedLoss.map { 0.7 * $0 + 0.3 * loss } ?? loss
         lastLine = line(step: step)
+        guard shown else { return }
         if interactive {
             draw()
         } else if Self.seconds(clock.now - lastPlain) >= plainInterval {
@@ -56,7 +60,7 @@ final class ProgressBar {
     /// A step done with no new loss: on a terminal the bar moves on (at most a few times a second,
     /// and with no download, so the device is never made to wait for it).
     func tick(step: Int) {
-        guard interactive, Self.seconds(clock.now - lastDraw) >= 0.25 else { return }
+        guard shown, interactive, Self.seconds(clock.now - lastDraw) >= 0.25 else { return }
         lastLine = line(step: step)
         draw()
     }
