@@ -169,6 +169,11 @@ struct CharLMJob {
                 }
                 try history?.append(row)
                 if checkpoint {
+                    // The ranks' parameters must be the same bits (a hash compared across ranks: cheap).
+                    if let ranks, !(try ranks.parallel.parametersIdentical(model.blocks)) {
+                        throw RNNTrainFailure("the ranks' parameters differ at step \(step): the ranks no longer train one model "
+                                              + "(a rank's device computed otherwise); the last checkpoint is kept")
+                    }
                     // The whole batch's carried state goes in the checkpoint: gathered from every rank.
                     let saved = try ranks.map { try gatherState(state, ranks: $0, batch: settings.batch, streams: streams, backend: backend) }
                         ?? state
