@@ -31,6 +31,9 @@ public final class DataParallel: GradientReduction {
         public var stagingSeconds = 0.0
     }
 
+    /// Starts the statistics over (after warm-up steps).
+    public func resetStatistics() { statistics = Statistics() }
+
     /// Gradient averaging over `communicator`'s ranks.
     public init(communicator: Communicator) {
         self.communicator = communicator

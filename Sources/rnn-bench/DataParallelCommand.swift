@@ -8,7 +8,7 @@ import RecurOpenCL
 /// `rnn-bench data-parallel`, run under mpirun: data-parallel training of a small language model on
 /// a fixed synthetic batch, sharded by rank. Rank 0 prints each step's loss over the whole batch
 /// (the mean of the ranks' shard means), the all-reduce's bytes and time per step beside the
-/// step's, and whether the parameters are bit-identical on every rank at the end (exit 1 if not).
+/// step's (means over the steps after the first), and whether the parameters are bit-identical on every rank at the end (exit 1 if not).
 /// N ranks print, up to float rounding, the losses one rank prints on the whole batch.
 struct DataParallelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -105,7 +105,8 @@ struct DataParallelCommand: ParsableCommand {
             let started = clock.now
             let result = try trainer.stepClassifyingEachStep(.tokens(input), targets: rows(1..<(steps + 1)))
             let local = Double(try result.loss.value())
-            stepSeconds += (clock.now - started).seconds
+            // The first step warms up (allocations, kernels, MPI's connections): not timed.
+            if step == 1 { parallel.resetStatistics() } else { stepSeconds += (clock.now - started).seconds }
             let loss = try world.allReduce(local, .sum) / Double(world.size)
             if world.rank == 0 { print(String(format: "step %d loss %.7f", step, loss)) }
         }
@@ -115,7 +116,7 @@ struct DataParallelCommand: ParsableCommand {
             let count = Double(max(s.reductions, 1))
             print(String(format: "all-reduce: %d bytes per step, %.3f ms MPI_Allreduce + %.3f ms staging, of a %.3f ms step, on %d ranks",
                          s.bytesPerReduction, s.allReduceSeconds / count * 1e3, s.stagingSeconds / count * 1e3,
-                         stepSeconds / Double(trainingSteps) * 1e3, world.size))
+                         stepSeconds / Double(max(trainingSteps - 1, 1)) * 1e3, world.size))
             print("parameters identical on every rank: \(identical ? "yes" : "NO")")
         }
         if !identical { throw ExitCode(1) }
