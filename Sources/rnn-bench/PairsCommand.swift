@@ -29,12 +29,19 @@ struct PairsCommand: ParsableCommand {
 
     @OptionGroup var workload: WorkloadOptions
 
+    @Option(name: .customLong("heatmap"), help: ArgumentHelp(
+        "Also draw the median ratios as an SVG heat map here (a panel per backend, a column per hidden size; for rnn-bench sweep's grids).",
+        valueName: "file"))
+    var heatmapPath: String?
+
     func validate() throws {
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
         guard !peer.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--peer is empty") }
     }
 
     func run() throws {
+        // Checked before the rounds, which may take an hour on a sweep.
+        let heatmap = try heatmapPath.map { path throws(OutputPathError) in try OutputPaths.file(path, option: "--heatmap") }
         let configs = try workload.selectedConfigs()
         let backends = try workload.makeBackends()
         try workload.checkMemory(configs, on: backends)
@@ -57,15 +64,21 @@ struct PairsCommand: ParsableCommand {
             }
         }
         print("\nconfig and backend: median ratio over \(rounds) rounds (range); median torch ms, median Recur ms")
+        var points: [RatioHeatMap.Point] = []
         for config in configs {
             for backend in backends {
                 let runs = pairs["\(config.name) \(backend.name)"] ?? []
                 // TimingStats: the median and range of any samples, here ratios.
                 let ratios = TimingStats(milliseconds: runs.map { $0.peer / $0.recur })
+                points.append(.init(config: config, backend: backend.name, ratio: ratios.median))
                 let peerMs = TimingStats(milliseconds: runs.map(\.peer)), recurMs = TimingStats(milliseconds: runs.map(\.recur))
                 print("\(config.name) \(backend.name): \(Self.ratio(ratios.median)) (\(Self.ratio(ratios.min))-\(Self.ratio(ratios.max))); "
                       + "torch \(Table.figure(peerMs.median)), recur \(Table.figure(recurMs.median))")
             }
+        }
+        if let heatmap {
+            try AtomicFile.write(Data(RatioHeatMap(points: points).svg().utf8), to: heatmap)
+            print("heat map: \(heatmap.path)")
         }
     }
 

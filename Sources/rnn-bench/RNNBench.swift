@@ -19,7 +19,7 @@ struct RNNBench: ParsableCommand {
             Exit status: 0 success, 1 a fixture failed, 2 unusable arguments or input files.
             """,
         subcommands: [CheckCommand.self, RunCommand.self, PairsCommand.self, DevicesCommand.self, PeakCommand.self, TuneCommand.self,
-                      DataParallelCommand.self]
+                      DataParallelCommand.self, SweepCommand.self]
     )
 
     static func main() { mainExitingTwoOnErrors() }
