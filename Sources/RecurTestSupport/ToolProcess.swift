@@ -30,8 +30,22 @@ public enum ToolProcess {
     }
 
     public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        try run(executable: try executable(tool), arguments, environment: environment)
+    }
+
+    /// The tool on `ranks` MPI ranks, as `mpirun --allow-run-as-root --oversubscribe -np N TOOL ...`
+    /// (Open MPI's mpirun, from openmpi-bin), under `timeout` so that a hang fails after `seconds`
+    /// (status 124) instead of stalling the suite.
+    public static func mpirun(_ tool: String, ranks: Int, _ arguments: [String], environment: [String: String] = [:],
+                              seconds: Int = 300) throws -> Result {
+        try run(executable: URL(fileURLWithPath: "/usr/bin/env"),
+                ["timeout", String(seconds), "mpirun", "--allow-run-as-root", "--oversubscribe", "-np", String(ranks),
+                 try executable(tool).path] + arguments, environment: environment)
+    }
+
+    static func run(executable: URL, _ arguments: [String], environment: [String: String]) throws -> Result {
         let process = Process()
-        process.executableURL = try executable(tool)
+        process.executableURL = executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()

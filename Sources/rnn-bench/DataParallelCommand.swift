@@ -106,7 +106,7 @@ struct DataParallelCommand: ParsableCommand {
             let result = try trainer.stepClassifyingEachStep(.tokens(input), targets: rows(1..<(steps + 1)))
             let local = Double(try result.loss.value())
             // The first step warms up (allocations, kernels, MPI's connections): not timed.
-            if step == 1 { parallel.resetStatistics() } else { stepSeconds += (clock.now - started).seconds }
+            if step == 1 { parallel.resetStatistics() } else { stepSeconds += Timing.milliseconds(clock.now - started) / 1e3 }
             let loss = try world.allReduce(local, .sum) / Double(world.size)
             if world.rank == 0 { print(String(format: "step %d loss %.7f", step, loss)) }
         }
@@ -132,8 +132,4 @@ struct DataParallelCommand: ParsableCommand {
         default: return try Backends.cpu()
         }
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

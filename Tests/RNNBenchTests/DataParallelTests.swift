@@ -8,24 +8,8 @@ import Testing
 /// rank, and a rank that dies ends the job with mpirun's message instead of a hang.
 /// mpirun comes with `openmpi-bin`, which the README's set-up line installs.
 @Suite struct DataParallelTraining {
-    /// mpirun, under `timeout` (a hang fails the test at 300 s instead of stalling the suite).
     static func mpirun(ranks: Int, _ arguments: [String]) throws -> ToolProcess.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["timeout", "300", "mpirun", "--allow-run-as-root", "--oversubscribe", "-np", String(ranks),
-                             try ToolProcess.executable("rnn-bench").path, "data-parallel"] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        nonisolated(unsafe) var errors = Data()
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { errors = err.fileHandleForReading.readDataToEndOfFile() }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return .init(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                     errors: String(decoding: errors, as: UTF8.self), exited: process.terminationReason == .exit)
+        try ToolProcess.mpirun("rnn-bench", ranks: ranks, ["data-parallel"] + arguments)
     }
 
     /// Rank 0's "step k loss v" lines.

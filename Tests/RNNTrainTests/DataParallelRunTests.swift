@@ -17,26 +17,9 @@ import Testing
         return rows
     }
 
-    /// rnn-train under mpirun (and `timeout`, so that a hang fails instead of stalling the suite).
+    /// rnn-train under mpirun, one CPU thread a rank (the ranks share the machine's cores).
     func mpirun(ranks: Int, _ arguments: [String]) throws -> ToolProcess.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["timeout", "300", "mpirun", "--allow-run-as-root", "--oversubscribe", "-np", String(ranks),
-                             try ToolProcess.executable("rnn-train").path] + arguments
-        // One CPU thread a rank: the ranks share the machine's cores.
-        process.environment = ProcessInfo.processInfo.environment.merging(["RECUR_CPU_THREADS": "1"]) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        nonisolated(unsafe) var errors = Data()
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { errors = err.fileHandleForReading.readDataToEndOfFile() }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return .init(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                     errors: String(decoding: errors, as: UTF8.self), exited: process.terminationReason == .exit)
+        try ToolProcess.mpirun("rnn-train", ranks: ranks, arguments, environment: ["RECUR_CPU_THREADS": "1"])
     }
 
     @Test func twoRanksThenThreeGiveTheLossesOfOneRank() throws {
