@@ -3,8 +3,8 @@ import CMPI
 /// The ranks of an MPI job (MPI_COMM_WORLD) and the collectives data-parallel training needs. MPI
 /// is initialised on the first `world()` and finalised by `finalize()`; every call comes from the
 /// thread that initialised it (MPI_THREAD_FUNNELED). Errors are returned, not fatal
-/// (MPI_ERRORS_RETURN), and thrown as `DistributedError`. A rank that dies ends the job: mpirun
-/// then stops the others (Open MPI's default), so no rank waits forever in a collective.
+/// (MPI_ERRORS_RETURN), and thrown as `DistributedError`. A rank that fails exits without
+/// finalising: mpirun then stops the others (Open MPI's default), so no rank waits forever in a collective.
 ///
 /// `@unchecked Sendable`: immutable after `world()`; MPI itself serialises the calls.
 public final class Communicator: @unchecked Sendable {
@@ -15,6 +15,7 @@ public final class Communicator: @unchecked Sendable {
     let handle: MPI_Comm
 
     nonisolated(unsafe) private static var shared: Communicator?
+    nonisolated(unsafe) private static var finalized = false
 
     private init(handle: MPI_Comm) throws(DistributedError) {
         self.handle = handle
@@ -27,8 +28,9 @@ public final class Communicator: @unchecked Sendable {
     }
 
     /// Every rank of the job, MPI initialised on the first call. A process started without mpirun
-    /// is a job of one rank.
+    /// is a job of one rank. After `finalize()` MPI cannot start again: an error.
     public static func world() throws(DistributedError) -> Communicator {
+        guard !finalized else { throw .invalidRequest("MPI was finalised in this process; it cannot be started again") }
         if let shared { return shared }
         var provided: Int32 = 0
         try DistributedError.check(MPI_Init_thread(nil, nil, recur_mpi_thread_funneled(), &provided), "MPI_Init_thread")
@@ -38,15 +40,11 @@ public final class Communicator: @unchecked Sendable {
     }
 
     /// Ends MPI in this process (after the last collective); `world()` cannot be called again.
+    /// Calling it again, or without `world()`, does nothing.
     public static func finalize() throws(DistributedError) {
-        guard shared != nil else { return }
+        guard shared != nil, !finalized else { return }
+        finalized = true
         try DistributedError.check(MPI_Finalize(), "MPI_Finalize")
-    }
-
-    /// Ends every rank of the job with `code` (after an error on one rank, so the others do not wait).
-    public func abort(code: Int32) -> Never {
-        MPI_Abort(handle, code)
-        fatalError("MPI_Abort returned")
     }
 
     /// Waits until every rank has called it.

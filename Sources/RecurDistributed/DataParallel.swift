@@ -51,10 +51,10 @@ public final class DataParallel: GradientReduction {
     /// `GradientReduction`: each gradient replaced by its mean over the ranks.
     public func reduceGradients(_ blocks: [any ParameterBlock]) throws {
         let clock = ContinuousClock()
-        // The backward done first, so that staging times the transfers, not the backward's tail.
-        for backend in Set(blocks.map { ObjectIdentifier($0.backend as AnyObject) }).compactMap({ id in
-            blocks.first { ObjectIdentifier($0.backend as AnyObject) == id }?.backend }) {
-            try backend.synchronize()
+        // The backward done first (each backend once), so that staging times the transfers, not the backward's tail.
+        var synchronized: Set<ObjectIdentifier> = []
+        for block in blocks where synchronized.insert(ObjectIdentifier(block.backend as AnyObject)).inserted {
+            try block.backend.synchronize()
         }
         let start = clock.now
         var packed = try pack(blocks, \.gradients)
