@@ -36,6 +36,14 @@ public protocol Backend: AnyObject {
     func download(_ buffer: any DeviceBuffer, offset: Int, count: Int) throws -> [Float]
     /// Waits until every queued operation has finished.
     func synchronize() throws
+    /// Host memory of `count` floats for `enqueueRead` and `enqueueWrite` (see `HostStaging`).
+    func makeHostStaging(count: Int) throws -> any HostStaging
+    /// Queues a copy of `count` elements of `buffer` from `offset` into `staging` from `index`,
+    /// without waiting: the values are there after the next `synchronize()`.
+    func enqueueRead(_ buffer: any DeviceBuffer, offset: Int, count: Int, into staging: any HostStaging, at index: Int) throws
+    /// Queues a copy of `count` elements of `staging` from `index` into `buffer` from `offset`,
+    /// without waiting; the host leaves that memory alone until the next `synchronize()`.
+    func enqueueWrite(from staging: any HostStaging, at index: Int, count: Int, to buffer: any DeviceBuffer, offset: Int) throws
 
     // MARK: Dense algebra
 

@@ -138,6 +138,29 @@ public final class CPUBackend: Backend {
     /// `Backend.synchronize`: nothing to do, as every operation has finished when it returns.
     public func synchronize() throws {}
 
+    /// `Backend.makeHostStaging`: host memory like a buffer's (aligned, pooled, on the gauge).
+    public func makeHostStaging(count: Int) throws -> any HostStaging {
+        let device = deviceMemory
+        _ = try device.checkBuffer(count: count, inUse: memory.bytesInUse)
+        return CPUHostStaging(buffer: try CPUBuffer(count: count, gauge: memory, zeroed: true, device: device))
+    }
+
+    /// `Backend.enqueueRead`: a copy, done when it returns.
+    public func enqueueRead(_ buffer: any DeviceBuffer, offset: Int, count: Int, into staging: any HostStaging, at index: Int) throws {
+        let src = try checked(buffer, offset: offset, count: count)
+        try checkStagingRange(staging, at: index, count: count)
+        guard count > 0, let base = staging.values.baseAddress else { return }
+        (base + index).update(from: src.floats + offset, count: count)
+    }
+
+    /// `Backend.enqueueWrite`: a copy, done when it returns.
+    public func enqueueWrite(from staging: any HostStaging, at index: Int, count: Int, to buffer: any DeviceBuffer, offset: Int) throws {
+        let dst = try checked(buffer, offset: offset, count: count)
+        try checkStagingRange(staging, at: index, count: count)
+        guard count > 0, let base = staging.values.baseAddress else { return }
+        (dst.floats + offset).update(from: base + index, count: count)
+    }
+
     private func checked(_ buffer: any DeviceBuffer, offset: Int, count: Int) throws -> CPUBuffer {
         guard let cpu = buffer as? CPUBuffer else {
             throw RecurError.foreignTensor("a buffer of another backend")

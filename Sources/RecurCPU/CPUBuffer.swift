@@ -95,3 +95,11 @@ final class HostMemoryPool: @unchecked Sendable {
         if !kept { Foundation.free(pointer) }  // posix_memalign's memory
     }
 }
+
+/// `HostStaging` for the CPU backend: a buffer's memory, which its copies read and write directly.
+final class CPUHostStaging: HostStaging {
+    private let buffer: CPUBuffer
+    init(buffer: CPUBuffer) { self.buffer = buffer }
+    var count: Int { buffer.count }
+    var values: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: buffer.floats, count: buffer.count) }
+}

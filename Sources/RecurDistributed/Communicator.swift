@@ -61,7 +61,12 @@ public final class Communicator: @unchecked Sendable {
 
     /// Replaces `values` on every rank with their elementwise sum over the ranks.
     public func allReduceSum(_ values: inout [Float]) throws(DistributedError) {
-        try forChunks(of: &values) { (pointer, count) throws(DistributedError) in
+        try values.withUnsafeMutableBufferPointer { (buffer) throws(DistributedError) in try allReduceSum(buffer) }
+    }
+
+    /// `allReduceSum` in place on memory the caller owns (a backend's `HostStaging`).
+    public func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws(DistributedError) {
+        try forChunks(of: values) { (pointer, count) throws(DistributedError) in
             try DistributedError.check(
                 MPI_Allreduce(recur_mpi_in_place(), pointer, count, recur_mpi_float(), recur_mpi_sum(), handle), "MPI_Allreduce")
         }
@@ -95,15 +100,18 @@ public final class Communicator: @unchecked Sendable {
     /// MPI counts are Int32: a longer buffer goes in chunks of 2^30 elements.
     private func forChunks(of values: inout [Float],
                            _ body: (UnsafeMutableRawPointer, Int32) throws(DistributedError) -> Void) throws(DistributedError) {
+        try values.withUnsafeMutableBufferPointer { (buffer) throws(DistributedError) in try forChunks(of: buffer, body) }
+    }
+
+    private func forChunks(of buffer: UnsafeMutableBufferPointer<Float>,
+                           _ body: (UnsafeMutableRawPointer, Int32) throws(DistributedError) -> Void) throws(DistributedError) {
         let chunk = 1 << 30
-        try values.withUnsafeMutableBufferPointer { (buffer) throws(DistributedError) in
-            guard let base = buffer.baseAddress else { return }
-            var start = 0
-            while start < buffer.count {
-                let count = min(chunk, buffer.count - start)
-                try body(UnsafeMutableRawPointer(base + start), Int32(count))
-                start += count
-            }
+        guard let base = buffer.baseAddress else { return }
+        var start = 0
+        while start < buffer.count {
+            let count = min(chunk, buffer.count - start)
+            try body(UnsafeMutableRawPointer(base + start), Int32(count))
+            start += count
         }
     }
 }

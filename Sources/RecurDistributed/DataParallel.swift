@@ -10,9 +10,8 @@ import Recur
 /// the ranks' gradients is the gradient of the mean over the whole batch: N ranks on B/N rows each
 /// compute what one rank computes on B rows, up to float rounding.
 ///
-/// The gradients travel in one packed buffer (one all-reduce of every block's flat gradients,
-/// padding included, not one per tensor). Each block's gradients are read back after the backward
-/// (the queue's only wait of the step) and written back before the update.
+/// The gradients travel in one packed buffer per backend (one all-reduce of every block's flat
+/// gradients, padding included, not one per tensor), held in host memory the backend owns.
 public final class DataParallel: GradientReduction {
     /// The ranks.
     public let communicator: Communicator
@@ -49,25 +48,79 @@ public final class DataParallel: GradientReduction {
     }
 
     /// `GradientReduction`: each gradient replaced by its mean over the ranks.
+    ///
+    /// Each backend's blocks are read into one `HostStaging` of that backend (pinned memory on
+    /// OpenCL) by queued transfers, after one wait, reduced there in place, and written back by
+    /// queued transfers that the optimizer's update follows on the same queue: the step's one wait
+    /// is the one before the all-reduce.
     public func reduceGradients(_ blocks: [any ParameterBlock]) throws {
         let clock = ContinuousClock()
-        // The backward done first (each backend once), so that staging times the transfers, not the backward's tail.
-        var synchronized: Set<ObjectIdentifier> = []
-        for block in blocks where synchronized.insert(ObjectIdentifier(block.backend as AnyObject)).inserted {
-            try block.backend.synchronize()
-        }
+        let groups = try stagingGroups(for: blocks)
+        // The backward finished first, so that staging times the transfers, not the backward's tail.
+        for group in groups { try group.backend.synchronize() }
         let start = clock.now
-        var packed = try pack(blocks, \.gradients)
-        let packedAt = clock.now
-        try communicator.allReduceSum(&packed)
-        let reducedAt = clock.now
+        for group in groups {
+            var index = 0
+            for block in group.blocks {
+                let count = block.parameterLayout.totalCount
+                try group.backend.enqueueRead(block.gradients, offset: 0, count: count, into: group.staging, at: index)
+                index += count
+            }
+        }
+        for group in groups { try group.backend.synchronize() }
+        let stagedAt = clock.now
         let scale = 1 / Float(communicator.size)
-        for index in packed.indices { packed[index] *= scale }
-        try unpack(packed, into: blocks, \.gradients)
+        var bytes = 0
+        for group in groups {
+            let values = UnsafeMutableBufferPointer(rebasing: group.staging.values[0..<group.count])
+            try communicator.allReduceSum(values)
+            for index in values.indices { values[index] *= scale }
+            bytes += group.count * MemoryLayout<Float>.size
+        }
+        let reducedAt = clock.now
+        for group in groups {
+            var index = 0
+            for block in group.blocks {
+                let count = block.parameterLayout.totalCount
+                try group.backend.enqueueWrite(from: group.staging, at: index, count: count, to: block.gradients, offset: 0)
+                index += count
+            }
+        }
         statistics.reductions += 1
-        statistics.bytesPerReduction = packed.count * MemoryLayout<Float>.size
-        statistics.allReduceSeconds += (reducedAt - packedAt).seconds
-        statistics.stagingSeconds += (packedAt - start).seconds + (clock.now - reducedAt).seconds
+        statistics.bytesPerReduction = bytes
+        statistics.allReduceSeconds += (reducedAt - stagedAt).seconds
+        statistics.stagingSeconds += (stagedAt - start).seconds + (clock.now - reducedAt).seconds
+    }
+
+    /// One backend's blocks, in the model's order, and the host memory their gradients go through.
+    private struct StagingGroup {
+        let backend: any Backend
+        var blocks: [any ParameterBlock]
+        var count: Int
+        var staging: any HostStaging
+    }
+
+    /// The groups for `blocks`, made on the first step and again only when the blocks change.
+    private var groups: [StagingGroup] = []
+    private var groupedBlocks: [ObjectIdentifier] = []
+
+    private func stagingGroups(for blocks: [any ParameterBlock]) throws -> [StagingGroup] {
+        let identities = blocks.map { ObjectIdentifier($0) }
+        if identities == groupedBlocks { return groups }
+        var grouped: [(backend: any Backend, blocks: [any ParameterBlock])] = []
+        for block in blocks {
+            if let index = grouped.firstIndex(where: { $0.backend === block.backend }) {
+                grouped[index].blocks.append(block)
+            } else {
+                grouped.append((block.backend, [block]))
+            }
+        }
+        groups = try grouped.map { backend, blocks in
+            let count = blocks.reduce(0) { $0 + $1.parameterLayout.totalCount }
+            return StagingGroup(backend: backend, blocks: blocks, count: count, staging: try backend.makeHostStaging(count: count))
+        }
+        groupedBlocks = identities
+        return groups
     }
 
     /// Whether every rank's parameters are bit for bit those of every other (a 64-bit FNV-1a hash

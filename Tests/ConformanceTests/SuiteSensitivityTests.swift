@@ -49,6 +49,13 @@ final class FaultyBackend: Backend {
         try base.download(buffer, offset: offset, count: count)
     }
     func synchronize() throws { try base.synchronize() }
+    func makeHostStaging(count: Int) throws -> any HostStaging { try base.makeHostStaging(count: count) }
+    func enqueueRead(_ buffer: any DeviceBuffer, offset: Int, count: Int, into staging: any HostStaging, at index: Int) throws {
+        try base.enqueueRead(buffer, offset: offset, count: count, into: staging, at: index)
+    }
+    func enqueueWrite(from staging: any HostStaging, at index: Int, count: Int, to buffer: any DeviceBuffer, offset: Int) throws {
+        try base.enqueueWrite(from: staging, at: index, count: count, to: buffer, offset: offset)
+    }
     func fill(_ dst: Matrix, value: Float) throws { try base.fill(dst, value: value) }
     func copy(_ src: Matrix, to dst: Matrix) throws { try base.copy(src, to: dst) }
     func gemm(transA: Bool, transB: Bool, alpha: Float, _ a: Matrix, _ b: Matrix, beta: Float, _ c: Matrix) throws {

@@ -250,6 +250,39 @@ public final class OpenCLBackend: Backend {
         for side in sideQueues { try side.finish() }
     }
 
+    /// `Backend.makeHostStaging`: runtime-allocated host memory, mapped for its life (`MappedHostMemory`).
+    public func makeHostStaging(count: Int) throws -> any HostStaging {
+        do {
+            return try MappedHostMemory(queue: queue, count: count)
+        } catch {
+            throw Self.allocationError(error, bytes: count * 4, memory: deviceMemory)
+        }
+    }
+
+    /// `Backend.enqueueRead`: a non-blocking read into the mapped memory.
+    public func enqueueRead(_ buffer: any DeviceBuffer, offset: Int, count: Int, into staging: any HostStaging, at index: Int) throws {
+        let buffer = try own(buffer)
+        try checkRange(buffer, offset: offset, count: count)
+        try checkStagingRange(staging, at: index, count: count)
+        try queue.read(buffer, offset: offset, count: count, into: try ownStaging(staging), at: index)
+    }
+
+    /// `Backend.enqueueWrite`: a non-blocking write from the mapped memory; drops the buffer's packed GEMM operands.
+    public func enqueueWrite(from staging: any HostStaging, at index: Int, count: Int, to buffer: any DeviceBuffer, offset: Int) throws {
+        let buffer = try own(buffer)
+        try checkRange(buffer, offset: offset, count: count)
+        try checkStagingRange(staging, at: index, count: count)
+        packCache.invalidate(buffer)
+        try queue.write(from: try ownStaging(staging), at: index, count: count, to: buffer, offset: offset)
+    }
+
+    private func ownStaging(_ staging: any HostStaging) throws -> MappedHostMemory {
+        guard let mapped = staging as? MappedHostMemory, mapped.context === context else {
+            throw RecurError.foreignTensor("host staging memory of another backend or device")
+        }
+        return mapped
+    }
+
     func own(_ buffer: any DeviceBuffer) throws -> Buffer {
         guard let buffer = buffer as? Buffer, buffer.context === context else {
             throw RecurError.foreignTensor("a buffer of another backend or device")

@@ -37,6 +37,30 @@ extension CommandQueue {
         return values
     }
 
+    /// Copies `count` elements of `buffer` from `offset` into `host` from `index`, without waiting:
+    /// they are there after the next `finish()`.
+    public func read(_ buffer: Buffer, offset: Int, count: Int, into host: MappedHostMemory, at index: Int) throws(OpenCLError) {
+        try checkRange(buffer, offset: offset, count: count, element: Float.self, what: "read")
+        try checkRange(host, at: index, count: count)
+        guard count > 0 else { return }
+        let status = clEnqueueReadBuffer(raw, buffer.raw, cl_bool(CL_FALSE), offset * 4, count * 4, host.values.baseAddress! + index, 0, nil, nil)
+        if status != CL_SUCCESS {
+            throw CLStatus(status).asAllocationError(call: "clEnqueueReadBuffer", bytes: buffer.byteCount, device: device)
+        }
+    }
+
+    /// Copies `count` elements of `host` from `index` into `buffer` from `offset`, without waiting;
+    /// the host leaves that memory alone until the next `finish()`.
+    public func write(from host: MappedHostMemory, at index: Int, count: Int, to buffer: Buffer, offset: Int) throws(OpenCLError) {
+        try checkRange(buffer, offset: offset, count: count, element: Float.self, what: "write")
+        try checkRange(host, at: index, count: count)
+        guard count > 0 else { return }
+        let status = clEnqueueWriteBuffer(raw, buffer.raw, cl_bool(CL_FALSE), offset * 4, count * 4, host.values.baseAddress! + index, 0, nil, nil)
+        if status != CL_SUCCESS {
+            throw CLStatus(status).asAllocationError(call: "clEnqueueWriteBuffer", bytes: buffer.byteCount, device: device)
+        }
+    }
+
     /// Sets `count` elements from `offset` (the whole buffer by default) to `value`, without waiting.
     public func fill<Element: DeviceElement>(_ buffer: Buffer, with value: Element, offset: Int = 0, count: Int? = nil) throws(OpenCLError) {
         let count = count ?? buffer.count - offset
@@ -57,6 +81,12 @@ extension CommandQueue {
         let status = clEnqueueCopyBuffer(raw, source.raw, destination.raw, sourceOffset * 4, destinationOffset * 4, count * 4, 0, nil, nil)
         if status != CL_SUCCESS {
             throw CLStatus(status).asAllocationError(call: "clEnqueueCopyBuffer", bytes: source.byteCount + destination.byteCount, device: device)
+        }
+    }
+
+    private func checkRange(_ host: MappedHostMemory, at index: Int, count: Int) throws(OpenCLError) {
+        guard index >= 0, count >= 0, index <= host.count, count <= host.count - index else {
+            throw .invalidArgument("\(count) elements at \(index) do not fit host memory of \(host.count) elements")
         }
     }
 
