@@ -82,7 +82,7 @@ __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int 
              part = sequence_next_part(sync, step, parts, &claimed)) {
             // Units u0 ..< u1 (every unit when parts == 1).
             const int u0 = parts == 1 ? 0 : sequence_part_start(part, unitsPerPart);
-            const int u1 = parts == 1 ? hidden : sequence_part_end(part, unitsPerPart, hidden);
+            const int u1 = parts == 1 ? hidden : sequence_part_end(part, parts, unitsPerPart, hidden);
 
             if (step > 0) {
                 // dh_t[:, u0 ..< u1] (B, H) += dGatesH_{t+1} (B, G*H) W_hh[:, u0 ..< u1], in blocks of 8

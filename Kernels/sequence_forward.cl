@@ -21,7 +21,10 @@
 // sequence_forward
 //   mode, steps, batch, hidden, reverse   cell, T, B (rows of this group), H, 0 or 1 (t = T-1 .. 0)
 //   xProj, xProjOff, xProjLd, xProjStep   (T slots of B, G*H) x_t W_ih^T, no bias
-//   packedW                               W_hh^T (H x G*H) packed by pack_b_panels (transB: W_hh)
+//   gateStride                            columns from one gate to the next in packedW and hProj:
+//                                         H, or H rounded up to 32 (zero columns between gates) so
+//                                         that every part's columns of each gate are whole pairs
+//   packedW                               W_hh^T (H x G*gateStride) packed by pack_b_panels (transB: W_hh)
 //   biasIH, biasIHOff, biasHH, biasHHOff  (1, G*H) each, read only when hasBias
 //   hasBias                               0 or 1
 //   hs, hsOff, hsLd, hsStep               (T+1 slots of B, H) states: slot 0 (reverse: T) holds h0
@@ -30,18 +33,18 @@
 //   output, outputOff, outputLd, outputStep  (T slots of B, H) written: h_t, 0 past a sequence's end
 //   saved, savedOff, savedLd, savedStep   (T slots of B, S*H) written when hasSaved
 //   hasSaved                              0 or 1
-//   hProj, hProjOff, hProjLd              (B, G*H) scratch
+//   hProj, hProjOff, hProjLd              (B, G*gateStride) scratch
 //   lengths, lengthsOff, hasLengths       (whole batch) int lengths; the group's rows start at
 //                                         lengthsOff (its first batch row); read when hasLengths
 //   parts, unitsPerPart, sync             each step's hidden units in `parts` parts claimed by the
 //                                         groups (sequence_parts.cl); parts == 1: one group does
-//                                         every unit, sync is not read. parts > 1 needs hidden and
-//                                         unitsPerPart multiples of 32; sync: steps * (parts + 1) zero ints
+//                                         every unit, sync is not read. parts > 1 needs gateStride
+//                                         and unitsPerPart multiples of 32; sync: steps * (parts + 1) zero ints
 // NDRange: 1-D, local any size (work-items take tasks in strides); one group when parts == 1,
 // any number of groups (those that find no part left only wait) otherwise.
 __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int reverse,
                                __global const float* xProj, int xProjOff, int xProjLd, int xProjStep,
-                               __global const float* packedW,
+                               int gateStride, __global const float* packedW,
                                __global const float* biasIH, int biasIHOff,
                                __global const float* biasHH, int biasHHOff,
                                int hasBias,
@@ -55,7 +58,7 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
                                int parts, int unitsPerPart, __global int* sync) {
     const int lid = get_local_id(0), items = get_local_size(0);
     const int gates = mode == 2 ? 4 : (mode == 3 ? 3 : 1);
-    const int width = gates * hidden;
+    const int width = gates * gateStride;
     const int rowBlocks = (batch + 7) / 8, colPairs = (width + 31) / 32;
     const int chunks = (hidden + RECUR_WIDE_UNITS - 1) / RECUR_WIDE_UNITS;
     __global const float* bi = biasIH + biasIHOff;
@@ -72,15 +75,15 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
              part = sequence_next_part(sync, step, parts, &claimed)) {
             // Units u0 ..< u1 (every unit when parts == 1).
             const int u0 = parts == 1 ? 0 : sequence_part_start(part, unitsPerPart);
-            const int u1 = parts == 1 ? hidden : sequence_part_end(part, unitsPerPart, hidden);
+            const int u1 = parts == 1 ? hidden : sequence_part_end(part, parts, unitsPerPart, hidden);
 
-            // hProj (B, G*H) = h_{t-1} (B, H) W_hh^T (H, G*H), in blocks of 8 rows x 32 columns: every
+            // hProj (B, G*S) = h_{t-1} (B, H) W_hh^T (H, G*S), S = gateStride, in blocks of 8 rows x 32 columns: every
             // pair of panels, or the pairs of each gate's columns of units u0 ..< u1.
             const int pairsPerGate = (u1 - u0 + 31) / 32;
             const int pairTasks = parts == 1 ? colPairs : gates * pairsPerGate;
             for (int task = lid; task < rowBlocks * pairTasks; task += items) {
                 const int rb = task % rowBlocks, pt = task / rowBlocks;
-                const int np = parts == 1 ? pt : (pt / pairsPerGate * hidden + u0) / 32 + pt % pairsPerGate;
+                const int np = parts == 1 ? pt : (pt / pairsPerGate * gateStride + u0) / 32 + pt % pairsPerGate;
                 packed_block(width, hidden, 1.0f, hPrev, hsLd, packedW, np, 0.0f, hp, hProjLd, rb * 8,
                              min(rb * 8 + 8, batch));
             }
@@ -107,9 +110,9 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
                             unit_store(cPrev, c, n);
                         } else {
                             lstm_unit_forward(
-                                unit_load(x, n) + unit_load(r, n), unit_load(x + hidden, n) + unit_load(r + hidden, n),
-                                unit_load(x + 2 * hidden, n) + unit_load(r + 2 * hidden, n),
-                                unit_load(x + 3 * hidden, n) + unit_load(r + 3 * hidden, n),
+                                unit_load(x, n) + unit_load(r, n), unit_load(x + hidden, n) + unit_load(r + gateStride, n),
+                                unit_load(x + 2 * hidden, n) + unit_load(r + 2 * gateStride, n),
+                                unit_load(x + 3 * hidden, n) + unit_load(r + 3 * gateStride, n),
                                 bi + j, bh + j, hasBias, hidden, cPrev, h, c, out, s, hasSaved, n);
                         })
                 } else if (mode == 3) {
@@ -119,7 +122,7 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
                             unit_forward_past_end(hPrevUnits, h, out, n);
                         } else {
                             gru_unit_forward(unit_load(x, n), unit_load(x + hidden, n), unit_load(x + 2 * hidden, n),
-                                                unit_load(r, n), unit_load(r + hidden, n), unit_load(r + 2 * hidden, n),
+                                                unit_load(r, n), unit_load(r + gateStride, n), unit_load(r + 2 * gateStride, n),
                                                 bi + j, bh + j, hasBias, hidden, hPrevUnits, h, out, s, hasSaved, n);
                         })
                 } else {

@@ -62,9 +62,12 @@ void sequence_wait_phase(__global int* sync, int phase, int parts) {
 }
 
 // The hidden units of `part`: parts of `unitsPerPart` units (a multiple of 32, so that a part's
-// columns of every gate are whole pairs of packed panels), the last one shorter.
+// columns of every gate are whole pairs of packed panels), the last one taking the rest (shorter
+// or longer: 129 units in two parts are 64 and 65, not 96 and 33).
 int sequence_part_start(int part, int unitsPerPart) { return part * unitsPerPart; }
-int sequence_part_end(int part, int unitsPerPart, int hidden) { return min(hidden, (part + 1) * unitsPerPart); }
+int sequence_part_end(int part, int parts, int unitsPerPart, int hidden) {
+    return part == parts - 1 ? hidden : (part + 1) * unitsPerPart;
+}
 
 // The loop over the parts a group takes in a phase, and the phase's end:
 //     for (int part = sequence_first_part(...); part < parts; part = sequence_next_part(...)) { ... }

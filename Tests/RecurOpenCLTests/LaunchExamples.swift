@@ -42,7 +42,7 @@ enum LaunchExamples {
                             packedW: b, units: .whole(hidden: 2, dummy: b), workItems: 1,
                             tuning: GEMMTuning(packed: true), dummy: b),
             SequenceBackward(backwardSequence(.lstm, b), rows: 0..<1, packedW: b,
-                             units: UnitParts(count: 2, unitsPerPart: 32, sync: b, syncCount: 0), workItems: 1,
+                             units: UnitParts(count: 2, unitsPerPart: 32, hidden: 64, sync: b, syncCount: 0), workItems: 1,
                              tuning: GEMMTuning(packed: true), dummy: b),
             // Training kernels (embedding.cl, dropout.cl, loss.cl, optimizers.cl).
             GatherRows(table: view(b), indices: b, out: view(b), rows: 2, cols: 2),

@@ -12,7 +12,8 @@ struct SequenceForward: KernelLaunch {
 
     var mode, steps, batch, hidden, reverse: Int32
     var xProj: SlottedViewArgument                    // T slots of (B, G*H)
-    var packedW: Buffer                               // W_hh^T (H x G*H) in 16-column panels
+    var gateStride: Int32                             // S: H, or H padded to 32 for unit parts
+    var packedW: Buffer                               // W_hh^T (H x G*S) in 16-column panels
     var packedCount: Int
     var biasIH, biasHH: ViewArgument                  // (1, G*H), read when hasBias
     var hasBias: Int32
@@ -20,14 +21,14 @@ struct SequenceForward: KernelLaunch {
     var output: SlottedViewArgument                   // T slots of (B, H)
     var saved: SlottedViewArgument                    // T slots of (B, S*H), written when hasSaved
     var hasSaved: Int32
-    var hProj: ViewArgument                           // (B, G*H) scratch
+    var hProj: ViewArgument                           // (B, G*S) scratch
     var lengths: [KernelArgument]                     // the whole batch's, from this part's first row
     var units: UnitParts                              // one group, or parts claimed by several
     var workItems: Int
 
     var arguments: [KernelArgument] {
         [.int32(mode), .int32(steps), .int32(batch), .int32(hidden), .int32(reverse)] + xProj.arguments
-            + [.buffer(packedW, needs: packedCount)] + biasIH.vectorArguments + biasHH.vectorArguments
+            + [.int32(gateStride), .buffer(packedW, needs: packedCount)] + biasIH.vectorArguments + biasHH.vectorArguments
             + [.int32(hasBias)] + hiddenStates.arguments + cellStates.arguments + output.arguments
             + saved.arguments + [.int32(hasSaved)] + hProj.arguments + lengths + units.arguments
     }
@@ -35,8 +36,8 @@ struct SequenceForward: KernelLaunch {
     var localSize: [Int]? { [workItems] }
     var defines: [String: String]
 
-    /// Rows `rows` of `s`, with `hProj` (rows, G*H) scratch and `packedW` W_hh^T packed
-    /// (`PackBPanels`, transposed), its units shared as `units` says.
+    /// Rows `rows` of `s`, with `hProj` (rows, G*S) scratch and `packedW` W_hh^T packed
+    /// (`PackBPanels`, transposed) with S = `units.gateStride` columns a gate, its units shared as `units` says.
     init(_ s: RecurrentForwardSequence, rows: Range<Int>, hProj: Matrix,
          packedW: Buffer, units: UnitParts, workItems: Int, tuning: GEMMTuning, dummy: Buffer) {
         let slots = (count: s.steps, batch: s.batch, rows: rows)
@@ -44,7 +45,8 @@ struct SequenceForward: KernelLaunch {
         hidden = Int32(s.hidden); reverse = s.reverse ? 1 : 0
         xProj = SlottedViewArgument(s.xProj, slots)
         self.packedW = packedW
-        packedCount = PackBPanels.packedCount(k: s.hidden, n: s.mode.gateCount * s.hidden)
+        gateStride = Int32(units.gateStride)
+        packedCount = PackBPanels.packedCount(k: s.hidden, n: s.mode.gateCount * units.gateStride)
         biasIH = s.biasIH.argument(or: dummy); biasHH = s.biasHH.argument(or: dummy)
         hasBias = s.biasIH == nil ? 0 : 1
         let states = (count: s.steps + 1, batch: s.batch, rows: rows)
@@ -117,29 +119,32 @@ struct SequenceBackward: KernelLaunch {
 }
 
 /// How one whole-sequence launch shares each step's hidden units (Kernels/sequence_parts.cl):
-/// `count` parts of `unitsPerPart` units, claimed step by step by `count` work-groups (one a
+/// `count` parts of `unitsPerPart` units (the last takes the rest), claimed step by step by `count` work-groups (one a
 /// part), with a done counter and a claim flag per part for each phase in `sync`; or one part,
 /// every unit in one group.
 struct UnitParts {
     let count: Int
     let unitsPerPart: Int
+    let hidden: Int
     let sync: Buffer
     let syncCount: Int
 
     /// Every unit in one group; `sync` is never read.
     static func whole(hidden: Int, dummy: Buffer) -> UnitParts {
-        UnitParts(count: 1, unitsPerPart: hidden, sync: dummy, syncCount: 0)
+        UnitParts(count: 1, unitsPerPart: hidden, hidden: hidden, sync: dummy, syncCount: 0)
     }
 
-    /// At most `wanted` parts of whole pairs of panels (32 units), or nil where that gives fewer
-    /// than two: `hidden` must be a multiple of 32. `sync` must hold `syncCount(steps:parts:)`
-    /// zeros at each launch.
+    /// At most `wanted` parts of whole pairs of panels (32 units) but the last, which takes the
+    /// rest, or nil where that gives fewer than two. Each part is an even share rounded to the
+    /// nearest pair: 129 units in two parts are 64 and 65 (rounding up made them 96 and 33, and
+    /// rounding the pairs down 64, 64 and a part of 1 unit that cost a whole phase's wait).
+    /// `sync` must hold `syncCount(steps:parts:)` zeros at each launch.
     static func split(hidden: Int, wanted: Int, sync: Buffer, steps: Int) -> UnitParts? {
-        guard hidden % 32 == 0, wanted >= 2, hidden >= 64 else { return nil }
-        let unitsPerPart = (hidden / 32 + wanted - 1) / wanted * 32
-        let count = (hidden + unitsPerPart - 1) / unitsPerPart
+        guard wanted >= 2, hidden >= 64 else { return nil }
+        let unitsPerPart = max(32, (hidden / wanted + 16) / 32 * 32)
+        let count = min(wanted, (hidden + unitsPerPart - 1) / unitsPerPart)
         guard count >= 2 else { return nil }
-        return UnitParts(count: count, unitsPerPart: unitsPerPart, sync: sync,
+        return UnitParts(count: count, unitsPerPart: unitsPerPart, hidden: hidden, sync: sync,
                          syncCount: syncCount(steps: steps, parts: count))
     }
 
@@ -150,6 +155,12 @@ struct UnitParts {
     var arguments: [KernelArgument] {
         [.int32(Int32(count)), .int32(Int32(unitsPerPart)), .buffer(sync, needs: syncCount)]
     }
+
+    /// The forward's columns from one gate to the next in the packed W_hh^T and hProj: H for one
+    /// part; with several, H rounded up to 32, so that each part's columns of every gate are whole
+    /// pairs of panels whatever H is (H = 32k + 1 would otherwise leave every gate but the first
+    /// straddling pairs: such shapes ran on one group, one core of a CPU device).
+    var gateStride: Int { count == 1 ? unitsPerPart : (hidden + 31) / 32 * 32 }
 }
 
 enum SequenceKernels {
