@@ -45,6 +45,7 @@ struct CharLMJob {
         }
         let directory = isLeader ? try Self.outputDirectory(command.out) : URL(fileURLWithPath: command.out)
         let checkpointURL = directory.appendingPathComponent("checkpoint.safetensors")
+        let bestURL = directory.appendingPathComponent("best.safetensors")
 
         let backend = try command.backend.makeBackend(device: command.device ?? ranks?.deviceForRank(command.backend))
         try Self.checkMemory(configuration, settings: settings, validationBatches: command.valBatches,
@@ -54,7 +55,9 @@ struct CharLMJob {
         var state: RecurrentState?
         if let header {
             try TrainingCheckpoint.load(header, into: model, optimizer: optimizer)
-            if let saved = try header.state(batch: settings.batch) {
+            if settings.batching == .windows {
+                // Every window starts from zero state: nothing is carried.
+            } else if let saved = try header.state(batch: settings.batch) {
                 // The whole batch's state; this rank's streams of it.
                 let d = model.rnn.descriptor, b = settings.batch
                 let h = TrainingRanks.rows(of: saved.h, batch: b, width: d.stateSize, streams: streams)
@@ -92,16 +95,13 @@ struct CharLMJob {
         }
         Console.flush()
 
-        // The training text is one document: the streams start at evenly spread offsets in it and
-        // read on chunk by chunk, each wrapping to the start (its state reset) at the end, as
-        // char-rnn's batching does. The stream is replayed to the checkpoint's step, so that the next
-        // chunk is the one the uninterrupted run would read now (`skip` jumps there without reading a chunk).
-        var stream = try TruncatedBPTT(documents: [corpus.train], batch: settings.batch, chunkLength: settings.seqLen)
-        stream.skip(startStep)
+        var batches = try TextBatches(settings, text: corpus.train, firstStep: startStep)
 
         let history = isLeader ? try HistoryLog(directory: directory, rows: header != nil ? History.rows(in: directory, upTo: startStep) : [])
             : nil
         let previousSeconds = history?.rows.last?.seconds ?? 0
+        // The lowest validation loss so far, resumed runs included: best.safetensors holds its parameters.
+        var best = history?.rows.compactMap { row in row.valLoss.map { (step: row.step, loss: $0) } }.min { $0.loss < $1.loss }
         let progress = ProgressBar(totalSteps: target, timeLimit: command.minutes.map { $0 * 60 }, firstStep: startStep,
                                    unitsPerStep: settings.batch * settings.seqLen, unitName: "chars", shown: isLeader)
         let title = "\(corpus.name): \(settings.cellName) \(settings.layers)x\(settings.hidden) character model"
@@ -119,7 +119,8 @@ struct CharLMJob {
 
         do {
             while true {
-                let chunk = stream.next()
+                let chunk = batches.next()
+                if !batches.carriesState { state = nil }
                 try state?.reset(streams: chunk.resetStreams.filter(streams.contains).map { $0 - streams.lowerBound }, backend: backend)
                 let inputs = try backend.indices(TrainingRanks.columns(chunk.inputs, batch: settings.batch, streams: streams),
                                                  shape: [settings.seqLen, streams.count], limit: corpus.vocabulary.count, name: "inputs")
@@ -162,6 +163,12 @@ struct CharLMJob {
                     let loss = try validation.loss(of: model)
                     try LossCeiling.check(loss, ceiling: ceiling, step: step, what: "the validation loss")
                     row.valLoss = loss
+                    if loss < best?.loss ?? .infinity {
+                        // For evaluation and sampling: the carried state is left out (resume from checkpoint.safetensors).
+                        try TrainingCheckpoint.save(model: model, optimizer: optimizer, settings: settings, vocabulary: corpus.vocabulary,
+                                                    textName: corpus.name, state: nil, to: bestURL)
+                        best = (step, loss)
+                    }
                     progress.print(String(format: "step %6d%@  %@  val %.4f  (%@ chars/s)", step,
                                           target.map { "/\($0)" } ?? "", window.take(), loss,
                                           ProgressBar.compact(Double((step - startStep) * settings.batch * settings.seqLen) / max(progress.elapsed, 1e-9))))
@@ -215,6 +222,9 @@ struct CharLMJob {
                      startStep + 1, step, seconds,
                      ProgressBar.compact(Double((step - startStep) * settings.batch * settings.seqLen) / max(seconds, 1e-9)),
                      directory.path))
+        if let best {
+            print(String(format: "best validation loss %.4f at step %d: best.safetensors", best.loss, best.step))
+        }
     }
 
     /// The whole batch's carried state from every rank's streams, for the checkpoint (every rank

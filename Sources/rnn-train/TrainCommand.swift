@@ -118,6 +118,8 @@ struct TrainCommand: ParsableCommand {
     var device: String?
     @Option(help: "Seeds the initial weights, dropout and the built-in task's numbers (default 0).")
     var seed: UInt64?
+    @Option(help: "How the text becomes batches: windows (random windows, each from zero state; default) or streams (truncated BPTT, state carried between chunks).")
+    var batching: TextBatching?
     @Option(name: .customLong("eval-every"), help: "Validation loss and a sample every N steps (and at the end).")
     var evalEvery: Int = 100
     @Option(name: .customLong("checkpoint-every"), help: "A checkpoint every N steps (and at the end).")
@@ -170,6 +172,7 @@ struct TrainCommand: ParsableCommand {
         if sampleLength < 0 { throw ValidationError("--sample-length must be at least 0, got \(sampleLength)") }
         if text == nil, resume != nil { throw ValidationError("--resume continues a --text run; give the text too") }
         if text != nil, task != nil { throw ValidationError("--task picks a built-in task; --text trains on a text instead") }
+        if text == nil, batching != nil { throw ValidationError("--batching cuts a --text into batches; the built-in tasks make their own") }
     }
 
     /// The step to stop at, when the run has one (--minutes alone has none).
@@ -229,6 +232,7 @@ struct TrainCommand: ParsableCommand {
         settings.clip = clip ?? base.clip
         settings.clipValue = clipValue.map { $0 > 0 ? $0 : nil } ?? base.clipValue
         settings.seed = seed ?? base.seed
+        settings.batching = batching ?? base.batching
 
         // Another optimizer starts from its own defaults, not the stored one's rate and decay.
         let kind = optimizer?.kind ?? base.optimizer.kind
@@ -300,3 +304,4 @@ struct TrainCommand: ParsableCommand {
 }
 
 extension ScheduleSettings.Kind: ExpressibleByArgument {}
+extension TextBatching: ExpressibleByArgument {}

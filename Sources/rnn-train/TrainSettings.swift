@@ -30,6 +30,9 @@ struct TrainSettings: Codable, Equatable {
     var zoneout: Float? = nil
     /// The LSTM's cell clip (--cell-clip); nil for none.
     var cellClip: Float? = nil
+    /// How the char-LM cuts its text into batches (--batching); nil in checkpoints written before
+    /// the choice existed, which all read streams.
+    var batching: TextBatching? = nil
 
     /// The cell in the run's report: "LSTM", "layer-normalised GRU".
     var cellName: String { (layerNorm == true ? "layer-normalised " : "") + cell.rawValue }
@@ -51,6 +54,15 @@ struct TrainSettings: Codable, Equatable {
     func dropoutSeed(atStep step: Int) -> UInt32 {
         UInt32(truncatingIfNeeded: seed) &+ UInt32(truncatingIfNeeded: step) &* 7919
     }
+}
+
+/// How a character model's training text becomes batches.
+enum TextBatching: String, Codable, CaseIterable {
+    /// Truncated BPTT: B streams read the text on chunk after chunk, their state carried between
+    /// chunks (`TruncatedBPTT`).
+    case streams
+    /// B windows at random offsets every step, each from zero state (`RandomWindows`).
+    case windows
 }
 
 /// The schedule as the user gave it. Kept apart from LearningRateSchedule, which holds absolute
@@ -84,7 +96,7 @@ extension TrainSettings {
     /// What a run uses where neither an option nor a resumed checkpoint says otherwise.
     static let charLMDefaults = TrainSettings(
         cell: .lstm, embedding: 64, hidden: 256, layers: 2, dropout: 0, seqLen: 100, batch: 32,
-        optimizer: .adam(learningRate: 2e-3), schedule: ScheduleSettings(), clip: 5, seed: 0)
+        optimizer: .adam(learningRate: 2e-3), schedule: ScheduleSettings(), clip: 5, seed: 0, batching: .windows)
 
     /// The built-in task: a small GRU learns addition within a minute on two cores.
     static let additionDefaults = TrainSettings(

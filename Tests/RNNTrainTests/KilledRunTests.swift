@@ -53,7 +53,7 @@ import Testing
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.errors.contains("removed 2 temporary files"), "\(result.errors)")
         #expect(try Set(FileManager.default.contentsOfDirectory(atPath: out.path))
-                == Set(others + ["checkpoint.safetensors", "history.csv", "history.svg"]))
+                == Set(others + ["best.safetensors", "checkpoint.safetensors", "history.csv", "history.svg"]))
     }
 
     /// A directory that exists but takes no file: /proc/self on Linux (even for root, who passes

@@ -14,12 +14,14 @@ import Testing
         return rows
     }
 
-    @Test func halfThenResumeGivesTheLossesOfOneRun() throws {
+    @Test("a run resumed halfway gives the losses of one run", arguments: ["windows", "streams"])
+    func halfThenResumeGivesTheLossesOfOneRun(batching: String) throws {
         let directory = try RNNTrainProcess.scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
         let text = try RNNTrainProcess.write(RNNTrainProcess.smallText(), named: "small.txt", in: directory)
         // Two layers with dropout: the resumed run must also continue the dropout masks' sequence.
-        let options = ["--text", text, "--log-every", "5", "--eval-every", "10", "--layers", "2", "--dropout", "0.2"]
+        let options = ["--text", text, "--log-every", "5", "--eval-every", "10", "--layers", "2", "--dropout", "0.2",
+                       "--batching", batching]
             + RNNTrainProcess.tinyModel.filter { $0 != "--layers" && $0 != "1" }
         let straight = directory.appendingPathComponent("straight"), halves = directory.appendingPathComponent("halves")
 
