@@ -80,6 +80,16 @@
 #define GEMM_FOR_ROWS(X) \
     GEMM_ROW_0(X) GEMM_ROW_1(X) GEMM_ROW_2(X) GEMM_ROW_3(X) \
     GEMM_ROW_4(X) GEMM_ROW_5(X) GEMM_ROW_6(X) GEMM_ROW_7(X)
+// Blocks of 4 and 2 rows, for the last rows of a range where GEMM_MR is larger: a block computes
+// all its rows whether or not they exist (its missing rows are clamped copies of the last), so a
+// batch of 3 cost an 8-row block's FMAs, and 12 rows two 8-row blocks. With GEMM_MR 8, the last
+// 1-2 rows take a 2-row block, 3-4 a 4-row one, 5-8 an 8-row one (5 rows as 4 + 2 measured the
+// same as one 8-row block: H 129 B 5 2.05-2.14 ms against 1.99-2.08).
+// Measured on POCL (2-core AMD EPYC, AVX-512; LSTM training step, T 50, medians of 9, 8-row
+// blocks only -> tails): H 257 B 3 8.45 -> 3.66 ms, H 129 B 3 1.8-2.7 -> 1.33, H 100 B 5 2.64 ->
+// 1.30, H 129 B 20 (rows in parts of 8 and 12) 6.21 -> 5.08.
+#define GEMM_FOR_ROWS_4(X) X(0) X(1) X(2) X(3)
+#define GEMM_FOR_ROWS_2(X) X(0) X(1)
 
 // GEMM_VEC16 == 0: row i's pointer into A (rows past the block read its last row: a valid
 // address, never stored) and its two accumulators (columns 0-7 and 8-15 of the panel).
@@ -123,6 +133,50 @@
         __global float* c = C + (m0 + i) * ldc + n0; \
         gemm_store_row(c, cp##i.lo, cp##i.hi, alpha, beta, N - n0); \
         if (n0 + 16 < N) gemm_store_row(c + 16, cq##i.lo, cq##i.hi, alpha, beta, N - n0 - 16); }
+
+// GEMM_VEC16 == 0: one block of MR rows from m0 over one panel (panelB, its columns from n).
+#define GEMM_BLOCK8(FOR_ROWS, MR) { \
+    FOR_ROWS(GEMM_ROW_INIT) \
+    __global const float* b = panelB; \
+    int k = 0; \
+    for (; k + 4 <= K; k += 4) { \
+        const float8 b0l = vload8(0, b), b0h = vload8(1, b); \
+        const float8 b1l = vload8(2, b), b1h = vload8(3, b); \
+        const float8 b2l = vload8(4, b), b2h = vload8(5, b); \
+        const float8 b3l = vload8(6, b), b3h = vload8(7, b); \
+        b += 64; \
+        FOR_ROWS(GEMM_ROW_STEP4) \
+    } \
+    for (; k < K; ++k) { \
+        const float8 bl = vload8(0, b), bh = vload8(1, b); \
+        b += 16; \
+        FOR_ROWS(GEMM_ROW_STEP1) \
+    } \
+    const int rows = min(MR, mEnd - m0); \
+    FOR_ROWS(GEMM_ROW_STORE) }
+
+// One block of MR rows from m0 (FOR_ROWS names them) over both panels and the whole K, stored
+// for the rows that exist: GEMM_VEC16's loop body, written once for each block height.
+#define GEMM_BLOCK16(FOR_ROWS, MR) { \
+    FOR_ROWS(GEMM_ROW_INIT16) \
+    __global const float* bp = panelP; \
+    __global const float* bq = panelQ; \
+    int k = 0; \
+    for (; k + 4 <= K; k += 4) { \
+        const float16 bp0 = vload16(0, bp), bp1 = vload16(1, bp), bp2 = vload16(2, bp), bp3 = vload16(3, bp); \
+        const float16 bq0 = vload16(0, bq), bq1 = vload16(1, bq), bq2 = vload16(2, bq), bq3 = vload16(3, bq); \
+        bp += 64; \
+        bq += 64; \
+        FOR_ROWS(GEMM_ROW_STEP4_16) \
+    } \
+    for (; k < K; ++k) { \
+        const float16 bp0 = vload16(0, bp), bq0 = vload16(0, bq); \
+        bp += 16; \
+        bq += 16; \
+        FOR_ROWS(GEMM_ROW_STEP1_16) \
+    } \
+    const int rows = min(MR, mEnd - m0); \
+    FOR_ROWS(GEMM_ROW_STORE16) }
 
 // c[0 ..< min(16, cols)] = alpha * (lo, hi) + beta * c (beta == 0: c's old values unread).
 static inline void gemm_store_row(__global float* c, float8 lo, float8 hi, float alpha, float beta, int cols) {
@@ -195,26 +249,16 @@ static inline void packed_block(int N, int K, float alpha,
     }
 #endif
 
-    for (int m0 = mStart; m0 < mEnd; m0 += GEMM_MR) {
-        GEMM_FOR_ROWS(GEMM_ROW_INIT16)
-        __global const float* bp = panelP;
-        __global const float* bq = panelQ;
-        int k = 0;
-        for (; k + 4 <= K; k += 4) {
-            const float16 bp0 = vload16(0, bp), bp1 = vload16(1, bp), bp2 = vload16(2, bp), bp3 = vload16(3, bp);
-            const float16 bq0 = vload16(0, bq), bq1 = vload16(1, bq), bq2 = vload16(2, bq), bq3 = vload16(3, bq);
-            bp += 64;
-            bq += 64;
-            GEMM_FOR_ROWS(GEMM_ROW_STEP4_16)
-        }
-        for (; k < K; ++k) {
-            const float16 bp0 = vload16(0, bp), bq0 = vload16(0, bq);
-            bp += 16;
-            bq += 16;
-            GEMM_FOR_ROWS(GEMM_ROW_STEP1_16)
-        }
-        const int rows = min(GEMM_MR, mEnd - m0);
-        GEMM_FOR_ROWS(GEMM_ROW_STORE16)
+    for (int m0 = mStart; m0 < mEnd;) {
+        const int left = mEnd - m0;
+#if GEMM_MR > 4
+        if (left <= 2) { GEMM_BLOCK16(GEMM_FOR_ROWS_2, 2) m0 += 2; continue; }
+        if (left <= 4) { GEMM_BLOCK16(GEMM_FOR_ROWS_4, 4) m0 += 4; continue; }
+#elif GEMM_MR > 2
+        if (left <= 2) { GEMM_BLOCK16(GEMM_FOR_ROWS_2, 2) m0 += 2; continue; }
+#endif
+        GEMM_BLOCK16(GEMM_FOR_ROWS, GEMM_MR)
+        m0 += GEMM_MR;
     }
 #else
     // One panel after the other: 8 rows of two float8 accumulators each already fill 16 registers.
@@ -237,25 +281,16 @@ static inline void packed_block(int N, int K, float alpha,
         }
 #endif
 
-        for (int m0 = mStart; m0 < mEnd; m0 += GEMM_MR) {
-            GEMM_FOR_ROWS(GEMM_ROW_INIT)
-            __global const float* b = panelB;
-            int k = 0;
-            for (; k + 4 <= K; k += 4) {
-                const float8 b0l = vload8(0, b), b0h = vload8(1, b);
-                const float8 b1l = vload8(2, b), b1h = vload8(3, b);
-                const float8 b2l = vload8(4, b), b2h = vload8(5, b);
-                const float8 b3l = vload8(6, b), b3h = vload8(7, b);
-                b += 64;
-                GEMM_FOR_ROWS(GEMM_ROW_STEP4)
-            }
-            for (; k < K; ++k) {
-                const float8 bl = vload8(0, b), bh = vload8(1, b);
-                b += 16;
-                GEMM_FOR_ROWS(GEMM_ROW_STEP1)
-            }
-            const int rows = min(GEMM_MR, mEnd - m0);
-            GEMM_FOR_ROWS(GEMM_ROW_STORE)
+        for (int m0 = mStart; m0 < mEnd;) {
+            const int left = mEnd - m0;
+#if GEMM_MR > 4
+            if (left <= 2) { GEMM_BLOCK8(GEMM_FOR_ROWS_2, 2) m0 += 2; continue; }
+            if (left <= 4) { GEMM_BLOCK8(GEMM_FOR_ROWS_4, 4) m0 += 4; continue; }
+#elif GEMM_MR > 2
+            if (left <= 2) { GEMM_BLOCK8(GEMM_FOR_ROWS_2, 2) m0 += 2; continue; }
+#endif
+            GEMM_BLOCK8(GEMM_FOR_ROWS, GEMM_MR)
+            m0 += GEMM_MR;
         }
     }
 #endif
