@@ -13,25 +13,21 @@ import Recur
 /// devices; on GPUs one queue's launches already fill the device. No device ran it unforced, so it
 /// was deleted.
 extension OpenCLBackend {
-    /// Fewest rows of a part: gemm_packed computes blocks of 8 rows.
+    /// Fewest rows of a part: a batch below two parts of 8 rows shares out its units instead
+    /// (`UnitParts`), whose parts each still run every row.
     static let partMinimumRows = 8
 
-    /// At most `count` ranges of `batch` rows, or nil for fewer than two: parts of a multiple of 8
-    /// rows (the nearest to an even share) while at least 8 rows are left after them; the last
-    /// part takes the rest.
+    /// At most `count` ranges of `batch` rows, or nil for fewer than two: even shares, every
+    /// boundary on an even row, each part at least 8 rows. packed_block ends a part's rows in a
+    /// 2- or 4-row block, so a part's cost follows its rows and even shares balance the queues.
+    /// (Its blocks were 8 rows whether or not the rows existed: parts were multiples of 8 then, and
+    /// batch 20 went as 8 and 12 rows.)
     static func rowParts(_ batch: Int, count wanted: Int) -> [Range<Int>]? {
-        let unit = partMinimumRows
-        let count = min(wanted, batch / unit)
+        let count = min(wanted, batch / partMinimumRows)
         guard count >= 2 else { return nil }
-        let share = max(unit, (batch / count + unit / 2) / unit * unit)
-        var parts: [Range<Int>] = []
-        var start = 0
-        while parts.count < count - 1, start + share <= batch - unit {
-            parts.append(start..<(start + share))
-            start += share
-        }
-        parts.append(start..<batch)
-        return parts.count >= 2 ? parts : nil
+        var bounds = (0..<count).map { (batch * $0 / count + 1) / 2 * 2 }
+        bounds.append(batch)
+        return zip(bounds, bounds.dropFirst()).map { $0..<$1 }
     }
 
     /// The queues of `count` parts: the main queue, then side queues (made once).
