@@ -134,6 +134,25 @@
         gemm_store_row(c, cp##i.lo, cp##i.hi, alpha, beta, N - n0); \
         if (n0 + 16 < N) gemm_store_row(c + 16, cq##i.lo, cq##i.hi, alpha, beta, N - n0 - 16); }
 
+// Rows mStart ..< mEnd in blocks of GEMM_MR, the last 1-2 rows in a 2-row block and 3-4 in a
+// 4-row one where GEMM_MR is larger; BLOCK is GEMM_BLOCK16 or GEMM_BLOCK8.
+#if GEMM_MR > 4
+#define GEMM_TAIL_BLOCKS(BLOCK) \
+    if (mEnd - m0 <= 2) { BLOCK(GEMM_FOR_ROWS_2, 2) m0 += 2; continue; } \
+    if (mEnd - m0 <= 4) { BLOCK(GEMM_FOR_ROWS_4, 4) m0 += 4; continue; }
+#elif GEMM_MR > 2
+#define GEMM_TAIL_BLOCKS(BLOCK) \
+    if (mEnd - m0 <= 2) { BLOCK(GEMM_FOR_ROWS_2, 2) m0 += 2; continue; }
+#else
+#define GEMM_TAIL_BLOCKS(BLOCK)
+#endif
+#define GEMM_EACH_BLOCK(BLOCK) \
+    for (int m0 = mStart; m0 < mEnd;) { \
+        GEMM_TAIL_BLOCKS(BLOCK) \
+        BLOCK(GEMM_FOR_ROWS, GEMM_MR) \
+        m0 += GEMM_MR; \
+    }
+
 // GEMM_VEC16 == 0: one block of MR rows from m0 over one panel (panelB, its columns from n).
 #define GEMM_BLOCK8(FOR_ROWS, MR) { \
     FOR_ROWS(GEMM_ROW_INIT) \
@@ -249,17 +268,7 @@ static inline void packed_block(int N, int K, float alpha,
     }
 #endif
 
-    for (int m0 = mStart; m0 < mEnd;) {
-        const int left = mEnd - m0;
-#if GEMM_MR > 4
-        if (left <= 2) { GEMM_BLOCK16(GEMM_FOR_ROWS_2, 2) m0 += 2; continue; }
-        if (left <= 4) { GEMM_BLOCK16(GEMM_FOR_ROWS_4, 4) m0 += 4; continue; }
-#elif GEMM_MR > 2
-        if (left <= 2) { GEMM_BLOCK16(GEMM_FOR_ROWS_2, 2) m0 += 2; continue; }
-#endif
-        GEMM_BLOCK16(GEMM_FOR_ROWS, GEMM_MR)
-        m0 += GEMM_MR;
-    }
+    GEMM_EACH_BLOCK(GEMM_BLOCK16)
 #else
     // One panel after the other: 8 rows of two float8 accumulators each already fill 16 registers.
     for (int side = 0; side < 2; ++side) {
@@ -281,17 +290,7 @@ static inline void packed_block(int N, int K, float alpha,
         }
 #endif
 
-        for (int m0 = mStart; m0 < mEnd;) {
-            const int left = mEnd - m0;
-#if GEMM_MR > 4
-            if (left <= 2) { GEMM_BLOCK8(GEMM_FOR_ROWS_2, 2) m0 += 2; continue; }
-            if (left <= 4) { GEMM_BLOCK8(GEMM_FOR_ROWS_4, 4) m0 += 4; continue; }
-#elif GEMM_MR > 2
-            if (left <= 2) { GEMM_BLOCK8(GEMM_FOR_ROWS_2, 2) m0 += 2; continue; }
-#endif
-            GEMM_BLOCK8(GEMM_FOR_ROWS, GEMM_MR)
-            m0 += GEMM_MR;
-        }
+        GEMM_EACH_BLOCK(GEMM_BLOCK8)
     }
 #endif
 }

@@ -30,16 +30,7 @@ public final class Buffer: DeviceBuffer, @unchecked Sendable {
     /// same size when it has one, and giving this one's back to it when freed.
     init(context: Context, count: Int, recycler: BufferRecycler?) throws(OpenCLError) {
         let device = context.device
-        let (bytes, overflow) = count.multipliedReportingOverflow(by: 4)
-        guard count >= 0, !overflow else { throw .invalidArgument("cannot allocate a buffer of \(count) elements") }
-        if bytes > device.maxAllocationBytes {
-            throw .outOfDeviceMemory(requestedBytes: bytes, device: device.name,
-                reason: "the device's largest single allocation is \(ByteCount(device.maxAllocationBytes)) (CL_DEVICE_MAX_MEM_ALLOC_SIZE)")
-        }
-        if bytes > device.globalMemoryBytes {
-            throw .outOfDeviceMemory(requestedBytes: bytes, device: device.name,
-                reason: "the device has \(ByteCount(device.globalMemoryBytes)) of global memory")
-        }
+        let bytes = try Self.checkedBytes(count: count, on: device)
         self.context = context
         self.recycler = recycler
         byteCount = bytes
@@ -55,6 +46,22 @@ public final class Buffer: DeviceBuffer, @unchecked Sendable {
             raw = mem
         }
         context.memory.allocated(bytes)
+    }
+
+    /// The bytes of `count` 32-bit elements, checked against `device`'s limits: an impossible size
+    /// is `invalidArgument`, one the device can never hold `outOfDeviceMemory` (before the driver sees it).
+    static func checkedBytes(count: Int, on device: Device) throws(OpenCLError) -> Int {
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: 4)
+        guard count >= 0, !overflow else { throw .invalidArgument("cannot allocate a buffer of \(count) elements") }
+        if bytes > device.maxAllocationBytes {
+            throw .outOfDeviceMemory(requestedBytes: bytes, device: device.name,
+                reason: "the device's largest single allocation is \(ByteCount(device.maxAllocationBytes)) (CL_DEVICE_MAX_MEM_ALLOC_SIZE)")
+        }
+        if bytes > device.globalMemoryBytes {
+            throw .outOfDeviceMemory(requestedBytes: bytes, device: device.name,
+                reason: "the device has \(ByteCount(device.globalMemoryBytes)) of global memory")
+        }
+        return bytes
     }
 
     deinit {

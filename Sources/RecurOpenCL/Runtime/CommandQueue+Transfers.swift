@@ -40,24 +40,28 @@ extension CommandQueue {
     /// Copies `count` elements of `buffer` from `offset` into `host` from `index`, without waiting:
     /// they are there after the next `finish()`.
     public func read(_ buffer: Buffer, offset: Int, count: Int, into host: MappedHostMemory, at index: Int) throws(OpenCLError) {
-        try checkRange(buffer, offset: offset, count: count, element: Float.self, what: "read")
-        try checkRange(host, at: index, count: count)
-        guard count > 0 else { return }
-        let status = clEnqueueReadBuffer(raw, buffer.raw, cl_bool(CL_FALSE), offset * 4, count * 4, host.values.baseAddress! + index, 0, nil, nil)
-        if status != CL_SUCCESS {
-            throw CLStatus(status).asAllocationError(call: "clEnqueueReadBuffer", bytes: buffer.byteCount, device: device)
-        }
+        try transfer(buffer, offset: offset, count: count, host: host, at: index, write: false)
     }
 
     /// Copies `count` elements of `host` from `index` into `buffer` from `offset`, without waiting;
     /// the host leaves that memory alone until the next `finish()`.
     public func write(from host: MappedHostMemory, at index: Int, count: Int, to buffer: Buffer, offset: Int) throws(OpenCLError) {
-        try checkRange(buffer, offset: offset, count: count, element: Float.self, what: "write")
+        try transfer(buffer, offset: offset, count: count, host: host, at: index, write: true)
+    }
+
+    /// A non-blocking read or write between `buffer` and mapped host memory.
+    private func transfer(_ buffer: Buffer, offset: Int, count: Int, host: MappedHostMemory, at index: Int,
+                          write: Bool) throws(OpenCLError) {
+        try checkRange(buffer, offset: offset, count: count, element: Float.self, what: write ? "write" : "read")
         try checkRange(host, at: index, count: count)
         guard count > 0 else { return }
-        let status = clEnqueueWriteBuffer(raw, buffer.raw, cl_bool(CL_FALSE), offset * 4, count * 4, host.values.baseAddress! + index, 0, nil, nil)
+        let pointer = host.values.baseAddress! + index
+        let status = write
+            ? clEnqueueWriteBuffer(raw, buffer.raw, cl_bool(CL_FALSE), offset * 4, count * 4, pointer, 0, nil, nil)
+            : clEnqueueReadBuffer(raw, buffer.raw, cl_bool(CL_FALSE), offset * 4, count * 4, pointer, 0, nil, nil)
         if status != CL_SUCCESS {
-            throw CLStatus(status).asAllocationError(call: "clEnqueueWriteBuffer", bytes: buffer.byteCount, device: device)
+            throw CLStatus(status).asAllocationError(call: write ? "clEnqueueWriteBuffer" : "clEnqueueReadBuffer",
+                                                     bytes: buffer.byteCount, device: device)
         }
     }
 

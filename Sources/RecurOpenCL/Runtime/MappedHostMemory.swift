@@ -21,15 +21,12 @@ public final class MappedHostMemory: HostStaging {
     /// Allocates and maps `count` floats through `queue` (a blocking map: this waits once, at creation).
     public init(queue: CommandQueue, count: Int) throws(OpenCLError) {
         let device = queue.device
-        let (bytes, overflow) = count.multipliedReportingOverflow(by: 4)
-        guard count >= 0, !overflow else { throw .invalidArgument("cannot allocate \(count) elements of host memory") }
-        if bytes > device.maxAllocationBytes {
-            throw .outOfDeviceMemory(requestedBytes: bytes, device: device.name,
-                reason: "the device's largest single allocation is \(ByteCount(device.maxAllocationBytes)) (CL_DEVICE_MAX_MEM_ALLOC_SIZE)")
-        }
+        let bytes = try Buffer.checkedBytes(count: count, on: device)
         var status: cl_int = CL_SUCCESS
         let flags = cl_mem_flags(CL_MEM_READ_WRITE) | cl_mem_flags(CL_MEM_ALLOC_HOST_PTR)
-        guard let mem = clCreateBuffer(queue.context.raw, flags, max(bytes, 4), nil, &status), status == CL_SUCCESS else {
+        let created = clCreateBuffer(queue.context.raw, flags, max(bytes, 4), nil, &status)
+        guard status == CL_SUCCESS, let mem = created else {
+            if let created { clReleaseMemObject(created) }
             throw CLStatus(status).asAllocationError(call: "clCreateBuffer(CL_MEM_ALLOC_HOST_PTR)", bytes: bytes, device: device)
         }
         let mapFlags = cl_map_flags(CL_MAP_READ) | cl_map_flags(CL_MAP_WRITE)
