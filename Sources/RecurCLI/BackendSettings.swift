@@ -12,6 +12,8 @@ import RecurOpenCL
 /// - RECUR_CPU_KERNELS: `avx2` or `avx512`, among those this CPU runs (`CPUKernels.supported`).
 /// - RECUR_CPU_LOOP: the CPU time loop: `per-step`, or the team split `by-units` or `by-rows`.
 /// - RECUR_CPU_PROFILE: `1` times each CPU operation, `shapes` each GEMM shape apart; `0` off.
+/// - RECUR_CPU_CACHES: `L1D,L2,L3` (e.g. `48K,2M,8M`; L3 a core's share) in place of what the
+///   machine reports: the CPU backend's blocking and split rules as another machine would get them.
 /// - RECUR_OPENCL_LOOP: the OpenCL time loop, one of `OpenCLBackend.SequenceLoop`'s names.
 /// - RECUR_OPENCL_PROFILE: `1` times each kernel, `ranges` each kernel and global range; `0` off.
 /// - RECUR_DEVICE: the OpenCL device, an index or part of a name (`--device` wins over it).
@@ -31,7 +33,7 @@ public struct BackendSettings: Sendable {
         let reader = EnvironmentReader(environment)
         cpu = CPUBackendOptions(
             threads: try reader.cpuThreads(), sequenceLoop: try reader.cpuLoop(),
-            kernels: try reader.cpuKernels(), profile: try reader.cpuProfile())
+            kernels: try reader.cpuKernels(), profile: try reader.cpuProfile(), caches: try reader.cpuCaches())
         let (device, source) = reader.device(flag: flag)
         deviceSource = source
         let tuningCache = try reader.tuningCache()
@@ -43,7 +45,7 @@ public struct BackendSettings: Sendable {
 
     /// The variables read, in the order they are checked.
     public static let variables = [
-        "RECUR_CPU_THREADS", "RECUR_CPU_LOOP", "RECUR_CPU_KERNELS", "RECUR_CPU_PROFILE",
+        "RECUR_CPU_THREADS", "RECUR_CPU_LOOP", "RECUR_CPU_KERNELS", "RECUR_CPU_PROFILE", "RECUR_CPU_CACHES",
         "RECUR_DEVICE", "RECUR_OPENCL_LOOP", "RECUR_CACHE_DIR", "RECUR_TUNING", "RECUR_OPENCL_PROFILE",
     ]
 
@@ -120,6 +122,18 @@ private struct EnvironmentReader {
             throw EnvironmentValueError(variable: name, value: value,
                                         accepted: "1 (a row per operation), shapes (a row per GEMM shape) or 0")
         }
+    }
+
+    func cpuCaches() throws(EnvironmentValueError) -> CPUCaches {
+        let name = "RECUR_CPU_CACHES"
+        guard let value = value(name) else { return .machine }
+        let sizes = value.split(separator: ",", omittingEmptySubsequences: false).map { CPUCaches.parseSize(String($0)) }
+        guard sizes.count == 3, let l1 = sizes[0], let l2 = sizes[1], let l3 = sizes[2] else {
+            throw EnvironmentValueError(
+                variable: name, value: value,
+                accepted: "three sizes L1D,L2,L3 from 1K to 4G, e.g. 48K,2M,8M (L3: one core's share)")
+        }
+        return CPUCaches(l1Data: l1, l2: l2, l3PerCore: l3)
     }
 
     /// The flag when given, else RECUR_DEVICE; blank means the default device. Any other value is

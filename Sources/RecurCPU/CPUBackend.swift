@@ -17,6 +17,12 @@ public final class CPUBackend: Backend {
     public let kernels: CPUKernels
     /// Where its operations' times are added up, when profiling (`CPUBackendOptions.profile`).
     public let profile: OperationProfile?
+    /// The caches its block sizes and split rules are derived from (`CPUBackendOptions.caches`).
+    public let caches: CPUCaches
+    /// Its GEMMs' cache blocking, from `caches`.
+    public let gemmBlocking: GEMMBlocking
+    /// The depth of one pass of the time loop's row-panel products, from `caches` (`RowPanelKernels`).
+    let rowPanelDepth: Int
 
     /// How the recurrent time loops run (`RecurrentForwardSequence`).
     public enum SequenceLoop: Sendable {
@@ -71,6 +77,9 @@ public final class CPUBackend: Backend {
         sequenceLoop = options.sequenceLoop
         kernels = options.kernels
         profile = options.profile
+        caches = options.caches
+        gemmBlocking = GEMMBlocking(caches: options.caches)
+        rowPanelDepth = RowPanelKernels.depth(l1Data: options.caches.l1Data)
     }
 
     /// `Backend.deviceDescription`: the CPU's model, the threads, the kernels and the time loop.
@@ -208,7 +217,7 @@ public final class CPUBackend: Backend {
             CPUGemm.unchecked(
                 transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
                 a: UnsafePointer(a.base), lda: a.ld, b: UnsafePointer(b.base), ldb: b.ld,
-                beta: beta, c: c.base, ldc: c.ld, pool: pool, kernels: kernels)
+                beta: beta, c: c.base, ldc: c.ld, pool: pool, kernels: kernels, blocking: gemmBlocking)
         }
     }
 

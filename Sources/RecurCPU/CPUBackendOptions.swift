@@ -19,13 +19,18 @@ public struct CPUBackendOptions: Sendable {
     /// Where to add each operation's wall time; nil (the default): not timed. The caller prints
     /// the profile's `report` when its work is done.
     public var profile: OperationProfile?
+    /// The caches the GEMM's blocking and the time loop's split rules are derived from (default:
+    /// what this machine reports, `CPUCaches.machine`). Another machine's sizes reproduce its
+    /// choices here; out-of-range sizes only clamp the blocks, they cannot break a product.
+    public var caches: CPUCaches
 
     /// Each setting as given, with `CPUBackend()`'s defaults; `CPUBackend.init(options:)` checks them.
     public init(threads: Int? = nil, sequenceLoop: CPUBackend.SequenceLoop = .team,
-                kernels: CPUKernels = .best, profile: OperationProfile? = nil) {
+                kernels: CPUKernels = .best, profile: OperationProfile? = nil, caches: CPUCaches = .machine) {
         self.threads = threads
         self.sequenceLoop = sequenceLoop
         self.kernels = kernels
         self.profile = profile
+        self.caches = caches
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RecurCPU
 import RecurOpenCL
 import RecurCLI
 
@@ -12,10 +13,13 @@ struct DevicesCommand: ParsableCommand {
     var device: String?
 
     func run() throws {
+        let settings = try BackendSettings.current(device: device)
+        // The CPU backend's blocking follows the caches this machine reports (or RECUR_CPU_CACHES).
+        let caches = settings.cpu.caches
+        print("cpu: \(caches); GEMM blocks \(GEMMBlocking(caches: caches))")
         let platforms = try Platform.all()
         var index = 0
         var devices: [Device] = []
-        let settings = try BackendSettings.current(device: device)
         let cache = settings.openCL.tuningCache ?? GEMMTuningCache(directory: nil)
         for platform in platforms {
             print("platform \(platform.name) (\(platform.vendor), \(platform.version))")

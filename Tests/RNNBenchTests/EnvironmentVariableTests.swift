@@ -12,6 +12,7 @@ import Testing
         ("RECUR_CPU_KERNELS", "avx1024", "avx2"),
         ("RECUR_CPU_LOOP", "by-colums", "by-rows"),
         ("RECUR_CPU_PROFILE", "yes", "shapes"),
+        ("RECUR_CPU_CACHES", "lots", "L1D,L2,L3"),
         ("RECUR_OPENCL_LOOP", "fast", "per-step"),
         ("RECUR_OPENCL_PROFILE", "shapes", "ranges"),
         ("RECUR_TUNING", "maybe", "off"),

@@ -49,6 +49,9 @@ import Testing
         #expect(try settings(["RECUR_CPU_PROFILE": "1"]).cpu.profile?.byShape == false)
         #expect(try settings(["RECUR_CPU_PROFILE": "shapes"]).cpu.profile?.byShape == true)
         #expect(try settings(["RECUR_CPU_PROFILE": "0"]).cpu.profile == nil)
+        #expect(try settings([:]).cpu.caches == .machine)
+        #expect(try settings(["RECUR_CPU_CACHES": "48K,2M,8M"]).cpu.caches
+            == CPUCaches(l1Data: 48 << 10, l2: 2 << 20, l3PerCore: 8 << 20))
     }
 
     @Test func openCLVariables() throws {
@@ -93,6 +96,9 @@ import Testing
         ("RECUR_CPU_KERNELS", "avx1024", ["avx2"]),
         ("RECUR_CPU_LOOP", "by-colums", ["per-step", "by-units", "by-rows"]),
         ("RECUR_CPU_PROFILE", "yes", ["1", "shapes"]),
+        ("RECUR_CPU_CACHES", "48K,2M", ["L1D,L2,L3", "48K,2M,8M"]),
+        ("RECUR_CPU_CACHES", "48K,2M,8X", ["L1D,L2,L3"]),
+        ("RECUR_CPU_CACHES", "48K,2M,99G", ["1K to 4G"]),
         ("RECUR_OPENCL_LOOP", "fast", ["automatic", "fused", "per-step", "sequence"]),
         ("RECUR_OPENCL_PROFILE", "shapes", ["1", "ranges"]),
         ("RECUR_TUNING", "maybe", ["off", "on"]),
@@ -123,11 +129,14 @@ import Testing
     @Test func theCPUOptionsMakeThatBackend() throws {
         let settings = try BackendSettings(environment: [
             "RECUR_CPU_THREADS": "3", "RECUR_CPU_LOOP": "by-rows", "RECUR_CPU_KERNELS": "avx2", "RECUR_CPU_PROFILE": "shapes",
+            "RECUR_CPU_CACHES": "16K,256K,1M",
         ])
         let backend = try CPUBackend(options: settings.cpu)
         #expect(backend.pool.threadCount == 3)
         #expect(backend.sequenceLoop == .teamByRows)
         #expect(backend.kernels == .avx2)
+        #expect(backend.gemmBlocking == GEMMBlocking(caches: CPUCaches(l1Data: 16 << 10, l2: 256 << 10, l3PerCore: 1 << 20)))
+        #expect(backend.gemmBlocking.kc == 128)
         #expect(backend.deviceDescription.contains("3 threads") && backend.deviceDescription.contains("team by rows"),
                 "\(backend.deviceDescription)")
         // The profile is the settings' own: what the backend times, the caller prints.

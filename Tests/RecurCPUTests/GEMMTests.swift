@@ -69,7 +69,7 @@ private final class ProductCache {
 /// product, within 1e-5 + 1e-5 * (|alpha| * sum_p |a_ip b_pj| + |beta c_ij|): float rounding grows
 /// with the magnitudes summed, not with the (possibly cancelling) result.
 private func check(_ t: GemmCase, pool: ThreadPool = .shared, seed: UInt64 = 1, kernels: CPUKernels = .best,
-                   cache: ProductCache? = nil) {
+                   blocking: GEMMBlocking = .machine, cache: ProductCache? = nil) {
     var rng = TestRandom(state: seed &+ UInt64(t.m * 1_000_003 + t.n * 1009 + t.k))
     // Stored shapes: A is m x k (k x m when transposed), B is k x n (n x k when transposed).
     let aRows = t.transA ? t.k : t.m, aCols = t.transA ? t.m : t.k
@@ -87,12 +87,12 @@ private func check(_ t: GemmCase, pool: ThreadPool = .shared, seed: UInt64 = 1, 
                 try c.withUnsafeMutableBufferPointer { cp in
                     try CPUGemm.sgemm(transA: t.transA, transB: t.transB, m: t.m, n: t.n, k: t.k,
                                       alpha: t.alpha, a: ap, lda: lda, b: bp, ldb: ldb, beta: t.beta, c: cp, ldc: ldc,
-                                      pool: pool, kernels: kernels)
+                                      pool: pool, kernels: kernels, blocking: blocking)
                 }
             }
         }
     } catch {
-        Issue.record("\(t.testDescription) \(kernels): sgemm refused valid arguments: \(error)")
+        Issue.record("\(t.testDescription) \(kernels) \(blocking): sgemm refused valid arguments: \(error)")
         return
     }
 
@@ -111,7 +111,7 @@ private func check(_ t: GemmCase, pool: ThreadPool = .shared, seed: UInt64 = 1, 
             if !(abs(got - ref) <= tol) {
                 failures += 1
                 if failures <= 3 {
-                    Issue.record("\(t.testDescription) \(kernels): C[\(i),\(j)] = \(got), expected \(ref) (tol \(tol))")
+                    Issue.record("\(t.testDescription) \(kernels) \(blocking): C[\(i),\(j)] = \(got), expected \(ref) (tol \(tol))")
                 }
             }
         }
@@ -124,13 +124,13 @@ private func check(_ t: GemmCase, pool: ThreadPool = .shared, seed: UInt64 = 1, 
             }
         }
     }
-    #expect(failures == 0, "\(t.testDescription) \(kernels)")
+    #expect(failures == 0, "\(t.testDescription) \(kernels) \(blocking)")
 }
 
 private let transposes = [(false, false), (false, true), (true, false), (true, true)]
 
 /// Shapes that exercise: 1x1x1, odd sizes everywhere (edge tiles in both directions), one k step,
-/// exactly one micro-tile, several cache blocks of k (KC = 256), the GEMV paths (m == 1 or
+/// exactly one micro-tile, several cache blocks of k (KC is 512 or less on every machine), the GEMV paths (m == 1 or
 /// n == 1), the few-rows path (m from 2 to 16, odd m, n not a multiple of its blocks) and the
 /// 512-bit 12 x 32 tiles (whole, and next to 6 x 16 edge tiles in both directions), and C blocks of
 /// one row block (up to MC rows: B packed one panel pair at a time) over several k blocks.
@@ -155,6 +155,25 @@ struct GEMMTests {
                 for kernels in CPUKernels.supported {
                     check(GemmCase(m: m, n: n, k: k, transA: transA, transB: transB, alpha: alpha, beta: beta),
                           kernels: kernels, cache: cache)
+                }
+            }
+        }
+    }
+
+    /// Blocks from the smallest caches (MC 12, KC 64, NC 256: every shape here crosses several
+    /// blocks each way, with ragged last ones), from the fallback machine's and from large ones
+    /// (KC 512, MC 504): the blocking a machine reports must never change the product.
+    @Test("any blocking the caches call for", arguments: [
+        CPUCaches(l1Data: 1 << 10, l2: 4 << 10, l3PerCore: 16 << 10), .fallback,
+        CPUCaches(l1Data: 64 << 10, l2: 4 << 20, l3PerCore: 64 << 20),
+    ])
+    func blockings(caches: CPUCaches) {
+        let blocking = GEMMBlocking(caches: caches)
+        for (m, n, k) in [(100, 300, 200), (37, 600, 130), (130, 520, 70), (25, 70, 300), (3, 290, 75)] {
+            for (transA, transB) in transposes {
+                for kernels in CPUKernels.supported {
+                    check(GemmCase(m: m, n: n, k: k, transA: transA, transB: transB, alpha: -0.5, beta: 0.3),
+                          kernels: kernels, blocking: blocking)
                 }
             }
         }

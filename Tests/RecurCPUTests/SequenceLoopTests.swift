@@ -68,9 +68,11 @@ import Testing
             == TeamPlan(members: 2, split: .rows))
     }
 
+    /// On the caches the thresholds were measured on (`CPUCaches.fallback`: 1 MiB of L2), so
+    /// that the expectations hold on any machine.
     @Test("the automatic team splits the batch where each thread gets enough rows")
-    func automaticSplit() {
-        let two = CPUBackend(threads: 2, sequenceLoop: .team)
+    func automaticSplit() throws {
+        let two = try CPUBackend(options: CPUBackendOptions(threads: 2, caches: .fallback))
         // lstm-small: 16 rows a thread.
         #expect(two.teamPlan(batch: 32, hidden: 128, gates: 4) == TeamPlan(members: 2, split: .rows))
         // 4 rows a thread of a 256 KiB W_hh, but not of a 1 MiB one.
@@ -81,6 +83,21 @@ import Testing
         #expect(two.teamPlan(batch: 16, hidden: 256, gates: 4)?.split == .rows)
         #expect(two.teamPlan(batch: 64, hidden: 1024, gates: 4)?.split == .units)
         #expect(two.teamPlan(batch: 1, hidden: 256, gates: 4) == TeamPlan(members: 2, split: .units))
+    }
+
+    @Test("the rows split follows the L2 the machine reports")
+    func splitFollowsL2() throws {
+        func split(l2: Int, batch: Int, hidden: Int) throws -> TeamPlan.Split? {
+            let caches = CPUCaches(l1Data: 32 << 10, l2: l2, l3PerCore: 16 << 20)
+            return try CPUBackend(options: CPUBackendOptions(threads: 2, caches: caches))
+                .teamPlan(batch: batch, hidden: hidden, gates: 4)?.split
+        }
+        // A 256 KiB W_hh with 4 rows a thread: rows where it is a quarter of L2 or less.
+        #expect(try split(l2: 1 << 20, batch: 8, hidden: 128) == .rows)
+        #expect(try split(l2: 512 << 10, batch: 8, hidden: 128) == .units)
+        // A 1 MiB W_hh with 4 rows a thread: units on 1 MiB of L2, rows on 4 MiB.
+        #expect(try split(l2: 1 << 20, batch: 8, hidden: 256) == .units)
+        #expect(try split(l2: 4 << 20, batch: 8, hidden: 256) == .rows)
     }
 
     @Test("a team's shares cover the batch and the units once")

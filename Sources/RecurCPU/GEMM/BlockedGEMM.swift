@@ -1,15 +1,47 @@
 import RecurAVX512
 
-/// Cache blocking of the packed GEMM (Goto's scheme).
+/// Cache blocking of the packed GEMM (Goto's scheme), sized from the caches a core has
+/// (`CPUCaches`), so that a machine starts near its best without measuring anything:
 ///
-/// - KC x 16 floats of B (one micro-panel, 16 KiB; two for the 512-bit tiles) stay in L1 while the micro-kernel sweeps the
-///   MC rows of packed A.
-/// - MC x KC floats of A (96 KiB) stay in L2 while the macro-kernel sweeps NC columns.
-/// - KC x NC floats of B (up to 4 MiB) live in L3 for one pass over the task's rows.
-enum SGEMMBlocking {
-    static let mc = 96     // multiple of 2 * gemmMR (the 512-bit tile's height)
-    static let kc = 256    // multiple of 8 (packing transposes 8 k steps at a time)
-    static let nc = 4064   // multiple of 2 * gemmNR (the 512-bit tile's width)
+/// - KC x 32 floats of B (a pair of 16-column micro-panels, what the 512-bit tile reads) stay in
+///   L2 (a sixteenth of it) while the micro-kernel sweeps the MC rows of packed A; KC is as deep
+///   as that allows, because each 12 x 32 tile of C is loaded and stored once per KC.
+/// - MC x KC floats of A stay in L2 (a quarter of it) while the macro-kernel sweeps NC columns.
+/// - KC x NC floats of B live in a quarter of the core's share of L3 for one pass over the task's rows.
+///
+/// Measured on the 2-core AMD EPYC VM (32 KiB L1d, 1 MiB L2, 16 MiB of L3 a core), `rnn-bench
+/// peak` on 7 GEMM shapes of the standard configs and the sweep, 5 alternated rounds, geometric
+/// mean of the shapes' median GFLOP/s (RECUR_CPU_CACHES chose each blocking):
+/// - KC 128: 194.6; KC 256 (a pair of panels filling the 32 KiB L1d, the old rule) with MC 96,
+///   120, 252 or 504: 198.9-202.4; KC 384: 201.7; KC 512 with MC 60, 120 or 252: 203.7-205.7;
+///   KC 1024: 205.1. KC 512 gained most where K is 512 or more (3200x2048x512: 200 -> 212-215,
+///   768x1028x257 B^T: 187 -> 193); MC and NC (1024-16384) moved nothing beyond the noise (2%).
+/// - So KC is capped at 512, where the gain ended, and MC and NC keep the shares above.
+public struct GEMMBlocking: Sendable, Equatable, CustomStringConvertible {
+    /// Rows of A per block: a multiple of 2 * gemmMR (the 512-bit tile's height).
+    public let mc: Int
+    /// Depth of a block: a multiple of 8 (packing transposes 8 k steps at a time).
+    public let kc: Int
+    /// Columns of B per block: a multiple of 2 * gemmNR (the 512-bit tile's width).
+    public let nc: Int
+
+    /// The blocking `caches` call for.
+    public init(caches: CPUCaches) {
+        let float = MemoryLayout<Float>.size
+        kc = Self.multiple(caches.l2 / 16 / (2 * gemmNR * float), of: 8, in: 64...512)
+        mc = Self.multiple(caches.l2 / 4 / (kc * float), of: 2 * gemmMR, in: 2 * gemmMR...1032)
+        nc = Self.multiple(caches.l3PerCore / 4 / (kc * float), of: 2 * gemmNR, in: 256...16384)
+    }
+
+    /// This machine's blocking.
+    public static let machine = GEMMBlocking(caches: .machine)
+
+    public var description: String { "MC \(mc), KC \(kc), NC \(nc)" }
+
+    /// `value` rounded down to a multiple of `step`, within `range` (whose bounds are multiples).
+    private static func multiple(_ value: Int, of step: Int, in range: ClosedRange<Int>) -> Int {
+        min(max(value / step * step, range.lowerBound), range.upperBound)
+    }
 
     /// Below this many multiply-adds (m * n * k, a few microseconds) a GEMM runs on the calling
     /// thread: handing work to a spinning worker costs ~0.3 us, but each task packs its own copy
@@ -33,6 +65,7 @@ struct GemmProblem {
     let c: UnsafeMutablePointer<Float>, ldc: Int
     /// `.avx512`: full 12 x 32 tiles take `AVX512PackedTile` (two A and two B panels at once).
     let kernels: CPUKernels
+    let blocking: GEMMBlocking
 
     /// The largest tile the kernels compute: blocks of C are cut in multiples of it.
     private var tileRows: Int { kernels == .avx512 ? 2 * gemmMR : gemmMR }
@@ -43,23 +76,23 @@ struct GemmProblem {
     /// task pack all of B (k x n) and splitting columns makes every task pack all of A (m x k),
     /// so the cheaper duplicate is chosen.
     func run(pool: ThreadPool) {
-        let threads = m * n * k < SGEMMBlocking.parallelMinWork ? 1 : pool.threadCount
+        let threads = m * n * k < GEMMBlocking.parallelMinWork ? 1 : pool.threadCount
         if threads == 1 {
-            GemmScratch.withScratch { compute(rows: 0..<m, cols: 0..<n, scratch: $0) }
+            GemmScratch.withScratch(blocking) { compute(rows: 0..<m, cols: 0..<n, scratch: $0) }
             return
         }
         // Two tasks a thread only where each still gets a long side of `twoTasksMinSide`: every task
         // packs the whole of the other operand, and over 128 rows (the weight gradients of
         // lstm-small, 512 x 128 x 2048) packing B four times cost 6% of the GEMM.
-        let twoEach = m * n * k >= SGEMMBlocking.twoTasksPerThreadMinWork
-            && max(m, n) >= 2 * threads * SGEMMBlocking.twoTasksMinSide
+        let twoEach = m * n * k >= GEMMBlocking.twoTasksPerThreadMinWork
+            && max(m, n) >= 2 * threads * GEMMBlocking.twoTasksMinSide
         let wanted = threads * (twoEach ? 2 : 1)
         if n > m {
             let chunk = evenSplit(n, parts: wanted, multiple: tileCols)
             let tasks = (n + chunk - 1) / chunk
             pool.parallelFor(tasks) { t in
                 let j0 = t * chunk
-                GemmScratch.withScratch {
+                GemmScratch.withScratch(blocking) {
                     compute(rows: 0..<m, cols: j0..<min(n, j0 + chunk), scratch: $0)
                 }
             }
@@ -68,7 +101,7 @@ struct GemmProblem {
             let tasks = (m + chunk - 1) / chunk
             pool.parallelFor(tasks) { t in
                 let i0 = t * chunk
-                GemmScratch.withScratch {
+                GemmScratch.withScratch(blocking) {
                     compute(rows: i0..<min(m, i0 + chunk), cols: 0..<n, scratch: $0)
                 }
             }
@@ -78,10 +111,10 @@ struct GemmProblem {
     /// C[rows, cols] = alpha * op(A)[rows, :] * op(B)[:, cols] + beta * C[rows, cols].
     func compute(rows: Range<Int>, cols: Range<Int>, scratch: GemmScratch) {
         // Blocks of near-equal size rather than full blocks and a ragged last one.
-        let kcStep = evenSplit(k, parts: (k + SGEMMBlocking.kc - 1) / SGEMMBlocking.kc, multiple: 8)
-        let ncStep = evenSplit(cols.count, parts: (cols.count + SGEMMBlocking.nc - 1) / SGEMMBlocking.nc,
+        let kcStep = evenSplit(k, parts: (k + blocking.kc - 1) / blocking.kc, multiple: 8)
+        let ncStep = evenSplit(cols.count, parts: (cols.count + blocking.nc - 1) / blocking.nc,
                                multiple: tileCols)
-        let mcStep = evenSplit(rows.count, parts: (rows.count + SGEMMBlocking.mc - 1) / SGEMMBlocking.mc,
+        let mcStep = evenSplit(rows.count, parts: (rows.count + blocking.mc - 1) / blocking.mc,
                                multiple: tileRows)
         var jc = cols.lowerBound
         while jc < cols.upperBound {

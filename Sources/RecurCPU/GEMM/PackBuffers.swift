@@ -15,9 +15,13 @@ final class GemmScratch: @unchecked Sendable {
 
     static let slack = 16
 
-    init() {
-        packedA = Self.allocate(SGEMMBlocking.mc * SGEMMBlocking.kc + Self.slack)
-        packedB = Self.allocate(SGEMMBlocking.kc * SGEMMBlocking.nc + Self.slack)
+    /// The blocking whose largest blocks these buffers hold.
+    let blocking: GEMMBlocking
+
+    init(_ blocking: GEMMBlocking) {
+        self.blocking = blocking
+        packedA = Self.allocate(blocking.mc * blocking.kc + Self.slack)
+        packedB = Self.allocate(blocking.kc * blocking.nc + Self.slack)
         tile = Self.allocate(gemmMR * 2 * gemmNR)
         keepBits = .allocate(capacity: 8)
         keepBits.initialize(repeating: .max, count: 8)
@@ -46,11 +50,13 @@ final class GemmScratch: @unchecked Sendable {
     private static let sparesLock = NSLock()
     private static let maxSpares = 8
 
-    static func withScratch<R>(_ body: (GemmScratch) -> R) -> R {
+    /// Runs `body` with a scratch sized for `blocking`. Every backend of a process normally has
+    /// the machine's blocking; a spare made for another one is dropped and a fresh one made.
+    static func withScratch<R>(_ blocking: GEMMBlocking, _ body: (GemmScratch) -> R) -> R {
         sparesLock.lock()
         let spare = spares.popLast()
         sparesLock.unlock()
-        let scratch = spare ?? GemmScratch()
+        let scratch = spare.flatMap { $0.blocking == blocking ? $0 : nil } ?? GemmScratch(blocking)
         defer {
             sparesLock.lock()
             if spares.count < maxSpares { spares.append(scratch) }

@@ -23,12 +23,12 @@ public enum CPUGemm {
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-        pool: ThreadPool = .shared, kernels: CPUKernels = .best
+        pool: ThreadPool = .shared, kernels: CPUKernels = .best, blocking: GEMMBlocking = .machine
     ) throws(RecurError) {
         _ = try GemmArguments(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
                               kernels: kernels)
         unchecked(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                  beta: beta, c: c, ldc: ldc, pool: pool, kernels: kernels)
+                  beta: beta, c: c, ldc: ldc, pool: pool, kernels: kernels, blocking: blocking)
     }
 
     /// As the pointer form, with each matrix's memory checked too: a buffer shorter than its
@@ -37,7 +37,7 @@ public enum CPUGemm {
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafeBufferPointer<Float>, lda: Int, b: UnsafeBufferPointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutableBufferPointer<Float>, ldc: Int,
-        pool: ThreadPool = .shared, kernels: CPUKernels = .best
+        pool: ThreadPool = .shared, kernels: CPUKernels = .best, blocking: GEMMBlocking = .machine
     ) throws(RecurError) {
         let arguments = try GemmArguments(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb,
                                           ldc: ldc, kernels: kernels)
@@ -50,7 +50,7 @@ public enum CPUGemm {
         let cBase = c.baseAddress!
         let aBase = a.baseAddress ?? UnsafePointer(cBase), bBase = b.baseAddress ?? UnsafePointer(cBase)
         unchecked(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: aBase, lda: lda, b: bBase, ldb: ldb,
-                  beta: beta, c: cBase, ldc: ldc, pool: pool, kernels: kernels)
+                  beta: beta, c: cBase, ldc: ldc, pool: pool, kernels: kernels, blocking: blocking)
     }
 
     /// The product on arguments already checked (`GemmArguments`): the CPU backend's path, whose
@@ -59,7 +59,7 @@ public enum CPUGemm {
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-        pool: ThreadPool, kernels: CPUKernels
+        pool: ThreadPool, kernels: CPUKernels, blocking: GEMMBlocking
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative dimension")
         precondition(CPUKernels.supported.contains(kernels), "sgemm: kernels this CPU cannot run")
@@ -92,7 +92,7 @@ public enum CPUGemm {
         }
         let problem = GemmProblem(
             transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, kernels: kernels)
+            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, kernels: kernels, blocking: blocking)
         problem.run(pool: pool)
     }
 

@@ -53,7 +53,7 @@ extension CPUBackend {
         defer { withExtendedLifetime(own) {} }
         let product = Matrix(scratch(batch * gates * u16), rows: batch, cols: gates * u16)
         // All ones, loaded from memory: see `opaque` in SIMDMemory.
-        let keep = GemmScratch.withScratch { $0.keep }
+        let keep = GemmScratch.withScratch(gemmBlocking) { $0.keep }
         // Panel q: gate q / (u16/16), its units' columns from 16 * (q % (u16/16)) on.
         let perGate = u16 / 16
         RowPanelKernels.pack(
@@ -72,7 +72,7 @@ extension CPUBackend {
             // product[rows] (r, G*u16) = h_{t-1}[rows] (r, H) * these units' W_hh^T columns.
             RowPanelKernels.product(
                 rows: rows.count, k: hidden, a: hPrev.base, lda: hPrev.ld, panels: panels, count: gates * perGate,
-                c: product.row(rows.lowerBound), ldc: product.ld, kernels: kernels)
+                c: product.row(rows.lowerBound), ldc: product.ld, kernels: kernels, depth: rowPanelDepth)
             phases?.productDone()
             CellRows.forward(
                 sequence.step(time: t), rows: rows, units: units, kernels: kernels,
@@ -110,7 +110,7 @@ extension CPUBackend {
         let (panels, own) = memberPanels(shared, count: u16 * width)
         defer { withExtendedLifetime(own) {} }
         let product = Matrix(scratch(batch * u16), rows: batch, cols: u16)
-        let keep = GemmScratch.withScratch { $0.keep }
+        let keep = GemmScratch.withScratch(gemmBlocking) { $0.keep }
         RowPanelKernels.pack(
             count: u16 / 16, k: width, transB: false, UnsafePointer(weight.base), ldb: weight.ld,
             kernels: kernels, into: panels, keep: keep, part: shared == nil ? (0, 1) : (team.rank, team.size)
@@ -132,7 +132,7 @@ extension CPUBackend {
             let dGates = sequence.dGatesH.from(t * batch + rows.lowerBound)
             RowPanelKernels.product(
                 rows: rows.count, k: width, a: dGates.base, lda: dGates.ld, panels: panels, count: u16 / 16,
-                c: product.row(rows.lowerBound), ldc: product.ld, kernels: kernels)
+                c: product.row(rows.lowerBound), ldc: product.ld, kernels: kernels, depth: rowPanelDepth)
             for b in rows {
                 let to = dh.1.row(b) + units.lowerBound, from = product.row(b)
                 for j in 0..<units.count { to[j] += from[j] }

@@ -9,21 +9,28 @@ import RecurAVX512
 /// in cache from step to step. Rows come 6 at a time (12 accumulators, as `sgemmMicroKernel6x16`),
 /// and the remainder 4, 2 or 1 at a time with k unrolled so that 8 FMA chains stay in flight.
 enum RowPanelKernels {
-    /// Depth of one pass over K: a 256 x 16 slice of a panel (16 KiB) stays in L1 while every row
-    /// block of A streams past it. Without it a panel deeper than L1 (the backward's G*H x 16:
-    /// 128 KiB for lstm-medium) came from L2 once per 6 rows, as many bytes as FMAs could use.
-    /// One row (batch 1) has no row blocks to share a slice: it reads the whole depth at once, so
-    /// that the panels, which lie one after the other, are one sequential stream. Passes of 256
-    /// jumped 16*k floats between 32 KiB runs, and the batch-1 backward (k = G*H) streamed its
-    /// panels at about 2/3 of the forward's rate (perf, lstm-b1: 3.6 against 2.4 us a step).
-    static let depth = 256
+    /// The pass depth whose slice of a pair of panels (depth x 32 floats) fills `l1Data` bytes:
+    /// 256 on the 32 KiB L1d it was measured on (below). Unlike the GEMM's KC (`GEMMBlocking`),
+    /// which streams its panels from L2, the slice must stay in L1: these kernels use each panel
+    /// value for at most 6 rows where the GEMM's tile uses it for 12.
+    static func depth(l1Data: Int) -> Int {
+        min(max(l1Data / (32 * MemoryLayout<Float>.size) / 16 * 16, 64), 1024)
+    }
 
     /// C (rows x 16*panels) = A (rows x k, row-major) * [panel 0 | panel 1 | ...], each panel
     /// k x 16 at `panels + q * k * 16`, laid out by `pack`. C is overwritten. With `.avx512`
-    /// kernels, pairs of panels go through the 512-bit kernels (a pair, 256 x 32 floats, is 32 KiB of L1).
+    /// kernels, pairs of panels go through the 512-bit kernels.
+    ///
+    /// `depth` is one pass over K (`depth(l1Data:)`): a depth x 32 slice of a pair of panels stays
+    /// in L1 while every row block of A streams past it. Without passes a panel deeper than L1 (the
+    /// backward's G*H x 16: 128 KiB for lstm-medium) came from L2 once per 6 rows, as many bytes as
+    /// FMAs could use. One row (batch 1) has no row blocks to share a slice: it reads the whole
+    /// depth at once, so that the panels, which lie one after the other, are one sequential stream.
+    /// Passes of 256 jumped 16*k floats between 32 KiB runs, and the batch-1 backward (k = G*H)
+    /// streamed its panels at about 2/3 of the forward's rate (perf, lstm-b1: 3.6 against 2.4 us a step).
     static func product(
         rows: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panels: UnsafePointer<Float>, count: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int, kernels: CPUKernels
+        c: UnsafeMutablePointer<Float>, ldc: Int, kernels: CPUKernels, depth: Int
     ) {
         let pairs = kernels == .avx512 ? count / 2 : 0
         let passDepth = rows == 1 ? k : depth

@@ -49,7 +49,8 @@ extension CPUBackend {
         switch sequenceLoop {
         case .teamByUnits, .perStep: split = .units
         case .teamByRows: split = .rows
-        case .team: split = Self.prefersRows(batch: batch, hidden: hidden, gates: gates, members: wanted) ? .rows : .units
+        case .team:
+            split = Self.prefersRows(batch: batch, hidden: hidden, gates: gates, members: wanted, l2: caches.l2) ? .rows : .units
         }
         return TeamPlan(members: min(wanted, split == .units ? hidden / 8 : batch), split: split)
     }
@@ -60,9 +61,9 @@ extension CPUBackend {
 
     /// Whether the automatic team splits the batch rather than the units. Every member of a rows
     /// split reads all of W_hh's panels each step, where a units split reads each panel once: the
-    /// rows split pays where the panels stay in each core's L2, from 2 rows a member where they
-    /// take 256 KiB or less, from 8 rows where they take up to 1 MiB (the 8- and 12-row kernels
-    /// then read a panel once for as many FMAs as the units split does).
+    /// rows split pays where the panels stay in each core's L2 (`l2` bytes), from 2 rows a member
+    /// where they take a quarter of it or less, from 8 rows where they take up to all of it (the
+    /// 8- and 12-row kernels then read a panel once for as many FMAs as the units split does).
     ///
     /// Measured on this 2-core Zen 5 (1 MiB L2), training ms, alternated runs (units / rows):
     /// - rows won: LSTM H=128 B=32 (lstm-small, 256 KiB of panels) 2.64-3.26 / 2.48-2.63 (8 runs),
@@ -74,10 +75,10 @@ extension CPUBackend {
     ///   recurrent products of 1153 / 1618 us a forward step.
     /// - within 2-4% either way: lstm-medium, gru-medium, lstm-charlm, rnn-tanh-medium, lstm-bi-2l
     ///   (1-4 MiB); an Elman H=1024 B=24 (4 MiB) 25.3-25.4 / 24.3-24.5.
-    static func prefersRows(batch: Int, hidden: Int, gates: Int, members: Int) -> Bool {
+    static func prefersRows(batch: Int, hidden: Int, gates: Int, members: Int, l2: Int) -> Bool {
         let rowsEach = batch / members
         let panelBytes = gates * panelWidth(hidden) * hidden * MemoryLayout<Float>.size
-        if panelBytes <= 256 << 10 { return rowsEach >= 2 }
-        return panelBytes <= 1 << 20 && rowsEach >= 8
+        if panelBytes <= l2 / 4 { return rowsEach >= 2 }
+        return panelBytes <= l2 && rowsEach >= 8
     }
 }
