@@ -227,18 +227,31 @@ public final class CPUBackend: Backend {
         return "gemm \(m)x\(n)x\(k)" + (transA ? " A^T" : "") + (transB ? " B^T" : "")
     }
 
-    /// `Backend.sumRows`: the rows added in order on the calling thread.
+    /// `Backend.sumRows`: each column's rows added in order (the same sums whatever the threads),
+    /// the columns shared among the pool's threads in blocks of 16 when the matrix is large.
+    ///
+    /// The bias gradients of lstm-charlm sum 3200 x 2048 gate gradients, 26 MB that no longer fit
+    /// in cache: 2.5 ms on one thread (10 GB/s), twice a training step.
     public func sumRows(_ src: Matrix, into dst: Matrix, accumulate: Bool) {
         precondition(dst.rows == 1 && dst.cols == src.cols, "sumRows into a view of the wrong width")
-        let out = dst.base, from = src.base
-        profiled("sumRows") {
-            if !accumulate { out.update(repeating: 0, count: src.cols) }
-            for r in 0..<src.rows {
-                let row = from + r * src.ld
-                for j in 0..<src.cols { out[j] += row[j] }
+        let out = dst.base, from = src.base, rows = src.rows, cols = src.cols, ld = src.ld
+        func sum(_ columns: Range<Int>) {
+            if !accumulate { (out + columns.lowerBound).update(repeating: 0, count: columns.count) }
+            for r in 0..<rows {
+                let row = from + r * ld
+                for j in columns { out[j] += row[j] }
             }
         }
+        profiled("sumRows") {
+            let threads = rows * cols >= Self.parallelSumMinElements ? min(pool.threadCount, cols / 16) : 1
+            guard threads > 1 else { return sum(0..<cols) }
+            let chunk = (cols / threads + 15) / 16 * 16
+            pool.parallelFor((cols + chunk - 1) / chunk) { t in sum(t * chunk..<min(cols, (t + 1) * chunk)) }
+        }
     }
+
+    /// From this many elements (256 KiB of floats) `sumRows` shares its columns among the threads.
+    static let parallelSumMinElements = 1 << 16
 
     /// `Backend.axpy`: row by row on the calling thread.
     public func axpy(alpha: Float, _ x: Matrix, _ y: Matrix) {

@@ -65,3 +65,26 @@ import Testing
         #expect(try CPUBackend(threads: 1).peakGFLOPs(repeats: 1) > 0)
     }
 }
+
+/// `sumRows` shares large matrices' columns among the threads; every column's rows are still added
+/// in order, so the sums are the same bits on any number of threads.
+@Suite struct ParallelSumRows {
+    @Test("large sums are the in-order sums on 1, 2, 3 and 8 threads", arguments: [1, 2, 3, 8])
+    func sameBits(threads: Int) throws {
+        let backend = try CPUBackend(options: CPUBackendOptions(threads: threads))
+        // 300 x 1000 in a 300 x 1003 buffer: above the parallel threshold, columns not a multiple of 16.
+        let rows = 300, cols = 1000, ld = 1003
+        var generator = SeededGenerator(seed: 11)
+        let values = (0..<(rows * ld)).map { _ in generator.uniform(-1, 1) }
+        let src = try backend.tensor(values, shape: [rows, ld]).matrix.columns(0, cols)
+        for accumulate in [false, true] {
+            let start = (0..<cols).map { Float($0) * 0.25 }
+            let dst = try backend.tensor(start, shape: [1, cols]).matrix
+            backend.sumRows(src, into: dst, accumulate: accumulate)
+            let got = try backend.download(dst.buffer, offset: 0, count: cols)
+            var expected = accumulate ? start : [Float](repeating: 0, count: cols)
+            for r in 0..<rows { for j in 0..<cols { expected[j] += values[r * ld + j] } }
+            #expect(got == expected, "accumulate \(accumulate)")
+        }
+    }
+}
