@@ -143,29 +143,40 @@ __kernel void gemm_tiled(int M, int N, int K, int transA, int transB, float alph
 // GEMM_MR and GEMM_VEC16 knobs).
 
 // pack_b_panels: op(B) (K x N) into panels of 16 columns, zero-padded to a multiple of 16:
-//   packed[pOff + (n/16)*K*16 + k*16 + n%16] = op(B)(k, n), 0 for N <= n < ceil(N/16)*16.
-//   K, N             sizes of op(B)
-//   transB           0: B stored K x N; 1: B stored N x K
+//   packed[pOff + (n/16)*K*16 + k*16 + n%16] = op(B)(k, src(n)), 0 for N <= n < ceil(N/16)*16,
+// where the columns come in gates of gateStride, of which the first gateWidth are op(B)'s:
+//   src(n) = (n / gateStride) * gateWidth + n % gateStride, and 0 where n % gateStride >= gateWidth.
+// A plain GEMM has one gate (gateStride = gateWidth = N). The whole-sequence forward in unit
+// parts packs W_hh^T with each gate padded to 32 columns (sequence_forward.cl's gateStride),
+// straight from W_hh: a padded copy of W_hh first (a fill and a copy per gate) took 236 us of a
+// 2.05 ms training step of LSTM H 257, batch 1, 50 steps (RECUR_OPENCL_PROFILE, POCL).
+//   K, N             sizes of op(B) as packed (N = gates * gateStride)
+//   transB           0: B stored K x (source columns); 1: B stored (source columns) x K
 //   B, bOff, ldb     the view of B
 //   packed, pOff     ceil(N/16)*16*K floats, written
+//   gateStride, gateWidth  as above, 1 <= gateWidth <= gateStride
 // NDRange: 2-D, global (K, ceil(N/16)): one work-item per (k, panel), writing 16 floats;
 //   any local size (NULL is fine). (A 16 x 16 block per work-item, transposed through private
 //   memory, measured slower on POCL for transB.)
 __kernel void pack_b_panels(int K, int N, int transB,
                             __global const float* B, int bOff, int ldb,
-                            __global float* packed, int pOff) {
+                            __global float* packed, int pOff, int gateStride, int gateWidth) {
     const int k = get_global_id(0), panel = get_global_id(1);
     if (k >= K || panel * 16 >= N) return;
     const int n0 = panel * 16;
+    const int gate0 = n0 / gateStride, within0 = n0 - gate0 * gateStride;
     __global float* dst = packed + pOff + panel * K * 16 + k * 16;
-    if (!transB && n0 + 16 <= N) {
-        vstore16(vload16(0, B + bOff + k * ldb + n0), 0, dst);
+    if (!transB && within0 + 16 <= gateWidth) {
+        vstore16(vload16(0, B + bOff + k * ldb + gate0 * gateWidth + within0), 0, dst);
         return;
     }
     for (int i = 0; i < 16; ++i) {
-        const int n = n0 + i;
+        const int n = n0 + i, gate = n / gateStride, within = n - gate * gateStride;
         float v = 0.0f;
-        if (n < N) v = transB ? B[bOff + n * ldb + k] : B[bOff + k * ldb + n];
+        if (n < N && within < gateWidth) {
+            const int source = gate * gateWidth + within;
+            v = transB ? B[bOff + source * ldb + k] : B[bOff + k * ldb + source];
+        }
         dst[i] = v;
     }
 }

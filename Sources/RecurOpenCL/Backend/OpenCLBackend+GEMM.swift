@@ -35,12 +35,16 @@ extension OpenCLBackend {
     }
 
     /// op(B) in panels: from the cache when this view was packed before and not written since.
-    func packB(_ b: Matrix, transposed: Bool, k: Int, n: Int) throws -> Buffer {
+    /// With `gateStride`, op(B)'s columns are gates of `hidden` columns each, packed padded with
+    /// zeros to `gateStride` columns a gate (`n` = gates * gateStride); nil packs them as they are.
+    func packB(_ b: Matrix, transposed: Bool, k: Int, n: Int, gateStride: Int? = nil, hidden: Int = 0) throws -> Buffer {
         let source = ViewArgument(b)
-        let key = PackCache.Key(b, form: .panels(transposed: transposed))
+        let key = PackCache.Key(b, form: .panels(transposed: transposed, gateStride: gateStride ?? 0))
         if let cached = packCache.lookup(source.buffer, key) { return cached }
         let packed = try Buffer(context: context, count: PackBPanels.packedCount(k: k, n: n), recycler: recycler)
-        try queue.enqueue(PackBPanels(k: Int32(k), n: Int32(n), transB: transposed ? 1 : 0, b: source, packed: packed, packedOffset: 0))
+        try queue.enqueue(PackBPanels(
+            k: Int32(k), n: Int32(n), transB: transposed ? 1 : 0, b: source, packed: packed, packedOffset: 0,
+            gates: gateStride.map { (Int32($0), Int32(hidden)) }))
         packCache.insert(source.buffer, key, packed)
         return packed
     }
@@ -66,8 +70,8 @@ extension OpenCLBackend {
 final class PackCache {
     /// What a packed buffer holds of its source view.
     enum Form: Hashable {
-        /// op(B) in 16-column panels (pack_b_panels).
-        case panels(transposed: Bool)
+        /// op(B) in 16-column panels (pack_b_panels), each gate padded to `gateStride` columns (0: not).
+        case panels(transposed: Bool, gateStride: Int)
         /// op(A) row-major, A stored transposed (pack_a_rows).
         case rowsOfTransposed
     }

@@ -39,7 +39,9 @@ extension OpenCLBackend {
         let width = s.mode.gateCount * units.gateStride
         let hProj = Matrix(try scratchBuffer(.hiddenProjection, count: s.batch * width), rows: s.batch, cols: width)
         packCache.invalidate(ViewArgument(hProj).buffer)
-        let packedW = try packB(try gateStridedWeight(s, stride: units.gateStride), transposed: true, k: s.hidden, n: width)
+        // W_hh^T with each gate padded to the parts' stride, packed straight from W_hh.
+        let packedW = try packB(s.hiddenWeight, transposed: true, k: s.hidden, n: width,
+                                gateStride: units.gateStride == s.hidden ? nil : units.gateStride, hidden: s.hidden)
         try eachPart(parts) { rows, partQueue in
             try partQueue.enqueue(SequenceForward(
                 s, rows: rows, hProj: hProj.rows(rows.lowerBound, rows.count), packedW: packedW, units: units,
@@ -61,20 +63,6 @@ extension OpenCLBackend {
             }
         }
         try moveBackwardResult(s)
-    }
-
-    /// W_hh (G*H, H) with each gate's H rows `stride` rows apart, zeros between: W_hh itself where
-    /// the stride is H, else a copy in scratch (G copies of H x H, small beside the loop).
-    private func gateStridedWeight(_ s: RecurrentForwardSequence, stride: Int) throws -> Matrix {
-        guard stride != s.hidden else { return s.hiddenWeight }
-        let gates = s.mode.gateCount, hidden = s.hidden
-        let padded = try scratchBuffer(.gateStridedHiddenWeight, count: gates * stride * hidden)
-        let whole = Matrix(padded, offset: 0, rows: gates * stride, cols: hidden)
-        try fill(whole, value: 0)
-        for gate in 0..<gates {
-            try copy(s.hiddenWeight.rows(gate * hidden, hidden), to: whole.rows(gate * stride, hidden))
-        }
-        return whole
     }
 
     /// How a launch over the whole batch (one part of rows) shares each step's hidden units: one

@@ -416,9 +416,6 @@ enum ScratchRole: Hashable {
     case partialSums
     /// `scatter_row_links`' links: 2N Int32.
     case scatterLinks
-    /// (G*S, H): W_hh with its gates S rows apart, for a forward whole-sequence loop in unit parts
-    /// (`UnitParts.gateStride`).
-    case gateStridedHiddenWeight
     /// The whole-sequence kernels' done counters and claim flags of a launch in unit parts:
     /// (T + 1) * (parts + 1) Int32, zeroed before each launch (`UnitParts`).
     case sequenceSync

@@ -27,6 +27,8 @@ struct GEMMTiled: KernelLaunch {
 }
 
 /// `pack_b_panels`: op(B) (K x N) into ceil(N/16) panels of K x 16, zero-padded. Range (K, ceil(N/16)).
+/// With `gates`, the N columns come as gates of `stride` columns of which the first `width` are
+/// op(B)'s (W_hh^T with each gate padded, for the forward in unit parts); without, one gate of N.
 struct PackBPanels: KernelLaunch {
     static let kernel = KernelName.packBPanels
 
@@ -34,10 +36,13 @@ struct PackBPanels: KernelLaunch {
     var b: ViewArgument
     var packed: Buffer
     var packedOffset: Int32
+    var gates: (stride: Int32, width: Int32)? = nil
 
     var arguments: [KernelArgument] {
-        [.int32(k), .int32(n), .int32(transB)] + b.arguments
+        let (stride, width) = gates ?? (n, n)
+        return [.int32(k), .int32(n), .int32(transB)] + b.arguments
             + [.buffer(packed, needs: Int(packedOffset) + Self.packedCount(k: Int(k), n: Int(n))), .int32(packedOffset)]
+            + [.int32(max(stride, 1)), .int32(max(width, 1))]
     }
     var globalSize: [Int] { [Int(k), (Int(n) + 15) / 16] }
 

@@ -66,7 +66,11 @@ struct SelfTestCase: Sendable, CustomStringConvertible {
         case .rowParts:
             return try [CellMode.lstm, .gru].enumerated().map { try stack($1, hidden: 24, steps: 9, batch: rows, seed: 31 + UInt64($0)) }
         case .unitParts:
-            return try [CellMode.lstm, .gru].enumerated().map { try stack($1, hidden: 96, steps: 9, batch: 1, seed: 41 + UInt64($0)) }
+            // 96 units split in whole pairs of panels; 65 packs W_hh^T with each gate padded to 96
+            // columns (`UnitParts.gateStride`, pack_b_panels' gates), a path of its own.
+            return try [(CellMode.lstm, 96), (.gru, 96), (.lstm, 65)].enumerated().map {
+                try stack($1.0, hidden: $1.1, steps: 9, batch: 1, seed: 41 + UInt64($0))
+            }
         }
     }
 }
