@@ -1,4 +1,5 @@
 import Foundation
+import RecurCPU
 
 /// Driver settings that only the environment reaches, made by the command lines (never by the
 /// libraries, which leave the process's environment alone) before the first OpenCL call of the
@@ -32,20 +33,7 @@ public enum DriverSettings {
     /// Whether a Linux CPU list ("0-1", "0,2-3") names exactly CPUs 0 ..< n; false when it cannot
     /// be read.
     public static func allowsExactlyCPUs(upTo n: Int, cpusAllowedList list: String) -> Bool {
-        var cpus = Set<Int>()
-        for part in list.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",") {
-            let bounds = part.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            switch bounds.count {
-            case 1:
-                guard let cpu = bounds[0] else { return false }
-                cpus.insert(cpu)
-            case 2:
-                guard let low = bounds[0], let high = bounds[1], low <= high else { return false }
-                cpus.formUnion(low...high)
-            default:
-                return false
-            }
-        }
-        return n > 0 && cpus == Set(0..<n)
+        guard n > 0, let ranges = CPUList.ranges(list) else { return false }
+        return ranges.reduce(into: Set<Int>()) { $0.formUnion($1) } == Set(0..<n)
     }
 }

@@ -87,16 +87,6 @@ public struct CPUCaches: Sendable, Equatable, CustomStringConvertible {
 
     /// The number of CPUs in a sysfs list such as "0", "0-1", "0-3,8-11"; nil if it does not parse.
     static func countCPUs(_ text: String) -> Int? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { return nil }
-        var count = 0
-        for part in trimmed.split(separator: ",", omittingEmptySubsequences: false) {
-            let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
-            guard (1...2).contains(bounds.count), bounds.allSatisfy({ $0.count <= 6 }),
-                  let low = Int(bounds[0]), let high = Int(bounds[bounds.count - 1]), 0 <= low, low <= high
-            else { return nil }
-            count += high - low + 1
-        }
-        return count
+        CPUList.ranges(text)?.reduce(0) { $0 + $1.count }
     }
 }

@@ -64,6 +64,8 @@ struct CPUCachesTests {
         #expect(CPUCaches.countCPUs("0,") == nil)
         #expect(CPUCaches.countCPUs("-1") == nil)
         #expect(CPUCaches.countCPUs("0-99999999") == nil)
+        #expect(CPUList.ranges(" 0-1, 4 \n") == [0...1, 4...4])
+        #expect(CPUList.ranges("1-0") == nil && CPUList.ranges("") == nil && CPUList.ranges("0-x") == nil)
     }
 
     @Test("the blocking on the machine it was measured on")

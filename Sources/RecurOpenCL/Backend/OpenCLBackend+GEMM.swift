@@ -35,16 +35,16 @@ extension OpenCLBackend {
     }
 
     /// op(B) in panels: from the cache when this view was packed before and not written since.
-    /// With `gateStride`, op(B)'s columns are gates of `hidden` columns each, packed padded with
-    /// zeros to `gateStride` columns a gate (`n` = gates * gateStride); nil packs them as they are.
-    func packB(_ b: Matrix, transposed: Bool, k: Int, n: Int, gateStride: Int? = nil, hidden: Int = 0) throws -> Buffer {
+    /// With `gates`, op(B)'s columns are gates of `width` columns each, packed padded with zeros
+    /// to `stride` columns a gate (`n` = gates * stride); nil packs them as they are.
+    func packB(_ b: Matrix, transposed: Bool, k: Int, n: Int, gates: (stride: Int, width: Int)? = nil) throws -> Buffer {
         let source = ViewArgument(b)
-        let key = PackCache.Key(b, form: .panels(transposed: transposed, gateStride: gateStride ?? 0))
+        let key = PackCache.Key(b, form: .panels(transposed: transposed, gateStride: gates?.stride ?? 0))
         if let cached = packCache.lookup(source.buffer, key) { return cached }
         let packed = try Buffer(context: context, count: PackBPanels.packedCount(k: k, n: n), recycler: recycler)
         try queue.enqueue(PackBPanels(
             k: Int32(k), n: Int32(n), transB: transposed ? 1 : 0, b: source, packed: packed, packedOffset: 0,
-            gates: gateStride.map { (Int32($0), Int32(hidden)) }))
+            gates: gates.map { (Int32($0.stride), Int32($0.width)) }))
         packCache.insert(source.buffer, key, packed)
         return packed
     }

@@ -41,7 +41,7 @@ extension OpenCLBackend {
         packCache.invalidate(ViewArgument(hProj).buffer)
         // W_hh^T with each gate padded to the parts' stride, packed straight from W_hh.
         let packedW = try packB(s.hiddenWeight, transposed: true, k: s.hidden, n: width,
-                                gateStride: units.gateStride == s.hidden ? nil : units.gateStride, hidden: s.hidden)
+                                gates: units.gateStride == s.hidden ? nil : (units.gateStride, s.hidden))
         try eachPart(parts) { rows, partQueue in
             try partQueue.enqueue(SequenceForward(
                 s, rows: rows, hProj: hProj.rows(rows.lowerBound, rows.count), packedW: packedW, units: units,
