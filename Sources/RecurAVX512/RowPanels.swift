@@ -87,6 +87,94 @@ public enum AVX512RowPanels {
         putRow32(c7a, c7b, c + 7 * ldc, accumulate)
     }
 
+    /// 7 rows: 14 accumulators (see `rows5`).
+    @inline(never)
+    public static func rows7(
+        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
+    ) {
+        var c0a = F16(), c0b = F16(), c1a = F16(), c1b = F16(), c2a = F16(), c2b = F16(), c3a = F16(), c3b = F16()
+        var c4a = F16(), c4b = F16(), c5a = F16(), c5b = F16(), c6a = F16(), c6b = F16()
+        let a4 = a + 4 * lda
+        var pb = b
+        for p in 0..<k {
+            let b0 = load16(pb), b1 = load16(pb + 16)
+            var av: F16
+            av = F16(repeating: a[p]); c0a = c0a.addingProduct(av, b0); c0b = c0b.addingProduct(av, b1)
+            av = F16(repeating: a[lda + p]); c1a = c1a.addingProduct(av, b0); c1b = c1b.addingProduct(av, b1)
+            av = F16(repeating: a[2 * lda + p]); c2a = c2a.addingProduct(av, b0); c2b = c2b.addingProduct(av, b1)
+            av = F16(repeating: a[3 * lda + p]); c3a = c3a.addingProduct(av, b0); c3b = c3b.addingProduct(av, b1)
+            av = F16(repeating: a4[p]); c4a = c4a.addingProduct(av, b0); c4b = c4b.addingProduct(av, b1)
+            av = F16(repeating: a4[lda + p]); c5a = c5a.addingProduct(av, b0); c5b = c5b.addingProduct(av, b1)
+            av = F16(repeating: a4[2 * lda + p]); c6a = c6a.addingProduct(av, b0); c6b = c6b.addingProduct(av, b1)
+            pb += 32
+        }
+        putRow32(c0a, c0b, c, accumulate)
+        putRow32(c1a, c1b, c + ldc, accumulate)
+        putRow32(c2a, c2b, c + 2 * ldc, accumulate)
+        putRow32(c3a, c3b, c + 3 * ldc, accumulate)
+        putRow32(c4a, c4b, c + 4 * ldc, accumulate)
+        putRow32(c5a, c5b, c + 5 * ldc, accumulate)
+        putRow32(c6a, c6b, c + 6 * ldc, accumulate)
+    }
+
+    /// 6 rows: 12 accumulators (see `rows5`).
+    @inline(never)
+    public static func rows6(
+        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
+    ) {
+        var c0a = F16(), c0b = F16(), c1a = F16(), c1b = F16(), c2a = F16(), c2b = F16(), c3a = F16(), c3b = F16()
+        var c4a = F16(), c4b = F16(), c5a = F16(), c5b = F16()
+        let a4 = a + 4 * lda
+        var pb = b
+        for p in 0..<k {
+            let b0 = load16(pb), b1 = load16(pb + 16)
+            var av: F16
+            av = F16(repeating: a[p]); c0a = c0a.addingProduct(av, b0); c0b = c0b.addingProduct(av, b1)
+            av = F16(repeating: a[lda + p]); c1a = c1a.addingProduct(av, b0); c1b = c1b.addingProduct(av, b1)
+            av = F16(repeating: a[2 * lda + p]); c2a = c2a.addingProduct(av, b0); c2b = c2b.addingProduct(av, b1)
+            av = F16(repeating: a[3 * lda + p]); c3a = c3a.addingProduct(av, b0); c3b = c3b.addingProduct(av, b1)
+            av = F16(repeating: a4[p]); c4a = c4a.addingProduct(av, b0); c4b = c4b.addingProduct(av, b1)
+            av = F16(repeating: a4[lda + p]); c5a = c5a.addingProduct(av, b0); c5b = c5b.addingProduct(av, b1)
+            pb += 32
+        }
+        putRow32(c0a, c0b, c, accumulate)
+        putRow32(c1a, c1b, c + ldc, accumulate)
+        putRow32(c2a, c2b, c + 2 * ldc, accumulate)
+        putRow32(c3a, c3b, c + 3 * ldc, accumulate)
+        putRow32(c4a, c4b, c + 4 * ldc, accumulate)
+        putRow32(c5a, c5b, c + 5 * ldc, accumulate)
+    }
+
+    /// 5 to 7 rows: 10 to 14 accumulators, one pass over the pair where 4 + 1 to 3 rows took two
+    /// (a batch of 5 to 7 split by units, or a thread's share of 13 to 15 rows of a batch).
+    @inline(never)
+    public static func rows5(
+        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
+    ) {
+        var c0a = F16(), c0b = F16(), c1a = F16(), c1b = F16(), c2a = F16(), c2b = F16(), c3a = F16(), c3b = F16()
+        var c4a = F16(), c4b = F16()
+        let a4 = a + 4 * lda
+        var pb = b
+        for p in 0..<k {
+            let b0 = load16(pb), b1 = load16(pb + 16)
+            var av: F16
+            av = F16(repeating: a[p]); c0a = c0a.addingProduct(av, b0); c0b = c0b.addingProduct(av, b1)
+            av = F16(repeating: a[lda + p]); c1a = c1a.addingProduct(av, b0); c1b = c1b.addingProduct(av, b1)
+            av = F16(repeating: a[2 * lda + p]); c2a = c2a.addingProduct(av, b0); c2b = c2b.addingProduct(av, b1)
+            av = F16(repeating: a[3 * lda + p]); c3a = c3a.addingProduct(av, b0); c3b = c3b.addingProduct(av, b1)
+            av = F16(repeating: a4[p]); c4a = c4a.addingProduct(av, b0); c4b = c4b.addingProduct(av, b1)
+            pb += 32
+        }
+        putRow32(c0a, c0b, c, accumulate)
+        putRow32(c1a, c1b, c + ldc, accumulate)
+        putRow32(c2a, c2b, c + 2 * ldc, accumulate)
+        putRow32(c3a, c3b, c + 3 * ldc, accumulate)
+        putRow32(c4a, c4b, c + 4 * ldc, accumulate)
+    }
+
     /// 4 rows: 8 accumulators, 8 independent chains.
     @inline(never)
     public static func rows4(
@@ -109,6 +197,75 @@ public enum AVX512RowPanels {
         putRow32(c1a, c1b, c + ldc, accumulate)
         putRow32(c2a, c2b, c + 2 * ldc, accumulate)
         putRow32(c3a, c3b, c + 3 * ldc, accumulate)
+    }
+
+    /// 3 rows: even and odd k in separate accumulators (12 chains), summed at the end. Without it
+    /// a batch of 3 took three `rows1` calls, each streaming the whole pair: LSTM H 512, batch 3,
+    /// 53 us a forward step against batch 1's 24 (RECUR_CPU_PROFILE).
+    @inline(never)
+    public static func rows3(
+        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
+    ) {
+        var e0a = F16(), e0b = F16(), e1a = F16(), e1b = F16(), e2a = F16(), e2b = F16()
+        var o0a = F16(), o0b = F16(), o1a = F16(), o1b = F16(), o2a = F16(), o2b = F16()
+        let a0 = a, a1 = a + lda, a2 = a + 2 * lda
+        var pb = b
+        var p = 0
+        while p + 2 <= k {
+            let b0 = load16(pb), b1 = load16(pb + 16), b2 = load16(pb + 32), b3 = load16(pb + 48)
+            var av: F16
+            av = F16(repeating: a0[p]); e0a = e0a.addingProduct(av, b0); e0b = e0b.addingProduct(av, b1)
+            av = F16(repeating: a1[p]); e1a = e1a.addingProduct(av, b0); e1b = e1b.addingProduct(av, b1)
+            av = F16(repeating: a2[p]); e2a = e2a.addingProduct(av, b0); e2b = e2b.addingProduct(av, b1)
+            av = F16(repeating: a0[p + 1]); o0a = o0a.addingProduct(av, b2); o0b = o0b.addingProduct(av, b3)
+            av = F16(repeating: a1[p + 1]); o1a = o1a.addingProduct(av, b2); o1b = o1b.addingProduct(av, b3)
+            av = F16(repeating: a2[p + 1]); o2a = o2a.addingProduct(av, b2); o2b = o2b.addingProduct(av, b3)
+            pb += 64
+            p += 2
+        }
+        if p < k {
+            let b0 = load16(pb), b1 = load16(pb + 16)
+            var av: F16
+            av = F16(repeating: a0[p]); e0a = e0a.addingProduct(av, b0); e0b = e0b.addingProduct(av, b1)
+            av = F16(repeating: a1[p]); e1a = e1a.addingProduct(av, b0); e1b = e1b.addingProduct(av, b1)
+            av = F16(repeating: a2[p]); e2a = e2a.addingProduct(av, b0); e2b = e2b.addingProduct(av, b1)
+        }
+        putRow32(e0a + o0a, e0b + o0b, c, accumulate)
+        putRow32(e1a + o1a, e1b + o1b, c + ldc, accumulate)
+        putRow32(e2a + o2a, e2b + o2b, c + 2 * ldc, accumulate)
+    }
+
+    /// 2 rows: even and odd k in separate accumulators (8 chains), summed at the end (batch 2
+    /// otherwise took two `rows1` calls, as batch 3 three: see `rows3`).
+    @inline(never)
+    public static func rows2(
+        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
+    ) {
+        var e0a = F16(), e0b = F16(), e1a = F16(), e1b = F16()
+        var o0a = F16(), o0b = F16(), o1a = F16(), o1b = F16()
+        let a0 = a, a1 = a + lda
+        var pb = b
+        var p = 0
+        while p + 2 <= k {
+            let b0 = load16(pb), b1 = load16(pb + 16), b2 = load16(pb + 32), b3 = load16(pb + 48)
+            var av: F16
+            av = F16(repeating: a0[p]); e0a = e0a.addingProduct(av, b0); e0b = e0b.addingProduct(av, b1)
+            av = F16(repeating: a1[p]); e1a = e1a.addingProduct(av, b0); e1b = e1b.addingProduct(av, b1)
+            av = F16(repeating: a0[p + 1]); o0a = o0a.addingProduct(av, b2); o0b = o0b.addingProduct(av, b3)
+            av = F16(repeating: a1[p + 1]); o1a = o1a.addingProduct(av, b2); o1b = o1b.addingProduct(av, b3)
+            pb += 64
+            p += 2
+        }
+        if p < k {
+            let b0 = load16(pb), b1 = load16(pb + 16)
+            var av: F16
+            av = F16(repeating: a0[p]); e0a = e0a.addingProduct(av, b0); e0b = e0b.addingProduct(av, b1)
+            av = F16(repeating: a1[p]); e1a = e1a.addingProduct(av, b0); e1b = e1b.addingProduct(av, b1)
+        }
+        putRow32(e0a + o0a, e0b + o0b, c, accumulate)
+        putRow32(e1a + o1a, e1b + o1b, c + ldc, accumulate)
     }
 
     /// 1 row (batch 1: a matrix-vector product, bound by streaming the panels from cache): k in

@@ -7,7 +7,8 @@ import RecurAVX512
 /// Why not the blocked GEMM: inside the time loop A is the state of one step (B x H) or its gate
 /// gradients, used once, so packing it costs as much as it saves; the weight panels are what stay
 /// in cache from step to step. Rows come 6 at a time (12 accumulators, as `sgemmMicroKernel6x16`),
-/// and the remainder 4, 2 or 1 at a time with k unrolled so that 8 FMA chains stay in flight.
+/// and the remainder in one call of 1 to 5 rows, those below 4 with k unrolled so that 8 or more
+/// FMA chains stay in flight (the 512-bit pairs: 12 and 8, then one call of 1 to 7).
 enum RowPanelKernels {
     /// The pass depth whose slice of a pair of panels (depth x 32 floats) fills `l1Data` bytes:
     /// 256 on the 32 KiB L1d it was measured on (below). Unlike the GEMM's KC (`GEMMBlocking`),
@@ -87,55 +88,74 @@ enum RowPanelKernels {
         }
     }
 
+    /// How `multiplyPair` cuts `rows` into calls of its kernels: 12-row blocks, then 8, then one
+    /// call for the last 1 to 7 rows. Every call reads the whole pair, so the row count decides
+    /// how often it is streamed: before the 2-, 3-, 5-, 6- and 7-row kernels, a batch of 3 took
+    /// three single rows and a batch of 7 four calls, and LSTM H 512, batch 3 ran a forward
+    /// step's product in 53 us against batch 1's 24 (30 with `rows3`; RECUR_CPU_PROFILE).
+    static func pairBlocks(rows: Int) -> (twelves: Int, eights: Int, tail: Int) {
+        // 12 + 4 rows as 8 + 8: an 8-row call reads the pair for 16 FMAs a k step, a 4-row one for 8.
+        let twelves = rows % 12 == 4 && rows >= 16 ? rows / 12 - 1 : rows / 12
+        let left = rows - 12 * twelves
+        return (twelves, left / 8, left % 8)
+    }
+
     /// C[0..<rows, 0..<32] (+)= A[0..<rows, 0..<k] * pair (k x 32, interleaved by `pack`) with
-    /// the 512-bit kernels, 12, then 8, 4, and 1 row at a time.
+    /// the 512-bit kernels, in `pairBlocks`.
     @inline(__always)
     static func multiplyPair(
         rows: Int, k: Int, a: UnsafePointer<Float>, lda: Int, pair: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
+        let blocks = pairBlocks(rows: rows)
         var i = 0
-        // 12 + 4 rows as 8 + 8: the 4-row kernel loads a pair's two vectors for 8 FMAs.
-        let twelves = rows % 12 == 4 && rows >= 16 ? rows / 12 - 1 : rows / 12
-        while i < 12 * twelves {
+        for _ in 0..<blocks.twelves {
             AVX512RowPanels.rows12(k, a + i * lda, lda, pair, c + i * ldc, ldc, accumulate)
             i += 12
         }
-        while i + 8 <= rows {
+        for _ in 0..<blocks.eights {
             AVX512RowPanels.rows8(k, a + i * lda, lda, pair, c + i * ldc, ldc, accumulate)
             i += 8
         }
-        while i + 4 <= rows {
-            AVX512RowPanels.rows4(k, a + i * lda, lda, pair, c + i * ldc, ldc, accumulate)
-            i += 4
-        }
-        while i < rows {
-            AVX512RowPanels.rows1(k, a + i * lda, pair, c + i * ldc, accumulate)
-            i += 1
+        let (a, c) = (a + i * lda, c + i * ldc)
+        switch blocks.tail {
+        case 7: AVX512RowPanels.rows7(k, a, lda, pair, c, ldc, accumulate)
+        case 6: AVX512RowPanels.rows6(k, a, lda, pair, c, ldc, accumulate)
+        case 5: AVX512RowPanels.rows5(k, a, lda, pair, c, ldc, accumulate)
+        case 4: AVX512RowPanels.rows4(k, a, lda, pair, c, ldc, accumulate)
+        case 3: AVX512RowPanels.rows3(k, a, lda, pair, c, ldc, accumulate)
+        case 2: AVX512RowPanels.rows2(k, a, lda, pair, c, ldc, accumulate)
+        case 1: AVX512RowPanels.rows1(k, a, pair, c, accumulate)
+        default: break
         }
     }
 
-    /// C[0..<rows, 0..<16] (+)= A[0..<rows, 0..<k] * panel, in blocks of 6, 4, 2 and 1 rows.
+    /// How `multiply` cuts `rows` into calls of the 8-lane kernels: 6-row blocks, then one call
+    /// for the last 1 to 5 rows.
+    static func panelBlocks(rows: Int) -> (sixes: Int, tail: Int) {
+        (rows / 6, rows % 6)
+    }
+
+    /// C[0..<rows, 0..<16] (+)= A[0..<rows, 0..<k] * panel, in `panelBlocks`.
     @inline(__always)
     static func multiply(
         rows: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panel: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
+        let blocks = panelBlocks(rows: rows)
         var i = 0
-        while i + 6 <= rows {
+        for _ in 0..<blocks.sixes {
             rows6(k, a + i * lda, lda, panel, c + i * ldc, ldc, accumulate)
             i += 6
         }
-        if i + 4 <= rows {
-            rows4(k, a + i * lda, lda, panel, c + i * ldc, ldc, accumulate)
-            i += 4
-        }
-        if i + 2 <= rows {
-            rows2(k, a + i * lda, lda, panel, c + i * ldc, ldc, accumulate)
-            i += 2
-        }
-        if i < rows {
-            rows1(k, a + i * lda, panel, c + i * ldc, accumulate)
+        let (a, c) = (a + i * lda, c + i * ldc)
+        switch blocks.tail {
+        case 5: rows5(k, a, lda, panel, c, ldc, accumulate)
+        case 4: rows4(k, a, lda, panel, c, ldc, accumulate)
+        case 3: rows3(k, a, lda, panel, c, ldc, accumulate)
+        case 2: rows2(k, a, lda, panel, c, ldc, accumulate)
+        case 1: rows1(k, a, panel, c, accumulate)
+        default: break
         }
     }
 
@@ -178,6 +198,38 @@ enum RowPanelKernels {
         put(c50, c + 5 * ldc, accumulate); put(c51, c + 5 * ldc + 8, accumulate)
     }
 
+    /// 5 rows: 10 accumulators (13 of the 16 ymm registers with the panel and a broadcast), one
+    /// pass over the panel where 4 + 1 rows took two.
+    @inline(never)
+    static func rows5(
+        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
+    ) {
+        var c00 = F8(), c01 = F8(), c10 = F8(), c11 = F8(), c20 = F8(), c21 = F8()
+        var c30 = F8(), c31 = F8(), c40 = F8(), c41 = F8()
+        let a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda
+        var pb = b
+        for p in 0..<k {
+            let b0 = load8(pb), b1 = load8(pb + 8)
+            var av = F8(repeating: a0[p])
+            c00 = c00.addingProduct(av, b0); c01 = c01.addingProduct(av, b1)
+            av = F8(repeating: a1[p])
+            c10 = c10.addingProduct(av, b0); c11 = c11.addingProduct(av, b1)
+            av = F8(repeating: a2[p])
+            c20 = c20.addingProduct(av, b0); c21 = c21.addingProduct(av, b1)
+            av = F8(repeating: a3[p])
+            c30 = c30.addingProduct(av, b0); c31 = c31.addingProduct(av, b1)
+            av = F8(repeating: a4[p])
+            c40 = c40.addingProduct(av, b0); c41 = c41.addingProduct(av, b1)
+            pb += 16
+        }
+        put(c00, c, accumulate); put(c01, c + 8, accumulate)
+        put(c10, c + ldc, accumulate); put(c11, c + ldc + 8, accumulate)
+        put(c20, c + 2 * ldc, accumulate); put(c21, c + 2 * ldc + 8, accumulate)
+        put(c30, c + 3 * ldc, accumulate); put(c31, c + 3 * ldc + 8, accumulate)
+        put(c40, c + 4 * ldc, accumulate); put(c41, c + 4 * ldc + 8, accumulate)
+    }
+
     /// 4 rows: 8 accumulators, already 8 independent chains.
     @inline(never)
     static func rows4(
@@ -203,6 +255,51 @@ enum RowPanelKernels {
         put(c10, c + ldc, accumulate); put(c11, c + ldc + 8, accumulate)
         put(c20, c + 2 * ldc, accumulate); put(c21, c + 2 * ldc + 8, accumulate)
         put(c30, c + 3 * ldc, accumulate); put(c31, c + 3 * ldc + 8, accumulate)
+    }
+
+    /// 3 rows: even and odd k in separate accumulators (12 chains), summed at the end: one pass
+    /// over the panel where 2 + 1 rows took two.
+    @inline(never)
+    static func rows3(
+        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool
+    ) {
+        var e00 = F8(), e01 = F8(), e10 = F8(), e11 = F8(), e20 = F8(), e21 = F8()
+        var o00 = F8(), o01 = F8(), o10 = F8(), o11 = F8(), o20 = F8(), o21 = F8()
+        let a0 = a, a1 = a + lda, a2 = a + 2 * lda
+        var pb = b
+        var p = 0
+        while p + 2 <= k {
+            // Even k, then odd k: two vectors of the panel live at a time (16 ymm registers).
+            var b0 = load8(pb), b1 = load8(pb + 8)
+            var av = F8(repeating: a0[p])
+            e00 = e00.addingProduct(av, b0); e01 = e01.addingProduct(av, b1)
+            av = F8(repeating: a1[p])
+            e10 = e10.addingProduct(av, b0); e11 = e11.addingProduct(av, b1)
+            av = F8(repeating: a2[p])
+            e20 = e20.addingProduct(av, b0); e21 = e21.addingProduct(av, b1)
+            b0 = load8(pb + 16); b1 = load8(pb + 24)
+            av = F8(repeating: a0[p + 1])
+            o00 = o00.addingProduct(av, b0); o01 = o01.addingProduct(av, b1)
+            av = F8(repeating: a1[p + 1])
+            o10 = o10.addingProduct(av, b0); o11 = o11.addingProduct(av, b1)
+            av = F8(repeating: a2[p + 1])
+            o20 = o20.addingProduct(av, b0); o21 = o21.addingProduct(av, b1)
+            pb += 32
+            p += 2
+        }
+        if p < k {
+            let b0 = load8(pb), b1 = load8(pb + 8)
+            var av = F8(repeating: a0[p])
+            e00 = e00.addingProduct(av, b0); e01 = e01.addingProduct(av, b1)
+            av = F8(repeating: a1[p])
+            e10 = e10.addingProduct(av, b0); e11 = e11.addingProduct(av, b1)
+            av = F8(repeating: a2[p])
+            e20 = e20.addingProduct(av, b0); e21 = e21.addingProduct(av, b1)
+        }
+        put(e00 + o00, c, accumulate); put(e01 + o01, c + 8, accumulate)
+        put(e10 + o10, c + ldc, accumulate); put(e11 + o11, c + ldc + 8, accumulate)
+        put(e20 + o20, c + 2 * ldc, accumulate); put(e21 + o21, c + 2 * ldc + 8, accumulate)
     }
 
     /// 2 rows: even and odd k in separate accumulators (8 chains), summed at the end.
