@@ -7,12 +7,13 @@ import Testing
 /// panels (32 columns), so the shapes below take M == 1 (the GEMV loop), M not a multiple of 8
 /// (clamped rows) or of GEMM_MR, N under 16, N not a multiple of 16 (a partial panel), an odd
 /// number of panels (a pair without its second panel), and K not a multiple of 4 (the one-step
-/// tail), with beta 0 and beta != 0, for each GEMM_MR. Blocks end in 2- and 4-row tails where
-/// GEMM_MR is larger (M = 2, 3, 9, 10, 12: a tail of 2, 3, 1, 2 and 4 rows).
+/// tail), with beta 0 and beta != 0, for each GEMM_MR. Blocks end in 2-, 4- and 6-row tails where
+/// GEMM_MR is larger (M = 2, 3, 5, 6, 9, 10, 12, 13, 14: a tail of 2, 3, 5, 6, 1, 2, 4, 5 and 6 rows).
 @Suite(.enabled(if: TestDevice.shouldRun, TestDevice.skipReason))
 struct PackedGEMMTests {
     /// (M, N, K): 45 and 17 columns are 3 and 2 panels, 33 is 3 (the last of one column), 5 one.
     static let shapes = [(1, 45, 7), (1, 64, 5), (2, 20, 6), (3, 5, 9), (9, 17, 4), (10, 40, 11), (12, 33, 8), (13, 33, 1),
+                         (5, 33, 9), (6, 45, 13), (14, 20, 10),
                          (16, 48, 19), (31, 70, 34), (64, 45, 29)]
 
     @Test(arguments: [nil, 1, 2, 4, 8] as [Int?])
