@@ -100,31 +100,47 @@ import Testing
         #expect(try split(l2: 4 << 20, batch: 8, hidden: 256) == .rows)
     }
 
-    @Test("a team's shares cover the batch and the units once")
+    @Test("a team's blocks cover the batch and the units once")
     func shares() {
         for split in [TeamPlan.Split.units, .rows] {
-            for (batch, hidden, size) in [(9, 75, 3), (32, 128, 2), (13, 130, 3)] {
+            for (batch, hidden, size) in [(9, 75, 3), (32, 128, 2), (13, 130, 3), (48, 300, 2), (1, 200, 3), (5, 100, 8)] {
                 let plan = TeamPlan(members: size, split: split)
                 var covered = Array(repeating: 0, count: batch * hidden)
                 for rank in 0..<size {
-                    let (rows, units) = plan.share(rank, of: size, batch: batch, hidden: hidden)
-                    for b in rows { for j in units { covered[b * hidden + j] += 1 } }
+                    for block in plan.blocks(rank, of: size, batch: batch, hidden: hidden) {
+                        for b in block.rows { for j in block.units(hidden: hidden) { covered[b * hidden + j] += 1 } }
+                    }
                 }
                 #expect(covered.allSatisfy { $0 == 1 }, "\(split) \(batch)x\(hidden) over \(size)")
             }
         }
     }
 
-    @Test("slices cover the hidden units in order, in multiples of 8")
-    func slices() {
-        for hidden in [8, 13, 37, 75, 128, 200] {
-            for size in 1...min(4, hidden / 8) {
-                let ranges = (0..<size).map { TeamPlan.slice($0, of: size, hidden: hidden) }
-                #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == hidden)
-                for (a, b) in zip(ranges, ranges.dropFirst()) {
-                    #expect(a.upperBound == b.lowerBound && a.upperBound % 8 == 0 && !a.isEmpty)
+    /// Whole panels alone split H 300 (19 panels of 16) as 9 + 10; the units split deals out
+    /// (panel, row) pairs, so members differ by at most one row of one panel.
+    @Test("a units split gives every member the same work, to one row of one panel")
+    func balancedUnits() {
+        for (batch, hidden) in [(48, 300), (9, 75), (1, 200), (3, 129), (20, 700), (2, 31)] {
+            let panels = (hidden + 15) / 16
+            for size in 1...8 {
+                let plan = TeamPlan(members: size, split: .units)
+                var work: [Int] = []
+                for rank in 0..<size {
+                    let blocks = plan.blocks(rank, of: size, batch: batch, hidden: hidden)
+                    #expect(blocks.count <= 3)
+                    // In order: rows of one panel, then whole panels, then rows of another.
+                    for (a, b) in zip(blocks, blocks.dropFirst()) { #expect(a.panels.upperBound == b.panels.lowerBound) }
+                    work.append(blocks.reduce(0) { $0 + $1.rows.count * $1.panels.count })
                 }
+                #expect(work.reduce(0, +) == panels * batch)
+                #expect(work.max()! - work.min()! <= 1, "B \(batch) H \(hidden) over \(size): \(work)")
             }
         }
+        // Batch 48, H 300, two members: 9 panels and half of the tenth each.
+        let plan = TeamPlan(members: 2, split: .units)
+        #expect(plan.blocks(0, of: 2, batch: 48, hidden: 300)
+            == [TeamBlock(rows: 0..<48, panels: 0..<9), TeamBlock(rows: 0..<24, panels: 9..<10)])
+        #expect(plan.blocks(1, of: 2, batch: 48, hidden: 300)
+            == [TeamBlock(rows: 24..<48, panels: 9..<10), TeamBlock(rows: 0..<48, panels: 10..<19)])
     }
 }

@@ -43,40 +43,49 @@ extension CPUBackend {
     ) {
         let hidden = s.hidden, gates = s.mode.gateCount, batch = s.batch
         let weight = s.hiddenWeight
-        let (rows, units) = plan.share(team.rank, of: team.size, batch: batch, hidden: hidden)
-        // The packed panels of W_hh^T for these units (G gates x u16/16 panels of H x 16), this
-        // thread's own or the team's, and the product (B, G*u16) whose rows `rows` this thread
-        // computes: gate k of unit j0+jj at column k*u16 + jj.
-        let u16 = Self.panelWidth(units.count)
-        let (panels, own) = memberPanels(shared, count: gates * u16 * hidden)
+        let layout = MemberLayout(plan.blocks(team.rank, of: team.size, batch: batch, hidden: hidden))
+        // The packed panels of W_hh^T for the blocks' units, block after block, each block's G
+        // gates x n panels of H x 16 (gate g's panel i at g*n + i); this thread's own or the
+        // team's. The product (B, G*16*N), N the blocks' panels: block j's gate g of its unit
+        // u0+jj at column 16*G*(panels before j) + 16*n*g + jj; a block fills only its rows.
+        let (panels, own) = memberPanels(shared, count: gates * layout.panels * 16 * hidden)
         // The loop uses the buffer only through `panels`: keep it alive to the end.
         defer { withExtendedLifetime(own) {} }
-        let product = Matrix(scratch(batch * gates * u16), rows: batch, cols: gates * u16)
+        let product = Matrix(scratch(batch * gates * layout.panels * 16), rows: batch, cols: gates * layout.panels * 16)
         // All ones, loaded from memory: see `opaque` in SIMDMemory.
         let keep = GemmScratch.withScratch(gemmBlocking) { $0.keep }
-        // Panel q: gate q / (u16/16), its units' columns from 16 * (q % (u16/16)) on.
-        let perGate = u16 / 16
-        RowPanelKernels.pack(
-            count: gates * perGate, k: hidden, transB: true, UnsafePointer(weight.base), ldb: weight.ld,
-            kernels: kernels, into: panels, keep: keep, part: shared == nil ? (0, 1) : (team.rank, team.size)
-        ) { q in
-            let offset = q % perGate * 16
-            return (q / perGate * hidden + units.lowerBound + offset, min(16, units.count - offset))
+        for (block, first) in zip(layout.blocks, layout.firstPanels) {
+            let n = block.panels.count, u0 = block.panels.lowerBound * 16
+            RowPanelKernels.pack(
+                count: gates * n, k: hidden, transB: true, UnsafePointer(weight.base), ldb: weight.ld, kernels: kernels,
+                into: panels + gates * first * 16 * hidden, keep: keep, part: shared == nil ? (0, 1) : (team.rank, team.size)
+            ) { q in
+                let unit = u0 + q % n * 16
+                return (q / n * hidden + unit, min(16, hidden - unit))
+            }
         }
         // Shared panels are read only once every member has packed its part.
         if shared != nil { team.wait() }
         var phases = LoopPhases.start("recurrentForward", rank: team.rank, profile: profile)
         for step in 0..<s.steps {
             let t = s.time(ofStep: step)
-            let hPrev = sequence.hiddenStates.from(s.previousSlotRow(time: t) + rows.lowerBound)
-            // product[rows] (r, G*u16) = h_{t-1}[rows] (r, H) * these units' W_hh^T columns.
-            RowPanelKernels.product(
-                rows: rows.count, k: hidden, a: hPrev.base, lda: hPrev.ld, panels: panels, count: gates * perGate,
-                c: product.row(rows.lowerBound), ldc: product.ld, kernels: kernels, depth: rowPanelDepth)
+            for (block, first) in zip(layout.blocks, layout.firstPanels) {
+                // product[rows, block] (r, G*16*n) = h_{t-1}[rows] (r, H) * the block's W_hh^T columns.
+                let hPrev = sequence.hiddenStates.from(s.previousSlotRow(time: t) + block.rows.lowerBound)
+                RowPanelKernels.product(
+                    rows: block.rows.count, k: hidden, a: hPrev.base, lda: hPrev.ld,
+                    panels: panels + gates * first * 16 * hidden, count: gates * block.panels.count,
+                    c: product.row(block.rows.lowerBound) + gates * first * 16, ldc: product.ld, kernels: kernels,
+                    depth: rowPanelDepth)
+            }
             phases?.productDone()
-            CellRows.forward(
-                sequence.step(time: t), rows: rows, units: units, kernels: kernels,
-                hProj: GateRow(base: product.base, stride: u16), hProjStride: product.ld)
+            let cellStep = sequence.step(time: t)
+            for (block, first) in zip(layout.blocks, layout.firstPanels) {
+                CellRows.forward(
+                    cellStep, rows: block.rows, units: block.units(hidden: hidden), kernels: kernels,
+                    hProj: GateRow(base: product.base + gates * first * 16, stride: 16 * block.panels.count),
+                    hProjStride: product.ld)
+            }
             phases?.cellDone()
             // Units split: h_t is complete once every slice has written its units. A block of rows
             // needs nothing but its own rows.
@@ -103,39 +112,48 @@ extension CPUBackend {
     ) {
         let hidden = s.hidden, width = s.mode.gateCount * hidden, batch = s.batch
         let weight = s.hiddenWeight
-        let (rows, units) = plan.share(team.rank, of: team.size, batch: batch, hidden: hidden)
-        // The columns of W_hh these units need (u16/16 panels of G*H x 16), and the product
-        // (B, u16) = dGatesH_t * those columns, of which this thread computes rows `rows`.
-        let u16 = Self.panelWidth(units.count)
-        let (panels, own) = memberPanels(shared, count: u16 * width)
+        let layout = MemberLayout(plan.blocks(team.rank, of: team.size, batch: batch, hidden: hidden))
+        // The columns of W_hh the blocks' units need (N panels of G*H x 16, block after block),
+        // and the product (B, 16*N) = dGatesH_t * those columns, which each block fills on its rows.
+        let (panels, own) = memberPanels(shared, count: layout.panels * 16 * width)
         defer { withExtendedLifetime(own) {} }
-        let product = Matrix(scratch(batch * u16), rows: batch, cols: u16)
+        let product = Matrix(scratch(batch * layout.panels * 16), rows: batch, cols: layout.panels * 16)
         let keep = GemmScratch.withScratch(gemmBlocking) { $0.keep }
-        RowPanelKernels.pack(
-            count: u16 / 16, k: width, transB: false, UnsafePointer(weight.base), ldb: weight.ld,
-            kernels: kernels, into: panels, keep: keep, part: shared == nil ? (0, 1) : (team.rank, team.size)
-        ) { q in (units.lowerBound + q * 16, min(16, units.count - q * 16)) }
+        for (block, first) in zip(layout.blocks, layout.firstPanels) {
+            let u0 = block.panels.lowerBound * 16
+            RowPanelKernels.pack(
+                count: block.panels.count, k: width, transB: false, UnsafePointer(weight.base), ldb: weight.ld,
+                kernels: kernels, into: panels + first * 16 * width, keep: keep,
+                part: shared == nil ? (0, 1) : (team.rank, team.size)
+            ) { q in (u0 + q * 16, min(16, hidden - u0 - q * 16)) }
+        }
         if shared != nil { team.wait() }
         var dh = (RowView(s.dh), RowView(s.dhScratch))
         var dc = s.dc.map { (RowView($0), RowView(s.dcScratch!)) }
         var phases = LoopPhases.start("recurrentBackward", rank: team.rank, profile: profile)
         for step in 0..<s.steps {
             let t = s.time(ofStep: step)
-            CellRows.backward(
-                sequence.step(time: t, dhNext: dh.0, dcNext: dc?.0, dhPrev: dh.1, dcPrev: dc?.1),
-                rows: rows, units: units, kernels: kernels)
+            let cellStep = sequence.step(time: t, dhNext: dh.0, dcNext: dc?.0, dhPrev: dh.1, dcPrev: dc?.1)
+            for block in layout.blocks {
+                CellRows.backward(cellStep, rows: block.rows, units: block.units(hidden: hidden), kernels: kernels)
+            }
             phases?.cellDone()
             // Units split: dGatesH_t is complete once every slice has written its units.
             if plan.split == .units { team.wait() }
             phases?.waitDone()
-            // dh_{t-1}[rows, units] += dGatesH_t[rows] (r, G*H) * W_hh[:, units].
-            let dGates = sequence.dGatesH.from(t * batch + rows.lowerBound)
-            RowPanelKernels.product(
-                rows: rows.count, k: width, a: dGates.base, lda: dGates.ld, panels: panels, count: u16 / 16,
-                c: product.row(rows.lowerBound), ldc: product.ld, kernels: kernels, depth: rowPanelDepth)
-            for b in rows {
-                let to = dh.1.row(b) + units.lowerBound, from = product.row(b)
-                for j in 0..<units.count { to[j] += from[j] }
+            for (block, first) in zip(layout.blocks, layout.firstPanels) {
+                // dh_{t-1}[rows, units] += dGatesH_t[rows] (r, G*H) * W_hh[:, units].
+                let dGates = sequence.dGatesH.from(t * batch + block.rows.lowerBound)
+                let columns = product.row(0) + first * 16
+                RowPanelKernels.product(
+                    rows: block.rows.count, k: width, a: dGates.base, lda: dGates.ld, panels: panels + first * 16 * width,
+                    count: block.panels.count, c: columns + block.rows.lowerBound * product.ld, ldc: product.ld,
+                    kernels: kernels, depth: rowPanelDepth)
+                let units = block.units(hidden: hidden)
+                for b in block.rows {
+                    let to = dh.1.row(b) + units.lowerBound, from = columns + b * product.ld
+                    for j in 0..<units.count { to[j] += from[j] }
+                }
             }
             dh = (dh.1, dh.0)
             if let pair = dc { dc = (pair.1, pair.0) }
@@ -144,10 +162,13 @@ extension CPUBackend {
         phases?.finish()
         // After an odd number of steps this share's result sits in the scratch buffers.
         if s.steps % 2 == 1 {
-            for b in rows {
-                (s.dh.row(b) + units.lowerBound).update(from: s.dhScratch.row(b) + units.lowerBound, count: units.count)
-                if let dcOut = s.dc, let dcScratch = s.dcScratch {
-                    (dcOut.row(b) + units.lowerBound).update(from: dcScratch.row(b) + units.lowerBound, count: units.count)
+            for block in layout.blocks {
+                let units = block.units(hidden: hidden)
+                for b in block.rows {
+                    (s.dh.row(b) + units.lowerBound).update(from: s.dhScratch.row(b) + units.lowerBound, count: units.count)
+                    if let dcOut = s.dc, let dcScratch = s.dcScratch {
+                        (dcOut.row(b) + units.lowerBound).update(from: dcScratch.row(b) + units.lowerBound, count: units.count)
+                    }
                 }
             }
         }
@@ -179,6 +200,27 @@ extension CPUBackend {
         } catch {
             fatalError("the CPU backend's time loop: \(error)")
         }
+    }
+}
+
+/// A member's blocks (`TeamPlan.blocks`) with where each block's panels start among the member's
+/// packed panels (in panels of one gate for the forward, of W_hh's columns for the backward).
+struct MemberLayout {
+    let blocks: [TeamBlock]
+    /// Panels before block j: `firstPanels[j]`.
+    let firstPanels: [Int]
+    /// The blocks' panels in all.
+    let panels: Int
+
+    init(_ blocks: [TeamBlock]) {
+        self.blocks = blocks
+        var first: [Int] = [], count = 0
+        for block in blocks {
+            first.append(count)
+            count += block.panels.count
+        }
+        firstPanels = first
+        panels = count
     }
 }
 

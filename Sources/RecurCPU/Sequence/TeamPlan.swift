@@ -4,9 +4,9 @@ import Recur
 /// of the hidden units (for every sequence of the batch) or a block of the batch's rows (for every
 /// unit).
 ///
-/// - `units`: a member computes its units' gates for the whole batch and packs only its rows of
-///   W_hh. h_t needs every slice, so the members meet at a barrier each step, and each reads the
-///   other members' units of h_t (or of the gate gradients) from their caches.
+/// - `units`: a member computes its units' gates and packs only its rows of W_hh. h_t needs every
+///   slice, so the members meet at a barrier each step, and each reads the other members' units
+///   of h_t (or of the gate gradients) from their caches.
 /// - `rows`: a member runs its own sequences through every step alone. A sequence's h_t depends
 ///   only on its own h_{t-1}, so there is no barrier inside the loop and no state crosses cores;
 ///   the team shares one packing of the whole W_hh, which every member reads.
@@ -20,21 +20,51 @@ struct TeamPlan: Equatable {
     let members: Int
     let split: Split
 
-    /// The batch rows and hidden units member `rank` of a team of `size` owns (the team that runs
-    /// may be smaller than `members`: see `ThreadPool.team`).
-    func share(_ rank: Int, of size: Int, batch: Int, hidden: Int) -> (rows: Range<Int>, units: Range<Int>) {
+    /// Hidden units per panel: the width of the packed W_hh panels the products read.
+    static let panelUnits = 16
+
+    /// The blocks member `rank` of a team of `size` owns (the team that runs may be smaller than
+    /// `members`: see `ThreadPool.team`), at most three, disjoint, in order.
+    ///
+    /// A units split deals out (panel, row) pairs, not whole panels: the panels in order, each
+    /// panel's rows in order, an even share to each member. A member then owns the end of one
+    /// panel's rows, whole panels, and the start of another's. Whole panels alone could not be
+    /// shared evenly: at H 300 (19 panels a gate) two threads took 9 and 10, and the first waited
+    /// 59 us of a 253 us forward step at the barrier (LSTM B 48, RECUR_CPU_PROFILE), where H 320
+    /// (10 and 10) waited 19. With one row (batch 1) a member's share is whole panels, as before.
+    func blocks(_ rank: Int, of size: Int, batch: Int, hidden: Int) -> [TeamBlock] {
+        let panels = (hidden + Self.panelUnits - 1) / Self.panelUnits
         switch split {
-        case .units: return (0..<batch, Self.slice(rank, of: size, hidden: hidden))
-        case .rows: return (batch * rank / size..<batch * (rank + 1) / size, 0..<hidden)
+        case .rows:
+            let rows = batch * rank / size..<batch * (rank + 1) / size
+            return rows.isEmpty ? [] : [TeamBlock(rows: rows, panels: 0..<panels)]
+        case .units:
+            // Pair (p, b) is number p * batch + b; the member owns numbers start ..< end.
+            let total = panels * batch
+            let start = total * rank / size, end = total * (rank + 1) / size
+            guard start < end else { return [] }
+            let (p0, b0) = start.quotientAndRemainder(dividingBy: batch)
+            let (p1, b1) = end.quotientAndRemainder(dividingBy: batch)
+            if p0 == p1 { return [TeamBlock(rows: b0..<b1, panels: p0..<p0 + 1)] }
+            var blocks: [TeamBlock] = []
+            if b0 > 0 { blocks.append(TeamBlock(rows: b0..<batch, panels: p0..<p0 + 1)) }
+            let whole = (b0 > 0 ? p0 + 1 : p0)..<p1
+            if !whole.isEmpty { blocks.append(TeamBlock(rows: 0..<batch, panels: whole)) }
+            if b1 > 0 { blocks.append(TeamBlock(rows: 0..<b1, panels: p1..<p1 + 1)) }
+            return blocks
         }
     }
+}
 
-    /// The hidden units member `rank` of a team of `size` owns in the units split: contiguous, in
-    /// multiples of 8 (the cells' vector width) except the last.
-    static func slice(_ rank: Int, of size: Int, hidden: Int) -> Range<Int> {
-        let start = hidden * rank / size / 8 * 8
-        let end = rank == size - 1 ? hidden : hidden * (rank + 1) / size / 8 * 8
-        return start..<end
+/// A block of a team member's share: batch rows `rows` x the hidden units of the 16-unit panels
+/// `panels` (the last panel of the layer may hold fewer units).
+struct TeamBlock: Equatable {
+    let rows: Range<Int>
+    let panels: Range<Int>
+
+    /// The hidden units of the block's panels.
+    func units(hidden: Int) -> Range<Int> {
+        panels.lowerBound * TeamPlan.panelUnits..<min(panels.upperBound * TeamPlan.panelUnits, hidden)
     }
 }
 
@@ -52,7 +82,8 @@ extension CPUBackend {
         case .team:
             split = Self.prefersRows(batch: batch, hidden: hidden, gates: gates, members: wanted, l2: caches.l2) ? .rows : .units
         }
-        return TeamPlan(members: min(wanted, split == .units ? hidden / 8 : batch), split: split)
+        let panels = (hidden + TeamPlan.panelUnits - 1) / TeamPlan.panelUnits
+        return TeamPlan(members: min(wanted, split == .units ? panels * batch : batch), split: split)
     }
 
     /// FLOPs of one step's recurrent product that make another thread worth its share (~1 us of
