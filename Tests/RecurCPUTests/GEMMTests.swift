@@ -141,8 +141,9 @@ private let shapes: [(Int, Int, Int)] = [
     (3, 70, 45), (4, 100, 17), (5, 37, 29), (16, 45, 33), (17, 40, 9),
     (24, 64, 260), (25, 70, 300), (36, 100, 513), (60, 300, 600), (96, 45, 300),
     // Columns in pairs of panels: with A^T and the 512-bit tiles, the full 12-row tiles read A in
-    // place and only the rest of each row block is packed.
-    (100, 64, 300), (130, 32, 520), (12, 96, 7),
+    // place and only the rest of each row block is packed; columns that end in a partial pair
+    // (16, 48: one panel of it; 17, 70: a partial panel) pack all of A.
+    (100, 64, 300), (130, 32, 520), (12, 96, 7), (24, 16, 70), (36, 48, 100), (48, 17, 33), (60, 70, 530),
 ]
 
 @Suite("CPU SGEMM")
