@@ -20,9 +20,6 @@ struct TeamPlan: Equatable {
     let members: Int
     let split: Split
 
-    /// Hidden units per panel: the width of the packed W_hh panels the products read.
-    static let panelUnits = 16
-
     /// The blocks member `rank` of a team of `size` owns (the team that runs may be smaller than
     /// `members`: see `ThreadPool.team`), at most three, disjoint, in order.
     ///
@@ -33,7 +30,7 @@ struct TeamPlan: Equatable {
     /// 59 us of a 253 us forward step at the barrier (LSTM B 48, RECUR_CPU_PROFILE), where H 320
     /// (10 and 10) waited 19. With one row (batch 1) a member's share is whole panels, as before.
     func blocks(_ rank: Int, of size: Int, batch: Int, hidden: Int) -> [TeamBlock] {
-        let panels = (hidden + Self.panelUnits - 1) / Self.panelUnits
+        let panels = (hidden + gemmNR - 1) / gemmNR
         switch split {
         case .rows:
             let rows = batch * rank / size..<batch * (rank + 1) / size
@@ -56,15 +53,15 @@ struct TeamPlan: Equatable {
     }
 }
 
-/// A block of a team member's share: batch rows `rows` x the hidden units of the 16-unit panels
-/// `panels` (the last panel of the layer may hold fewer units).
+/// A block of a team member's share: batch rows `rows` x the hidden units of the packed W_hh
+/// panels `panels` (`gemmNR` = 16 units each; the layer's last panel may hold fewer).
 struct TeamBlock: Equatable {
     let rows: Range<Int>
     let panels: Range<Int>
 
     /// The hidden units of the block's panels.
     func units(hidden: Int) -> Range<Int> {
-        panels.lowerBound * TeamPlan.panelUnits..<min(panels.upperBound * TeamPlan.panelUnits, hidden)
+        panels.lowerBound * gemmNR..<min(panels.upperBound * gemmNR, hidden)
     }
 }
 
@@ -82,7 +79,7 @@ extension CPUBackend {
         case .team:
             split = Self.prefersRows(batch: batch, hidden: hidden, gates: gates, members: wanted, l2: caches.l2) ? .rows : .units
         }
-        let panels = (hidden + TeamPlan.panelUnits - 1) / TeamPlan.panelUnits
+        let panels = (hidden + gemmNR - 1) / gemmNR
         return TeamPlan(members: min(wanted, split == .units ? panels * batch : batch), split: split)
     }
 
