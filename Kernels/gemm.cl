@@ -155,29 +155,59 @@ __kernel void gemm_tiled(int M, int N, int K, int transA, int transB, float alph
 //   B, bOff, ldb     the view of B
 //   packed, pOff     ceil(N/16)*16*K floats, written
 //   gateStride, gateWidth  as above, 1 <= gateWidth <= gateStride
-// NDRange: 2-D, global (K, ceil(N/16)): one work-item per (k, panel), writing 16 floats;
-//   any local size (NULL is fine). (A 16 x 16 block per work-item, transposed through private
-//   memory, measured slower on POCL for transB.)
+// NDRange: 2-D, global (ceil(K/16), ceil(N/16)): one work-item per 16 k of a panel, writing 16 x 16
+//   floats; any local size (NULL is fine).
+// transB (W_hh^T and W_ih^T, packed every training step) reads a 16 x 16 block as 16 float16 rows
+// and writes it transposed through registers. Measured on POCL (AMD EPYC, lstm-b1, device time a
+// launch, RECUR_OPENCL_PROFILE=ranges): W_hh^T (256 x 1024) 290 -> 89-150 us, W_ih^T (128 x 1024)
+// 195 -> 52-64 us; a work-item per (k, panel) gathering 16 strided floats took 142-216 and 80-99,
+// and the old per-element loop (a division per element) the first figures. The plain copy
+// (!transB) moved within the noise (64-121 us for 1024 x 256).
 __kernel void pack_b_panels(int K, int N, int transB,
                             __global const float* B, int bOff, int ldb,
                             __global float* packed, int pOff, int gateStride, int gateWidth) {
-    const int k = get_global_id(0), panel = get_global_id(1);
-    if (k >= K || panel * 16 >= N) return;
-    const int n0 = panel * 16;
+    const int k0 = get_global_id(0) * 16, panel = get_global_id(1);
+    if (k0 >= K || panel * 16 >= N) return;
+    const int k1 = min(k0 + 16, K), n0 = panel * 16;
     const int gate0 = n0 / gateStride, within0 = n0 - gate0 * gateStride;
-    __global float* dst = packed + pOff + panel * K * 16 + k * 16;
-    if (!transB && within0 + 16 <= gateWidth) {
-        vstore16(vload16(0, B + bOff + k * ldb + gate0 * gateWidth + within0), 0, dst);
-        return;
-    }
-    for (int i = 0; i < 16; ++i) {
-        const int n = n0 + i, gate = n / gateStride, within = n - gate * gateStride;
-        float v = 0.0f;
-        if (n < N && within < gateWidth) {
-            const int source = gate * gateWidth + within;
-            v = transB ? B[bOff + source * ldb + k] : B[bOff + k * ldb + source];
+    __global float* dst = packed + pOff + panel * K * 16;
+    if (within0 + 16 <= gateWidth) {
+        // The panel's 16 columns are consecutive columns of op(B).
+        const int source0 = gate0 * gateWidth + within0;
+        if (!transB) {
+            for (int k = k0; k < k1; ++k) vstore16(vload16(0, B + bOff + k * ldb + source0), 0, dst + k * 16);
+            return;
         }
-        dst[i] = v;
+        if (k1 - k0 == 16) {
+            // A 16 x 16 block: 16 stored rows (columns n of op(B)) of 16 k, written as 16 rows (k) of 16 n.
+            __global const float* s = B + bOff + source0 * ldb + k0;
+            const float16 r0 = vload16(0, s), r1 = vload16(0, s + ldb), r2 = vload16(0, s + 2 * ldb),
+                          r3 = vload16(0, s + 3 * ldb), r4 = vload16(0, s + 4 * ldb), r5 = vload16(0, s + 5 * ldb),
+                          r6 = vload16(0, s + 6 * ldb), r7 = vload16(0, s + 7 * ldb), r8 = vload16(0, s + 8 * ldb),
+                          r9 = vload16(0, s + 9 * ldb), r10 = vload16(0, s + 10 * ldb), r11 = vload16(0, s + 11 * ldb),
+                          r12 = vload16(0, s + 12 * ldb), r13 = vload16(0, s + 13 * ldb),
+                          r14 = vload16(0, s + 14 * ldb), r15 = vload16(0, s + 15 * ldb);
+#define PACK_B_ROW(j) \
+            vstore16((float16)(r0.s##j, r1.s##j, r2.s##j, r3.s##j, r4.s##j, r5.s##j, r6.s##j, r7.s##j, r8.s##j, \
+                               r9.s##j, r10.s##j, r11.s##j, r12.s##j, r13.s##j, r14.s##j, r15.s##j), \
+                     0, dst + (k0 + 0x##j) * 16)
+            PACK_B_ROW(0); PACK_B_ROW(1); PACK_B_ROW(2); PACK_B_ROW(3); PACK_B_ROW(4); PACK_B_ROW(5);
+            PACK_B_ROW(6); PACK_B_ROW(7); PACK_B_ROW(8); PACK_B_ROW(9); PACK_B_ROW(a); PACK_B_ROW(b);
+            PACK_B_ROW(c); PACK_B_ROW(d); PACK_B_ROW(e); PACK_B_ROW(f);
+#undef PACK_B_ROW
+            return;
+        }
+    }
+    for (int k = k0; k < k1; ++k) {
+        for (int i = 0; i < 16; ++i) {
+            const int n = n0 + i, gate = n / gateStride, within = n - gate * gateStride;
+            float v = 0.0f;
+            if (n < N && within < gateWidth) {
+                const int source = gate * gateWidth + within;
+                v = transB ? B[bOff + source * ldb + k] : B[bOff + k * ldb + source];
+            }
+            dst[k * 16 + i] = v;
+        }
     }
 }
 

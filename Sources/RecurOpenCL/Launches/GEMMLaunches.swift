@@ -26,7 +26,8 @@ struct GEMMTiled: KernelLaunch {
     var defines: [String: String] { tuning.tiledDefines }
 }
 
-/// `pack_b_panels`: op(B) (K x N) into ceil(N/16) panels of K x 16, zero-padded. Range (K, ceil(N/16)).
+/// `pack_b_panels`: op(B) (K x N) into ceil(N/16) panels of K x 16, zero-padded. Range (ceil(K/16),
+/// ceil(N/16)): a work-item per 16 x 16 block.
 /// With `gates`, the N columns come as gates of `stride` columns of which the first `width` are
 /// op(B)'s (W_hh^T with each gate padded, for the forward in unit parts); without, one gate of N.
 struct PackBPanels: KernelLaunch {
@@ -44,7 +45,7 @@ struct PackBPanels: KernelLaunch {
             + [.buffer(packed, needs: Int(packedOffset) + Self.packedCount(k: Int(k), n: Int(n))), .int32(packedOffset)]
             + [.int32(max(stride, 1)), .int32(max(width, 1))]
     }
-    var globalSize: [Int] { [Int(k), (Int(n) + 15) / 16] }
+    var globalSize: [Int] { [(Int(k) + 15) / 16, (Int(n) + 15) / 16] }
 
     /// Elements the packed form of a K x N matrix takes.
     static func packedCount(k: Int, n: Int) -> Int { (n + 15) / 16 * 16 * k }
