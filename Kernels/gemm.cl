@@ -156,13 +156,29 @@ __kernel void gemm_tiled(int M, int N, int K, int transA, int transB, float alph
 //   packed, pOff     ceil(N/16)*16*K floats, written
 //   gateStride, gateWidth  as above, 1 <= gateWidth <= gateStride
 // NDRange: 2-D, global (ceil(K/16), ceil(N/16)): one work-item per 16 k of a panel, writing 16 x 16
-//   floats; any local size (NULL is fine).
+//   floats; any local size. The host gives one work-item a group (PackBPanels.localSize: POCL made
+//   small NULL-local ranges one group, one core).
 // transB (W_hh^T and W_ih^T, packed every training step) reads a 16 x 16 block as 16 float16 rows
-// and writes it transposed through registers. Measured on POCL (AMD EPYC, lstm-b1, device time a
-// launch, RECUR_OPENCL_PROFILE=ranges): W_hh^T (256 x 1024) 290 -> 89-150 us, W_ih^T (128 x 1024)
-// 195 -> 52-64 us; a work-item per (k, panel) gathering 16 strided floats took 142-216 and 80-99,
-// and the old per-element loop (a division per element) the first figures. The plain copy
-// (!transB) moved within the noise (64-121 us for 1024 x 256).
+// and writes it transposed through registers; every padding column (a gate's, or past N) is
+// decided once a work-item, not once an element. Measured on POCL (AMD EPYC, device time a launch,
+// RECUR_OPENCL_PROFILE=ranges), one group a work-item in both:
+//   W_hh^T 256 x 1024 (lstm-b1)   290 -> 57-89 us
+//   W_ih^T 128 x 1024 (lstm-b1)   195 -> 41-75 us
+//   W_hh^T 257 x 1152 (H 257, gates padded to 288)   300 -> 85-99 us
+// Tried: a work-item per (k, panel) gathering 16 strided floats (142-216 and 80-99 us for the
+// first two, before the local size); four rounds of explicit zips for the transpose (the same).
+
+// The column of B's storage that packed column n comes from, or -1 for a padding column.
+static inline int pack_b_source(int n, int N, int gateStride, int gateWidth) {
+    const int gate = n / gateStride, within = n - gate * gateStride;
+    return n < N && within < gateWidth ? gate * gateWidth + within : -1;
+}
+
+// Column n of op(B) at k0 ..< k0 + 16 when B is stored transposed (a row of its storage), 0 for padding.
+static inline float16 pack_b_row16(__global const float* B, int ldb, int k0, int source) {
+    return source < 0 ? (float16)(0.0f) : vload16(0, B + source * ldb + k0);
+}
+
 __kernel void pack_b_panels(int K, int N, int transB,
                             __global const float* B, int bOff, int ldb,
                             __global float* packed, int pOff, int gateStride, int gateWidth) {
@@ -170,44 +186,37 @@ __kernel void pack_b_panels(int K, int N, int transB,
     if (k0 >= K || panel * 16 >= N) return;
     const int k1 = min(k0 + 16, K), n0 = panel * 16;
     const int gate0 = n0 / gateStride, within0 = n0 - gate0 * gateStride;
+    __global const float* b = B + bOff;
     __global float* dst = packed + pOff + panel * K * 16;
-    if (within0 + 16 <= gateWidth) {
-        // The panel's 16 columns are consecutive columns of op(B).
+    if (!transB && within0 + 16 <= gateWidth) {
+        // The panel's 16 columns are consecutive in each stored row.
         const int source0 = gate0 * gateWidth + within0;
-        if (!transB) {
-            for (int k = k0; k < k1; ++k) vstore16(vload16(0, B + bOff + k * ldb + source0), 0, dst + k * 16);
-            return;
-        }
-        if (k1 - k0 == 16) {
-            // A 16 x 16 block: 16 stored rows (columns n of op(B)) of 16 k, written as 16 rows (k) of 16 n.
-            __global const float* s = B + bOff + source0 * ldb + k0;
-            const float16 r0 = vload16(0, s), r1 = vload16(0, s + ldb), r2 = vload16(0, s + 2 * ldb),
-                          r3 = vload16(0, s + 3 * ldb), r4 = vload16(0, s + 4 * ldb), r5 = vload16(0, s + 5 * ldb),
-                          r6 = vload16(0, s + 6 * ldb), r7 = vload16(0, s + 7 * ldb), r8 = vload16(0, s + 8 * ldb),
-                          r9 = vload16(0, s + 9 * ldb), r10 = vload16(0, s + 10 * ldb), r11 = vload16(0, s + 11 * ldb),
-                          r12 = vload16(0, s + 12 * ldb), r13 = vload16(0, s + 13 * ldb),
-                          r14 = vload16(0, s + 14 * ldb), r15 = vload16(0, s + 15 * ldb);
-#define PACK_B_ROW(j) \
-            vstore16((float16)(r0.s##j, r1.s##j, r2.s##j, r3.s##j, r4.s##j, r5.s##j, r6.s##j, r7.s##j, r8.s##j, \
-                               r9.s##j, r10.s##j, r11.s##j, r12.s##j, r13.s##j, r14.s##j, r15.s##j), \
-                     0, dst + (k0 + 0x##j) * 16)
-            PACK_B_ROW(0); PACK_B_ROW(1); PACK_B_ROW(2); PACK_B_ROW(3); PACK_B_ROW(4); PACK_B_ROW(5);
-            PACK_B_ROW(6); PACK_B_ROW(7); PACK_B_ROW(8); PACK_B_ROW(9); PACK_B_ROW(a); PACK_B_ROW(b);
-            PACK_B_ROW(c); PACK_B_ROW(d); PACK_B_ROW(e); PACK_B_ROW(f);
-#undef PACK_B_ROW
-            return;
-        }
+        for (int k = k0; k < k1; ++k) vstore16(vload16(0, b + k * ldb + source0), 0, dst + k * 16);
+        return;
     }
-    for (int k = k0; k < k1; ++k) {
-        for (int i = 0; i < 16; ++i) {
-            const int n = n0 + i, gate = n / gateStride, within = n - gate * gateStride;
-            float v = 0.0f;
-            if (n < N && within < gateWidth) {
-                const int source = gate * gateWidth + within;
-                v = transB ? B[bOff + source * ldb + k] : B[bOff + k * ldb + source];
-            }
-            dst[k * 16 + i] = v;
-        }
+    if (transB && k1 - k0 == 16) {
+        // A 16 x 16 block: 16 stored rows (columns n of op(B)) of 16 k, written as 16 rows (k) of 16 n.
+#define PACK_B_LOAD(i) pack_b_row16(b, ldb, k0, pack_b_source(n0 + i, N, gateStride, gateWidth))
+        const float16 r0 = PACK_B_LOAD(0), r1 = PACK_B_LOAD(1), r2 = PACK_B_LOAD(2), r3 = PACK_B_LOAD(3),
+                      r4 = PACK_B_LOAD(4), r5 = PACK_B_LOAD(5), r6 = PACK_B_LOAD(6), r7 = PACK_B_LOAD(7),
+                      r8 = PACK_B_LOAD(8), r9 = PACK_B_LOAD(9), r10 = PACK_B_LOAD(10), r11 = PACK_B_LOAD(11),
+                      r12 = PACK_B_LOAD(12), r13 = PACK_B_LOAD(13), r14 = PACK_B_LOAD(14), r15 = PACK_B_LOAD(15);
+#undef PACK_B_LOAD
+#define PACK_B_ROW(j) \
+        vstore16((float16)(r0.s##j, r1.s##j, r2.s##j, r3.s##j, r4.s##j, r5.s##j, r6.s##j, r7.s##j, r8.s##j, \
+                           r9.s##j, r10.s##j, r11.s##j, r12.s##j, r13.s##j, r14.s##j, r15.s##j), \
+                 0, dst + (k0 + 0x##j) * 16)
+        PACK_B_ROW(0); PACK_B_ROW(1); PACK_B_ROW(2); PACK_B_ROW(3); PACK_B_ROW(4); PACK_B_ROW(5);
+        PACK_B_ROW(6); PACK_B_ROW(7); PACK_B_ROW(8); PACK_B_ROW(9); PACK_B_ROW(a); PACK_B_ROW(b);
+        PACK_B_ROW(c); PACK_B_ROW(d); PACK_B_ROW(e); PACK_B_ROW(f);
+#undef PACK_B_ROW
+        return;
+    }
+    // The rest (a panel with padding columns, or the last k < 16 of transB): a column at a time.
+    for (int i = 0; i < 16; ++i) {
+        const int source = pack_b_source(n0 + i, N, gateStride, gateWidth);
+        for (int k = k0; k < k1; ++k)
+            dst[k * 16 + i] = source < 0 ? 0.0f : (transB ? b[source * ldb + k] : b[k * ldb + source]);
     }
 }
 

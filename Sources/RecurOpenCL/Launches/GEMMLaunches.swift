@@ -26,6 +26,14 @@ struct GEMMTiled: KernelLaunch {
     var defines: [String: String] { tuning.tiledDefines }
 }
 
+/// The local size of the packing kernels, which run only on CPU devices (the packed path): one
+/// work-item a group. Left to the driver (NULL), POCL made a range of up to 4096 work-items one
+/// group (`POCL_DEBUG=all`: "local size 17 x 72 x 1 group sizes 1 x 1 x 1"), run by one thread
+/// while the other cores idled. A packing work-item moves 64 or 256 floats, enough to carry a group.
+/// Measured on POCL (AMD EPYC, 2 cores, device time a launch, 3 alternated runs): W_hh^T of H 257
+/// 228-354 -> 113-146 us, W_ih^T 201-268 -> 112-173, op(A) 1028 x 150 105-141 -> 68-77.
+private let cpuDeviceGroups = [1, 1]
+
 /// `pack_b_panels`: op(B) (K x N) into ceil(N/16) panels of K x 16, zero-padded. Range (ceil(K/16),
 /// ceil(N/16)): a work-item per 16 x 16 block.
 /// With `gates`, the N columns come as gates of `stride` columns of which the first `width` are
@@ -46,6 +54,8 @@ struct PackBPanels: KernelLaunch {
             + [.int32(max(stride, 1)), .int32(max(width, 1))]
     }
     var globalSize: [Int] { [(Int(k) + 15) / 16, (Int(n) + 15) / 16] }
+    /// One work-item a group: see `cpuDeviceGroups`.
+    var localSize: [Int]? { cpuDeviceGroups }
 
     /// Elements the packed form of a K x N matrix takes.
     static func packedCount(k: Int, n: Int) -> Int { (n + 15) / 16 * 16 * k }
@@ -65,6 +75,8 @@ struct PackARows: KernelLaunch {
         [.int32(m), .int32(k)] + a.arguments + [.buffer(out, needs: Int(outOffset) + Int(m) * Int(k)), .int32(outOffset)]
     }
     var globalSize: [Int] { [(Int(k) + 7) / 8, (Int(m) + 7) / 8] }
+    /// One work-item a group: see `cpuDeviceGroups`.
+    var localSize: [Int]? { cpuDeviceGroups }
 }
 
 /// `gemm_packed`: C = alpha * A * packed(op(B)) + beta * C, A row-major; the CPU-device path.
