@@ -35,7 +35,7 @@ enum LaunchExamples {
             GEMMTiled(m: 2, n: 2, k: 2, transA: 0, transB: 1, alpha: 1, a: view(b), b: view(b), beta: 0, c: view(b),
                       tuning: GEMMTuning(packed: false)),
             PackBPanels(k: 2, n: 2, transB: 0, b: view(b), packed: b, packedOffset: 0),
-            PackARows(m: 2, k: 2, a: view(b), out: b, outOffset: 0),
+            PackARows(m: 2, k: 2, a: view(b), out: b, outOffset: 0, cpuDevice: true),
             GEMMPacked(m: 2, n: 2, k: 2, alpha: 1, a: view(b), packed: b, packedOffset: 0, beta: 0, c: view(b),
                        tuning: GEMMTuning(packed: true)),
             SequenceForward(forwardSequence(.lstm, b), rows: 0..<1, hProj: Matrix(b, rows: 1, cols: 8),

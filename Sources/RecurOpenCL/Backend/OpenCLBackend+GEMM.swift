@@ -57,7 +57,8 @@ extension OpenCLBackend {
         let key = PackCache.Key(a, form: .rowsOfTransposed)
         if let cached = packCache.lookup(source.buffer, key) { return cached }
         let rows = try Buffer(context: context, count: m * k, recycler: recycler)
-        try queue.enqueue(PackARows(m: Int32(m), k: Int32(k), a: source, out: rows, outOffset: 0))
+        try queue.enqueue(PackARows(m: Int32(m), k: Int32(k), a: source, out: rows, outOffset: 0,
+                                    cpuDevice: device.kind == .cpu))
         packCache.insert(source.buffer, key, rows)
         return rows
     }

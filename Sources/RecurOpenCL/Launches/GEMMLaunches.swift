@@ -26,7 +26,8 @@ struct GEMMTiled: KernelLaunch {
     var defines: [String: String] { tuning.tiledDefines }
 }
 
-/// The local size of the packing kernels, which run only on CPU devices (the packed path): one
+/// The local size of the packing kernels on CPU devices (pack_b_panels runs only there, on the
+/// packed path; pack_a_rows also on GPUs, in the fused backward, where the driver chooses): one
 /// work-item a group. Left to the driver (NULL), POCL made a range of up to 4096 work-items one
 /// group (`POCL_DEBUG=all`: "local size 17 x 72 x 1 group sizes 1 x 1 x 1"), run by one thread
 /// while the other cores idled. A packing work-item moves 64 or 256 floats, enough to carry a group.
@@ -74,9 +75,11 @@ struct PackARows: KernelLaunch {
     var arguments: [KernelArgument] {
         [.int32(m), .int32(k)] + a.arguments + [.buffer(out, needs: Int(outOffset) + Int(m) * Int(k)), .int32(outOffset)]
     }
+    /// Whether the device is a CPU device: one work-item a group there (see `cpuDeviceGroups`).
+    var cpuDevice: Bool
+
     var globalSize: [Int] { [(Int(k) + 7) / 8, (Int(m) + 7) / 8] }
-    /// One work-item a group: see `cpuDeviceGroups`.
-    var localSize: [Int]? { cpuDeviceGroups }
+    var localSize: [Int]? { cpuDevice ? cpuDeviceGroups : nil }
 }
 
 /// `gemm_packed`: C = alpha * A * packed(op(B)) + beta * C, A row-major; the CPU-device path.
