@@ -281,5 +281,5 @@ __kernel void gemm_packed(int M, int N, int K, float alpha,
                           __global float* C, int cOff, int ldc) {
     const int rb = get_global_id(0), np = get_global_id(1);
     if (rb * 8 >= M || np * 32 >= N) return;
-    packed_block(N, K, alpha, A + aOff, lda, packed + pOff, np, beta, C + cOff, ldc, rb * 8, min(rb * 8 + 8, M));
+    packed_block(N, K, alpha, A + aOff, lda, packed + pOff, 2 * np, beta, C + cOff, ldc, rb * 8, min(rb * 8 + 8, M));
 }

@@ -119,45 +119,50 @@
     __global const float* a##i = A + min(m0 + i, mLast) * lda; \
     float16 cp##i = (float16)(0.0f), cq##i = (float16)(0.0f);
 // Four steps of k for row i: each A value broadcast once, for both panels' B values (bpJ, bqJ:
-// step k + J).
+// step k + J). `twoPanels` is a constant of the block (GEMM_BLOCK16), so a one-panel block
+// compiles without the second panel's loads and FMAs.
 #define GEMM_ROW_STEP4_16(i) { \
     float16 av = (float16)(a##i[k]); \
-    cp##i = fma(av, bp0, cp##i); cq##i = fma(av, bq0, cq##i); av = (float16)(a##i[k + 1]); \
-    cp##i = fma(av, bp1, cp##i); cq##i = fma(av, bq1, cq##i); av = (float16)(a##i[k + 2]); \
-    cp##i = fma(av, bp2, cp##i); cq##i = fma(av, bq2, cq##i); av = (float16)(a##i[k + 3]); \
-    cp##i = fma(av, bp3, cp##i); cq##i = fma(av, bq3, cq##i); }
+    cp##i = fma(av, bp0, cp##i); if (twoPanels) cq##i = fma(av, bq0, cq##i); av = (float16)(a##i[k + 1]); \
+    cp##i = fma(av, bp1, cp##i); if (twoPanels) cq##i = fma(av, bq1, cq##i); av = (float16)(a##i[k + 2]); \
+    cp##i = fma(av, bp2, cp##i); if (twoPanels) cq##i = fma(av, bq2, cq##i); av = (float16)(a##i[k + 3]); \
+    cp##i = fma(av, bp3, cp##i); if (twoPanels) cq##i = fma(av, bq3, cq##i); }
 #define GEMM_ROW_STEP1_16(i) { \
     const float16 av = (float16)(a##i[k]); \
-    cp##i = fma(av, bp0, cp##i); cq##i = fma(av, bq0, cq##i); }
-// The second panel's columns start at n0 + 16 (none stored when that is past N).
+    cp##i = fma(av, bp0, cp##i); if (twoPanels) cq##i = fma(av, bq0, cq##i); }
+// The second panel's columns start at n0 + 16.
 #define GEMM_ROW_STORE16(i) \
     if (i < rows) { \
         __global float* c = C + (m0 + i) * ldc + n0; \
         gemm_store_row(c, cp##i.lo, cp##i.hi, alpha, beta, N - n0); \
-        if (n0 + 16 < N) gemm_store_row(c + 16, cq##i.lo, cq##i.hi, alpha, beta, N - n0 - 16); }
+        if (twoPanels) gemm_store_row(c + 16, cq##i.lo, cq##i.hi, alpha, beta, N - n0 - 16); }
 
 // Rows mStart ..< mEnd in blocks of GEMM_MR, the last 1-2 rows in a 2-row block, 3-4 in a 4-row
-// one and 5-6 in a 6-row one where GEMM_MR is larger; BLOCK is GEMM_BLOCK16 or GEMM_BLOCK8.
+// one and 5-6 in a 6-row one where GEMM_MR is larger; BLOCK is GEMM_BLOCK16 or GEMM_BLOCK8, and
+// PANELS (1 or 2) GEMM_BLOCK16's panels (GEMM_BLOCK8 ignores it).
+// An if-else chain, not `continue`: with two copies of the loop (one and two panels), POCL's
+// parallel-region pass asserted on the continues inside sequence_backward's barrier regions.
 #if GEMM_MR > 4
-#define GEMM_TAIL_BLOCKS(BLOCK) \
-    if (mEnd - m0 <= 2) { BLOCK(GEMM_FOR_ROWS_2, 2) m0 += 2; continue; } \
-    if (mEnd - m0 <= 4) { BLOCK(GEMM_FOR_ROWS_4, 4) m0 += 4; continue; } \
-    if (mEnd - m0 <= 6) { BLOCK(GEMM_FOR_ROWS_6, 6) m0 += 6; continue; }
-#elif GEMM_MR > 2
-#define GEMM_TAIL_BLOCKS(BLOCK) \
-    if (mEnd - m0 <= 2) { BLOCK(GEMM_FOR_ROWS_2, 2) m0 += 2; continue; }
-#else
-#define GEMM_TAIL_BLOCKS(BLOCK)
-#endif
-#define GEMM_EACH_BLOCK(BLOCK) \
+#define GEMM_EACH_BLOCK(BLOCK, PANELS) \
     for (int m0 = mStart; m0 < mEnd;) { \
-        GEMM_TAIL_BLOCKS(BLOCK) \
-        BLOCK(GEMM_FOR_ROWS, GEMM_MR) \
-        m0 += GEMM_MR; \
+        if (mEnd - m0 <= 2) { BLOCK(GEMM_FOR_ROWS_2, 2, PANELS) m0 += 2; } \
+        else if (mEnd - m0 <= 4) { BLOCK(GEMM_FOR_ROWS_4, 4, PANELS) m0 += 4; } \
+        else if (mEnd - m0 <= 6) { BLOCK(GEMM_FOR_ROWS_6, 6, PANELS) m0 += 6; } \
+        else { BLOCK(GEMM_FOR_ROWS, GEMM_MR, PANELS) m0 += GEMM_MR; } \
     }
+#elif GEMM_MR > 2
+#define GEMM_EACH_BLOCK(BLOCK, PANELS) \
+    for (int m0 = mStart; m0 < mEnd;) { \
+        if (mEnd - m0 <= 2) { BLOCK(GEMM_FOR_ROWS_2, 2, PANELS) m0 += 2; } \
+        else { BLOCK(GEMM_FOR_ROWS, GEMM_MR, PANELS) m0 += GEMM_MR; } \
+    }
+#else
+#define GEMM_EACH_BLOCK(BLOCK, PANELS) \
+    for (int m0 = mStart; m0 < mEnd; m0 += GEMM_MR) { BLOCK(GEMM_FOR_ROWS, GEMM_MR, PANELS) }
+#endif
 
 // GEMM_VEC16 == 0: one block of MR rows from m0 over one panel (panelB, its columns from n).
-#define GEMM_BLOCK8(FOR_ROWS, MR) { \
+#define GEMM_BLOCK8(FOR_ROWS, MR, PANELS) { \
     FOR_ROWS(GEMM_ROW_INIT) \
     __global const float* b = panelB; \
     int k = 0; \
@@ -177,22 +182,24 @@
     const int rows = min(MR, mEnd - m0); \
     FOR_ROWS(GEMM_ROW_STORE) }
 
-// One block of MR rows from m0 (FOR_ROWS names them) over both panels and the whole K, stored
-// for the rows that exist: GEMM_VEC16's loop body, written once for each block height.
-#define GEMM_BLOCK16(FOR_ROWS, MR) { \
+// One block of MR rows from m0 (FOR_ROWS names them) over PANELS panels (1 or 2) and the whole K,
+// stored for the rows that exist: GEMM_VEC16's loop body, written once for each block height.
+#define GEMM_BLOCK16(FOR_ROWS, MR, PANELS) { \
+    const int twoPanels = PANELS == 2; \
     FOR_ROWS(GEMM_ROW_INIT16) \
     __global const float* bp = panelP; \
     __global const float* bq = panelQ; \
     int k = 0; \
     for (; k + 4 <= K; k += 4) { \
         const float16 bp0 = vload16(0, bp), bp1 = vload16(1, bp), bp2 = vload16(2, bp), bp3 = vload16(3, bp); \
-        const float16 bq0 = vload16(0, bq), bq1 = vload16(1, bq), bq2 = vload16(2, bq), bq3 = vload16(3, bq); \
+        const float16 bq0 = twoPanels ? vload16(0, bq) : bp0, bq1 = twoPanels ? vload16(1, bq) : bp1; \
+        const float16 bq2 = twoPanels ? vload16(2, bq) : bp2, bq3 = twoPanels ? vload16(3, bq) : bp3; \
         bp += 64; \
         bq += 64; \
         FOR_ROWS(GEMM_ROW_STEP4_16) \
     } \
     for (; k < K; ++k) { \
-        const float16 bp0 = vload16(0, bp), bq0 = vload16(0, bq); \
+        const float16 bp0 = vload16(0, bp), bq0 = twoPanels ? vload16(0, bq) : bp0; \
         bp += 16; \
         bq += 16; \
         FOR_ROWS(GEMM_ROW_STEP1_16) \
@@ -232,25 +239,26 @@ static inline float16 gemv_panel16(__global const float* a, __global const float
 }
 #endif
 
-// packed_block: rows mStart ..< mEnd (at most 8) and columns n0 = np*32 ..< min(n0 + 32, N) of
-// C = alpha * A * op(B) + beta * C.
+// packed_block: rows mStart ..< mEnd (at most 8) and columns n0 = p*16 ..< min(n0 + 32, N) of
+// C = alpha * A * op(B) + beta * C: panels p and p + 1, or p alone where n0 + 16 >= N.
 //   N, K             columns of C (of op(B)) and the depth
 //   alpha, beta      scalars; beta == 0 ignores C's old contents
 //   A, lda           row-major A (rows of C's rows), at its element (0, 0): offsets applied
 //   packed           op(B) as written by pack_b_panels (ceil(N/16) panels of K x 16), at panel 0
-//   np               the pair of panels (2*np, 2*np + 1)
+//   p                the first panel (any, not only even ones: the whole-sequence kernels' unit
+//                    parts are whole panels, so a part may start at an odd one)
 //   C, ldc           row-major C at its element (0, 0)
 // The caller ensures mStart < mEnd <= mStart + 8 and n0 < N. One row takes a GEMV loop (batch 1:
 // memory-bound on the panels) instead of GEMM_MR clamped copies of it.
 static inline void packed_block(int N, int K, float alpha,
                                 __global const float* A, int lda,
-                                __global const float* packed, int np,
+                                __global const float* packed, int p,
                                 float beta, __global float* C, int ldc,
                                 int mStart, int mEnd) {
-    const int n0 = np * 32, mLast = mEnd - 1;
-    // The second panel of a block whose columns n0+16 ..< n0+32 lie past N does not exist (odd
-    // ceil(N/16)); the first is read in its place (a valid address, never stored).
-    __global const float* panelP = packed + 2 * np * K * 16;
+    const int n0 = p * 16, mLast = mEnd - 1;
+    // A block whose columns n0+16 ..< n0+32 lie past N has one panel (odd ceil(N/16), or the last
+    // panel of a unit part); panelQ then points at the first (never read).
+    __global const float* panelP = packed + p * K * 16;
     __global const float* panelQ = n0 + 16 < N ? panelP + K * 16 : panelP;
 
 #if GEMM_VEC16
@@ -271,7 +279,11 @@ static inline void packed_block(int N, int K, float alpha,
     }
 #endif
 
-    GEMM_EACH_BLOCK(GEMM_BLOCK16)
+    if (n0 + 16 < N) {
+        GEMM_EACH_BLOCK(GEMM_BLOCK16, 2)
+    } else {
+        GEMM_EACH_BLOCK(GEMM_BLOCK16, 1)
+    }
 #else
     // One panel after the other: 8 rows of two float8 accumulators each already fill 16 registers.
     for (int side = 0; side < 2; ++side) {
@@ -293,7 +305,7 @@ static inline void packed_block(int N, int K, float alpha,
         }
 #endif
 
-        GEMM_EACH_BLOCK(GEMM_BLOCK8)
+        GEMM_EACH_BLOCK(GEMM_BLOCK8, 1)
     }
 #endif
 }

@@ -86,11 +86,12 @@ __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int 
 
             if (step > 0) {
                 // dh_t[:, u0 ..< u1] (B, H) += dGatesH_{t+1} (B, G*H) W_hh[:, u0 ..< u1], in blocks of 8
-                // rows x 32 columns.
-                const int pairTasks = parts == 1 ? colPairs : (u1 - u0 + 31) / 32;
-                for (int task = lid; task < rowBlocks * pairTasks; task += items) {
-                    const int rb = task % rowBlocks, np = u0 / 32 + task / rowBlocks;
-                    packed_block(hidden, width, 1.0f, dghLast, dGatesHLd, packedW, np, 1.0f, dhLast, dhInLd,
+                // rows x 32 columns (u0 a multiple of 16; the last block one panel where the part's
+                // count is odd, its columns ending at u1).
+                const int blockTasks = parts == 1 ? colPairs : (u1 - u0 + 31) / 32;
+                for (int task = lid; task < rowBlocks * blockTasks; task += items) {
+                    const int rb = task % rowBlocks, p = u0 / 16 + 2 * (task / rowBlocks);
+                    packed_block(u1, width, 1.0f, dghLast, dGatesHLd, packedW, p, 1.0f, dhLast, dhInLd,
                                  rb * 8, min(rb * 8 + 8, batch));
                 }
                 barrier(CLK_GLOBAL_MEM_FENCE);

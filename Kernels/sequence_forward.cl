@@ -22,8 +22,8 @@
 //   mode, steps, batch, hidden, reverse   cell, T, B (rows of this group), H, 0 or 1 (t = T-1 .. 0)
 //   xProj, xProjOff, xProjLd, xProjStep   (T slots of B, G*H) x_t W_ih^T, no bias
 //   gateStride                            columns from one gate to the next in packedW and hProj:
-//                                         H, or H rounded up to 32 (zero columns between gates) so
-//                                         that every part's columns of each gate are whole pairs
+//                                         H, or H rounded up to 16 (zero columns between gates) so
+//                                         that every part's columns of each gate are whole panels
 //   packedW                               W_hh^T (H x G*gateStride) packed by pack_b_panels (transB: W_hh)
 //   biasIH, biasIHOff, biasHH, biasHHOff  (1, G*H) each, read only when hasBias
 //   hasBias                               0 or 1
@@ -39,7 +39,7 @@
 //   parts, unitsPerPart, sync             each step's hidden units in `parts` parts claimed by the
 //                                         groups (sequence_parts.cl); parts == 1: one group does
 //                                         every unit, sync is not read. parts > 1 needs gateStride
-//                                         and unitsPerPart multiples of 32; sync: steps * (parts + 1) zero ints
+//                                         and unitsPerPart multiples of 16; sync: steps * (parts + 1) zero ints
 // NDRange: 1-D, local any size (work-items take tasks in strides); one group when parts == 1,
 // any number of groups (those that find no part left only wait) otherwise.
 __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int reverse,
@@ -78,14 +78,16 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
             const int u1 = parts == 1 ? hidden : sequence_part_end(part, parts, unitsPerPart, hidden);
 
             // hProj (B, G*S) = h_{t-1} (B, H) W_hh^T (H, G*S), S = gateStride, in blocks of 8 rows x 32 columns: every
-            // pair of panels, or the pairs of each gate's columns of units u0 ..< u1.
-            const int pairsPerGate = (u1 - u0 + 31) / 32;
-            const int pairTasks = parts == 1 ? colPairs : gates * pairsPerGate;
-            for (int task = lid; task < rowBlocks * pairTasks; task += items) {
-                const int rb = task % rowBlocks, pt = task / rowBlocks;
-                const int np = parts == 1 ? pt : (pt / pairsPerGate * gateStride + u0) / 32 + pt % pairsPerGate;
-                packed_block(width, hidden, 1.0f, hPrev, hsLd, packedW, np, 0.0f, hp, hProjLd, rb * 8,
-                             min(rb * 8 + 8, batch));
+            // pair of panels, or each gate's columns of units u0 ..< u1 (whole panels from a multiple of 16)
+            // in pairs, the last one panel where their count is odd.
+            const int panelsPerGate = (u1 - u0 + 15) / 16, blocksPerGate = (panelsPerGate + 1) / 2;
+            const int blockTasks = parts == 1 ? colPairs : gates * blocksPerGate;
+            for (int task = lid; task < rowBlocks * blockTasks; task += items) {
+                const int rb = task % rowBlocks, bt = task / rowBlocks;
+                const int gate = parts == 1 ? 0 : bt / blocksPerGate;
+                const int p = parts == 1 ? 2 * bt : (gate * gateStride + u0) / 16 + 2 * (bt % blocksPerGate);
+                packed_block(parts == 1 ? width : gate * gateStride + u1, hidden, 1.0f, hPrev, hsLd, packedW, p,
+                             0.0f, hp, hProjLd, rb * 8, min(rb * 8 + 8, batch));
             }
             barrier(CLK_GLOBAL_MEM_FENCE);
 

@@ -61,9 +61,9 @@ void sequence_wait_phase(__global int* sync, int phase, int parts) {
     barrier(CLK_GLOBAL_MEM_FENCE);
 }
 
-// The hidden units of `part`: parts of `unitsPerPart` units (a multiple of 32, so that a part's
-// columns of every gate are whole pairs of packed panels), the last one taking the rest (shorter
-// or longer: 129 units in two parts are 64 and 65, not 96 and 33).
+// The hidden units of `part`: parts of `unitsPerPart` units (a multiple of 16, so that a part's
+// columns of every gate are whole packed panels), the last one taking the rest (shorter or
+// longer: 129 units in two parts are 64 and 65, not 80 and 49).
 int sequence_part_start(int part, int unitsPerPart) { return part * unitsPerPart; }
 int sequence_part_end(int part, int parts, int unitsPerPart, int hidden) {
     return part == parts - 1 ? hidden : (part + 1) * unitsPerPart;

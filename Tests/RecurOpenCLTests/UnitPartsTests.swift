@@ -17,10 +17,14 @@ struct UnitPartsLoop {
         CaseShape(input: 7, hidden: 64, steps: 9, batch: 1),
         CaseShape(input: 5, hidden: 96, steps: 8, batch: 5, lengths: true),
         CaseShape(input: 6, hidden: 64, layers: 2, bidirectional: true, steps: 6, batch: 3),
-        // Hidden sizes off the multiples of 32: the forward's gates padded to 32 columns apart
-        // (`UnitParts.gateStride`), the last part short, a single unit past a pair (32k + 1).
+        // Hidden sizes off the multiples of 16: the forward's gates padded to 16 columns apart
+        // (`UnitParts.gateStride`), the last part short, a single unit past a panel (16k + 1).
         CaseShape(input: 4, hidden: 65, steps: 7, batch: 2),
         CaseShape(input: 9, hidden: 100, steps: 6, batch: 3, lengths: true),
+        // Parts of an odd number of panels (the last block of a part is one panel), and parts
+        // that start at an odd panel: 80 units are 48 + 32 in two parts, 32 + 32 + 16 in three.
+        CaseShape(input: 3, hidden: 80, steps: 5, batch: 1),
+        CaseShape(input: 5, hidden: 80, steps: 6, batch: 4),
     ], seed: 1800)
 
     /// The backend for `parts` parts (nil: as the device gives them), whole-sequence loop forced.
@@ -52,33 +56,35 @@ struct UnitPartsLoop {
         guard backend.runsWholeSequences else { return }
         let units = backend.device.computeUnits
         let small = try backend.unitParts(hidden: 256, steps: 4, rowParts: 1)
-        // Near-even shares in whole pairs of panels, at most one a compute unit: every part but
-        // the last `unitsPerPart` units, the last the rest, within a pair of the others.
+        // Near-even shares in whole panels, at most one a compute unit: every part but the last
+        // `unitsPerPart` units, the last the rest, within a panel of the others.
         func expectEvenShares(_ parts: UnitParts, hidden: Int) {
             guard units > 1 else { return #expect(parts.count == 1) }
             let last = hidden - (parts.count - 1) * parts.unitsPerPart
-            #expect(parts.count >= 2 && parts.count <= units && parts.unitsPerPart % 32 == 0, "hidden \(hidden) on \(units) compute units")
-            #expect(last > 0 && abs(last - parts.unitsPerPart) <= 32, "hidden \(hidden): \(parts.count) parts of \(parts.unitsPerPart), the last \(last)")
+            #expect(parts.count >= 2 && parts.count <= units && parts.unitsPerPart % 16 == 0, "hidden \(hidden) on \(units) compute units")
+            #expect(last > 0 && abs(last - parts.unitsPerPart) <= 16, "hidden \(hidden): \(parts.count) parts of \(parts.unitsPerPart), the last \(last)")
         }
         expectEvenShares(small, hidden: 256)
         #expect(small.gateStride == 256)
-        // Rows already shared out, or one pair: one part, the gates H apart.
+        // Rows already shared out, or under 64 units: one part, the gates H apart.
         #expect(try backend.unitParts(hidden: 256, steps: 4, rowParts: 2).count == 1)
         #expect(try backend.unitParts(hidden: 32, steps: 4, rowParts: 1).count == 1)
-        // A hidden size off the pairs of panels is shared too (it ran on one group, one core of a
-        // CPU device): its parts are whole pairs but the last, and the forward's gates 32-padded.
+        // A hidden size off the panels is shared too (it ran on one group, one core of a CPU
+        // device): its parts are whole panels but the last, and the forward's gates 16-padded.
         let odd = try backend.unitParts(hidden: 129, steps: 4, rowParts: 1)
         expectEvenShares(odd, hidden: 129)
-        #expect(odd.gateStride == (odd.count > 1 ? 160 : 129))
-        // Two parts: 64 and 65 units (not 96 and 33, nor 64, 64 and 1).
+        #expect(odd.gateStride == (odd.count > 1 ? 144 : 129))
+        // Two parts: 64 and 65 units (not 80 and 49, nor 64, 64 and 1).
         let halves = try Self.backend(parts: 2).unitParts(hidden: 129, steps: 4, rowParts: 1)
         #expect(halves.count == 2 && halves.unitsPerPart == 64)
         let forced = try Self.backend(parts: 3).unitParts(hidden: 96, steps: 4, rowParts: 1)
         #expect(forced.count == 3 && forced.unitsPerPart == 32 && forced.syncCount == 20)
         let uneven = try Self.backend(parts: 2).unitParts(hidden: 96, steps: 4, rowParts: 1)
-        #expect(uneven.count == 2 && uneven.unitsPerPart == 64)
+        #expect(uneven.count == 2 && uneven.unitsPerPart == 48)
         let short = try Self.backend(parts: 2).unitParts(hidden: 100, steps: 4, rowParts: 1)
-        #expect(short.count == 2 && short.unitsPerPart == 64 && short.gateStride == 128)
+        #expect(short.count == 2 && short.unitsPerPart == 48 && short.gateStride == 112)
+        let oddPanels = try Self.backend(parts: 2).unitParts(hidden: 80, steps: 4, rowParts: 1)
+        #expect(oddPanels.count == 2 && oddPanels.unitsPerPart == 48 && oddPanels.gateStride == 80)
     }
 
     #if os(Linux)  // elsewhere the test binary is a bundle run by a host tool, not an executable

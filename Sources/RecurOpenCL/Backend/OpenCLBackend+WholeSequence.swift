@@ -66,7 +66,7 @@ extension OpenCLBackend {
     }
 
     /// How a launch over the whole batch (one part of rows) shares each step's hidden units: one
-    /// group a compute unit, each claiming parts of 32-unit multiples (`UnitParts`), where the
+    /// group a compute unit, each claiming parts of 16-unit multiples (`UnitParts`), where the
     /// device has several compute units and the units split into at least two such parts; else
     /// one group. Several parts of rows already keep the compute units busy, one group each.
     /// Their counters are zeroed on the main queue, ahead of the launch.

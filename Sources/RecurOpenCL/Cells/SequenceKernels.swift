@@ -134,14 +134,17 @@ struct UnitParts {
         UnitParts(count: 1, unitsPerPart: hidden, hidden: hidden, sync: dummy, syncCount: 0)
     }
 
-    /// At most `wanted` parts of whole pairs of panels (32 units) but the last, which takes the
-    /// rest, or nil where that gives fewer than two. Each part is an even share rounded to the
-    /// nearest pair: 129 units in two parts are 64 and 65 (rounding up made them 96 and 33, and
-    /// rounding the pairs down 64, 64 and a part of 1 unit that cost a whole phase's wait).
+    /// At most `wanted` parts of whole panels (16 units) but the last, which takes the rest, or
+    /// nil where that gives fewer than two (or H is under 64). Each part is an even share rounded
+    /// to the nearest panel: 129 units in two parts are 64 and 65 (rounding up made them 80 and
+    /// 49, and rounding down 64, 64 and a part of 1 unit that cost a whole phase's wait).
+    /// Parts were whole pairs of panels (32 units) until the packed blocks could start at any
+    /// panel: 129 units then took 2 and 3 pairs a gate, the larger part 6 panels of work a gate
+    /// against 5 now, and H 257 10 against 9.
     /// `sync` must hold `syncCount(steps:parts:)` zeros at each launch.
     static func split(hidden: Int, wanted: Int, sync: Buffer, steps: Int) -> UnitParts? {
         guard wanted >= 2, hidden >= 64 else { return nil }
-        let unitsPerPart = max(32, (hidden / wanted + 16) / 32 * 32)
+        let unitsPerPart = max(16, (hidden / wanted + 8) / 16 * 16)
         let count = min(wanted, (hidden + unitsPerPart - 1) / unitsPerPart)
         guard count >= 2 else { return nil }
         return UnitParts(count: count, unitsPerPart: unitsPerPart, hidden: hidden, sync: sync,
@@ -157,10 +160,10 @@ struct UnitParts {
     }
 
     /// The forward's columns from one gate to the next in the packed W_hh^T and hProj: H for one
-    /// part; with several, H rounded up to 32, so that each part's columns of every gate are whole
-    /// pairs of panels whatever H is (H = 32k + 1 would otherwise leave every gate but the first
-    /// straddling pairs: such shapes ran on one group, one core of a CPU device).
-    var gateStride: Int { count == 1 ? unitsPerPart : (hidden + 31) / 32 * 32 }
+    /// part; with several, H rounded up to 16, so that each part's columns of every gate are whole
+    /// panels whatever H is (H = 16k + 1 would otherwise leave every gate but the first
+    /// straddling panels: such shapes ran on one group, one core of a CPU device).
+    var gateStride: Int { count == 1 ? unitsPerPart : (hidden + 15) / 16 * 16 }
 }
 
 enum SequenceKernels {

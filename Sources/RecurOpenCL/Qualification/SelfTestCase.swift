@@ -48,7 +48,7 @@ struct SelfTestCase: Sendable, CustomStringConvertible {
     /// a multiple of 8 or 16, so the vector kernels' tails run); the
     /// whole-sequence loop also a long LSTM (one work-item loops over 200 steps, past llvmpipe's
     /// silent stop); the row parts a batch of `rows` (two parts or more on the device); the unit
-    /// parts batch 1 with 96 units (three parts of 32).
+    /// parts batch 1 with 96 and 65 units (parts of whole panels).
     static func cases(for path: DevicePath, rows: Int) throws -> [SelfTestCase] {
         func stack(_ mode: CellMode, hidden: Int, steps: Int, batch: Int, bidirectional: Bool = true, seed: UInt64) throws -> SelfTestCase {
             SelfTestCase(descriptor: try RNNDescriptor(mode: mode, inputSize: 5, hiddenSize: hidden, numLayers: 1,
@@ -66,8 +66,9 @@ struct SelfTestCase: Sendable, CustomStringConvertible {
         case .rowParts:
             return try [CellMode.lstm, .gru].enumerated().map { try stack($1, hidden: 24, steps: 9, batch: rows, seed: 31 + UInt64($0)) }
         case .unitParts:
-            // 96 units split in whole pairs of panels; 65 packs W_hh^T with each gate padded to 96
-            // columns (`UnitParts.gateStride`, pack_b_panels' gates), a path of its own.
+            // 96 units split in whole panels (48 + 48 on two compute units: three panels each, the
+            // second part from an odd panel); 65 packs W_hh^T with each gate padded to 80 columns
+            // (`UnitParts.gateStride`, pack_b_panels' gates), a path of its own.
             return try [(CellMode.lstm, 96), (.gru, 96), (.lstm, 65)].enumerated().map {
                 try stack($1.0, hidden: $1.1, steps: 9, batch: 1, seed: 41 + UInt64($0))
             }
