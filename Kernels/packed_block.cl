@@ -140,8 +140,6 @@
 // Rows mStart ..< mEnd in blocks of GEMM_MR, the last 1-2 rows in a 2-row block, 3-4 in a 4-row
 // one and 5-6 in a 6-row one where GEMM_MR is larger; BLOCK is GEMM_BLOCK16 or GEMM_BLOCK8, and
 // PANELS (1 or 2) GEMM_BLOCK16's panels (GEMM_BLOCK8 ignores it).
-// An if-else chain, not `continue`: with two copies of the loop (one and two panels), POCL's
-// parallel-region pass asserted on the continues inside sequence_backward's barrier regions.
 #if GEMM_MR > 4
 #define GEMM_EACH_BLOCK(BLOCK, PANELS) \
     for (int m0 = mStart; m0 < mEnd;) { \
