@@ -45,6 +45,19 @@ struct UnitPartsLoop {
         try Self.expectAgreement(try Self.backend(parts: nil), testCase)
     }
 
+    /// The packed blocks' row tails and one-panel blocks differ with GEMM_MR, and a tuning file
+    /// may set it: parts of an odd number of panels, batch 7 (tails of 7 rows), for each GEMM_MR.
+    @Test("unit parts agree with the CPU reference for every GEMM_MR", arguments: [1, 2, 4, 8])
+    func everyRowBlock(rows: Int) throws {
+        let device = try TestDevice.device()
+        var tuning = GEMMTuning.defaults(for: device.kind)
+        tuning.packedRows = rows
+        let backend = try OpenCLBackend(device: device, tuning: tuning, source: .explicit, sequenceLoop: .sequence, unitParts: 2)
+        for testCase in ConformanceCases.everyCell([CaseShape(input: 5, hidden: 80, steps: 5, batch: 7)], seed: 1900) {
+            try Self.expectAgreement(backend, testCase)
+        }
+    }
+
     @Test("more parts than compute units agree with the CPU reference", arguments: cases)
     func manyParts(testCase: RandomCase) throws {
         // hidden 64: 2 parts; 96: 3 (the groups outnumber POCL's threads on a 2-core machine).
