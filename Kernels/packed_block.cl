@@ -80,17 +80,22 @@
 #define GEMM_FOR_ROWS(X) \
     GEMM_ROW_0(X) GEMM_ROW_1(X) GEMM_ROW_2(X) GEMM_ROW_3(X) \
     GEMM_ROW_4(X) GEMM_ROW_5(X) GEMM_ROW_6(X) GEMM_ROW_7(X)
-// Blocks of 6, 4 and 2 rows, for the last rows of a range where GEMM_MR is larger: a block computes
-// all its rows whether or not they exist (its missing rows are clamped copies of the last), so a
-// batch of 3 cost an 8-row block's FMAs, and 12 rows two 8-row blocks. With GEMM_MR 8, the last
-// 1-2 rows take a 2-row block, 3-4 a 4-row one, 5-6 a 6-row one, 7-8 an 8-row one (5 rows as
-// 4 + 2, two reads of the panels, measured the same as one 8-row block: H 129 B 5 2.05-2.14 ms
-// against 1.99-2.08).
+// Blocks of 2-7 rows, for the last rows of a range where GEMM_MR is larger: a block computes all
+// its rows whether or not they exist (its missing rows are clamped copies of the last), so the
+// last 3-7 rows take a block of their own height (1-2 rows a 2-row one). An 8-row-only kernel made
+// a batch of 3 cost an 8-row block's FMAs, and 12 rows two 8-row blocks; 5 rows as 4 + 2 (two
+// reads of the panels) measured the same as one 8-row block (H 129 B 5 2.05-2.14 ms against
+// 1.99-2.08).
 // Measured on POCL (2-core AMD EPYC, AVX-512; LSTM training step, T 50, medians of 9, 8-row
-// blocks only -> tails): H 257 B 3 8.45 -> 3.66 ms, H 129 B 3 1.8-2.7 -> 1.33, H 100 B 5 2.64 ->
-// 1.30, H 129 B 20 (rows in parts of 8 and 12) 6.21 -> 5.08.
+// blocks only -> 2-, 4- and 6-row tails): H 257 B 3 8.45 -> 3.66 ms, H 129 B 3 1.8-2.7 -> 1.33,
+// H 100 B 5 2.64 -> 1.30, H 129 B 20 (rows in parts of 8 and 12) 6.21 -> 5.08. Then 3-, 5- and
+// 7-row blocks (their own height, not 4, 6 and 8), sequence_forward a launch, H 129, 3 alternated
+// runs: B 5 388-418 -> 341-364 us, B 7 520-554 -> 466-486.
+#define GEMM_FOR_ROWS_7(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6)
 #define GEMM_FOR_ROWS_6(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#define GEMM_FOR_ROWS_5(X) X(0) X(1) X(2) X(3) X(4)
 #define GEMM_FOR_ROWS_4(X) X(0) X(1) X(2) X(3)
+#define GEMM_FOR_ROWS_3(X) X(0) X(1) X(2)
 #define GEMM_FOR_ROWS_2(X) X(0) X(1)
 
 // GEMM_VEC16 == 0: row i's pointer into A (rows past the block read its last row: a valid
@@ -137,21 +142,25 @@
         gemm_store_row(c, cp##i.lo, cp##i.hi, alpha, beta, N - n0); \
         if (twoPanels) gemm_store_row(c + 16, cq##i.lo, cq##i.hi, alpha, beta, N - n0 - 16); }
 
-// Rows mStart ..< mEnd in blocks of GEMM_MR, the last 1-2 rows in a 2-row block, 3-4 in a 4-row
-// one and 5-6 in a 6-row one where GEMM_MR is larger; BLOCK is GEMM_BLOCK16 or GEMM_BLOCK8, and
+// Rows mStart ..< mEnd in blocks of GEMM_MR, the last 1-2 rows in a 2-row block and 3-7 in a
+// block of their own height where GEMM_MR is larger; BLOCK is GEMM_BLOCK16 or GEMM_BLOCK8, and
 // PANELS (1 or 2) GEMM_BLOCK16's panels (GEMM_BLOCK8 ignores it).
 #if GEMM_MR > 4
 #define GEMM_EACH_BLOCK(BLOCK, PANELS) \
     for (int m0 = mStart; m0 < mEnd;) { \
         if (mEnd - m0 <= 2) { BLOCK(GEMM_FOR_ROWS_2, 2, PANELS) m0 += 2; } \
-        else if (mEnd - m0 <= 4) { BLOCK(GEMM_FOR_ROWS_4, 4, PANELS) m0 += 4; } \
-        else if (mEnd - m0 <= 6) { BLOCK(GEMM_FOR_ROWS_6, 6, PANELS) m0 += 6; } \
+        else if (mEnd - m0 == 3) { BLOCK(GEMM_FOR_ROWS_3, 3, PANELS) m0 += 3; } \
+        else if (mEnd - m0 == 4) { BLOCK(GEMM_FOR_ROWS_4, 4, PANELS) m0 += 4; } \
+        else if (mEnd - m0 == 5) { BLOCK(GEMM_FOR_ROWS_5, 5, PANELS) m0 += 5; } \
+        else if (mEnd - m0 == 6) { BLOCK(GEMM_FOR_ROWS_6, 6, PANELS) m0 += 6; } \
+        else if (mEnd - m0 == 7) { BLOCK(GEMM_FOR_ROWS_7, 7, PANELS) m0 += 7; } \
         else { BLOCK(GEMM_FOR_ROWS, GEMM_MR, PANELS) m0 += GEMM_MR; } \
     }
 #elif GEMM_MR > 2
 #define GEMM_EACH_BLOCK(BLOCK, PANELS) \
     for (int m0 = mStart; m0 < mEnd;) { \
         if (mEnd - m0 <= 2) { BLOCK(GEMM_FOR_ROWS_2, 2, PANELS) m0 += 2; } \
+        else if (mEnd - m0 == 3) { BLOCK(GEMM_FOR_ROWS_3, 3, PANELS) m0 += 3; } \
         else { BLOCK(GEMM_FOR_ROWS, GEMM_MR, PANELS) m0 += GEMM_MR; } \
     }
 #else
