@@ -44,7 +44,7 @@ extension OpenCLBackend {
         let packed = try Buffer(context: context, count: PackBPanels.packedCount(k: k, n: n), recycler: recycler)
         try queue.enqueue(PackBPanels(
             k: Int32(k), n: Int32(n), transB: transposed ? 1 : 0, b: source, packed: packed, packedOffset: 0,
-            gates: gates.map { (Int32($0.stride), Int32($0.width)) }))
+            gates: gates.map { (Int32($0.stride), Int32($0.width)) }, computeUnits: device.computeUnits))
         packCache.insert(source.buffer, key, packed)
         return packed
     }
@@ -58,7 +58,7 @@ extension OpenCLBackend {
         if let cached = packCache.lookup(source.buffer, key) { return cached }
         let rows = try Buffer(context: context, count: m * k, recycler: recycler)
         try queue.enqueue(PackARows(m: Int32(m), k: Int32(k), a: source, out: rows, outOffset: 0,
-                                    cpuDevice: device.kind == .cpu))
+                                    cpuComputeUnits: device.kind == .cpu ? device.computeUnits : nil))
         packCache.insert(source.buffer, key, rows)
         return rows
     }

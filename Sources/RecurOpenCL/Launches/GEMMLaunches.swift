@@ -26,14 +26,6 @@ struct GEMMTiled: KernelLaunch {
     var defines: [String: String] { tuning.tiledDefines }
 }
 
-/// The local size of the packing kernels on CPU devices (pack_b_panels runs only there, on the
-/// packed path; pack_a_rows also on GPUs, in the fused backward, where the driver chooses): one
-/// work-item a group. Left to the driver (NULL), POCL made a range of up to 4096 work-items one
-/// group (`POCL_DEBUG=all`: "local size 17 x 72 x 1 group sizes 1 x 1 x 1"), run by one thread
-/// while the other cores idled. A packing work-item moves 64 or 256 floats, enough to carry a group.
-/// Measured on POCL (AMD EPYC, 2 cores, device time a launch, 3 alternated runs): W_hh^T of H 257
-/// 228-354 -> 113-146 us, W_ih^T 201-268 -> 112-173, op(A) 1028 x 150 105-141 -> 68-77.
-private let cpuDeviceGroups = [1, 1]
 
 /// `pack_b_panels`: op(B) (K x N) into ceil(N/16) panels of K x 16, zero-padded. Range (ceil(K/16),
 /// ceil(N/16)): a work-item per 16 x 16 block.
@@ -47,6 +39,8 @@ struct PackBPanels: KernelLaunch {
     var packed: Buffer
     var packedOffset: Int32
     var gates: (stride: Int32, width: Int32)? = nil
+    /// The device's compute units (the kernel runs only on CPU devices): see `cpuLocalSize`.
+    var computeUnits: Int
 
     var arguments: [KernelArgument] {
         let (stride, width) = gates ?? (n, n)
@@ -55,8 +49,7 @@ struct PackBPanels: KernelLaunch {
             + [.int32(max(stride, 1)), .int32(max(width, 1))]
     }
     var globalSize: [Int] { [(Int(k) + 15) / 16, (Int(n) + 15) / 16] }
-    /// One work-item a group: see `cpuDeviceGroups`.
-    var localSize: [Int]? { cpuDeviceGroups }
+    var localSize: [Int]? { cpuLocalSize(global: globalSize, computeUnits: computeUnits) }
 
     /// Elements the packed form of a K x N matrix takes.
     static func packedCount(k: Int, n: Int) -> Int { (n + 15) / 16 * 16 * k }
@@ -75,11 +68,11 @@ struct PackARows: KernelLaunch {
     var arguments: [KernelArgument] {
         [.int32(m), .int32(k)] + a.arguments + [.buffer(out, needs: Int(outOffset) + Int(m) * Int(k)), .int32(outOffset)]
     }
-    /// Whether the device is a CPU device: one work-item a group there (see `cpuDeviceGroups`).
-    var cpuDevice: Bool
+    /// A CPU device's compute units (see `cpuLocalSize`), or nil for the driver's local size.
+    var cpuComputeUnits: Int?
 
     var globalSize: [Int] { [(Int(k) + 7) / 8, (Int(m) + 7) / 8] }
-    var localSize: [Int]? { cpuDevice ? cpuDeviceGroups : nil }
+    var localSize: [Int]? { cpuComputeUnits.map { cpuLocalSize(global: globalSize, computeUnits: $0) } }
 }
 
 /// `gemm_packed`: C = alpha * A * packed(op(B)) + beta * C, A row-major; the CPU-device path.
