@@ -156,12 +156,12 @@ __kernel void gemm_tiled(int M, int N, int K, int transA, int transB, float alph
 //   packed, pOff     ceil(N/16)*16*K floats, written
 //   gateStride, gateWidth  as above, 1 <= gateWidth <= gateStride
 // NDRange: 2-D, global (ceil(K/16), ceil(N/16)): one work-item per 16 k of a panel, writing 16 x 16
-//   floats; any local size. The host gives one work-item a group (PackBPanels.localSize: POCL made
-//   small NULL-local ranges one group, one core).
+//   floats; any local size (the host's: cpuLocalSize, since POCL made small NULL-local ranges one
+//   group, one core).
 // transB (W_hh^T and W_ih^T, packed every training step) reads a 16 x 16 block as 16 float16 rows
 // and writes it transposed through registers; every padding column (a gate's, or past N) is
 // decided once a work-item, not once an element. Measured on POCL (AMD EPYC, device time a launch,
-// RECUR_OPENCL_PROFILE=ranges), one group a work-item in both:
+// RECUR_OPENCL_PROFILE=ranges), one work-item a group in both:
 //   W_hh^T 256 x 1024 (lstm-b1)   290 -> 57-89 us
 //   W_ih^T 128 x 1024 (lstm-b1)   195 -> 41-75 us
 //   W_hh^T 257 x 1152 (H 257, gates padded to 288)   300 -> 85-99 us

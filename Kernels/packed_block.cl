@@ -28,6 +28,13 @@
 #if GEMM_MR != 1 && GEMM_MR != 2 && GEMM_MR != 4 && GEMM_MR != 8
 #error "GEMM_MR must be 1, 2, 4 or 8"
 #endif
+// GEMM_ODD_TAILS  1: the last 3, 5 or 7 rows of a range take a block of their own height; 0: the
+//               next even one. The whole-sequence kernels (a batch of 3-7 rows is every block of
+//               theirs) define 1; gemm.cl leaves 0 (one tail block of a large M; the odd blocks
+//               nearly doubled its compile time, 0.35 -> 0.59 s in clang 15).
+#ifndef GEMM_ODD_TAILS
+#define GEMM_ODD_TAILS 0
+#endif
 #ifndef GEMM_VEC16
 #if defined(__AVX512F__)
 #define GEMM_VEC16 1
@@ -82,8 +89,8 @@
     GEMM_ROW_4(X) GEMM_ROW_5(X) GEMM_ROW_6(X) GEMM_ROW_7(X)
 // Blocks of 2-7 rows, for the last rows of a range where GEMM_MR is larger: a block computes all
 // its rows whether or not they exist (its missing rows are clamped copies of the last), so the
-// last 3-7 rows take a block of their own height (1-2 rows a 2-row one). An 8-row-only kernel made
-// a batch of 3 cost an 8-row block's FMAs, and 12 rows two 8-row blocks; 5 rows as 4 + 2 (two
+// last 3-7 rows take a block of their own height (1-2 rows a 2-row one) where GEMM_ODD_TAILS.
+// An 8-row-only kernel made a batch of 3 cost an 8-row block's FMAs, and 12 rows two 8-row blocks; 5 rows as 4 + 2 (two
 // reads of the panels) measured the same as one 8-row block (H 129 B 5 2.05-2.14 ms against
 // 1.99-2.08).
 // Measured on POCL (2-core AMD EPYC, AVX-512; LSTM training step, T 50, medians of 9, 8-row
@@ -124,52 +131,51 @@
     __global const float* a##i = A + min(m0 + i, mLast) * lda; \
     float16 cp##i = (float16)(0.0f), cq##i = (float16)(0.0f);
 // Four steps of k for row i: each A value broadcast once, for both panels' B values (bpJ, bqJ:
-// step k + J). `twoPanels` is a constant of the block (GEMM_BLOCK16), so a one-panel block
-// compiles without the second panel's loads and FMAs.
+// step k + J).
 #define GEMM_ROW_STEP4_16(i) { \
     float16 av = (float16)(a##i[k]); \
-    cp##i = fma(av, bp0, cp##i); if (twoPanels) cq##i = fma(av, bq0, cq##i); av = (float16)(a##i[k + 1]); \
-    cp##i = fma(av, bp1, cp##i); if (twoPanels) cq##i = fma(av, bq1, cq##i); av = (float16)(a##i[k + 2]); \
-    cp##i = fma(av, bp2, cp##i); if (twoPanels) cq##i = fma(av, bq2, cq##i); av = (float16)(a##i[k + 3]); \
-    cp##i = fma(av, bp3, cp##i); if (twoPanels) cq##i = fma(av, bq3, cq##i); }
+    cp##i = fma(av, bp0, cp##i); cq##i = fma(av, bq0, cq##i); av = (float16)(a##i[k + 1]); \
+    cp##i = fma(av, bp1, cp##i); cq##i = fma(av, bq1, cq##i); av = (float16)(a##i[k + 2]); \
+    cp##i = fma(av, bp2, cp##i); cq##i = fma(av, bq2, cq##i); av = (float16)(a##i[k + 3]); \
+    cp##i = fma(av, bp3, cp##i); cq##i = fma(av, bq3, cq##i); }
 #define GEMM_ROW_STEP1_16(i) { \
     const float16 av = (float16)(a##i[k]); \
-    cp##i = fma(av, bp0, cp##i); if (twoPanels) cq##i = fma(av, bq0, cq##i); }
+    cp##i = fma(av, bp0, cp##i); cq##i = fma(av, bq0, cq##i); }
 // The second panel's columns start at n0 + 16.
 #define GEMM_ROW_STORE16(i) \
     if (i < rows) { \
         __global float* c = C + (m0 + i) * ldc + n0; \
         gemm_store_row(c, cp##i.lo, cp##i.hi, alpha, beta, N - n0); \
-        if (twoPanels) gemm_store_row(c + 16, cq##i.lo, cq##i.hi, alpha, beta, N - n0 - 16); }
+        if (n0 + 16 < N) gemm_store_row(c + 16, cq##i.lo, cq##i.hi, alpha, beta, N - n0 - 16); }
 
 // Rows mStart ..< mEnd in blocks of GEMM_MR, the last 1-2 rows in a 2-row block and 3-7 in a
-// block of their own height where GEMM_MR is larger; BLOCK is GEMM_BLOCK16 or GEMM_BLOCK8, and
-// PANELS (1 or 2) GEMM_BLOCK16's panels (GEMM_BLOCK8 ignores it).
+// block of their own height (GEMM_ODD_TAILS; else 3-4 in a 4-row one, 5-6 in a 6-row one) where
+// GEMM_MR is larger; BLOCK is GEMM_BLOCK16 or GEMM_BLOCK8.
 #if GEMM_MR > 4
-#define GEMM_EACH_BLOCK(BLOCK, PANELS) \
+#define GEMM_EACH_BLOCK(BLOCK) \
     for (int m0 = mStart; m0 < mEnd;) { \
-        if (mEnd - m0 <= 2) { BLOCK(GEMM_FOR_ROWS_2, 2, PANELS) m0 += 2; } \
-        else if (mEnd - m0 == 3) { BLOCK(GEMM_FOR_ROWS_3, 3, PANELS) m0 += 3; } \
-        else if (mEnd - m0 == 4) { BLOCK(GEMM_FOR_ROWS_4, 4, PANELS) m0 += 4; } \
-        else if (mEnd - m0 == 5) { BLOCK(GEMM_FOR_ROWS_5, 5, PANELS) m0 += 5; } \
-        else if (mEnd - m0 == 6) { BLOCK(GEMM_FOR_ROWS_6, 6, PANELS) m0 += 6; } \
-        else if (mEnd - m0 == 7) { BLOCK(GEMM_FOR_ROWS_7, 7, PANELS) m0 += 7; } \
-        else { BLOCK(GEMM_FOR_ROWS, GEMM_MR, PANELS) m0 += GEMM_MR; } \
+        if (mEnd - m0 <= 2) { BLOCK(GEMM_FOR_ROWS_2, 2) m0 += 2; } \
+        else if (GEMM_ODD_TAILS && mEnd - m0 == 3) { BLOCK(GEMM_FOR_ROWS_3, 3) m0 += 3; } \
+        else if (mEnd - m0 <= 4) { BLOCK(GEMM_FOR_ROWS_4, 4) m0 += 4; } \
+        else if (GEMM_ODD_TAILS && mEnd - m0 == 5) { BLOCK(GEMM_FOR_ROWS_5, 5) m0 += 5; } \
+        else if (mEnd - m0 <= 6) { BLOCK(GEMM_FOR_ROWS_6, 6) m0 += 6; } \
+        else if (GEMM_ODD_TAILS && mEnd - m0 == 7) { BLOCK(GEMM_FOR_ROWS_7, 7) m0 += 7; } \
+        else { BLOCK(GEMM_FOR_ROWS, GEMM_MR) m0 += GEMM_MR; } \
     }
 #elif GEMM_MR > 2
-#define GEMM_EACH_BLOCK(BLOCK, PANELS) \
+#define GEMM_EACH_BLOCK(BLOCK) \
     for (int m0 = mStart; m0 < mEnd;) { \
-        if (mEnd - m0 <= 2) { BLOCK(GEMM_FOR_ROWS_2, 2, PANELS) m0 += 2; } \
-        else if (mEnd - m0 == 3) { BLOCK(GEMM_FOR_ROWS_3, 3, PANELS) m0 += 3; } \
-        else { BLOCK(GEMM_FOR_ROWS, GEMM_MR, PANELS) m0 += GEMM_MR; } \
+        if (mEnd - m0 <= 2) { BLOCK(GEMM_FOR_ROWS_2, 2) m0 += 2; } \
+        else if (GEMM_ODD_TAILS && mEnd - m0 == 3) { BLOCK(GEMM_FOR_ROWS_3, 3) m0 += 3; } \
+        else { BLOCK(GEMM_FOR_ROWS, GEMM_MR) m0 += GEMM_MR; } \
     }
 #else
-#define GEMM_EACH_BLOCK(BLOCK, PANELS) \
-    for (int m0 = mStart; m0 < mEnd; m0 += GEMM_MR) { BLOCK(GEMM_FOR_ROWS, GEMM_MR, PANELS) }
+#define GEMM_EACH_BLOCK(BLOCK) \
+    for (int m0 = mStart; m0 < mEnd; m0 += GEMM_MR) { BLOCK(GEMM_FOR_ROWS, GEMM_MR) }
 #endif
 
 // GEMM_VEC16 == 0: one block of MR rows from m0 over one panel (panelB, its columns from n).
-#define GEMM_BLOCK8(FOR_ROWS, MR, PANELS) { \
+#define GEMM_BLOCK8(FOR_ROWS, MR) { \
     FOR_ROWS(GEMM_ROW_INIT) \
     __global const float* b = panelB; \
     int k = 0; \
@@ -189,24 +195,23 @@
     const int rows = min(MR, mEnd - m0); \
     FOR_ROWS(GEMM_ROW_STORE) }
 
-// One block of MR rows from m0 (FOR_ROWS names them) over PANELS panels (1 or 2) and the whole K,
+// One block of MR rows from m0 (FOR_ROWS names them) over both panels and the whole K,
 // stored for the rows that exist: GEMM_VEC16's loop body, written once for each block height.
-#define GEMM_BLOCK16(FOR_ROWS, MR, PANELS) { \
-    const int twoPanels = PANELS == 2; \
+#define GEMM_BLOCK16(FOR_ROWS, MR) { \
     FOR_ROWS(GEMM_ROW_INIT16) \
     __global const float* bp = panelP; \
     __global const float* bq = panelQ; \
     int k = 0; \
     for (; k + 4 <= K; k += 4) { \
         const float16 bp0 = vload16(0, bp), bp1 = vload16(1, bp), bp2 = vload16(2, bp), bp3 = vload16(3, bp); \
-        const float16 bq0 = twoPanels ? vload16(0, bq) : bp0, bq1 = twoPanels ? vload16(1, bq) : bp1; \
-        const float16 bq2 = twoPanels ? vload16(2, bq) : bp2, bq3 = twoPanels ? vload16(3, bq) : bp3; \
+        const float16 bq0 = vload16(0, bq), bq1 = vload16(1, bq); \
+        const float16 bq2 = vload16(2, bq), bq3 = vload16(3, bq); \
         bp += 64; \
         bq += 64; \
         FOR_ROWS(GEMM_ROW_STEP4_16) \
     } \
     for (; k < K; ++k) { \
-        const float16 bp0 = vload16(0, bp), bq0 = twoPanels ? vload16(0, bq) : bp0; \
+        const float16 bp0 = vload16(0, bp), bq0 = vload16(0, bq); \
         bp += 16; \
         bq += 16; \
         FOR_ROWS(GEMM_ROW_STEP1_16) \
@@ -264,7 +269,8 @@ static inline void packed_block(int N, int K, float alpha,
                                 int mStart, int mEnd) {
     const int n0 = p * 16, mLast = mEnd - 1;
     // A block whose columns n0+16 ..< n0+32 lie past N has one panel (odd ceil(N/16), or the last
-    // panel of a unit part); panelQ then points at the first (never read).
+    // panel of a unit part); panelQ then points at the first (read by a multi-row block, its
+    // results never stored).
     __global const float* panelP = packed + p * K * 16;
     __global const float* panelQ = n0 + 16 < N ? panelP + K * 16 : panelP;
 
@@ -286,11 +292,10 @@ static inline void packed_block(int N, int K, float alpha,
     }
 #endif
 
-    if (n0 + 16 < N) {
-        GEMM_EACH_BLOCK(GEMM_BLOCK16, 2)
-    } else {
-        GEMM_EACH_BLOCK(GEMM_BLOCK16, 1)
-    }
+    // A block of several rows always runs both panels (a one-panel copy of every block height
+    // tripled the compile time of gemm.cl with the odd tails, 0.35 -> 1.09 s in clang 15: rusticl's
+    // CI steps doubled); where the second does not exist it reads the first and stores nothing.
+    GEMM_EACH_BLOCK(GEMM_BLOCK16)
 #else
     // One panel after the other: 8 rows of two float8 accumulators each already fill 16 registers.
     for (int side = 0; side < 2; ++side) {
@@ -312,7 +317,7 @@ static inline void packed_block(int N, int K, float alpha,
         }
 #endif
 
-        GEMM_EACH_BLOCK(GEMM_BLOCK8, 1)
+        GEMM_EACH_BLOCK(GEMM_BLOCK8)
     }
 #endif
 }

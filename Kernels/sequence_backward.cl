@@ -5,6 +5,7 @@
 // work-group barrier after each. dh and dc alternate between their buffer and its scratch as in
 // the per-step loop (after an odd number of steps the result is in the scratch; the host moves it).
 
+#define GEMM_ODD_TAILS 1
 #include "packed_block.cl"
 #include "sequence_parts.cl"
 #define RECUR_UNIT_WIDTH RECUR_WIDE_UNITS
@@ -86,8 +87,8 @@ __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int 
 
             if (step > 0) {
                 // dh_t[:, u0 ..< u1] (B, H) += dGatesH_{t+1} (B, G*H) W_hh[:, u0 ..< u1], in blocks of 8
-                // rows x 32 columns (u0 a multiple of 16; the last block one panel where the part's
-                // count is odd, its columns ending at u1). ceil((u1 - u0) / 32) blocks is ceil(panels
+                // rows x 32 columns (u0 a multiple of 16; the last block's second panel unused and
+                // unstored where the part's count is odd: its columns end at u1). ceil((u1 - u0) / 32) blocks is ceil(panels
                 // / 2); spelled ((u1 - u0 + 15) / 16 + 1) / 2, it made POCL 3.1's parallel-region
                 // pass assert ("Incoming edges to non-entry block!") while compiling this kernel.
                 const int blockTasks = parts == 1 ? colPairs : (u1 - u0 + 31) / 32;

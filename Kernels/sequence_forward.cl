@@ -6,6 +6,7 @@
 // of microseconds, where each enqueue costs a few). The batch rows of a layer are independent, so
 // the host gives each compute unit's queue its own rows and one group.
 
+#define GEMM_ODD_TAILS 1
 #include "packed_block.cl"
 #include "sequence_parts.cl"
 #define RECUR_UNIT_WIDTH RECUR_WIDE_UNITS
@@ -79,7 +80,7 @@ __kernel void sequence_forward(int mode, int steps, int batch, int hidden, int r
 
             // hProj (B, G*S) = h_{t-1} (B, H) W_hh^T (H, G*S), S = gateStride, in blocks of 8 rows x 32 columns: every
             // pair of panels, or each gate's columns of units u0 ..< u1 (whole panels from a multiple of 16)
-            // in pairs, the last one panel where their count is odd.
+            // in pairs, the last one's second panel unstored where their count is odd.
             const int panelsPerGate = (u1 - u0 + 15) / 16, blocksPerGate = (panelsPerGate + 1) / 2;
             const int blockTasks = parts == 1 ? colPairs : gates * blocksPerGate;
             for (int task = lid; task < rowBlocks * blockTasks; task += items) {

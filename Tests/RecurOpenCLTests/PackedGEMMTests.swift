@@ -7,9 +7,9 @@ import Testing
 /// panels (32 columns), so the shapes below take M == 1 (the GEMV loop), M not a multiple of 8
 /// (clamped rows) or of GEMM_MR, N under 16, N not a multiple of 16 (a partial panel), an odd
 /// number of panels (a pair without its second panel), and K not a multiple of 4 (the one-step
-/// tail), with beta 0 and beta != 0, for each GEMM_MR. Blocks end in a tail block of the tail's own
-/// height where GEMM_MR is larger (M = 2, 3, 5, 6, 9, 10, 12, 13, 14, 31: tails of 2, 3, 5, 6, 1, 2, 4,
-/// 5, 6 and 7 rows), and a pair of panels whose second is past N (45 columns) is a one-panel block.
+/// tail), with beta 0 and beta != 0, for each GEMM_MR. Blocks end in 2-, 4- and 6-row tails where
+/// GEMM_MR is larger (M = 2, 3, 5, 6, 9, 10, 12, 13, 14, 31: tails of 2, 3, 5, 6, 1, 2, 4, 5, 6 and
+/// 7 rows; the whole-sequence kernels' 3-, 5- and 7-row blocks are UnitPartsTests').
 @Suite(.enabled(if: TestDevice.shouldRun, TestDevice.skipReason))
 struct PackedGEMMTests {
     /// (M, N, K): 45 and 17 columns are 3 and 2 panels, 33 is 3 (the last of one column), 5 one.

@@ -21,7 +21,7 @@ struct UnitPartsLoop {
         // (`UnitParts.gateStride`), the last part short, a single unit past a panel (16k + 1).
         CaseShape(input: 4, hidden: 65, steps: 7, batch: 2),
         CaseShape(input: 9, hidden: 100, steps: 6, batch: 3, lengths: true),
-        // Parts of an odd number of panels (the last block of a part is one panel), and parts
+        // Parts of an odd number of panels (the last block of a part stores one panel), and parts
         // that start at an odd panel: 80 units are 48 + 32 in two parts, 32 + 32 + 16 in three.
         CaseShape(input: 3, hidden: 80, steps: 5, batch: 1),
         CaseShape(input: 5, hidden: 80, steps: 6, batch: 4),
@@ -45,7 +45,7 @@ struct UnitPartsLoop {
         try Self.expectAgreement(try Self.backend(parts: nil), testCase)
     }
 
-    /// The packed blocks' row tails and one-panel blocks differ with GEMM_MR, and a tuning file
+    /// The packed blocks' row tails differ with GEMM_MR, and a tuning file
     /// may set it: parts of an odd number of panels, batch 7 (tails of 7 rows), for each GEMM_MR.
     @Test("unit parts agree with the CPU reference for every GEMM_MR", arguments: [1, 2, 4, 8])
     func everyRowBlock(rows: Int) throws {

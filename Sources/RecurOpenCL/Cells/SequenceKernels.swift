@@ -139,8 +139,9 @@ struct UnitParts {
     /// to the nearest panel: 129 units in two parts are 64 and 65 (rounding up made them 80 and
     /// 49, and rounding down 64, 64 and a part of 1 unit that cost a whole phase's wait).
     /// Parts were whole pairs of panels (32 units) until the packed blocks could start at any
-    /// panel: 129 units then took 2 and 3 pairs a gate, the larger part 6 panels of work a gate
-    /// against 5 now, and H 257 10 against 9.
+    /// panel: 129 units then took 2 and 3 pairs a gate. Now they take 4 and 5 panels: at batch 1
+    /// (the one-row loop computes one panel alone) 5 panels of work against 6, and H 257 9
+    /// against 10; a block of several rows computes both panels of its last pair.
     /// `sync` must hold `syncCount(steps:parts:)` zeros at each launch.
     static func split(hidden: Int, wanted: Int, sync: Buffer, steps: Int) -> UnitParts? {
         guard wanted >= 2, hidden >= 64 else { return nil }
