@@ -108,7 +108,7 @@ extension OpenCLBackend {
         // pack_a_rows is the GEMM's transpose (8 x 8 blocks): W_hh (G*H x H) read as the stored
         // K x M form of its transpose (H x G*H).
         try queue.enqueue(PackARows(m: Int32(w.cols), k: Int32(w.rows), a: ViewArgument(w), out: buffer, outOffset: 0,
-                                    cpuComputeUnits: device.kind == .cpu ? device.computeUnits : nil))
+                                    cpuGroups: try cpuGroups(for: .packARows)))
         return Matrix(buffer, rows: w.cols, cols: w.rows)
     }
 }
