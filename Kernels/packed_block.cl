@@ -90,9 +90,9 @@
 // Blocks of 2-7 rows, for the last rows of a range where GEMM_MR is larger: a block computes all
 // its rows whether or not they exist (its missing rows are clamped copies of the last), so the
 // last 3-7 rows take a block of their own height (1-2 rows a 2-row one) where GEMM_ODD_TAILS.
-// An 8-row-only kernel made a batch of 3 cost an 8-row block's FMAs, and 12 rows two 8-row blocks; 5 rows as 4 + 2 (two
-// reads of the panels) measured the same as one 8-row block (H 129 B 5 2.05-2.14 ms against
-// 1.99-2.08).
+// An 8-row-only kernel made a batch of 3 cost an 8-row block's FMAs, and 12 rows two 8-row
+// blocks; 5 rows as 4 + 2 (two reads of the panels) measured the same as one 8-row block (H 129
+// B 5 2.05-2.14 ms against 1.99-2.08).
 // Measured on POCL (2-core AMD EPYC, AVX-512; LSTM training step, T 50, medians of 9, 8-row
 // blocks only -> 2-, 4- and 6-row tails): H 257 B 3 8.45 -> 3.66 ms, H 129 B 3 1.8-2.7 -> 1.33,
 // H 100 B 5 2.64 -> 1.30, H 129 B 20 (rows in parts of 8 and 12) 6.21 -> 5.08. Then 3-, 5- and
@@ -195,8 +195,8 @@
     const int rows = min(MR, mEnd - m0); \
     FOR_ROWS(GEMM_ROW_STORE) }
 
-// One block of MR rows from m0 (FOR_ROWS names them) over both panels and the whole K,
-// stored for the rows that exist: GEMM_VEC16's loop body, written once for each block height.
+// One block of MR rows from m0 (FOR_ROWS names them) over both panels and the whole K, stored
+// for the rows that exist: GEMM_VEC16's loop body, written once for each block height.
 #define GEMM_BLOCK16(FOR_ROWS, MR) { \
     FOR_ROWS(GEMM_ROW_INIT16) \
     __global const float* bp = panelP; \
@@ -204,8 +204,7 @@
     int k = 0; \
     for (; k + 4 <= K; k += 4) { \
         const float16 bp0 = vload16(0, bp), bp1 = vload16(1, bp), bp2 = vload16(2, bp), bp3 = vload16(3, bp); \
-        const float16 bq0 = vload16(0, bq), bq1 = vload16(1, bq); \
-        const float16 bq2 = vload16(2, bq), bq3 = vload16(3, bq); \
+        const float16 bq0 = vload16(0, bq), bq1 = vload16(1, bq), bq2 = vload16(2, bq), bq3 = vload16(3, bq); \
         bp += 64; \
         bq += 64; \
         FOR_ROWS(GEMM_ROW_STEP4_16) \

@@ -88,9 +88,9 @@ __kernel void sequence_backward(int mode, int steps, int batch, int hidden, int 
             if (step > 0) {
                 // dh_t[:, u0 ..< u1] (B, H) += dGatesH_{t+1} (B, G*H) W_hh[:, u0 ..< u1], in blocks of 8
                 // rows x 32 columns (u0 a multiple of 16; the last block's second panel unused and
-                // unstored where the part's count is odd: its columns end at u1). ceil((u1 - u0) / 32) blocks is ceil(panels
-                // / 2); spelled ((u1 - u0 + 15) / 16 + 1) / 2, it made POCL 3.1's parallel-region
-                // pass assert ("Incoming edges to non-entry block!") while compiling this kernel.
+                // unstored where the part's count is odd: its columns end at u1). ceil((u1 - u0) / 32)
+                // blocks is ceil(panels / 2); spelled ((u1 - u0 + 15) / 16 + 1) / 2, it made POCL
+                // 3.1's parallel-region pass assert ("Incoming edges to non-entry block!").
                 const int blockTasks = parts == 1 ? colPairs : (u1 - u0 + 31) / 32;
                 for (int task = lid; task < rowBlocks * blockTasks; task += items) {
                     const int rb = task % rowBlocks, p = u0 / 16 + 2 * (task / rowBlocks);

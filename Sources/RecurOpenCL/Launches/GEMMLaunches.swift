@@ -26,7 +26,6 @@ struct GEMMTiled: KernelLaunch {
     var defines: [String: String] { tuning.tiledDefines }
 }
 
-
 /// `pack_b_panels`: op(B) (K x N) into ceil(N/16) panels of K x 16, zero-padded. Range (ceil(K/16),
 /// ceil(N/16)): a work-item per 16 x 16 block.
 /// With `gates`, the N columns come as gates of `stride` columns of which the first `width` are
