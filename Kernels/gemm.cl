@@ -228,7 +228,12 @@ __kernel void pack_b_panels(int K, int N, int transB,
 // NDRange: 2-D, global (ceil(K/8), ceil(M/8)): one work-item per 8 x 8 block; any local size.
 // Measured on POCL (2048 x 3200): 3.7-5 ms, a plain copy of the same 26 MB 3.65 ms. Tried and
 // dropped: 64 x 64 tiles through local memory (no faster); packing A into 8-row panels (a copy,
-// but gemm_packed then read A as one stream and ran ~35% slower at M = 2048, K = 3200).
+// but gemm_packed then read A as one stream and ran ~35% slower at M = 2048, K = 3200); no copy,
+// gemm_packed reading A^T in place through a k stride (device time a launch, alternated runs):
+// lstm-small's 512 x {64, 128} x 2048 took the same time and the copy's 350-415 us went, but
+// lstm-charlm's 2048 x 512 x 3200 went 31 -> 40 ms and 2048 x 128 x 3200 7.9 -> 10.1-10.7,
+// rnn-tanh-medium's 512 x 256 x 3200 4.0 -> 4.8 (stored rows 2560 or 512 floats apart: a walk
+// down a column of A falls on few cache sets, where the copy streams rows).
 __kernel void pack_a_rows(int M, int K,
                           __global const float* A, int aOff, int lda,
                           __global float* out, int outOff) {
