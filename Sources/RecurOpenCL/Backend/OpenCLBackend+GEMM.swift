@@ -44,16 +44,9 @@ extension OpenCLBackend {
         let packed = try Buffer(context: context, count: PackBPanels.packedCount(k: k, n: n), recycler: recycler)
         try queue.enqueue(PackBPanels(
             k: Int32(k), n: Int32(n), transB: transposed ? 1 : 0, b: source, packed: packed, packedOffset: 0,
-            gates: gates.map { (Int32($0.stride), Int32($0.width)) },
-            groups: try cpuGroups(for: .packBPanels) ?? CPUGroups(computeUnits: 1, maxItems: 1)))
+            gates: gates.map { (Int32($0.stride), Int32($0.width)) }))
         packCache.insert(source.buffer, key, packed)
         return packed
-    }
-
-    /// On a CPU device, its compute units and `name`'s largest work-group (`cpuLocalSize`); nil elsewhere.
-    func cpuGroups(for name: KernelName) throws -> CPUGroups? {
-        guard device.kind == .cpu else { return nil }
-        return CPUGroups(computeUnits: device.computeUnits, maxItems: try queue.kernel(name).limits.maxWorkGroupSize)
     }
 
     /// A contiguous row-major copy of op(A) (M x K, A stored transposed): from the cache when this
@@ -64,8 +57,7 @@ extension OpenCLBackend {
         let key = PackCache.Key(a, form: .rowsOfTransposed)
         if let cached = packCache.lookup(source.buffer, key) { return cached }
         let rows = try Buffer(context: context, count: m * k, recycler: recycler)
-        try queue.enqueue(PackARows(m: Int32(m), k: Int32(k), a: source, out: rows, outOffset: 0,
-                                    cpuGroups: try cpuGroups(for: .packARows)))
+        try queue.enqueue(PackARows(m: Int32(m), k: Int32(k), a: source, out: rows, outOffset: 0))
         packCache.insert(source.buffer, key, rows)
         return rows
     }

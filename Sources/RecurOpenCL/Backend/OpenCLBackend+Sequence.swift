@@ -107,8 +107,7 @@ extension OpenCLBackend {
         packCache.invalidate(buffer)
         // pack_a_rows is the GEMM's transpose (8 x 8 blocks): W_hh (G*H x H) read as the stored
         // K x M form of its transpose (H x G*H).
-        try queue.enqueue(PackARows(m: Int32(w.cols), k: Int32(w.rows), a: ViewArgument(w), out: buffer, outOffset: 0,
-                                    cpuGroups: try cpuGroups(for: .packARows)))
+        try queue.enqueue(PackARows(m: Int32(w.cols), k: Int32(w.rows), a: ViewArgument(w), out: buffer, outOffset: 0))
         return Matrix(buffer, rows: w.cols, cols: w.rows)
     }
 }

@@ -356,8 +356,7 @@ public final class OpenCLBackend: Backend {
         let partials = try scratchBuffer(.columnSumPartials, count: chunks * src.cols)
         try queue.enqueue(SumRowChunks(
             src: from.buffer, off: from.offset, rows: Int32(src.rows), cols: Int32(src.cols), ld: from.ld,
-            chunkRows: Int32(chunkRows), partials: partials,
-            cpuGroups: try cpuGroups(for: .sumRowChunks)))
+            chunkRows: Int32(chunkRows), partials: partials))
         try queue.enqueue(SumRows(
             src: partials, off: 0, rows: Int32(chunks), cols: Int32(src.cols), ld: Int32(src.cols),
             dst: to.buffer, dstOff: to.offset, accumulate: accumulate ? 1 : 0))

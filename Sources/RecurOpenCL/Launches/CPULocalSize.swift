@@ -1,8 +1,9 @@
 /// The local size, on a CPU device, of a 2-D launch whose work-items each do real work (a 16 x 16
 /// or 8 x 8 block to pack, 16 columns of a chunk of rows to sum) and whose kernel checks its
 /// bounds: a share of dimension 0 by one, so that the range makes about 16 groups a compute unit
-/// (whole rows of dimension 0 a group when dimension 1 alone gives that many). The global range is
-/// rounded up to it (`CommandQueue.enqueue`).
+/// (whole rows of dimension 0 a group when dimension 1 alone gives that many). The launcher
+/// (`CommandQueue.enqueue`) applies it to launches that ask for it (`KernelLaunch.cpuGroups`) on
+/// CPU devices, with the kernel's own limit at hand, and rounds the global range up to it.
 ///
 /// Left to the driver (NULL), POCL 3.1 made any range of up to 4096 work-items one group
 /// (`POCL_DEBUG=all`: "local size 17 x 72 x 1 group sizes 1 x 1 x 1"), run by one thread while

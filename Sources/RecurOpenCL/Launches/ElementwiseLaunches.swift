@@ -97,8 +97,6 @@ struct SumRowChunks: KernelLaunch {
     var ld: Int32
     var chunkRows: Int32
     var partials: Buffer
-    /// A CPU device's and the kernel's limits (see `cpuLocalSize`), or nil for the driver's local size.
-    var cpuGroups: CPUGroups?
 
     private var chunks: Int { (Int(rows) + Int(chunkRows) - 1) / Int(chunkRows) }
 
@@ -110,7 +108,7 @@ struct SumRowChunks: KernelLaunch {
     }
     /// One work-item per 16 columns and chunk of rows (see the kernel).
     var globalSize: [Int] { [(Int(cols) + 15) / 16, chunks] }
-    var localSize: [Int]? { cpuGroups.map { cpuLocalSize(global: globalSize, groups: $0) } }
+    var cpuGroups: Bool { true }
 }
 
 /// dst[c] = (accumulate ? dst[c] : 0) + sum over rows of src[r, c]; one work-item per 16 columns.

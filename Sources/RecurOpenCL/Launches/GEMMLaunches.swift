@@ -38,8 +38,6 @@ struct PackBPanels: KernelLaunch {
     var packed: Buffer
     var packedOffset: Int32
     var gates: (stride: Int32, width: Int32)? = nil
-    /// The device and kernel's limits (the kernel runs only on CPU devices): see `cpuLocalSize`.
-    var groups: CPUGroups
 
     var arguments: [KernelArgument] {
         let (stride, width) = gates ?? (n, n)
@@ -48,7 +46,7 @@ struct PackBPanels: KernelLaunch {
             + [.int32(max(stride, 1)), .int32(max(width, 1))]
     }
     var globalSize: [Int] { [(Int(k) + 15) / 16, (Int(n) + 15) / 16] }
-    var localSize: [Int]? { cpuLocalSize(global: globalSize, groups: groups) }
+    var cpuGroups: Bool { true }
 
     /// Elements the packed form of a K x N matrix takes.
     static func packedCount(k: Int, n: Int) -> Int { (n + 15) / 16 * 16 * k }
@@ -67,11 +65,9 @@ struct PackARows: KernelLaunch {
     var arguments: [KernelArgument] {
         [.int32(m), .int32(k)] + a.arguments + [.buffer(out, needs: Int(outOffset) + Int(m) * Int(k)), .int32(outOffset)]
     }
-    /// A CPU device's and the kernel's limits (see `cpuLocalSize`), or nil for the driver's local size.
-    var cpuGroups: CPUGroups?
 
     var globalSize: [Int] { [(Int(k) + 7) / 8, (Int(m) + 7) / 8] }
-    var localSize: [Int]? { cpuGroups.map { cpuLocalSize(global: globalSize, groups: $0) } }
+    var cpuGroups: Bool { true }
 }
 
 /// `gemm_packed`: C = alpha * A * packed(op(B)) + beta * C, A row-major; the CPU-device path.

@@ -5,23 +5,32 @@ extension CommandQueue {
     /// against the kernel's signature and every buffer against the elements the launch touches
     /// (`bufferTooSmall`), so a launch that throws has enqueued nothing and set no argument.
     func enqueue<Launch: KernelLaunch>(_ launch: Launch) throws(OpenCLError) {
-        try enqueue(Launch.kernel, launch.arguments, global: launch.globalSize, local: launch.localSize, defines: launch.defines)
+        try enqueue(
+            Launch.kernel, launch.arguments, global: launch.globalSize, local: launch.localSize, cpuGroups: launch.cpuGroups,
+            defines: launch.defines)
     }
 
     /// Enqueues a launch whose arguments were bound by name (`CellBinding`), checked as above.
     func enqueue(_ launch: BoundLaunch) throws(OpenCLError) {
-        try enqueue(launch.kernel, launch.arguments, global: launch.globalSize, local: launch.localSize, defines: [:])
+        try enqueue(launch.kernel, launch.arguments, global: launch.globalSize, local: launch.localSize, cpuGroups: false, defines: [:])
     }
 
     private func enqueue(
         _ name: KernelName, _ arguments: [KernelArgument], global globalSize: [Int], local localSize: [Int]?,
-        defines: [String: String]
+        cpuGroups: Bool, defines: [String: String]
     ) throws(OpenCLError) {
         try validate(arguments, for: name)
-        let (global, local) = try ranges(global: globalSize, local: localSize, name: name)
-        if global.contains(0) { return }   // nothing to run, and OpenCL rejects empty ranges
+        try validate(global: globalSize, name: name)
+        if globalSize.contains(0) { return }   // nothing to run, and OpenCL rejects empty ranges
 
         let kernel = try kernel(name, defines: defines)
+        var localSize = localSize
+        if localSize == nil, cpuGroups, device.kind == .cpu, globalSize.count == 2 {
+            localSize = cpuLocalSize(
+                global: globalSize,
+                groups: CPUGroups(computeUnits: device.computeUnits, maxItems: kernel.limits.maxWorkGroupSize))
+        }
+        let (global, local) = try ranges(global: globalSize, local: localSize, name: name)
         try kernel.limits.check(name, local: local, arguments: arguments)
         for (index, argument) in arguments.enumerated() { try kernel.set(argument, at: index) }
         var event: cl_event? = nil
@@ -88,11 +97,15 @@ extension CommandQueue {
         }
     }
 
-    private func ranges(global: [Int], local: [Int]?, name: KernelName) throws(OpenCLError) -> (global: [Int], local: [Int]?) {
-        var global = global
+    private func validate(global: [Int], name: KernelName) throws(OpenCLError) {
         guard (1...3).contains(global.count), global.allSatisfy({ $0 >= 0 }) else {
             throw .invalidArgument("\(name.rawValue): global size \(global) is not 1 to 3 non-negative dimensions")
         }
+    }
+
+    /// The range rounded up to a multiple of `local` (validated global sizes).
+    private func ranges(global: [Int], local: [Int]?, name: KernelName) throws(OpenCLError) -> (global: [Int], local: [Int]?) {
+        var global = global
         guard let local else { return (global, nil) }
         guard local.count == global.count, local.allSatisfy({ $0 > 0 }) else {
             throw .invalidArgument("\(name.rawValue): local size \(local) does not fit global size \(global)")

@@ -11,14 +11,20 @@ protocol KernelLaunch {
     /// The NDRange, 1 to 3 dimensions. A range with a zero dimension launches nothing. When
     /// `localSize` is given, each dimension is rounded up to a multiple of it (kernels check bounds).
     var globalSize: [Int] { get }
-    /// The work-group size, or nil to let the driver choose.
+    /// The work-group size, or nil to let the driver choose (but see `cpuGroups`).
     var localSize: [Int]? { get }
+    /// Whether a CPU device sizes this launch's groups by `cpuLocalSize` (about 16 a compute
+    /// unit, within the kernel's own limit) where `localSize` is nil; other devices take the
+    /// driver's choice. For kernels whose work-items each do real work and check their bounds.
+    /// The launcher applies it: it holds the device and the kernel's limit.
+    var cpuGroups: Bool { get }
     /// `-D` defines this launch's program needs beyond the queue's (a variant, a tile size).
     var defines: [String: String] { get }
 }
 
 extension KernelLaunch {
     var localSize: [Int]? { nil }
+    var cpuGroups: Bool { false }
     var defines: [String: String] { [:] }
 }
 
