@@ -232,8 +232,9 @@ __kernel void pack_b_panels(int K, int N, int transB,
 // gemm_packed reading A^T in place through a k stride (device time a launch, alternated runs):
 // lstm-small's 512 x {64, 128} x 2048 took the same time and the copy's 350-415 us went, but
 // lstm-charlm's 2048 x 512 x 3200 went 31 -> 40 ms and 2048 x 128 x 3200 7.9 -> 10.1-10.7,
-// rnn-tanh-medium's 512 x 256 x 3200 4.0 -> 4.8 (stored rows 2560 or 512 floats apart: a walk
-// down a column of A falls on few cache sets, where the copy streams rows).
+// rnn-tanh-medium's 512 x 256 x 3200 4.0 -> 4.8. Padding the stored rows to an odd number of
+// 64-byte lines (so that a walk down a column reaches every cache set) left lstm-charlm's at
+// 41.9-43.7 ms: each k takes a new line and (rows 10 KiB apart) a new page, where the copy streams.
 __kernel void pack_a_rows(int M, int K,
                           __global const float* A, int aOff, int lda,
                           __global float* out, int outOff) {
