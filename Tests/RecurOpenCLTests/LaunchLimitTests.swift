@@ -46,17 +46,17 @@ import Testing
     /// than the kernel allows (rusticl's CPU device allowed pack_a_rows 32; asking 128 failed).
     @Test func cpuGroupsShareTheRangeWithinTheKernelsLimit() {
         // W_hh^T of H 129 (9 x 36 blocks) on 2 compute units: dimension 1 alone gives 36 groups.
-        #expect(cpuLocalSize(global: [9, 36], groups: CPUGroups(computeUnits: 2, maxItems: 4096)) == [9, 1])
+        #expect(cpuLocalSize(global: [9, 36], computeUnits: 2, maxItems: 4096) == [9, 1])
         // op(A) 1028 x 150 as 8 x 8 blocks (19 x 129): 129 rows already make the groups.
-        #expect(cpuLocalSize(global: [19, 129], groups: CPUGroups(computeUnits: 2, maxItems: 4096)) == [19, 1])
+        #expect(cpuLocalSize(global: [19, 129], computeUnits: 2, maxItems: 4096) == [19, 1])
         // A short dimension 1 is made up by cutting dimension 0: 400 x 4 on 2 units, 32 groups wanted.
-        #expect(cpuLocalSize(global: [400, 4], groups: CPUGroups(computeUnits: 2, maxItems: 4096)) == [50, 1])
+        #expect(cpuLocalSize(global: [400, 4], computeUnits: 2, maxItems: 4096) == [50, 1])
         // 64 compute units want 1024 groups: 400 x 4 cut to groups of 2.
-        #expect(cpuLocalSize(global: [400, 4], groups: CPUGroups(computeUnits: 64, maxItems: 4096)) == [2, 1])
+        #expect(cpuLocalSize(global: [400, 4], computeUnits: 64, maxItems: 4096) == [2, 1])
         // The kernel's limit caps the share.
-        #expect(cpuLocalSize(global: [400, 4], groups: CPUGroups(computeUnits: 2, maxItems: 32)) == [32, 1])
-        #expect(cpuLocalSize(global: [128, 512], groups: CPUGroups(computeUnits: 2, maxItems: 32)) == [32, 1])
+        #expect(cpuLocalSize(global: [400, 4], computeUnits: 2, maxItems: 32) == [32, 1])
+        #expect(cpuLocalSize(global: [128, 512], computeUnits: 2, maxItems: 32) == [32, 1])
         // A degenerate report (no compute units, no items) still gives a legal group.
-        #expect(cpuLocalSize(global: [5, 1], groups: CPUGroups(computeUnits: 0, maxItems: 0)) == [1, 1])
+        #expect(cpuLocalSize(global: [5, 1], computeUnits: 0, maxItems: 0) == [1, 1])
     }
 }

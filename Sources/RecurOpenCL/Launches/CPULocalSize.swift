@@ -11,16 +11,11 @@
 /// launch, and 113-146 with one work-item a group. One work-item a group cost POCL's per-group
 /// overhead on large ranges instead (op(A) 3200 x 2048 in 102400 groups: 13-22 ms a launch
 /// against 6-9 on a loaded machine). docs/performance-and-tuning.md has the measurements.
-/// A group never exceeds the kernel's own limit (rusticl's CPU device allowed pack_a_rows 32).
-func cpuLocalSize(global: [Int], groups: CPUGroups) -> [Int] {
-    let groupsWanted = 16 * max(1, groups.computeUnits)
+/// A group never exceeds `maxItems`, the kernel's own limit (CL_KERNEL_WORK_GROUP_SIZE; rusticl's
+/// CPU device allowed pack_a_rows 32).
+func cpuLocalSize(global: [Int], computeUnits: Int, maxItems: Int) -> [Int] {
+    precondition(global.count == 2, "cpuLocalSize shares 2-D ranges; \(global) has \(global.count) dimensions")
+    let groupsWanted = 16 * max(1, computeUnits)
     let splits = max(1, (groupsWanted + global[1] - 1) / max(1, global[1]))
-    return [min(max(1, groups.maxItems), max(1, (global[0] + splits - 1) / splits)), 1]
-}
-
-/// What `cpuLocalSize` needs of a CPU device and a kernel: the device's compute units and the
-/// kernel's largest work-group (CL_KERNEL_WORK_GROUP_SIZE).
-struct CPUGroups {
-    var computeUnits: Int
-    var maxItems: Int
+    return [min(max(1, maxItems), max(1, (global[0] + splits - 1) / splits)), 1]
 }

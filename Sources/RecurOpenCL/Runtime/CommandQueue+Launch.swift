@@ -25,10 +25,9 @@ extension CommandQueue {
 
         let kernel = try kernel(name, defines: defines)
         var localSize = localSize
-        if localSize == nil, cpuGroups, device.kind == .cpu, globalSize.count == 2 {
+        if localSize == nil, cpuGroups, device.kind == .cpu {
             localSize = cpuLocalSize(
-                global: globalSize,
-                groups: CPUGroups(computeUnits: device.computeUnits, maxItems: kernel.limits.maxWorkGroupSize))
+                global: globalSize, computeUnits: device.computeUnits, maxItems: kernel.limits.maxWorkGroupSize)
         }
         let (global, local) = try ranges(global: globalSize, local: localSize, name: name)
         try kernel.limits.check(name, local: local, arguments: arguments)

@@ -15,7 +15,7 @@ protocol KernelLaunch {
     var localSize: [Int]? { get }
     /// Whether a CPU device sizes this launch's groups by `cpuLocalSize` (about 16 a compute
     /// unit, within the kernel's own limit) where `localSize` is nil; other devices take the
-    /// driver's choice. For kernels whose work-items each do real work and check their bounds.
+    /// driver's choice. For 2-D kernels whose work-items each do real work and check their bounds.
     /// The launcher applies it: it holds the device and the kernel's limit.
     var cpuGroups: Bool { get }
     /// `-D` defines this launch's program needs beyond the queue's (a variant, a tile size).
